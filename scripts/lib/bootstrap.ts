@@ -1,0 +1,143 @@
+import {
+  CreateBucketCommand,
+  GetBucketNotificationConfigurationCommand,
+  HeadBucketCommand,
+  PutBucketCorsCommand,
+  PutBucketNotificationConfigurationCommand,
+  type BucketLocationConstraint,
+  type QueueConfiguration,
+  type S3Client,
+} from "@aws-sdk/client-s3";
+import { CreateQueueCommand, GetQueueAttributesCommand, GetQueueUrlCommand, SetQueueAttributesCommand, type SQSClient } from "@aws-sdk/client-sqs";
+
+export interface BootstrapOptions {
+  readonly region: string;
+  readonly bucket: string;
+  readonly queueName: string;
+  readonly visibilityTimeoutSec: number;
+  readonly maxReceiveCount: number;
+  readonly corsOrigins: readonly string[];
+}
+
+export type Step = { readonly resource: string; readonly action: "created" | "exists" | "updated" };
+
+export const NOTIFICATION_ID = "tvidz-object-created";
+const FOUR_DAYS_SEC = 4 * 24 * 3600;
+const FOURTEEN_DAYS_SEC = 14 * 24 * 3600;
+
+/**
+ * Creates or finds everything the service needs: the bucket (with CORS for browser uploads),
+ * a dead-letter queue, the work queue with its redrive policy and the queue policy S3 needs
+ * to deliver to it, and the bucket's ObjectCreated notification. Safe to run again: existing
+ * resources are brought to the desired settings and reported as such. No account id or ARN
+ * is written here; ARNs are read back from SQS, so it works on moto, LocalStack and AWS.
+ */
+export async function bootstrap(s3: S3Client, sqs: SQSClient, options: BootstrapOptions): Promise<Step[]> {
+  const steps: Step[] = [];
+  steps.push(await ensureBucket(s3, options));
+  await s3.send(
+    new PutBucketCorsCommand({
+      Bucket: options.bucket,
+      CORSConfiguration: {
+        CORSRules: [{ AllowedOrigins: [...options.corsOrigins], AllowedMethods: ["GET", "PUT", "POST", "HEAD"], AllowedHeaders: ["*"], ExposeHeaders: ["ETag"], MaxAgeSeconds: 3000 }],
+      },
+    }),
+  );
+  steps.push({ resource: `bucket CORS (${options.corsOrigins.join(", ")})`, action: "updated" });
+
+  const dlq = await ensureQueue(sqs, `${options.queueName}-dlq`, { MessageRetentionPeriod: String(FOURTEEN_DAYS_SEC) });
+  steps.push(dlq.step);
+  const dlqArn = await queueArn(sqs, dlq.url);
+
+  const queue = await ensureQueue(sqs, options.queueName, {
+    VisibilityTimeout: String(options.visibilityTimeoutSec),
+    MessageRetentionPeriod: String(FOUR_DAYS_SEC),
+    RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount: options.maxReceiveCount }),
+  });
+  steps.push(queue.step);
+  const arn = await queueArn(sqs, queue.url);
+  const partition = arn.split(":")[1] ?? "aws";
+  const bucketArn = `arn:${partition}:s3:::${options.bucket}`;
+  await sqs.send(new SetQueueAttributesCommand({ QueueUrl: queue.url, Attributes: { Policy: JSON.stringify(s3DeliveryPolicy(arn, bucketArn)) } }));
+  steps.push({ resource: `queue policy (s3 → ${options.queueName})`, action: "updated" });
+
+  steps.push(await ensureNotification(s3, options.bucket, arn));
+  return steps;
+}
+
+/** Real S3 may only send to a queue whose policy allows it, for this bucket only. */
+export function s3DeliveryPolicy(queueArn: string, bucketArn: string) {
+  return {
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Sid: "AllowS3ObjectCreatedEvents",
+        Effect: "Allow",
+        Principal: { Service: "s3.amazonaws.com" },
+        Action: "sqs:SendMessage",
+        Resource: queueArn,
+        Condition: { ArnLike: { "aws:SourceArn": bucketArn } },
+      },
+    ],
+  };
+}
+
+async function ensureBucket(s3: S3Client, options: BootstrapOptions): Promise<Step> {
+  const resource = `bucket ${options.bucket}`;
+  try {
+    await s3.send(new HeadBucketCommand({ Bucket: options.bucket }));
+    return { resource, action: "exists" };
+  } catch (err) {
+    const status = (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+    if (status !== 404) throw err;
+  }
+  // us-east-1 is the one region that rejects an explicit location constraint.
+  const location = options.region === "us-east-1" ? undefined : { LocationConstraint: options.region as BucketLocationConstraint };
+  await s3.send(new CreateBucketCommand({ Bucket: options.bucket, ...(location ? { CreateBucketConfiguration: location } : {}) }));
+  return { resource, action: "created" };
+}
+
+async function ensureQueue(sqs: SQSClient, name: string, attributes: Record<string, string>): Promise<{ url: string; step: Step }> {
+  const resource = `queue ${name}`;
+  try {
+    const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: name }));
+    if (QueueUrl) {
+      await sqs.send(new SetQueueAttributesCommand({ QueueUrl, Attributes: attributes }));
+      return { url: QueueUrl, step: { resource, action: "exists" } };
+    }
+  } catch (err) {
+    if ((err as { name?: string }).name !== "QueueDoesNotExist" && (err as { name?: string }).name !== "AWS.SimpleQueueService.NonExistentQueue") throw err;
+  }
+  const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: name, Attributes: attributes }));
+  if (!QueueUrl) throw new Error(`CreateQueue ${name} returned no URL`);
+  return { url: QueueUrl, step: { resource, action: "created" } };
+}
+
+async function queueArn(sqs: SQSClient, url: string): Promise<string> {
+  const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ["QueueArn"] }));
+  const arn = Attributes?.QueueArn;
+  if (!arn) throw new Error(`queue ${url} has no ARN`);
+  return arn;
+}
+
+/** Adds our notification and keeps any other the bucket already has. */
+async function ensureNotification(s3: S3Client, bucket: string, queueArnValue: string): Promise<Step> {
+  const resource = `notification s3:ObjectCreated:* → ${queueArnValue}`;
+  const current = await s3.send(new GetBucketNotificationConfigurationCommand({ Bucket: bucket }));
+  const ours = current.QueueConfigurations?.find((q) => q.QueueArn === queueArnValue && q.Events?.includes("s3:ObjectCreated:*"));
+  if (ours) return { resource, action: "exists" };
+  const others = (current.QueueConfigurations ?? []).filter((q) => q.Id !== NOTIFICATION_ID);
+  const mine: QueueConfiguration = { Id: NOTIFICATION_ID, QueueArn: queueArnValue, Events: ["s3:ObjectCreated:*"] };
+  await s3.send(
+    new PutBucketNotificationConfigurationCommand({
+      Bucket: bucket,
+      NotificationConfiguration: {
+        QueueConfigurations: [...others, mine],
+        ...(current.TopicConfigurations ? { TopicConfigurations: current.TopicConfigurations } : {}),
+        ...(current.LambdaFunctionConfigurations ? { LambdaFunctionConfigurations: current.LambdaFunctionConfigurations } : {}),
+        ...(current.EventBridgeConfiguration ? { EventBridgeConfiguration: current.EventBridgeConfiguration } : {}),
+      },
+    }),
+  );
+  return { resource, action: "created" };
+}

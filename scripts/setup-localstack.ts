@@ -1,0 +1,23 @@
+/**
+ * Bootstraps the bucket, queues and notification wiring against the configured endpoint
+ * (moto, LocalStack, or real AWS when AWS_ENDPOINT is "aws"). Idempotent.
+ *   npm run setup:aws
+ */
+import { loadConfig } from "../src/config.js";
+import { createAwsClients } from "../src/aws/clients.js";
+import { bootstrap } from "./lib/bootstrap.js";
+
+const config = loadConfig();
+const corsOrigins = (process.env.BUCKET_CORS_ORIGINS ?? "*").split(",").map((o) => o.trim()).filter(Boolean);
+const { s3, sqs } = createAwsClients({ endpoint: config.AWS_ENDPOINT, region: config.AWS_REGION, forcePathStyle: config.S3_FORCE_PATH_STYLE });
+
+const steps = await bootstrap(s3, sqs, {
+  region: config.AWS_REGION,
+  bucket: config.BUCKET,
+  queueName: config.QUEUE_NAME,
+  visibilityTimeoutSec: config.VISIBILITY_TIMEOUT_SEC,
+  maxReceiveCount: 5,
+  corsOrigins,
+});
+console.log(`bootstrap against ${config.AWS_ENDPOINT ?? "AWS"} (${config.AWS_REGION}):`);
+for (const step of steps) console.log(`  ${step.action.padEnd(8)} ${step.resource}`);

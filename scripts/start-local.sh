@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Installs what is missing, starts moto (S3 + SQS) on the AWS endpoint, creates and migrates
+# the database, bootstraps bucket/queue/notification and runs the service in the foreground.
+set -euo pipefail
+source "$(dirname "$0")/lib/stack.sh"
+cd "$ROOT"
+
+export AWS_ENDPOINT="${AWS_ENDPOINT:-http://127.0.0.1:4566}"
+export DATABASE_URL="${DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/tvidz}"
+export AWS_ACCESS_KEY_ID="${AWS_ACCESS_KEY_ID:-test}" AWS_SECRET_ACCESS_KEY="${AWS_SECRET_ACCESS_KEY:-test}"
+
+ensure_ffmpeg
+ensure_node_modules
+if [ "$AWS_ENDPOINT" != aws ]; then
+  ensure_moto_installed
+  port="$(node -e 'console.log(new URL(process.argv[1]).port || 80)' "$AWS_ENDPOINT")"
+  start_moto "$port" "$RUN_DIR/moto-local.pid"
+fi
+ensure_database "$DATABASE_URL"
+npx tsx scripts/setup-localstack.ts
+log "starting the service (Ctrl-C stops it; moto keeps running: kill \$(cat .run/moto-local.pid))"
+exec npx tsx src/main.ts

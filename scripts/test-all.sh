@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Runs every test (typecheck, unit, integration) against a private moto on a free port and a
+# fresh PostgreSQL database, both removed afterwards. Installs whatever is missing first.
+set -euo pipefail
+source "$(dirname "$0")/lib/stack.sh"
+cd "$ROOT"
+
+ensure_ffmpeg
+ensure_node_modules
+ensure_moto_installed
+
+port="$(free_port)"
+pidfile="$RUN_DIR/moto-test-$port.pid"
+db_name="tvidz_test_$(date +%s)_$$"
+export PG_ADMIN_URL="${PG_ADMIN_URL:-postgresql://postgres@127.0.0.1:5432/postgres}"
+export TEST_DATABASE_URL="${PG_ADMIN_URL%/*}/$db_name"
+export TEST_AWS_ENDPOINT="http://127.0.0.1:$port"
+export TEST_MOTO_PORT="$port" TEST_MOTO_BIN="$VENV/bin/moto_server"
+export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_REGION=us-east-1
+
+cleanup() {
+  [ -f "$pidfile" ] && kill "$(cat "$pidfile")" 2>/dev/null || true
+  rm -f "$pidfile"
+  psql "$PG_ADMIN_URL" -qc "DROP DATABASE IF EXISTS \"$db_name\" WITH (FORCE)" >/dev/null 2>&1 || true
+}
+trap cleanup EXIT
+
+start_moto "$port" "$pidfile"
+ensure_database "$TEST_DATABASE_URL"
+
+log "typecheck"
+npx tsc -p tsconfig.json --noEmit
+log "tests"
+npx vitest run "$@"

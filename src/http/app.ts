@@ -1,0 +1,75 @@
+import express, { type NextFunction, type Request, type Response } from "express";
+import { pinoHttp } from "pino-http";
+import type { Logger } from "pino";
+import { z } from "zod";
+import type { StatusService } from "../status/status-service.js";
+
+export interface Readiness {
+  readonly ready: boolean;
+  readonly checks: Record<string, boolean | string>;
+}
+
+export interface AppDeps {
+  readonly status: StatusService;
+  readonly readiness: () => Promise<Readiness>;
+  readonly log: Logger;
+}
+
+/** S3 keys are at most 1024 bytes of UTF-8; NUL cannot be stored in PostgreSQL text. */
+export const ObjectKeySchema = z
+  .string()
+  .min(1, "the key is empty")
+  .refine((key) => Buffer.byteLength(key, "utf8") <= 1024, "the key is longer than 1024 bytes")
+  .refine((key) => !key.includes("\u0000"), "the key contains a NUL character");
+
+interface ErrorBody {
+  readonly error: { readonly code: string; readonly message: string };
+}
+
+function sendError(res: Response, httpStatus: number, code: string, message: string): void {
+  res.status(httpStatus).json({ error: { code, message } } satisfies ErrorBody);
+}
+
+/** The express app, without listening: tests drive it directly. */
+export function createApp(deps: AppDeps): express.Express {
+  const app = express();
+  app.disable("x-powered-by");
+  app.use(pinoHttp({ logger: deps.log, autoLogging: { ignore: (req) => req.url === "/healthz" || req.url === "/readyz" } }));
+
+  app.get("/healthz", (_req, res) => {
+    res.json({ ok: true });
+  });
+
+  app.get("/readyz", async (_req, res) => {
+    const readiness = await deps.readiness();
+    res.status(readiness.ready ? 200 : 503).json(readiness);
+  });
+
+  app.get(["/status", "/status/"], (_req, res) => sendError(res, 400, "INVALID_KEY", "the key is empty"));
+
+  // `*file` takes the rest of the path, so keys with "/" work encoded (%2F) or not.
+  app.get("/status/*file", async (req: Request<{ file: string[] }>, res) => {
+    const key = ObjectKeySchema.safeParse(req.params.file.join("/"));
+    if (!key.success) {
+      sendError(res, 400, "INVALID_KEY", key.error.issues[0]?.message ?? "invalid key");
+      return;
+    }
+    const snapshot = await deps.status.get(key.data);
+    if (!snapshot) {
+      sendError(res, 404, "NOT_FOUND", "no such object in the bucket");
+      return;
+    }
+    res.json(snapshot);
+  });
+
+  app.use((_req, res) => sendError(res, 404, "NOT_FOUND", "no such route"));
+
+  // One error handler: a coded JSON body, never a stack trace.
+  app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
+    const status = typeof err === "object" && err !== null && "status" in err && typeof err.status === "number" ? err.status : 500;
+    if (status >= 500) req.log.error({ err }, "request failed");
+    if (status === 400) sendError(res, 400, "BAD_REQUEST", "the request could not be decoded (malformed percent-encoding?)");
+    else sendError(res, status, status === 503 ? "UNAVAILABLE" : "INTERNAL", status >= 500 ? "the service could not answer; try again" : "request failed");
+  });
+  return app;
+}

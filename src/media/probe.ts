@@ -1,0 +1,89 @@
+import { z } from "zod";
+import { InspectorError } from "../errors.js";
+import { requireCleanExit, type ProcessGuard } from "./process-guard.js";
+import { probeArgs } from "./ffmpeg-args.js";
+
+export interface MediaInfo {
+  readonly durationSec: number;
+  /** Stream start time; cut times are reported relative to it. */
+  readonly startTimeSec: number;
+  readonly codec: string;
+  readonly width: number;
+  readonly height: number;
+  readonly fps: number;
+  readonly formatName: string;
+}
+
+const numeric = z.coerce.number().finite();
+const ProbeSchema = z.object({
+  format: z.object({
+    format_name: z.string(),
+    duration: numeric.optional(),
+    start_time: numeric.optional(),
+  }),
+  streams: z.array(
+    z.object({
+      codec_type: z.string().optional(),
+      codec_name: z.string().optional(),
+      width: z.number().int().optional(),
+      height: z.number().int().optional(),
+      avg_frame_rate: z.string().optional(),
+      r_frame_rate: z.string().optional(),
+      duration: numeric.optional(),
+      start_time: numeric.optional(),
+      disposition: z.object({ attached_pic: z.number().optional() }).partial().optional(),
+    }),
+  ),
+});
+
+/** Image containers that ffprobe reports with a "video" stream of one frame. */
+const STILL_IMAGE_FORMATS = /(^|,)(image2|[a-z0-9]+_pipe|gif|apng|webp)(,|$)/;
+
+export function parseFrameRate(rate: string | undefined): number | undefined {
+  if (!rate) return undefined;
+  const [num, den] = rate.split("/").map(Number);
+  if (num === undefined || !Number.isFinite(num) || num <= 0) return undefined;
+  const value = den === undefined ? num : den > 0 ? num / den : NaN;
+  return Number.isFinite(value) && value > 0 ? value : undefined;
+}
+
+/** Turns ffprobe's JSON into MediaInfo, or a coded permanent error. Pure. */
+export function interpretProbe(json: string): MediaInfo {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(json);
+  } catch {
+    throw new InspectorError("CORRUPT_MEDIA", "ffprobe produced no readable description of the file.");
+  }
+  const parsed = ProbeSchema.safeParse(raw);
+  if (!parsed.success) throw new InspectorError("CORRUPT_MEDIA", "ffprobe could not describe the file's streams.");
+  const { format, streams } = parsed.data;
+  const video = streams.find((s) => s.codec_type === "video" && s.disposition?.attached_pic !== 1);
+  if (!video) throw new InspectorError("NOT_A_VIDEO", `The file (${format.format_name}) has no video stream.`);
+  if (STILL_IMAGE_FORMATS.test(format.format_name)) {
+    throw new InspectorError("NOT_A_VIDEO", `The file is a still image (${format.format_name}), not a video.`);
+  }
+  const durationSec = format.duration ?? video.duration;
+  const fps = parseFrameRate(video.avg_frame_rate) ?? parseFrameRate(video.r_frame_rate);
+  if (!video.width || !video.height || !video.codec_name) {
+    throw new InspectorError("CORRUPT_MEDIA", "The video stream has no readable codec or dimensions.");
+  }
+  if (durationSec === undefined || durationSec <= 0 || fps === undefined) {
+    throw new InspectorError("CORRUPT_MEDIA", "The video has no readable duration or frame rate.");
+  }
+  return {
+    durationSec,
+    startTimeSec: video.start_time ?? format.start_time ?? 0,
+    codec: video.codec_name,
+    width: video.width,
+    height: video.height,
+    fps,
+    formatName: format.format_name,
+  };
+}
+
+/** Runs ffprobe under the guard. */
+export async function probeMedia(guard: ProcessGuard, ffprobePath: string, filePath: string, timeoutMs: number): Promise<MediaInfo> {
+  const result = await guard.run({ command: ffprobePath, args: probeArgs(filePath), timeoutMs });
+  return interpretProbe(requireCleanExit(result, { what: "ffprobe", timeoutMs }));
+}

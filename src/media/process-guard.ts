@@ -1,0 +1,150 @@
+import { spawn } from "node:child_process";
+import readline from "node:readline";
+import type { Readable } from "node:stream";
+import { InspectorError } from "../errors.js";
+
+export interface GuardedRunOptions {
+  readonly command: string;
+  readonly args: readonly string[];
+  readonly timeoutMs: number;
+  /** Called for each stderr line as it arrives (ffmpeg writes its reports there). */
+  readonly onStderrLine?: (line: string) => void;
+  /** Cap on the stdout kept in memory; the rest is drained and dropped. */
+  readonly maxStdoutBytes?: number;
+  readonly signal?: AbortSignal;
+}
+
+export type GuardedRunResult =
+  | { readonly outcome: "exited"; readonly exitCode: number | null; readonly signal: NodeJS.Signals | null; readonly stdout: string; readonly stderrTail: string }
+  | { readonly outcome: "timed-out"; readonly stdout: string; readonly stderrTail: string }
+  | { readonly outcome: "aborted"; readonly stdout: string; readonly stderrTail: string };
+
+const STDERR_TAIL_LINES = 20;
+
+/**
+ * Runs child processes so that they can always be stopped: each child leads its own process
+ * group (detached), a timeout or abort signals the whole group with SIGTERM and escalates to
+ * SIGKILL after a grace period, pipes are always drained, and every live group is tracked so
+ * that shutdown can kill what is left.
+ */
+export class ProcessGuard {
+  private readonly live = new Set<number>();
+
+  constructor(private readonly killGraceMs: number) {}
+
+  get liveCount(): number {
+    return this.live.size;
+  }
+
+  run(options: GuardedRunOptions): Promise<GuardedRunResult> {
+    const { command, args, timeoutMs, onStderrLine, maxStdoutBytes = 4 * 1024 * 1024, signal } = options;
+    return new Promise((resolve, reject) => {
+      const child = spawn(command, [...args], { detached: true, stdio: ["ignore", "pipe", "pipe"] });
+      const pid = child.pid;
+      if (pid !== undefined) this.live.add(pid);
+
+      const stdoutChunks: Buffer[] = [];
+      let stdoutBytes = 0;
+      child.stdout.on("data", (chunk: Buffer) => {
+        if (stdoutBytes < maxStdoutBytes) stdoutChunks.push(chunk);
+        stdoutBytes += chunk.length;
+      });
+      const stderrTail: string[] = [];
+      forEachLine(child.stderr, (line) => {
+        stderrTail.push(line);
+        if (stderrTail.length > STDERR_TAIL_LINES) stderrTail.shift();
+        onStderrLine?.(line);
+      });
+
+      let stoppedBy: "timed-out" | "aborted" | undefined;
+      const stop = (reason: "timed-out" | "aborted") => {
+        if (stoppedBy || pid === undefined) return;
+        stoppedBy = reason;
+        void this.killGroup(pid);
+      };
+      const timer = setTimeout(() => stop("timed-out"), timeoutMs);
+      const onAbort = () => stop("aborted");
+      signal?.addEventListener("abort", onAbort, { once: true });
+      if (signal?.aborted) onAbort();
+
+      child.once("error", (err) => {
+        clearTimeout(timer);
+        signal?.removeEventListener("abort", onAbort);
+        if (pid !== undefined) this.live.delete(pid);
+        reject(err);
+      });
+      // "close" fires after the pipes end, so every stderr line has been delivered.
+      child.once("close", (exitCode, exitSignal) => {
+        clearTimeout(timer);
+        signal?.removeEventListener("abort", onAbort);
+        if (pid !== undefined) this.live.delete(pid);
+        const stdout = Buffer.concat(stdoutChunks).toString("utf8");
+        const tail = stderrTail.join("\n");
+        if (stoppedBy === "timed-out") resolve({ outcome: "timed-out", stdout, stderrTail: tail });
+        else if (stoppedBy === "aborted") resolve({ outcome: "aborted", stdout, stderrTail: tail });
+        else resolve({ outcome: "exited", exitCode, signal: exitSignal, stdout, stderrTail: tail });
+      });
+    });
+  }
+
+  /** Kills every live process group (used at shutdown). */
+  async killAll(): Promise<void> {
+    await Promise.all([...this.live].map((pid) => this.killGroup(pid)));
+  }
+
+  private async killGroup(pid: number): Promise<void> {
+    signalGroup(pid, "SIGTERM");
+    const deadline = Date.now() + this.killGraceMs;
+    while (Date.now() < deadline) {
+      if (!groupAlive(pid)) return;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    signalGroup(pid, "SIGKILL");
+  }
+}
+
+function forEachLine(stream: Readable, onLine: (line: string) => void): void {
+  readline.createInterface({ input: stream, crlfDelay: Infinity }).on("line", onLine);
+}
+
+function signalGroup(pid: number, sig: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, sig);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== "ESRCH") throw err;
+  }
+}
+
+function groupAlive(pid: number): boolean {
+  try {
+    process.kill(-pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Maps a run's outcome to the media error codes: a timeout is ANALYSIS_TIMEOUT, an abort is
+ * a shutdown (transient), a non-zero exit means ffmpeg could not read the media. Returns
+ * stdout of a clean run.
+ */
+export function requireCleanExit(result: GuardedRunResult, context: { what: string; timeoutMs: number }): string {
+  switch (result.outcome) {
+    case "timed-out":
+      throw new InspectorError("ANALYSIS_TIMEOUT", `${context.what} did not finish within ${Math.round(context.timeoutMs / 1000)} s.`);
+    case "aborted":
+      throw new InspectorError("SHUTTING_DOWN");
+    case "exited": {
+      if (result.exitCode === 0) return result.stdout;
+      const reason = lastMeaningfulLine(result.stderrTail);
+      throw new InspectorError("CORRUPT_MEDIA", `${context.what} could not read the file${reason ? `: ${reason}` : "."}`);
+    }
+  }
+}
+
+/** The last stderr line with text, without the "[demuxer @ 0x…] path:" prefix ffmpeg adds. */
+export function lastMeaningfulLine(stderr: string): string | undefined {
+  const line = stderr.split("\n").map((l) => l.trim()).filter(Boolean).pop();
+  return line?.replace(/^\[[^\]]*\]\s*/, "").replace(/^.*?:\s(?=[A-Z])/, "").slice(0, 200);
+}

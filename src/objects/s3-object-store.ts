@@ -1,0 +1,78 @@
+import { createHash } from "node:crypto";
+import { createWriteStream } from "node:fs";
+import { Transform, type Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import { GetObjectCommand, HeadObjectCommand, S3ServiceException, type S3Client } from "@aws-sdk/client-s3";
+import { InspectorError } from "../errors.js";
+import type { ObjectRef } from "../store/video-repository.js";
+
+export interface ObjectHead {
+  readonly sizeBytes: number;
+  readonly etag: string | undefined;
+}
+
+export interface DownloadedObject {
+  readonly sizeBytes: number;
+  readonly sha256: string;
+}
+
+/** The object store as the ingest needs it. */
+export interface ObjectStore {
+  head(ref: ObjectRef): Promise<ObjectHead | undefined>;
+  download(ref: ObjectRef, toPath: string, maxBytes: number, signal?: AbortSignal): Promise<DownloadedObject>;
+}
+
+function isNotFound(err: unknown): boolean {
+  return err instanceof S3ServiceException && (err.name === "NotFound" || err.name === "NoSuchKey" || err.$metadata.httpStatusCode === 404);
+}
+
+function storageError(err: unknown): InspectorError {
+  if (isNotFound(err)) return new InspectorError("OBJECT_NOT_FOUND", undefined, { cause: err });
+  if (err instanceof InspectorError) return err;
+  return new InspectorError("STORAGE_UNAVAILABLE", undefined, { cause: err });
+}
+
+/** Counts bytes and hashes them on the way to disk; stops past the size limit. */
+function hashingLimiter(maxBytes: number, hash: ReturnType<typeof createHash>, counter: { bytes: number }): Transform {
+  return new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      counter.bytes += chunk.length;
+      if (counter.bytes > maxBytes) {
+        callback(new InspectorError("OBJECT_TOO_LARGE", `The object is larger than the limit of ${maxBytes} bytes.`));
+        return;
+      }
+      hash.update(chunk);
+      callback(null, chunk);
+    },
+  });
+}
+
+export class S3ObjectStore implements ObjectStore {
+  constructor(private readonly s3: S3Client) {}
+
+  async head(ref: ObjectRef): Promise<ObjectHead | undefined> {
+    try {
+      const head = await this.s3.send(new HeadObjectCommand({ Bucket: ref.bucket, Key: ref.key }));
+      return { sizeBytes: head.ContentLength ?? 0, etag: head.ETag };
+    } catch (err) {
+      if (isNotFound(err)) return undefined;
+      throw storageError(err);
+    }
+  }
+
+  /** Streams the object to `toPath`, hashing as it goes; memory use does not grow with size. */
+  async download(ref: ObjectRef, toPath: string, maxBytes: number, signal?: AbortSignal): Promise<DownloadedObject> {
+    try {
+      const response = await this.s3.send(new GetObjectCommand({ Bucket: ref.bucket, Key: ref.key }), { abortSignal: signal });
+      if ((response.ContentLength ?? 0) > maxBytes) {
+        throw new InspectorError("OBJECT_TOO_LARGE", `The object is ${response.ContentLength} bytes; the limit is ${maxBytes}.`);
+      }
+      const hash = createHash("sha256");
+      const counter = { bytes: 0 };
+      await pipeline(response.Body as Readable, hashingLimiter(maxBytes, hash, counter), createWriteStream(toPath, { mode: 0o600 }), { signal });
+      return { sizeBytes: counter.bytes, sha256: hash.digest("hex") };
+    } catch (err) {
+      throw storageError(err);
+    }
+  }
+}

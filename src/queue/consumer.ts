@@ -1,0 +1,174 @@
+import type { Logger } from "pino";
+import { describeError } from "../errors.js";
+import type { CircuitBreaker, BreakerState } from "./breaker.js";
+import type { MessageQueue, QueueMessage } from "./sqs-queue.js";
+
+/**
+ * What to do with a message once it has been handled:
+ * - `delete`: its outcome is stored (or it needs none);
+ * - `retry`: a transient failure; it comes back after a backoff;
+ * - `leave`: it can never be handled; it returns after the visibility timeout and, after
+ *   the redrive policy's maxReceiveCount, moves to the dead-letter queue.
+ */
+export type MessageDecision = "delete" | "retry" | "leave";
+export type MessageHandler = (message: QueueMessage, signal: AbortSignal) => Promise<MessageDecision>;
+
+export interface ConsumerOptions {
+  readonly concurrency: number;
+  readonly waitTimeSec: number;
+  readonly visibilityTimeoutSec: number;
+  readonly shutdownGraceMs: number;
+}
+
+/** Exponential backoff for transient failures: 10 s, 20 s, 40 s … capped at 15 minutes. */
+export function retryDelaySec(receiveCount: number): number {
+  return Math.min(900, 10 * 2 ** Math.max(0, receiveCount - 1));
+}
+
+/**
+ * Long-polls the queue and handles messages with bounded concurrency. It asks only for as
+ * many messages as it has free slots, so no message waits invisible behind a slow one; it
+ * keeps each in-flight message invisible with a heartbeat; and receive errors go through the
+ * circuit breaker, which delays polling but never ends it.
+ */
+export class QueueConsumer {
+  private readonly inFlight = new Set<Promise<void>>();
+  private readonly pollAbort = new AbortController();
+  private readonly jobsAbort = new AbortController();
+  private loop: Promise<void> | undefined;
+  private stopping = false;
+  private slotFreed: (() => void) | undefined;
+  private lastPollAt: number | undefined;
+
+  constructor(
+    private readonly queue: MessageQueue,
+    private readonly breaker: CircuitBreaker,
+    private readonly handle: MessageHandler,
+    private readonly options: ConsumerOptions,
+    private readonly log: Logger,
+  ) {}
+
+  start(): void {
+    this.loop ??= this.pollLoop();
+  }
+
+  get breakerState(): BreakerState {
+    return this.breaker.state;
+  }
+
+  /** True while the loop runs and has polled (or tried to) within two wait periods. */
+  get polling(): boolean {
+    if (!this.loop || this.stopping) return false;
+    const staleAfterMs = (this.options.waitTimeSec * 2 + 30) * 1000;
+    return this.lastPollAt === undefined || Date.now() - this.lastPollAt < staleAfterMs || this.breaker.state !== "closed" || this.inFlight.size >= this.options.concurrency;
+  }
+
+  get inFlightCount(): number {
+    return this.inFlight.size;
+  }
+
+  /**
+   * Stops polling, gives in-flight messages the grace period to finish, then aborts the
+   * rest (their child processes are killed) and releases their messages at once.
+   */
+  async stop(): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    this.pollAbort.abort();
+    this.slotFreed?.();
+    await this.loop;
+    const allDone = Promise.allSettled([...this.inFlight]);
+    const graceOver = new Promise<"timeout">((r) => setTimeout(r, this.options.shutdownGraceMs, "timeout").unref());
+    if ((await Promise.race([allDone, graceOver])) === "timeout") {
+      this.log.warn({ inFlight: this.inFlight.size }, "shutdown grace period over; aborting in-flight jobs");
+      this.jobsAbort.abort();
+      await allDone;
+    }
+  }
+
+  private async pollLoop(): Promise<void> {
+    this.log.info({ concurrency: this.options.concurrency }, "consumer polling");
+    while (!this.stopping) {
+      const free = this.options.concurrency - this.inFlight.size;
+      if (free <= 0) {
+        await new Promise<void>((resolve) => (this.slotFreed = resolve));
+        continue;
+      }
+      const delayMs = this.breaker.delayMs();
+      if (delayMs > 0) {
+        await this.sleep(delayMs);
+        if (!this.stopping) this.log.info({ breaker: "half-open" }, "breaker half-open; probing the queue");
+        continue;
+      }
+      let messages: QueueMessage[];
+      try {
+        this.lastPollAt = Date.now();
+        messages = await this.queue.receive(Math.min(10, free), this.options.waitTimeSec, this.pollAbort.signal);
+        if (this.breaker.state !== "closed" || this.breaker.snapshot().consecutiveFailures > 0) {
+          this.log.info({ breaker: "closed" }, "queue reachable again; breaker closed");
+        }
+        this.breaker.recordSuccess();
+      } catch (err) {
+        if (this.stopping) break;
+        const opened = this.breaker.recordFailure();
+        const snapshot = this.breaker.snapshot();
+        this.log.warn({ err: describeError(err), consecutiveFailures: snapshot.consecutiveFailures }, "queue receive failed");
+        if (opened) this.log.error({ breaker: "open", retryInMs: this.breaker.delayMs(), openings: snapshot.openings }, "breaker open; polling paused");
+        continue;
+      }
+      for (const message of messages) this.dispatch(message);
+    }
+    this.log.info("consumer stopped polling");
+  }
+
+  private dispatch(message: QueueMessage): void {
+    const task = this.process(message).finally(() => {
+      this.inFlight.delete(task);
+      this.slotFreed?.();
+    });
+    this.inFlight.add(task);
+  }
+
+  private async process(message: QueueMessage): Promise<void> {
+    const heartbeat = this.startHeartbeat(message);
+    let decision: MessageDecision;
+    try {
+      decision = await this.handle(message, this.jobsAbort.signal);
+    } catch (err) {
+      this.log.error({ messageId: message.id, err: describeError(err) }, "message handler failed unexpectedly");
+      decision = "retry";
+    } finally {
+      clearInterval(heartbeat);
+    }
+    try {
+      if (decision === "delete") await this.queue.delete(message);
+      else if (decision === "retry") {
+        const delaySec = this.stopping ? 0 : retryDelaySec(message.receiveCount);
+        await this.queue.setVisibility(message, delaySec);
+        this.log.info({ messageId: message.id, receiveCount: message.receiveCount, retryInSec: delaySec }, "message returned to the queue");
+      }
+    } catch (err) {
+      // The message comes back after its visibility timeout; the job is idempotent.
+      this.log.warn({ messageId: message.id, decision, err: describeError(err) }, "could not settle message");
+    }
+  }
+
+  private startHeartbeat(message: QueueMessage): NodeJS.Timeout {
+    const periodMs = (this.options.visibilityTimeoutSec * 1000) / 3;
+    return setInterval(() => {
+      this.queue.setVisibility(message, this.options.visibilityTimeoutSec).catch((err: unknown) => {
+        this.log.warn({ messageId: message.id, err: describeError(err) }, "visibility heartbeat failed");
+      });
+    }, periodMs);
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      this.pollAbort.signal.addEventListener("abort", () => {
+        clearTimeout(timer);
+        resolve();
+      }, { once: true });
+    });
+  }
+}

@@ -1,0 +1,60 @@
+import {
+  ChangeMessageVisibilityCommand,
+  DeleteMessageCommand,
+  GetQueueUrlCommand,
+  ReceiveMessageCommand,
+  type SQSClient,
+} from "@aws-sdk/client-sqs";
+
+export interface QueueMessage {
+  readonly id: string;
+  readonly receiptHandle: string;
+  readonly body: string;
+  /** How many times this message has been received, this time included. */
+  readonly receiveCount: number;
+}
+
+/** The queue as the consumer needs it; the SQS implementation is below, tests may fake it. */
+export interface MessageQueue {
+  receive(maxMessages: number, waitTimeSec: number, signal: AbortSignal): Promise<QueueMessage[]>;
+  delete(message: QueueMessage): Promise<void>;
+  setVisibility(message: QueueMessage, timeoutSec: number): Promise<void>;
+}
+
+export class SqsQueue implements MessageQueue {
+  private constructor(
+    private readonly sqs: SQSClient,
+    readonly url: string,
+  ) {}
+
+  static async connect(sqs: SQSClient, queueName: string): Promise<SqsQueue> {
+    const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: queueName }));
+    if (!QueueUrl) throw new Error(`queue ${queueName} has no URL`);
+    return new SqsQueue(sqs, QueueUrl);
+  }
+
+  async receive(maxMessages: number, waitTimeSec: number, signal: AbortSignal): Promise<QueueMessage[]> {
+    const response = await this.sqs.send(
+      new ReceiveMessageCommand({
+        QueueUrl: this.url,
+        MaxNumberOfMessages: Math.min(10, Math.max(1, maxMessages)),
+        WaitTimeSeconds: waitTimeSec,
+        MessageSystemAttributeNames: ["ApproximateReceiveCount"],
+      }),
+      { abortSignal: signal },
+    );
+    return (response.Messages ?? []).flatMap((m) =>
+      m.MessageId && m.ReceiptHandle
+        ? [{ id: m.MessageId, receiptHandle: m.ReceiptHandle, body: m.Body ?? "", receiveCount: Number(m.Attributes?.ApproximateReceiveCount ?? 1) }]
+        : [],
+    );
+  }
+
+  async delete(message: QueueMessage): Promise<void> {
+    await this.sqs.send(new DeleteMessageCommand({ QueueUrl: this.url, ReceiptHandle: message.receiptHandle }));
+  }
+
+  async setVisibility(message: QueueMessage, timeoutSec: number): Promise<void> {
+    await this.sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl: this.url, ReceiptHandle: message.receiptHandle, VisibilityTimeout: timeoutSec }));
+  }
+}

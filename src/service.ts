@@ -1,0 +1,121 @@
+import type { Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { Logger } from "pino";
+import type { Config } from "./config.js";
+import { describeError } from "./errors.js";
+import { createAwsClients } from "./aws/clients.js";
+import { createDb, pingDb } from "./store/prisma.js";
+import { VideoRepository } from "./store/video-repository.js";
+import { S3ObjectStore } from "./objects/s3-object-store.js";
+import { ProcessGuard } from "./media/process-guard.js";
+import { analyzeObject, type AnalysisLimits } from "./ingest/analyze-object.js";
+import { createMessageHandler } from "./ingest/message-handler.js";
+import { CircuitBreaker } from "./queue/breaker.js";
+import { QueueConsumer } from "./queue/consumer.js";
+import { SqsQueue } from "./queue/sqs-queue.js";
+import { StatusService } from "./status/status-service.js";
+import { createApp } from "./http/app.js";
+
+export interface Service {
+  /** Starts HTTP and the consumer; resolves once HTTP listens (the queue may come later). */
+  start(): Promise<{ port: number }>;
+  /** Orderly stop: polling, in-flight jobs (grace period), children, HTTP, database. */
+  stop(): Promise<void>;
+}
+
+/**
+ * The composition root: config → clients → repositories → use case → consumer and HTTP.
+ * Everything is wired here and nowhere else.
+ */
+export function createService(config: Config, log: Logger): Service {
+  const { s3, sqs } = createAwsClients({ endpoint: config.AWS_ENDPOINT, region: config.AWS_REGION, forcePathStyle: config.S3_FORCE_PATH_STYLE });
+  const db = createDb({ url: config.DATABASE_URL, poolMax: config.DB_POOL_MAX, connectTimeoutMs: config.DB_CONNECT_TIMEOUT_MS, statementTimeoutMs: config.DB_STATEMENT_TIMEOUT_MS });
+  const repo = new VideoRepository(db);
+  const objects = new S3ObjectStore(s3);
+  const guard = new ProcessGuard(config.KILL_GRACE_MS);
+  const limits: AnalysisLimits = {
+    ffmpegPath: config.FFMPEG_PATH,
+    ffprobePath: config.FFPROBE_PATH,
+    maxObjectBytes: config.MAX_OBJECT_BYTES,
+    probeTimeoutMs: config.PROBE_TIMEOUT_MS,
+    timeoutBaseMs: config.ANALYSIS_TIMEOUT_BASE_MS,
+    timeoutPerSecMs: config.ANALYSIS_TIMEOUT_PER_SEC_MS,
+    timeoutMaxMs: config.ANALYSIS_TIMEOUT_MAX_MS,
+    tmpDir: config.TMP_DIR,
+  };
+  const handler = createMessageHandler((object, messageId, signal) => analyzeObject({ repo, objects, guard, limits, log }, object, messageId, signal), log);
+  const breaker = new CircuitBreaker({
+    failureThreshold: config.BREAKER_FAILURE_THRESHOLD,
+    baseOpenMs: config.BREAKER_BASE_OPEN_MS,
+    maxOpenMs: config.BREAKER_MAX_OPEN_MS,
+    now: Date.now,
+    random: Math.random,
+  });
+
+  let consumer: QueueConsumer | undefined;
+  let server: Server | undefined;
+  let stopping = false;
+  let queueReady: Promise<void> = Promise.resolve();
+
+  const app = createApp({
+    status: new StatusService(repo, objects, config.BUCKET),
+    log,
+    readiness: async () => {
+      const database = await pingDb(db);
+      const polling = consumer?.polling ?? false;
+      const breakerState = consumer?.breakerState ?? "closed";
+      return { ready: database && polling && breakerState !== "open", checks: { database, polling, breaker: breakerState } };
+    },
+  });
+
+  /** Finds the queue URL, retrying while the queue (or the emulator) is not there yet. */
+  async function connectQueue(): Promise<void> {
+    for (let attempt = 1; !stopping; attempt += 1) {
+      try {
+        const queue = await SqsQueue.connect(sqs, config.QUEUE_NAME);
+        if (stopping) return;
+        log.info({ queueUrl: queue.url }, "queue found");
+        const options = {
+          concurrency: config.CONCURRENCY,
+          waitTimeSec: config.WAIT_TIME_SEC,
+          visibilityTimeoutSec: config.VISIBILITY_TIMEOUT_SEC,
+          shutdownGraceMs: config.SHUTDOWN_GRACE_MS,
+        };
+        consumer = new QueueConsumer(queue, breaker, handler, options, log);
+        consumer.start();
+        return;
+      } catch (err) {
+        const delayMs = Math.min(30_000, 500 * 2 ** attempt);
+        log.warn({ queue: config.QUEUE_NAME, err: describeError(err), retryInMs: delayMs }, "queue not reachable yet");
+        await new Promise((r) => setTimeout(r, delayMs));
+      }
+    }
+  }
+
+  return {
+    async start() {
+      const listening = app.listen(config.PORT, config.HOST);
+      server = listening;
+      await new Promise<void>((resolve, reject) => listening.once("listening", resolve).once("error", reject));
+      const { port } = listening.address() as AddressInfo;
+      log.info({ port }, "http listening");
+      queueReady = connectQueue();
+      return { port };
+    },
+    async stop() {
+      if (stopping) return;
+      stopping = true;
+      await queueReady;
+      await consumer?.stop();
+      await guard.killAll();
+      if (server) {
+        const closing = new Promise<void>((resolve) => server?.close(() => resolve()));
+        server.closeAllConnections();
+        await closing;
+      }
+      await db.$disconnect();
+      s3.destroy();
+      sqs.destroy();
+    },
+  };
+}
