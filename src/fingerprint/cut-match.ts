@@ -26,12 +26,14 @@ export function frameTolerance(fpsA: number, fpsB: number): number {
 
 /** Counts one-to-one cut pairs within tolerance (both lists sorted ascending). */
 export function countAlignedCuts(a: readonly number[], b: readonly number[], toleranceSec: number): number {
+  // Cut times are decimal seconds; without the epsilon 4 - 3.96 would exceed 0.04.
+  const tolerance = toleranceSec + 1e-9;
   let i = 0;
   let j = 0;
   let matched = 0;
   while (i < a.length && j < b.length) {
     const diff = (a[i] as number) - (b[j] as number);
-    if (Math.abs(diff) <= toleranceSec) {
+    if (Math.abs(diff) <= tolerance) {
       matched += 1;
       i += 1;
       j += 1;

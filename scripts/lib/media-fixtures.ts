@@ -1,0 +1,41 @@
+/**
+ * Generates test videos from ffmpeg's synthetic sources (no media files in the repo). A
+ * video is a list of scenes; each scene is one lavfi source, so every boundary is a cut.
+ */
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
+
+const run = promisify(execFile);
+
+export interface Scene {
+  /** A lavfi source expression, e.g. "testsrc2", "mandelbrot", "life=seed=7:mold=10". */
+  readonly source: string;
+  readonly durationSec: number;
+}
+
+export interface RenderOptions {
+  readonly width?: number;
+  readonly height?: number;
+  readonly fps?: number;
+  readonly crf?: number;
+  readonly ffmpegPath?: string;
+  /** Extra output arguments (codec, container options). Defaults to x264 veryfast. */
+  readonly codecArgs?: readonly string[];
+}
+
+export async function renderScenes(outPath: string, scenes: readonly Scene[], options: RenderOptions = {}): Promise<void> {
+  const { width = 640, height = 360, fps = 25, crf = 23, ffmpegPath = process.env.FFMPEG_PATH ?? "ffmpeg" } = options;
+  const chains = scenes.map((scene, i) => {
+    const sep = scene.source.includes("=") ? ":" : "=";
+    return `${scene.source}${sep}size=${width}x${height}:rate=${fps},trim=duration=${scene.durationSec},setpts=PTS-STARTPTS,format=yuv420p,setsar=1[s${i}]`;
+  });
+  const inputs = scenes.map((_, i) => `[s${i}]`).join("");
+  const graph = `${chains.join(";")};${inputs}concat=n=${scenes.length}:v=1:a=0[v]`;
+  const codec = options.codecArgs ?? ["-c:v", "libx264", "-preset", "veryfast", "-crf", String(crf)];
+  await run(ffmpegPath, ["-v", "error", "-y", "-filter_complex", graph, "-map", "[v]", ...codec, outPath]);
+}
+
+/** Re-encodes a file with the given output arguments (resize, CRF, codec, fps …). */
+export async function transcode(inPath: string, outPath: string, args: readonly string[], ffmpegPath = process.env.FFMPEG_PATH ?? "ffmpeg"): Promise<void> {
+  await run(ffmpegPath, ["-v", "error", "-y", "-i", inPath, ...args, outPath]);
+}

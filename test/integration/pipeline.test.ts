@@ -1,0 +1,121 @@
+import { mkdtemp, readFile, readdir, rm, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { PutObjectCommand } from "@aws-sdk/client-s3";
+import { renderScenes, transcode } from "../../scripts/lib/media-fixtures.js";
+import { waitFor } from "../helpers/env.js";
+import { getStatus, startStack, type TestStack } from "../helpers/stack.js";
+
+/**
+ * When videos are uploaded to the bucket, then S3 → SQS → the service → PostgreSQL →
+ * GET /status/:file reports each one, with duplicates listed on both sides.
+ */
+describe("upload → event → analysis → status (moto, PostgreSQL, ffmpeg)", () => {
+  let stack: TestStack;
+  let dir: string;
+  const tmpBefore = new Set<string>();
+
+  const ORIGINAL = "originals/My holiday – café ü.mp4";
+  const COPY = "copies/re-encoded 360p.mp4";
+  const UNRELATED = "unrelated.mp4";
+  const TEXT = "notes.mp4";
+
+  async function upload(key: string, file: string): Promise<void> {
+    await stack.s3.send(new PutObjectCommand({ Bucket: stack.config.BUCKET, Key: key, Body: await readFile(file) }));
+  }
+
+  async function terminalStatus(key: string) {
+    return waitFor(async () => {
+      const { status, body } = await getStatus(stack.baseUrl, key);
+      return status === 200 && (body.status === "done" || body.status === "failed") ? body : undefined;
+    }, 60_000, `a terminal status for ${key}`);
+  }
+
+  beforeAll(async () => {
+    for (const entry of await readdir(os.tmpdir())) if (entry.startsWith("tvidz-")) tmpBefore.add(entry);
+    dir = await mkdtemp(path.join(os.tmpdir(), "pipeline-fixtures-"));
+    await renderScenes(path.join(dir, "original.mp4"), [
+      { source: "testsrc2", durationSec: 4 },
+      { source: "mandelbrot", durationSec: 5 },
+      { source: "life=mold=10:ratio=0.1:seed=1", durationSec: 4 },
+      { source: "smptehdbars", durationSec: 3 },
+      { source: "cellauto=rule=110", durationSec: 4 },
+      { source: "rgbtestsrc", durationSec: 3 },
+    ]);
+    await transcode(path.join(dir, "original.mp4"), path.join(dir, "copy.mp4"), ["-vf", "scale=-2:180", "-c:v", "libx264", "-crf", "35", "-preset", "veryfast"]);
+    await renderScenes(path.join(dir, "unrelated.mp4"), [
+      { source: "cellauto=rule=30", durationSec: 3.3 },
+      { source: "life=seed=7:mold=5", durationSec: 5.9 },
+      { source: "mandelbrot=start_scale=2", durationSec: 2.7 },
+      { source: "testsrc", durationSec: 4.4 },
+    ]);
+    await writeFile(path.join(dir, "notes.mp4"), "These are meeting notes, not a video.\n".repeat(50));
+    stack = await startStack("pipeline");
+  });
+
+  afterAll(async () => {
+    await stack?.stop();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it("analyses the original and reports its scene cuts", async () => {
+    await upload(ORIGINAL, path.join(dir, "original.mp4"));
+    const body = await terminalStatus(ORIGINAL);
+    expect(body).toMatchObject({ file: ORIGINAL, status: "done", progress: 1, duplicates: [] });
+    expect(body.durationSec).toBeCloseTo(23, 0);
+    expect(body.sceneCuts).toEqual([4, 9, 13, 16, 20]);
+  });
+
+  it("lists the original as a duplicate of a re-encoded, resized copy, and the copy on the original", async () => {
+    await upload(COPY, path.join(dir, "copy.mp4"));
+    const copy = await terminalStatus(COPY);
+    expect(copy.status).toBe("done");
+    expect(copy.duplicates).toEqual([expect.objectContaining({ file: ORIGINAL, kind: "near-duplicate" })]);
+    expect((copy.duplicates as { score: number }[])[0]?.score).toBeGreaterThanOrEqual(0.8);
+    const original = (await getStatus(stack.baseUrl, ORIGINAL)).body;
+    expect(original.duplicates).toEqual([expect.objectContaining({ file: COPY, kind: "near-duplicate" })]);
+  });
+
+  it("lists no duplicate for an unrelated video", async () => {
+    await upload(UNRELATED, path.join(dir, "unrelated.mp4"));
+    const body = await terminalStatus(UNRELATED);
+    expect(body).toMatchObject({ status: "done", duplicates: [] });
+    expect((body.sceneCuts as number[]).length).toBeGreaterThanOrEqual(3);
+  });
+
+  it("reports a byte-identical upload as identical", async () => {
+    const key = "copies/exact copy.mp4";
+    await upload(key, path.join(dir, "original.mp4"));
+    const body = await terminalStatus(key);
+    expect(body.duplicates).toContainEqual(expect.objectContaining({ file: ORIGINAL, kind: "identical", score: 1 }));
+    expect(body.sceneCuts).toEqual([4, 9, 13, 16, 20]);
+  });
+
+  it("fails a text file named .mp4 with a media error code and deletes its message", async () => {
+    await upload(TEXT, path.join(dir, "notes.mp4"));
+    const body = await terminalStatus(TEXT);
+    expect(body.status).toBe("failed");
+    expect(["NOT_A_VIDEO", "CORRUPT_MEDIA"]).toContain((body.error as { code: string }).code);
+    expect((body.error as { message: string }).message).not.toMatch(/\n\s+at /);
+    const depth = await waitFor(async () => {
+      const d = await stack.queueDepth();
+      return d.queue === 0 ? d : undefined;
+    }, 20_000, "an empty queue");
+    expect(depth).toEqual({ queue: 0, deadLetter: 0 });
+  });
+
+  it("answers 404 for a key that is not in the bucket, 400 for an invalid key, pending for one not yet analysed", async () => {
+    expect((await getStatus(stack.baseUrl, "missing.mp4")).status).toBe(404);
+    expect((await fetch(`${stack.baseUrl}/status/`)).status).toBe(400);
+    expect((await getStatus(stack.baseUrl, "k".repeat(1025))).status).toBe(400);
+    expect((await fetch(`${stack.baseUrl}/status/bad%E0%A4%A`)).status).toBe(400);
+    const body = (await (await fetch(`${stack.baseUrl}/status/`)).json()) as { error: { code: string } };
+    expect(body.error.code).toBe("INVALID_KEY");
+  });
+
+  it("leaves no temporary files behind", async () => {
+    const leftovers = (await readdir(os.tmpdir())).filter((e) => e.startsWith("tvidz-") && !tmpBefore.has(e));
+    expect(leftovers).toEqual([]);
+  });
+});

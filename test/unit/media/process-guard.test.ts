@@ -1,0 +1,70 @@
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { ProcessGuard, requireCleanExit } from "../../../src/media/process-guard.js";
+import { InspectorError } from "../../../src/errors.js";
+
+/** Running, or sleeping; a zombie waiting for a non-reaping PID 1 counts as dead. */
+function alive(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return !/^\d+ \(.*\) [ZX]/.test(stat);
+  } catch {
+    return false;
+  }
+}
+
+describe("ProcessGuard (real processes)", () => {
+  it("returns exit code, stdout and stderr lines", async () => {
+    const guard = new ProcessGuard(500);
+    const lines: string[] = [];
+    const result = await guard.run({ command: "sh", args: ["-c", "echo out; echo err1 >&2; echo err2 >&2; exit 3"], timeoutMs: 5_000, onStderrLine: (l) => lines.push(l) });
+    expect(result).toMatchObject({ outcome: "exited", exitCode: 3, stdout: "out\n" });
+    expect(lines).toEqual(["err1", "err2"]);
+    expect(guard.liveCount).toBe(0);
+  });
+
+  it("kills the whole process tree on timeout, escalating to SIGKILL when SIGTERM is ignored", async () => {
+    const guard = new ProcessGuard(300);
+    // The shell ignores SIGTERM and starts a grandchild that ignores it too.
+    const script = `trap '' TERM; sh -c "trap '' TERM; echo \\$\\$ >&2; sleep 60" & wait`;
+    let grandchild = 0;
+    const started = Date.now();
+    const result = await guard.run({ command: "sh", args: ["-c", script], timeoutMs: 300, onStderrLine: (l) => (grandchild = Number(l)) });
+    expect(result.outcome).toBe("timed-out");
+    expect(Date.now() - started).toBeLessThan(3_000);
+    expect(grandchild).toBeGreaterThan(0);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(alive(grandchild)).toBe(false);
+    expect(guard.liveCount).toBe(0);
+  });
+
+  it("stops a run when its signal aborts, and killAll ends what is left", async () => {
+    const guard = new ProcessGuard(300);
+    const controller = new AbortController();
+    const running = guard.run({ command: "sleep", args: ["60"], timeoutMs: 60_000, signal: controller.signal });
+    const other = guard.run({ command: "sleep", args: ["60"], timeoutMs: 60_000 });
+    await new Promise((r) => setTimeout(r, 100));
+    expect(guard.liveCount).toBe(2);
+    controller.abort();
+    expect((await running).outcome).toBe("aborted");
+    await guard.killAll();
+    expect((await other).outcome).toBe("exited");
+    expect(guard.liveCount).toBe(0);
+  });
+
+  it("maps outcomes to coded errors", () => {
+    const code = (fn: () => unknown) => {
+      try {
+        fn();
+        return undefined;
+      } catch (err) {
+        return (err as InspectorError).code;
+      }
+    };
+    const ctx = { what: "ffprobe", timeoutMs: 1000 };
+    expect(code(() => requireCleanExit({ outcome: "timed-out", stdout: "", stderrTail: "" }, ctx))).toBe("ANALYSIS_TIMEOUT");
+    expect(code(() => requireCleanExit({ outcome: "aborted", stdout: "", stderrTail: "" }, ctx))).toBe("SHUTTING_DOWN");
+    expect(code(() => requireCleanExit({ outcome: "exited", exitCode: 1, signal: null, stdout: "", stderrTail: "x: Invalid data found" }, ctx))).toBe("CORRUPT_MEDIA");
+    expect(requireCleanExit({ outcome: "exited", exitCode: 0, signal: null, stdout: "{}", stderrTail: "" }, ctx)).toBe("{}");
+  });
+});
