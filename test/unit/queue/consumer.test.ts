@@ -1,0 +1,145 @@
+import { describe, expect, it } from "vitest";
+import { pino } from "pino";
+import { CircuitBreaker } from "../../../src/queue/breaker.js";
+import { QueueConsumer, retryDelaySec, type MessageHandler } from "../../../src/queue/consumer.js";
+import type { MessageQueue, QueueMessage } from "../../../src/queue/sqs-queue.js";
+import { createMessageHandler } from "../../../src/ingest/message-handler.js";
+import { InspectorError } from "../../../src/errors.js";
+
+const silent = pino({ level: "silent" });
+
+/** An in-memory queue: hands out what it holds, records what happened to each message. */
+class FakeQueue implements MessageQueue {
+  readonly deleted: string[] = [];
+  readonly visibility: [string, number][] = [];
+  receiveCalls = 0;
+  failReceives = 0;
+  maxAsked: number[] = [];
+  constructor(private readonly queued: QueueMessage[]) {}
+  pending(): QueueMessage[] {
+    return this.queued;
+  }
+
+  async receive(max: number, _wait: number, signal: AbortSignal): Promise<QueueMessage[]> {
+    this.receiveCalls += 1;
+    this.maxAsked.push(max);
+    if (this.failReceives > 0) {
+      this.failReceives -= 1;
+      throw new Error("connect ECONNREFUSED");
+    }
+    if (this.queued.length === 0) {
+      await new Promise((resolve) => {
+        const t = setTimeout(resolve, 20);
+        signal.addEventListener("abort", () => (clearTimeout(t), resolve(undefined)), { once: true });
+      });
+      return [];
+    }
+    return this.queued.splice(0, max);
+  }
+  async delete(m: QueueMessage) {
+    this.deleted.push(m.id);
+  }
+  async setVisibility(m: QueueMessage, sec: number) {
+    this.visibility.push([m.id, sec]);
+  }
+}
+
+const message = (id: string, body = "{}", receiveCount = 1): QueueMessage => ({ id, receiptHandle: `rh-${id}`, body, receiveCount });
+const breaker = () => new CircuitBreaker({ failureThreshold: 3, baseOpenMs: 40, maxOpenMs: 200, now: Date.now, random: () => 0.5 });
+const options = { concurrency: 2, waitTimeSec: 0, visibilityTimeoutSec: 30, shutdownGraceMs: 1_000 };
+
+async function until(check: () => boolean, ms = 3_000) {
+  const deadline = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error("condition not reached");
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+describe("QueueConsumer", () => {
+  it("deletes handled messages, returns retried ones with backoff, leaves the rest", async () => {
+    const queue = new FakeQueue([message("ok"), message("transient", "{}", 3), message("poison")]);
+    const decisions: Record<string, "delete" | "retry" | "leave"> = { ok: "delete", transient: "retry", poison: "leave" };
+    const handler: MessageHandler = async (m) => decisions[m.id]!;
+    const consumer = new QueueConsumer(queue, breaker(), handler, options, silent);
+    consumer.start();
+    await until(() => queue.deleted.length === 1 && queue.visibility.length === 1 && queue.pending().length === 0);
+    await consumer.stop();
+    expect(queue.deleted).toEqual(["ok"]);
+    expect(queue.visibility).toEqual([["transient", retryDelaySec(3)]]);
+  });
+
+  it("never has more messages in flight than its concurrency, and asks only for free slots", async () => {
+    const queue = new FakeQueue(Array.from({ length: 7 }, (_, i) => message(`m${i}`)));
+    let inFlight = 0;
+    let peak = 0;
+    const handler: MessageHandler = async () => {
+      inFlight += 1;
+      peak = Math.max(peak, inFlight);
+      await new Promise((r) => setTimeout(r, 15));
+      inFlight -= 1;
+      return "delete";
+    };
+    const consumer = new QueueConsumer(queue, breaker(), handler, options, silent);
+    consumer.start();
+    await until(() => queue.deleted.length === 7);
+    await consumer.stop();
+    expect(peak).toBe(2);
+    expect(Math.max(...queue.maxAsked)).toBeLessThanOrEqual(2);
+  });
+
+  it("opens the breaker after consecutive receive errors, pauses, probes and recovers on its own", async () => {
+    const queue = new FakeQueue([message("after-outage")]);
+    queue.failReceives = 5;
+    const b = breaker();
+    const consumer = new QueueConsumer(queue, b, async () => "delete", options, silent);
+    consumer.start();
+    await until(() => b.state === "open");
+    const callsWhenOpened = queue.receiveCalls;
+    expect(callsWhenOpened).toBe(3);
+    await new Promise((r) => setTimeout(r, 15));
+    expect(queue.receiveCalls).toBe(callsWhenOpened); // paused while open
+    await until(() => queue.deleted.includes("after-outage"));
+    expect(b.state).toBe("closed");
+    await consumer.stop();
+  });
+
+  it("on stop, aborts jobs still running after the grace period and releases their messages at once", async () => {
+    const queue = new FakeQueue([message("slow")]);
+    const handler: MessageHandler = (_m, signal) =>
+      new Promise((resolve) => signal.addEventListener("abort", () => resolve("retry"), { once: true }));
+    const consumer = new QueueConsumer(queue, breaker(), handler, { ...options, shutdownGraceMs: 50 }, silent);
+    consumer.start();
+    await until(() => consumer.inFlightCount === 1);
+    await consumer.stop();
+    expect(queue.visibility).toEqual([["slow", 0]]);
+    expect(consumer.polling).toBe(false);
+  });
+});
+
+describe("message handler", () => {
+  const record = (key: string) => JSON.stringify({ Records: [{ eventName: "ObjectCreated:Put", s3: { bucket: { name: "videos" }, object: { key } } }] });
+  const signal = new AbortController().signal;
+
+  it("acknowledges s3:TestEvent without ingesting", async () => {
+    const seen: string[] = [];
+    const handle = createMessageHandler(async (o) => (seen.push(o.key), "done"), silent);
+    expect(await handle(message("t", JSON.stringify({ Event: "s3:TestEvent", Bucket: "videos" })), signal)).toBe("delete");
+    expect(seen).toEqual([]);
+  });
+
+  it("leaves an unparseable message for the dead-letter queue", async () => {
+    const handle = createMessageHandler(async () => "done", silent);
+    expect(await handle(message("bad", "{nope"), signal)).toBe("leave");
+  });
+
+  it("deletes once every object has a stored outcome, retries on a transient failure", async () => {
+    const handle = createMessageHandler(async (o) => {
+      if (o.key === "flaky.mp4") throw new InspectorError("DATABASE_UNAVAILABLE");
+      return o.key === "broken.mp4" ? "failed" : "done";
+    }, silent);
+    expect(await handle(message("a", record("good.mp4")), signal)).toBe("delete");
+    expect(await handle(message("b", record("broken.mp4")), signal)).toBe("delete");
+    expect(await handle(message("c", record("flaky.mp4")), signal)).toBe("retry");
+  });
+});
