@@ -28,7 +28,8 @@ ensure_node_modules() {
   fi
   if [ ! -f "$ROOT/src/generated/prisma/client.ts" ] || [ "$ROOT/prisma/schema.prisma" -nt "$ROOT/src/generated/prisma/client.ts" ]; then
     log "generating the Prisma client"
-    (cd "$ROOT" && npx prisma generate >/dev/null)
+    # With DATABASE_URL unset, Prisma 6.19's generate falls back to downloading native engines.
+    (cd "$ROOT" && DATABASE_URL="${DATABASE_URL:-postgresql://localhost/generate}" npx prisma generate >/dev/null)
   fi
 }
 
