@@ -1,4 +1,4 @@
-import type { FrameScore } from "../media/scene-detect.js";
+import type { FrameScore } from "../media/decode-pass.js";
 
 export interface SceneCut {
   /** Seconds from the start of the video stream. */

@@ -5,9 +5,11 @@ import { InspectorError, isPermanent, describeError } from "../errors.js";
 import type { ObjectStore } from "../objects/s3-object-store.js";
 import type { ProcessGuard } from "../media/process-guard.js";
 import { probeMedia, type MediaInfo } from "../media/probe.js";
-import { scanSceneScores } from "../media/scene-detect.js";
-import { CutDetector, DEFAULT_CUT_THRESHOLD, DEFAULT_MIN_CUT_GAP_SEC, type SceneCut } from "../fingerprint/cut-detector.js";
-import { frameTolerance, matchCutTimelines } from "../fingerprint/cut-match.js";
+import { runDecodePass } from "../media/decode-pass.js";
+import { FingerprintBuilder } from "../fingerprint/fingerprint-builder.js";
+import { FRAME_SIZE } from "../fingerprint/frame-hash.js";
+import { encodeSignature, indexEntries, SAMPLE_RATE, type Signature } from "../fingerprint/signature.js";
+import { findDuplicates, type Duplicate } from "./find-duplicates.js";
 import type { ObjectCreated } from "../queue/s3-event.js";
 import type { StoredMatch, VideoRepository } from "../store/video-repository.js";
 
@@ -36,8 +38,6 @@ export type IngestOutcome = "done" | "failed" | "already-finished";
 const PROGRESS = { downloaded: 0.1, probed: 0.15, decoded: 0.95 } as const;
 /** Progress is written at most this often, so a long decode does not flood the database. */
 const PROGRESS_INTERVAL_MS = 1_000;
-/** Widest per-pair tolerance the cut matcher may ask for; bounds the candidate query. */
-const MAX_CUT_TOLERANCE_SEC = 0.1;
 
 /** Scene detection may take base + perSec × duration, capped. */
 export function analysisTimeoutMs(limits: AnalysisLimits, durationSec: number): number {
@@ -61,7 +61,7 @@ export async function analyzeObject(deps: IngestDeps, object: ObjectCreated, mes
 
   const workDir = await mkdtemp(path.join(deps.limits.tmpDir, "tvidz-"));
   try {
-    await runAnalysis(deps, object, job.videoId, job.jobId, path.join(workDir, "object"), signal, log);
+    await runAnalysis(deps, object, { id: job.videoId, num: job.videoNum }, job.jobId, path.join(workDir, "object"), signal, log);
     return "done";
   } catch (err) {
     if (!isPermanent(err)) {
@@ -76,7 +76,7 @@ export async function analyzeObject(deps: IngestDeps, object: ObjectCreated, mes
   }
 }
 
-async function runAnalysis(deps: IngestDeps, ref: ObjectCreated, videoId: string, jobId: string, filePath: string, signal: AbortSignal, log: Logger): Promise<void> {
+async function runAnalysis(deps: IngestDeps, ref: ObjectCreated, video: { id: string; num: number }, jobId: string, filePath: string, signal: AbortSignal, log: Logger): Promise<void> {
   const { repo, objects, guard, limits } = deps;
   const head = await objects.head(ref);
   if (!head) throw new InspectorError("OBJECT_NOT_FOUND");
@@ -86,69 +86,125 @@ async function runAnalysis(deps: IngestDeps, ref: ObjectCreated, videoId: string
   if (head.sizeBytes === 0) throw new InspectorError("CORRUPT_MEDIA", "The object is empty (0 bytes).");
 
   const content = await objects.download(ref, filePath, limits.maxObjectBytes, signal);
-  await repo.recordContent(videoId, content.sizeBytes, content.sha256);
+  await repo.recordContent(video.id, content.sizeBytes, content.sha256);
   await repo.recordProgress(jobId, PROGRESS.downloaded);
   log.info({ sizeBytes: content.sizeBytes, sha256: content.sha256 }, "object downloaded");
 
-  const identical = await repo.findIdenticalContent(content.sha256, videoId);
+  const identical = await repo.findIdenticalContent(content.sha256, video.id);
   if (identical) {
-    await repo.copyAnalysis(identical.videoId, videoId);
-    await repo.saveMatches(videoId, [{ otherVideoId: identical.videoId, score: 1, kind: "identical", offsetSec: 0 }]);
+    await repo.copyAnalysis(identical.videoId, video.id);
+    await repo.saveMatches(video.id, [{ otherVideoId: identical.videoId, score: 1, kind: "identical", offsetSec: 0, segment: [0, 0], otherSegment: [0, 0] }]);
     await repo.finishJob(jobId);
     log.info({ status: "done", duplicates: 1, identicalTo: identical.videoId }, "job done: byte-identical to a stored video");
     return;
   }
 
   const info = await probeMedia(guard, limits.ffprobePath, filePath, limits.probeTimeoutMs);
-  await repo.recordMediaInfo(videoId, info);
+  await repo.recordMediaInfo(video.id, info);
   await repo.recordProgress(jobId, PROGRESS.probed);
   log.info({ durationSec: info.durationSec, width: info.width, height: info.height, fps: info.fps, codec: info.codec }, "media probed");
 
-  const cuts = await detectCuts(deps, filePath, info, (progress) => {
-    repo.recordProgress(jobId, progress).catch((err: unknown) => log.warn({ err: describeError(err) }, "progress write failed"));
-  }, signal);
-  await repo.replaceCuts(videoId, cuts);
-  log.info({ cuts: cuts.length }, "scene cuts stored");
+  const early = new EarlyMatcher(repo, video, info.durationSec, log);
+  const fingerprint = await decodeFingerprint(deps, filePath, info, jobId, early, signal, log);
+  const signature = fingerprint.signature();
+  await repo.storeFingerprint(video, fingerprint.cuts, encodeSignature(signature), SAMPLE_RATE, indexEntries(signature));
+  log.info({ cuts: fingerprint.cuts.length, samples: signature.length }, "fingerprint stored");
 
-  const matches = await findCutMatches(repo, videoId, info.fps, cuts);
-  await repo.saveMatches(videoId, matches);
+  // Insert, then search: two copies analysed at the same time still find each other.
+  await early.settle();
+  const duplicates = await findDuplicates(repo, video.num, signature, info.durationSec);
+  await repo.saveMatches(video.id, duplicates.map(toStoredMatch));
+  const found = new Set(duplicates.map((d) => d.reference.videoId));
+  await repo.deleteMatches(video.id, early.reportedIds().filter((id) => !found.has(id)));
   await repo.finishJob(jobId);
-  log.info({ status: "done", duplicates: matches.length }, "job done");
+  log.info({ status: "done", duplicates: duplicates.length, files: duplicates.map((d) => d.reference.key) }, "job done");
 }
 
-async function detectCuts(deps: IngestDeps, filePath: string, info: MediaInfo, onProgress: (p: number) => void, signal: AbortSignal): Promise<SceneCut[]> {
-  const detector = new CutDetector({ threshold: DEFAULT_CUT_THRESHOLD, minGapSec: DEFAULT_MIN_CUT_GAP_SEC, startTimeSec: info.startTimeSec });
-  const cuts: SceneCut[] = [];
+function toStoredMatch(duplicate: Duplicate): StoredMatch {
+  const { verdict } = duplicate;
+  return {
+    otherVideoId: duplicate.reference.videoId,
+    score: verdict.score,
+    kind: verdict.kind,
+    offsetSec: verdict.offsetSec,
+    segment: verdict.querySegment,
+    otherSegment: verdict.refSegment,
+  };
+}
+
+/** Decoded seconds at which the partial signature is matched, until a duplicate shows up. */
+const EARLY_CHECKPOINTS_SEC = [10, 20, 40, 80, 160];
+
+/**
+ * Matches the partial signature while the decode runs, so a copy is reported long before
+ * its analysis ends. At most one query at a time; the decode never waits for it.
+ */
+class EarlyMatcher {
+  private running: Promise<void> | undefined;
+  private readonly reported = new Set<string>();
+  private nextCheckpoint = 0;
+
+  constructor(
+    private readonly repo: VideoRepository,
+    private readonly video: { id: string; num: number },
+    private readonly durationSec: number,
+    private readonly log: Logger,
+  ) {}
+
+  offer(fingerprint: FingerprintBuilder): void {
+    const decodedSec = fingerprint.sampleCount / SAMPLE_RATE;
+    const checkpoint = EARLY_CHECKPOINTS_SEC[this.nextCheckpoint];
+    if (this.running || this.reported.size > 0 || checkpoint === undefined || decodedSec < checkpoint) return;
+    this.nextCheckpoint += 1;
+    const signature = fingerprint.signature();
+    this.running = this.match(signature, decodedSec).finally(() => (this.running = undefined));
+  }
+
+  async settle(): Promise<void> {
+    await this.running;
+  }
+
+  reportedIds(): string[] {
+    return [...this.reported];
+  }
+
+  private async match(signature: Signature, decodedSec: number): Promise<void> {
+    try {
+      const duplicates = await findDuplicates(this.repo, this.video.num, signature, this.durationSec, decodedSec);
+      if (duplicates.length === 0) return;
+      await this.repo.saveMatches(this.video.id, duplicates.map(toStoredMatch));
+      for (const d of duplicates) this.reported.add(d.reference.videoId);
+      this.log.info({ decodedSec, duplicates: duplicates.length, files: duplicates.map((d) => d.reference.key) }, "early duplicate verdict");
+    } catch (err) {
+      this.log.warn({ err: describeError(err) }, "early match failed; the final match will run");
+    }
+  }
+}
+
+async function decodeFingerprint(deps: IngestDeps, filePath: string, info: MediaInfo, jobId: string, early: EarlyMatcher, signal: AbortSignal, log: Logger): Promise<FingerprintBuilder> {
+  const fingerprint = new FingerprintBuilder(info.startTimeSec);
   let lastProgressAt = 0;
-  await scanSceneScores({
+  await runDecodePass({
     guard: deps.guard,
     ffmpegPath: deps.limits.ffmpegPath,
     filePath,
     timeoutMs: analysisTimeoutMs(deps.limits, info.durationSec),
+    sampleRate: SAMPLE_RATE,
+    frameSize: FRAME_SIZE,
     signal,
-    onFrame: (frame) => {
-      const cut = detector.push(frame);
-      if (cut) cuts.push(cut);
+    onFrameScore: (frame) => {
+      fingerprint.addFrameScore(frame);
       const now = Date.now();
-      if (now - lastProgressAt >= PROGRESS_INTERVAL_MS) {
-        lastProgressAt = now;
-        const decoded = Math.min(1, Math.max(0, (frame.ptsTime - info.startTimeSec) / info.durationSec));
-        onProgress(PROGRESS.probed + decoded * (PROGRESS.decoded - PROGRESS.probed));
-      }
+      if (now - lastProgressAt < PROGRESS_INTERVAL_MS) return;
+      lastProgressAt = now;
+      const decoded = Math.min(1, Math.max(0, (frame.ptsTime - info.startTimeSec) / info.durationSec));
+      deps.repo.recordProgress(jobId, PROGRESS.probed + decoded * (PROGRESS.decoded - PROGRESS.probed)).catch((err: unknown) => log.warn({ err: describeError(err) }, "progress write failed"));
+    },
+    onSample: (index, gray) => {
+      fingerprint.addSample(index, gray);
+      early.offer(fingerprint);
     },
   });
-  const last = detector.flush();
-  if (last) cuts.push(last);
-  return cuts;
-}
-
-async function findCutMatches(repo: VideoRepository, videoId: string, fps: number, cuts: readonly SceneCut[]): Promise<StoredMatch[]> {
-  if (cuts.length === 0) return [];
-  const mine = cuts.map((c) => c.timeSec);
-  const candidates = await repo.findCutCandidates(videoId, MAX_CUT_TOLERANCE_SEC, 2);
-  return candidates.flatMap((candidate) => {
-    const toleranceSec = Math.min(MAX_CUT_TOLERANCE_SEC, frameTolerance(fps, candidate.fps));
-    const match = matchCutTimelines(mine, candidate.cutTimes, { toleranceSec, minMatchedCuts: 3, minScore: 0.6 });
-    return match ? [{ otherVideoId: candidate.videoId, score: match.score, kind: "near_duplicate" as const, offsetSec: 0 }] : [];
-  });
+  fingerprint.finish();
+  return fingerprint;
 }

@@ -10,20 +10,35 @@ function argumentsOf(command: ffmpeg.FfmpegCommand): string[] {
   return (command as unknown as { _getArguments(): string[] })._getArguments();
 }
 
+export interface DecodePassOptions {
+  readonly inputPath: string;
+  /** Frames per second sampled for hashing. */
+  readonly sampleRate: number;
+  /** Side of the square grey frames written to stdout. */
+  readonly frameSize: number;
+}
+
 /**
- * One low-resolution decode pass that prints the scene-change score of every frame. Audio,
- * subtitles and data streams are never decoded, and scoring runs on a 160-pixel-wide copy,
- * which finds the same cuts at a fraction of the cost.
+ * The one decode pass of an analysis. Audio, subtitles and data are never decoded; the
+ * picture is scaled to 160 px wide once and split:
+ *  - every frame gets a scene-change score, printed to stderr by `metadata=print`;
+ *  - `sampleRate` frames a second go to stdout as raw frameSize × frameSize grey bytes.
  */
-export function sceneScoreArgs(inputPath: string): string[] {
+export function decodePassArgs(options: DecodePassOptions): string[] {
+  const { inputPath, sampleRate, frameSize } = options;
+  const graph = [
+    "[0:v:0]scale=160:-2,split=2[scene_in][hash_in]",
+    "[scene_in]select='gte(scene,0)',metadata=print:key=lavfi.scene_score[scenes]",
+    `[hash_in]fps=${sampleRate},scale=${frameSize}:${frameSize}:flags=area,format=gray[frames]`,
+  ].join(";");
   return argumentsOf(
     ffmpeg(inputPath)
       .inputOptions(["-nostdin", "-hide_banner", "-nostats"])
-      .noAudio()
-      .outputOptions(["-sn", "-dn", "-loglevel", "info"])
-      .videoFilters(["scale=160:-2", "select='gte(scene,0)'", "metadata=print:key=lavfi.scene_score"])
-      .format("null")
-      .output("-"),
+      .complexFilter(graph)
+      .output("-")
+      .outputOptions(["-map", "[scenes]", "-f", "null"])
+      .output("pipe:1")
+      .outputOptions(["-map", "[frames]", "-f", "rawvideo", "-loglevel", "info"]),
   );
 }
 

@@ -11,6 +11,8 @@ export interface GuardedRunOptions {
   readonly onStderrLine?: (line: string) => void;
   /** Cap on the stdout kept in memory; the rest is drained and dropped. */
   readonly maxStdoutBytes?: number;
+  /** Streams stdout here instead of keeping it (for raw frames). */
+  readonly onStdoutChunk?: (chunk: Buffer) => void;
   readonly signal?: AbortSignal;
 }
 
@@ -37,7 +39,7 @@ export class ProcessGuard {
   }
 
   run(options: GuardedRunOptions): Promise<GuardedRunResult> {
-    const { command, args, timeoutMs, onStderrLine, maxStdoutBytes = 4 * 1024 * 1024, signal } = options;
+    const { command, args, timeoutMs, onStderrLine, onStdoutChunk, maxStdoutBytes = 4 * 1024 * 1024, signal } = options;
     return new Promise((resolve, reject) => {
       const child = spawn(command, [...args], { detached: true, stdio: ["ignore", "pipe", "pipe"] });
       const pid = child.pid;
@@ -46,6 +48,7 @@ export class ProcessGuard {
       const stdoutChunks: Buffer[] = [];
       let stdoutBytes = 0;
       child.stdout.on("data", (chunk: Buffer) => {
+        if (onStdoutChunk) return onStdoutChunk(chunk);
         if (stdoutBytes < maxStdoutBytes) stdoutChunks.push(chunk);
         stdoutBytes += chunk.length;
       });

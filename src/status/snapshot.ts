@@ -9,6 +9,9 @@ export interface DuplicateEntry {
   readonly kind: DuplicateKind;
   /** Seconds to add to a time in this video to find the same moment in the other. */
   readonly offsetSec: number;
+  /** The matched footage: [start, end] seconds in this video, and in the other one. */
+  readonly segment: readonly [number, number];
+  readonly otherSegment: readonly [number, number];
 }
 
 export interface StatusSnapshot {
@@ -44,7 +47,14 @@ export function buildSnapshot(record: VideoStatusRecord): StatusSnapshot {
     progress: record.status === "done" ? 1 : Math.round(record.progress * 1000) / 1000,
     durationSec: record.durationSec,
     sceneCuts: [...record.sceneCuts],
-    duplicates: record.duplicates.map((d) => ({ file: d.file, score: d.score, kind: KIND_NAMES[d.kind], offsetSec: d.offsetSec })),
+    duplicates: record.duplicates.map((d) => ({
+      file: d.file,
+      score: d.score,
+      kind: KIND_NAMES[d.kind],
+      offsetSec: d.offsetSec,
+      segment: [d.segment[0], d.segment[1]],
+      otherSegment: [d.otherSegment[0], d.otherSegment[1]],
+    })),
     ...(record.status === "failed" && record.errorCode
       ? { error: { code: record.errorCode, message: record.errorMessage ?? record.errorCode } }
       : {}),

@@ -1,6 +1,7 @@
 import type { Db } from "./prisma.js";
 import type { MediaInfo } from "../media/probe.js";
 import type { SceneCut } from "../fingerprint/cut-detector.js";
+import type { IndexEntry } from "../fingerprint/signature.js";
 import type { ErrorCode } from "../errors.js";
 import type { JobStatus, MatchKind } from "../generated/prisma/enums.js";
 
@@ -13,6 +14,7 @@ export interface ObjectRef {
 
 export interface StartedJob {
   readonly videoId: string;
+  readonly videoNum: number;
   readonly jobId: string;
   readonly attempt: number;
   /** The outcome stored for this same object version, when it was already fully processed. */
@@ -23,13 +25,25 @@ export interface StoredMatch {
   readonly otherVideoId: string;
   readonly score: number;
   readonly kind: MatchKind;
+  /** Seconds to add to a time in this video to find it in the other. */
   readonly offsetSec: number;
+  readonly segment: readonly [number, number];
+  readonly otherSegment: readonly [number, number];
 }
 
+/** A stored video as the matcher needs it. */
 export interface ReferenceVideo {
   readonly videoId: string;
-  readonly fps: number;
-  readonly cutTimes: number[];
+  readonly videoNum: number;
+  readonly key: string;
+  readonly durationSec: number;
+  readonly signature: Uint8Array;
+}
+
+export interface IndexRow {
+  readonly key: number;
+  readonly videoNum: number;
+  readonly sample: number;
 }
 
 /** A video's stored state, as the status endpoint needs it. Plain data. */
@@ -39,7 +53,14 @@ export interface VideoStatusRecord {
   readonly progress: number;
   readonly durationSec: number | null;
   readonly sceneCuts: number[];
-  readonly duplicates: { file: string; score: number; kind: MatchKind; offsetSec: number }[];
+  readonly duplicates: {
+    file: string;
+    score: number;
+    kind: MatchKind;
+    offsetSec: number;
+    segment: [number, number];
+    otherSegment: [number, number];
+  }[];
   readonly errorCode: string | null;
   readonly errorMessage: string | null;
   readonly updatedAt: Date;
@@ -64,18 +85,18 @@ export class VideoRepository {
    */
   async startJob(ref: ObjectRef, etag: string | undefined, messageId: string): Promise<StartedJob> {
     const tag = normaliseEtag(etag);
-    const [video] = await this.db.$queryRaw<{ id: string; etag: string | null }[]>`
+    const [video] = await this.db.$queryRaw<{ id: string; num: number; etag: string | null }[]>`
       INSERT INTO video (id, bucket, key, etag, updated_at)
       VALUES (gen_random_uuid(), ${ref.bucket}, ${ref.key}, ${tag}, now())
       ON CONFLICT (bucket, key) DO UPDATE SET updated_at = now()
-      RETURNING id, etag`;
+      RETURNING id, num, etag`;
     if (!video) throw new Error("video upsert returned no row");
 
     const [existing] = await this.db.$queryRaw<{ id: string; status: JobStatus; attempts: number }[]>`
       SELECT id, status, attempts FROM job WHERE video_id = ${video.id}::uuid`;
     const sameVersion = tag === null || video.etag === tag;
     if (existing && sameVersion && (existing.status === "done" || existing.status === "failed")) {
-      return { videoId: video.id, jobId: existing.id, attempt: existing.attempts, alreadyFinished: existing.status };
+      return { videoId: video.id, videoNum: video.num, jobId: existing.id, attempt: existing.attempts, alreadyFinished: existing.status };
     }
 
     const [job] = await this.db.$queryRaw<{ id: string; attempts: number }[]>`
@@ -89,7 +110,7 @@ export class VideoRepository {
     if (tag !== null && video.etag !== tag) {
       await this.db.video.update({ where: { id: video.id }, data: { etag: tag } });
     }
-    return { videoId: video.id, jobId: job.id, attempt: job.attempts, alreadyFinished: undefined };
+    return { videoId: video.id, videoNum: video.num, jobId: job.id, attempt: job.attempts, alreadyFinished: undefined };
   }
 
   async recordContent(videoId: string, sizeBytes: number, sha256: string): Promise<void> {
@@ -107,14 +128,48 @@ export class VideoRepository {
     await this.db.job.updateMany({ where: { id: jobId, status: "analyzing" }, data: { progress } });
   }
 
-  /** Replaces the video's cuts in one transaction, so a re-analysis never leaves two sets. */
-  async replaceCuts(videoId: string, cuts: readonly SceneCut[]): Promise<void> {
+  /**
+   * Stores a complete fingerprint in one transaction: cuts, signature and index rows replace
+   * whatever an earlier analysis of the same object left, so there is only ever one set.
+   */
+  async storeFingerprint(video: { id: string; num: number }, cuts: readonly SceneCut[], signature: Uint8Array, sampleRate: number, entries: readonly IndexEntry[]): Promise<void> {
     await this.db.$transaction([
-      this.db.sceneCut.deleteMany({ where: { videoId } }),
-      this.db.sceneCut.createMany({
-        data: cuts.map((cut, ordinal) => ({ videoId, ordinal, timeSec: cut.timeSec, score: cut.score })),
-      }),
+      this.db.sceneCut.deleteMany({ where: { videoId: video.id } }),
+      this.db.sceneCut.createMany({ data: cuts.map((cut, ordinal) => ({ videoId: video.id, ordinal, timeSec: cut.timeSec, score: cut.score })) }),
+      this.db.video.update({ where: { id: video.id }, data: { signature: Uint8Array.from(signature), sampleRate } }),
+      this.db.$executeRaw`DELETE FROM frame_index WHERE video_num = ${video.num}`,
+      this.db.$executeRaw`
+        INSERT INTO frame_index (key, video_num, sample)
+        SELECT k, ${video.num}, s FROM unnest(${entries.map((e) => e.key)}::int4[], ${entries.map((e) => e.sample)}::int4[]) AS t(k, s)
+        ON CONFLICT DO NOTHING`,
     ]);
+  }
+
+  /**
+   * Index rows of other videos under the given keys. At most `perKeyLimit` rows a key: a key
+   * found in very many videos (black frames, a common intro) says nothing, and this cap is
+   * the stop-list that keeps such keys from flooding a lookup.
+   */
+  async lookupIndex(excludeVideoNum: number, keys: readonly number[], perKeyLimit: number): Promise<IndexRow[]> {
+    if (keys.length === 0) return [];
+    const rows = await this.db.$queryRaw<{ key: number; video_num: number; sample: number }[]>`
+      SELECT q.key, f.video_num, f.sample
+      FROM unnest(${[...keys]}::int4[]) AS q(key)
+      CROSS JOIN LATERAL (
+        SELECT video_num, sample FROM frame_index fi
+        WHERE fi.key = q.key AND fi.video_num <> ${excludeVideoNum}
+        LIMIT ${perKeyLimit}
+      ) f`;
+    return rows.map((r) => ({ key: r.key, videoNum: r.video_num, sample: r.sample }));
+  }
+
+  async loadReferences(videoNums: readonly number[]): Promise<ReferenceVideo[]> {
+    if (videoNums.length === 0) return [];
+    const videos = await this.db.video.findMany({
+      where: { num: { in: [...videoNums] }, signature: { not: null } },
+      select: { id: true, num: true, key: true, durationSec: true, signature: true },
+    });
+    return videos.map((v) => ({ videoId: v.id, videoNum: v.num, key: v.key, durationSec: v.durationSec ?? 0, signature: v.signature ?? new Uint8Array() }));
   }
 
   /** A finished video with exactly these bytes, other than the given one. */
@@ -133,8 +188,21 @@ export class VideoRepository {
       const source = await tx.video.findUniqueOrThrow({ where: { id: fromVideoId } });
       await tx.video.update({
         where: { id: toVideoId },
-        data: { durationSec: source.durationSec, width: source.width, height: source.height, fps: source.fps, codec: source.codec },
+        data: {
+          durationSec: source.durationSec,
+          width: source.width,
+          height: source.height,
+          fps: source.fps,
+          codec: source.codec,
+          signature: source.signature,
+          sampleRate: source.sampleRate,
+        },
       });
+      const target = await tx.video.findUniqueOrThrow({ where: { id: toVideoId }, select: { num: true } });
+      await tx.$executeRaw`DELETE FROM frame_index WHERE video_num = ${target.num}`;
+      await tx.$executeRaw`
+        INSERT INTO frame_index (key, video_num, sample)
+        SELECT key, ${target.num}, sample FROM frame_index WHERE video_num = ${source.num}`;
       await tx.sceneCut.deleteMany({ where: { videoId: toVideoId } });
       await tx.$executeRaw`
         INSERT INTO scene_cut (video_id, ordinal, time_sec, score)
@@ -142,37 +210,13 @@ export class VideoRepository {
     });
   }
 
-  /**
-   * Finished videos that share at least `minShared` cut times (within tolerance) with the
-   * given video: the candidates worth comparing, found through the cut-time index.
-   */
-  async findCutCandidates(videoId: string, toleranceSec: number, minShared: number): Promise<ReferenceVideo[]> {
-    const rows = await this.db.$queryRaw<{ video_id: string; fps: number | null; cut_times: number[] }[]>`
-      WITH candidates AS (
-        SELECT other.video_id
-        FROM scene_cut mine
-        JOIN scene_cut other
-          ON other.time_sec BETWEEN mine.time_sec - ${toleranceSec} AND mine.time_sec + ${toleranceSec}
-         AND other.video_id <> mine.video_id
-        WHERE mine.video_id = ${videoId}::uuid
-        GROUP BY other.video_id
-        HAVING count(DISTINCT mine.ordinal) >= ${minShared}
-      )
-      SELECT c.video_id, v.fps,
-             (SELECT array_agg(s.time_sec ORDER BY s.time_sec) FROM scene_cut s WHERE s.video_id = c.video_id) AS cut_times
-      FROM candidates c
-      JOIN video v ON v.id = c.video_id
-      JOIN job j ON j.video_id = c.video_id AND j.status = 'done'`;
-    return rows.map((r) => ({ videoId: r.video_id, fps: r.fps ?? 25, cutTimes: r.cut_times }));
-  }
-
   /** Stores each match in both directions, so either video's status lists the other. */
   async saveMatches(videoId: string, matches: readonly StoredMatch[]): Promise<void> {
     if (matches.length === 0) return;
     await this.db.$transaction(
       matches.flatMap((m) => [
-        this.upsertMatch(videoId, m.otherVideoId, m.score, m.kind, m.offsetSec),
-        this.upsertMatch(m.otherVideoId, videoId, m.score, m.kind, -m.offsetSec),
+        this.upsertMatch(videoId, m.otherVideoId, m.score, m.kind, m.offsetSec, m.segment, m.otherSegment),
+        this.upsertMatch(m.otherVideoId, videoId, m.score, m.kind, -m.offsetSec, m.otherSegment, m.segment),
       ]),
     );
   }
@@ -205,18 +249,41 @@ export class VideoRepository {
       progress: job?.progress ?? 0,
       durationSec: video.durationSec,
       sceneCuts: video.cuts.map((c) => c.timeSec),
-      duplicates: video.matches.map((m) => ({ file: m.otherVideo.key, score: m.score, kind: m.kind, offsetSec: m.offsetSec })),
+      duplicates: video.matches.map((m) => ({
+        file: m.otherVideo.key,
+        score: m.score,
+        kind: m.kind,
+        offsetSec: m.offsetSec,
+        segment: [m.segmentStart, m.segmentEnd],
+        otherSegment: [m.otherStart, m.otherEnd],
+      })),
       errorCode: job?.errorCode ?? null,
       errorMessage: job?.errorMessage ?? null,
       updatedAt: maxDate(video.updatedAt, job?.updatedAt),
     };
   }
 
-  private upsertMatch(videoId: string, otherVideoId: string, score: number, kind: MatchKind, offsetSec: number) {
+  /** Removes matches (both directions) between a video and the given others. */
+  async deleteMatches(videoId: string, otherVideoIds: readonly string[]): Promise<void> {
+    if (otherVideoIds.length === 0) return;
+    await this.db.match.deleteMany({
+      where: {
+        OR: [
+          { videoId, otherVideoId: { in: [...otherVideoIds] } },
+          { otherVideoId: videoId, videoId: { in: [...otherVideoIds] } },
+        ],
+      },
+    });
+  }
+
+  private upsertMatch(videoId: string, otherVideoId: string, score: number, kind: MatchKind, offsetSec: number, segment: readonly [number, number], other: readonly [number, number]) {
     return this.db.$executeRaw`
-      INSERT INTO match (video_id, other_video_id, score, kind, offset_sec)
-      VALUES (${videoId}::uuid, ${otherVideoId}::uuid, ${score}, ${kind}::"MatchKind", ${offsetSec})
-      ON CONFLICT (video_id, other_video_id) DO UPDATE SET score = EXCLUDED.score, kind = EXCLUDED.kind, offset_sec = EXCLUDED.offset_sec`;
+      INSERT INTO match (video_id, other_video_id, score, kind, offset_sec, segment_start, segment_end, other_start, other_end)
+      VALUES (${videoId}::uuid, ${otherVideoId}::uuid, ${score}, ${kind}::"MatchKind", ${offsetSec}, ${segment[0]}, ${segment[1]}, ${other[0]}, ${other[1]})
+      ON CONFLICT (video_id, other_video_id) DO UPDATE SET
+        score = EXCLUDED.score, kind = EXCLUDED.kind, offset_sec = EXCLUDED.offset_sec,
+        segment_start = EXCLUDED.segment_start, segment_end = EXCLUDED.segment_end,
+        other_start = EXCLUDED.other_start, other_end = EXCLUDED.other_end`;
   }
 }
 

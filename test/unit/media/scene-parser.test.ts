@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { SceneScoreParser } from "../../../src/media/scene-detect.js";
+import { SceneScoreParser } from "../../../src/media/decode-pass.js";
 
 describe("SceneScoreParser", () => {
   it("pairs each frame's pts_time with its scene score and ignores other lines", () => {

@@ -9,7 +9,7 @@ function record(): VideoStatusRecord {
     progress: 1,
     durationSec: 16,
     sceneCuts: [4, 9, 13],
-    duplicates: [{ file: "b.mp4", score: 0.9, kind: "near_duplicate", offsetSec: 0 }],
+    duplicates: [{ file: "b.mp4", score: 0.9, kind: "near_duplicate", offsetSec: 0, segment: [0, 16], otherSegment: [0, 16] }],
     errorCode: null,
     errorMessage: null,
     updatedAt: new Date("2026-11-23T10:00:00Z"),
@@ -24,7 +24,7 @@ describe("status snapshots", () => {
       progress: 1,
       durationSec: 16,
       sceneCuts: [4, 9, 13],
-      duplicates: [{ file: "b.mp4", score: 0.9, kind: "near-duplicate", offsetSec: 0 }],
+      duplicates: [{ file: "b.mp4", score: 0.9, kind: "near-duplicate", offsetSec: 0, segment: [0, 16], otherSegment: [0, 16] }],
       updatedAt: "2026-11-23T10:00:00.000Z",
     });
   });

@@ -1,0 +1,75 @@
+import { coarseBits, type Hash64 } from "./frame-hash.js";
+
+/**
+ * A video's visual signature: one frame hash every 1/SAMPLE_RATE seconds of stream time
+ * (undefined where the frame has no picture: black, fades, flat cards). Time is the sample
+ * index over the rate, so two signatures line up by shifting one index.
+ */
+export const SAMPLE_RATE = 4;
+export type Signature = readonly (Hash64 | undefined)[];
+
+/** 8 bytes per sample, big-endian halves; all-zero marks "no picture" (never a real hash). */
+export function encodeSignature(signature: Signature): Buffer {
+  const buffer = Buffer.alloc(signature.length * 8);
+  signature.forEach((hash, i) => {
+    if (!hash) return;
+    buffer.writeUInt32BE(hash[0], i * 8);
+    buffer.writeUInt32BE(hash[1], i * 8 + 4);
+  });
+  return buffer;
+}
+
+export function decodeSignature(buffer: Uint8Array): Signature {
+  const view = Buffer.from(buffer.buffer, buffer.byteOffset, buffer.byteLength);
+  const out: (Hash64 | undefined)[] = [];
+  for (let offset = 0; offset + 8 <= view.length; offset += 8) {
+    const hi = view.readUInt32BE(offset);
+    const lo = view.readUInt32BE(offset + 4);
+    out.push(hi === 0 && lo === 0 ? undefined : [hi, lo]);
+  }
+  return out;
+}
+
+export interface IndexEntry {
+  /** coarse(t) and coarse(t + PAIR_GAP) in one signed 32-bit key. */
+  readonly key: number;
+  /** Sample index (time × SAMPLE_RATE) of the first picture of the pair. */
+  readonly sample: number;
+}
+
+/** Pairs join a picture with the one a second later: 32 bits of content and motion. */
+export const PAIR_GAP = SAMPLE_RATE;
+/** Stored videos are indexed once a second; queries look up every sample, so they meet. */
+export const INDEX_STRIDE = SAMPLE_RATE;
+
+function pairKey(signature: Signature, sample: number): number | undefined {
+  const first = signature[sample];
+  const second = signature[sample + PAIR_GAP];
+  return first && second ? ((coarseBits(first) << 16) | coarseBits(second)) | 0 : undefined;
+}
+
+/**
+ * The index rows of a stored video: one pair key a second. A key equal to the previous one
+ * (a still shot) is stored once, so static footage does not flood the index.
+ */
+export function indexEntries(signature: Signature): IndexEntry[] {
+  const entries: IndexEntry[] = [];
+  let previous: number | undefined;
+  for (let sample = 0; sample < signature.length; sample += INDEX_STRIDE) {
+    const key = pairKey(signature, sample);
+    if (key === undefined || key === previous) continue;
+    previous = key;
+    entries.push({ key, sample });
+  }
+  return entries;
+}
+
+/** The lookups of a query: the pair key of every sample from `fromSample` on. */
+export function queryEntries(signature: Signature, fromSample = 0): IndexEntry[] {
+  const entries: IndexEntry[] = [];
+  for (let sample = fromSample; sample < signature.length; sample += 1) {
+    const key = pairKey(signature, sample);
+    if (key !== undefined) entries.push({ key, sample });
+  }
+  return entries;
+}

@@ -1,0 +1,52 @@
+import { SAMPLE_RATE } from "./signature.js";
+import type { Alignment } from "./verify.js";
+
+/** How a verified alignment becomes a reported duplicate. Pure. */
+export interface Verdict {
+  readonly kind: "near_duplicate" | "partial";
+  /** 0..1: share of the shorter video that matched, weighted by agreement. */
+  readonly score: number;
+  /** Seconds to add to a time in the query to find it in the stored video. */
+  readonly offsetSec: number;
+  readonly querySegment: readonly [number, number];
+  readonly refSegment: readonly [number, number];
+}
+
+/** Footage shared for this long is reuse, whatever the videos' lengths. */
+export const MIN_FRAGMENT_SEC = 20;
+/** Below this nothing is evidence (a shared intro, a title card). */
+const MIN_EVIDENCE_SEC = 4;
+/** Both videos mostly covered → a copy of the whole; otherwise a fragment. */
+const WHOLE_COPY_COVERAGE = 0.75;
+const MIN_DENSITY = 0.5;
+const MIN_DISTINCT_PICTURES = 3;
+
+const round = (value: number, places = 3) => Math.round(value * 10 ** places) / 10 ** places;
+
+/**
+ * `decodedSec` is how much of the query has been decoded so far (an early verdict while the
+ * decode runs): a segment that reaches the end of the decoded part is assumed to go on, so a
+ * whole copy is not called a fragment just because it is half decoded.
+ */
+export function judgeAlignment(alignment: Alignment, queryDurationSec: number, refDurationSec: number, decodedSec = queryDurationSec): Verdict | undefined {
+  const startSec = alignment.queryStart / SAMPLE_RATE;
+  const endSec = alignment.queryEnd / SAMPLE_RATE;
+  const matchedSec = endSec - startSec;
+  const density = alignment.matchedSamples / Math.max(1, alignment.comparedSamples);
+  const shorterSec = Math.max(1e-6, Math.min(queryDurationSec, refDurationSec));
+  const requiredSec = Math.max(MIN_EVIDENCE_SEC, Math.min(MIN_FRAGMENT_SEC, 0.8 * shorterSec));
+  if (matchedSec < requiredSec || density < MIN_DENSITY || alignment.distinctPictures < MIN_DISTINCT_PICTURES) return undefined;
+
+  const offsetSec = alignment.offsetSamples / SAMPLE_RATE;
+  const stillDecoding = decodedSec < queryDurationSec && endSec >= decodedSec - 3;
+  const projectedSec = stillDecoding ? Math.min(queryDurationSec, refDurationSec - offsetSec) - startSec : matchedSec;
+  const wholeCopy = projectedSec / queryDurationSec >= WHOLE_COPY_COVERAGE && projectedSec / refDurationSec >= WHOLE_COPY_COVERAGE;
+  const agreement = 1 - alignment.meanDistance / 64;
+  return {
+    kind: wholeCopy ? "near_duplicate" : "partial",
+    score: round(Math.min(1, matchedSec / shorterSec) * density * agreement),
+    offsetSec: round(offsetSec, 2),
+    querySegment: [round(startSec, 2), round(endSec, 2)],
+    refSegment: [round(Math.max(0, startSec + offsetSec), 2), round(Math.min(refDurationSec, endSec + offsetSec), 2)],
+  };
+}

@@ -1,0 +1,102 @@
+import { hammingDistance } from "./frame-hash.js";
+import { SAMPLE_RATE, type Signature } from "./signature.js";
+
+/**
+ * Checks a voted offset frame by frame: the query's samples are compared with the stored
+ * video's samples at that offset, and the longest run of agreeing pictures becomes the
+ * matched segment. This is what turns "many hash hits" into "the same footage". Pure.
+ */
+export interface VerifyOptions {
+  /** Two frames are the same picture at or below this Hamming distance (of 63 bits). */
+  readonly maxDistance: number;
+  /** Longest stretch of disagreeing samples inside one segment, in samples. */
+  readonly maxGapSamples: number;
+  /** Search the voted offset ± this many samples for the best alignment. */
+  readonly searchSamples: number;
+}
+
+export const DEFAULT_VERIFY: VerifyOptions = { maxDistance: 12, maxGapSamples: 3 * SAMPLE_RATE, searchSamples: 2 };
+
+export interface Alignment {
+  /** refSample − querySample. */
+  readonly offsetSamples: number;
+  /** Matched segment in query samples, end exclusive. */
+  readonly queryStart: number;
+  readonly queryEnd: number;
+  readonly matchedSamples: number;
+  /** Samples with a picture on both sides inside the segment. */
+  readonly comparedSamples: number;
+  /** Distinct pictures among the matched samples (a still title card counts once). */
+  readonly distinctPictures: number;
+  readonly meanDistance: number;
+}
+
+function distanceAt(query: Signature, ref: Signature, q: number, offset: number): number | undefined {
+  const hash = query[q];
+  if (!hash) return undefined;
+  let best: number | undefined;
+  // The stored side is probed at ±1 sample: copies at other frame rates sample other frames.
+  for (let r = q + offset - 1; r <= q + offset + 1; r += 1) {
+    const other = r >= 0 && r < ref.length ? ref[r] : undefined;
+    if (other) best = Math.min(best ?? 64, hammingDistance(hash, other));
+  }
+  return best;
+}
+
+function bestSegmentAt(query: Signature, ref: Signature, offset: number, options: VerifyOptions): Alignment | undefined {
+  let best: Alignment | undefined;
+  let start = -1;
+  let lastMatch = -1;
+  let matched = 0;
+  let compared = 0;
+  let comparedAtLastMatch = 0;
+  let distanceSum = 0;
+  let pictures: number[][] = [];
+  const close = () => {
+    if (matched > 0 && (!best || matched > best.matchedSamples)) {
+      best = {
+        offsetSamples: offset,
+        queryStart: start,
+        queryEnd: lastMatch + 1,
+        matchedSamples: matched,
+        comparedSamples: comparedAtLastMatch,
+        distinctPictures: pictures.length,
+        meanDistance: distanceSum / matched,
+      };
+    }
+    start = -1;
+    matched = compared = comparedAtLastMatch = distanceSum = 0;
+    pictures = [];
+  };
+  const from = Math.max(0, -offset - 1);
+  const to = Math.min(query.length, ref.length - offset + 1);
+  for (let q = from; q < to; q += 1) {
+    const d = distanceAt(query, ref, q, offset);
+    if (d === undefined) continue;
+    if (d <= options.maxDistance) {
+      if (start < 0) start = q;
+      compared += 1;
+      matched += 1;
+      distanceSum += d;
+      lastMatch = q;
+      comparedAtLastMatch = compared;
+      const hash = query[q]!;
+      if (!pictures.some((p) => hammingDistance([p[0]!, p[1]!], hash) <= 6)) pictures.push([hash[0], hash[1]]);
+    } else if (start >= 0) {
+      if (q - lastMatch > options.maxGapSamples) close();
+      else compared += 1;
+    }
+  }
+  close();
+  return best;
+}
+
+/** The best matched segment near the voted offset, or undefined when nothing agrees. */
+export function verifyOffset(query: Signature, ref: Signature, votedOffset: number, options: VerifyOptions = DEFAULT_VERIFY): Alignment | undefined {
+  let best: Alignment | undefined;
+  for (let delta = -options.searchSamples; delta <= options.searchSamples; delta += 1) {
+    const candidate = bestSegmentAt(query, ref, votedOffset + delta, options);
+    if (candidate && (!best || candidate.matchedSamples > best.matchedSamples)) best = candidate;
+  }
+  return best;
+}

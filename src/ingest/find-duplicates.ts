@@ -1,0 +1,52 @@
+import { decodeSignature, queryEntries, SAMPLE_RATE, type Signature } from "../fingerprint/signature.js";
+import { voteOffsets } from "../fingerprint/voting.js";
+import { verifyOffset } from "../fingerprint/verify.js";
+import { judgeAlignment, type Verdict } from "../fingerprint/verdict.js";
+import type { IndexRow, ReferenceVideo } from "../store/video-repository.js";
+
+/** The index as the matcher needs it (VideoRepository in production). */
+export interface SignatureIndex {
+  lookupIndex(excludeVideoNum: number, keys: readonly number[], perKeyLimit: number): Promise<IndexRow[]>;
+  loadReferences(videoNums: readonly number[]): Promise<ReferenceVideo[]>;
+}
+
+export interface Duplicate {
+  readonly reference: Pick<ReferenceVideo, "videoId" | "key">;
+  readonly verdict: Verdict;
+}
+
+/** Keys found in more videos than this are ignored (stop-list by document frequency). */
+const PER_KEY_LIMIT = 50;
+/** Offsets are voted in 0.5 s bins. */
+const BIN_SAMPLES = SAMPLE_RATE / 2;
+const MIN_VOTES = 3;
+/** Only the best-voted candidates are verified frame by frame. */
+const MAX_CANDIDATES = 20;
+
+/**
+ * Finds stored videos that share footage with a signature: candidates come only from the
+ * index (never a scan), offset voting ranks them, and frame-by-frame verification decides.
+ */
+export async function findDuplicates(index: SignatureIndex, videoNum: number, signature: Signature, durationSec: number, decodedSec = durationSec): Promise<Duplicate[]> {
+  const entries = queryEntries(signature);
+  const samplesByKey = new Map<number, number[]>();
+  for (const entry of entries) {
+    const samples = samplesByKey.get(entry.key);
+    if (samples) samples.push(entry.sample);
+    else samplesByKey.set(entry.key, [entry.sample]);
+  }
+  const rows = await index.lookupIndex(videoNum, [...samplesByKey.keys()], PER_KEY_LIMIT);
+  const hits = rows.flatMap((row) => (samplesByKey.get(row.key) ?? []).map((querySample) => ({ videoNum: row.videoNum, refSample: row.sample, querySample })));
+  const candidates = voteOffsets(hits, { binSamples: BIN_SAMPLES, minVotes: MIN_VOTES }).slice(0, MAX_CANDIDATES);
+  const references = new Map((await index.loadReferences(candidates.map((c) => c.videoNum))).map((r) => [r.videoNum, r]));
+
+  const duplicates: Duplicate[] = [];
+  for (const candidate of candidates) {
+    const reference = references.get(candidate.videoNum);
+    if (!reference) continue;
+    const alignment = verifyOffset(signature, decodeSignature(reference.signature), candidate.offsetSamples);
+    const verdict = alignment && judgeAlignment(alignment, durationSec, reference.durationSec, decodedSec);
+    if (verdict) duplicates.push({ reference: { videoId: reference.videoId, key: reference.key }, verdict });
+  }
+  return duplicates;
+}
