@@ -11,6 +11,8 @@ export interface Scene {
   /** A lavfi source expression, e.g. "testsrc2", "mandelbrot", "life=seed=7:mold=10". */
   readonly source: string;
   readonly durationSec: number;
+  /** Filters applied after the source (hue, crop …), comma-separated. */
+  readonly filters?: string;
 }
 
 export interface RenderOptions {
@@ -21,21 +23,27 @@ export interface RenderOptions {
   readonly ffmpegPath?: string;
   /** Extra output arguments (codec, container options). Defaults to x264 veryfast. */
   readonly codecArgs?: readonly string[];
+  /** Adds a sine-tone audio track at this frequency. */
+  readonly audioHz?: number;
 }
 
 export async function renderScenes(outPath: string, scenes: readonly Scene[], options: RenderOptions = {}): Promise<void> {
   const { width = 640, height = 360, fps = 25, crf = 23, ffmpegPath = process.env.FFMPEG_PATH ?? "ffmpeg" } = options;
   const chains = scenes.map((scene, i) => {
     const sep = scene.source.includes("=") ? ":" : "=";
-    return `${scene.source}${sep}size=${width}x${height}:rate=${fps},trim=duration=${scene.durationSec},setpts=PTS-STARTPTS,format=yuv420p,setsar=1[s${i}]`;
+    const filters = scene.filters ? `,${scene.filters},scale=${width}:${height}` : "";
+    return `${scene.source}${sep}size=${width}x${height}:rate=${fps}${filters},trim=duration=${scene.durationSec},setpts=PTS-STARTPTS,format=yuv420p,setsar=1[s${i}]`;
   });
   const inputs = scenes.map((_, i) => `[s${i}]`).join("");
-  const graph = `${chains.join(";")};${inputs}concat=n=${scenes.length}:v=1:a=0[v]`;
+  const totalSec = scenes.reduce((sum, s) => sum + s.durationSec, 0);
+  const audio = options.audioHz ? `;sine=frequency=${options.audioHz}:duration=${totalSec}[a]` : "";
+  const graph = `${chains.join(";")};${inputs}concat=n=${scenes.length}:v=1:a=0[v]${audio}`;
   const codec = options.codecArgs ?? ["-c:v", "libx264", "-preset", "veryfast", "-crf", String(crf)];
-  await run(ffmpegPath, ["-v", "error", "-y", "-filter_complex", graph, "-map", "[v]", ...codec, outPath]);
+  const maps = options.audioHz ? ["-map", "[v]", "-map", "[a]", "-c:a", "aac", "-b:a", "64k"] : ["-map", "[v]"];
+  await run(ffmpegPath, ["-v", "error", "-y", "-filter_complex", graph, ...maps, ...codec, outPath], { maxBuffer: 16 * 1024 * 1024 });
 }
 
 /** Re-encodes a file with the given output arguments (resize, CRF, codec, fps …). */
 export async function transcode(inPath: string, outPath: string, args: readonly string[], ffmpegPath = process.env.FFMPEG_PATH ?? "ffmpeg"): Promise<void> {
-  await run(ffmpegPath, ["-v", "error", "-y", "-i", inPath, ...args, outPath]);
+  await run(ffmpegPath, ["-v", "error", "-y", "-i", inPath, ...args, outPath], { maxBuffer: 16 * 1024 * 1024 });
 }

@@ -29,6 +29,14 @@ export interface Alignment {
   /** Distinct pictures among the matched samples (a still title card counts once). */
   readonly distinctPictures: number;
   readonly meanDistance: number;
+  /** Mean distance at exactly the offset (no ±1 probing): breaks ties between neighbouring offsets. */
+  readonly exactMeanDistance: number;
+}
+
+function exactDistance(query: Signature, ref: Signature, q: number, offset: number): number {
+  const hash = query[q];
+  const other = ref[q + offset];
+  return hash && other ? hammingDistance(hash, other) : 64;
 }
 
 function distanceAt(query: Signature, ref: Signature, q: number, offset: number): number | undefined {
@@ -51,6 +59,7 @@ function bestSegmentAt(query: Signature, ref: Signature, offset: number, options
   let compared = 0;
   let comparedAtLastMatch = 0;
   let distanceSum = 0;
+  let exactSum = 0;
   let pictures: number[][] = [];
   const close = () => {
     if (matched > 0 && (!best || matched > best.matchedSamples)) {
@@ -62,10 +71,11 @@ function bestSegmentAt(query: Signature, ref: Signature, offset: number, options
         comparedSamples: comparedAtLastMatch,
         distinctPictures: pictures.length,
         meanDistance: distanceSum / matched,
+        exactMeanDistance: exactSum / matched,
       };
     }
     start = -1;
-    matched = compared = comparedAtLastMatch = distanceSum = 0;
+    matched = compared = comparedAtLastMatch = distanceSum = exactSum = 0;
     pictures = [];
   };
   const from = Math.max(0, -offset - 1);
@@ -78,6 +88,7 @@ function bestSegmentAt(query: Signature, ref: Signature, offset: number, options
       compared += 1;
       matched += 1;
       distanceSum += d;
+      exactSum += exactDistance(query, ref, q, offset);
       lastMatch = q;
       comparedAtLastMatch = compared;
       const hash = query[q]!;
@@ -96,7 +107,13 @@ export function verifyOffset(query: Signature, ref: Signature, votedOffset: numb
   let best: Alignment | undefined;
   for (let delta = -options.searchSamples; delta <= options.searchSamples; delta += 1) {
     const candidate = bestSegmentAt(query, ref, votedOffset + delta, options);
-    if (candidate && (!best || candidate.matchedSamples > best.matchedSamples)) best = candidate;
+    if (candidate && (!best || isBetter(candidate, best))) best = candidate;
   }
   return best;
+}
+
+/** More matched samples wins; among equals, the alignment whose exact positions agree best. */
+function isBetter(a: Alignment, b: Alignment): boolean {
+  if (a.matchedSamples !== b.matchedSamples) return a.matchedSamples > b.matchedSamples;
+  return a.exactMeanDistance < b.exactMeanDistance;
 }

@@ -1,0 +1,162 @@
+/**
+ * npm run bench:accuracy — precision and recall per transformation, for this project's
+ * detector and for the seed's method (≥ 2 exactly equal cut timestamps), on one corpus.
+ * Runs the real analysis and matching code (analyzeObject) on a fresh database; only the
+ * queue and S3 are bypassed (objects are read from local files).
+ *   BENCH_SEED (20261123), BENCH_ORIGINALS (20), BENCH_NEGATIVES (40), BENCH_CONCURRENCY (2)
+ */
+import { createHash } from "node:crypto";
+import { createReadStream } from "node:fs";
+import { copyFile, stat } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { pino } from "pino";
+import { createDb } from "../../src/store/prisma.js";
+import { VideoRepository } from "../../src/store/video-repository.js";
+import { ProcessGuard } from "../../src/media/process-guard.js";
+import { analyzeObject, type AnalysisLimits } from "../../src/ingest/analyze-object.js";
+import type { ObjectStore } from "../../src/objects/s3-object-store.js";
+import { buildCorpus, mulberry32, TRANSFORMATIONS, type CorpusVideo } from "./corpus.js";
+
+const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
+const seed = env("BENCH_SEED", 20261123);
+const originals = env("BENCH_ORIGINALS", 20);
+const negatives = env("BENCH_NEGATIVES", 40);
+const concurrency = env("BENCH_CONCURRENCY", Math.max(1, os.cpus().length));
+const databaseUrl = process.env.BENCH_DATABASE_URL;
+if (!databaseUrl) throw new Error("BENCH_DATABASE_URL is not set: run through `npm run bench:accuracy`");
+
+/** Objects are the corpus files; "download" copies them, hashing as S3 download would. */
+class LocalFileStore implements ObjectStore {
+  constructor(private readonly files: Map<string, string>) {}
+  async head(ref: { key: string }) {
+    const file = this.files.get(ref.key);
+    return file ? { sizeBytes: (await stat(file)).size, etag: undefined } : undefined;
+  }
+  async download(ref: { key: string }, toPath: string) {
+    const file = this.files.get(ref.key)!;
+    const hash = createHash("sha256");
+    for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
+    await copyFile(file, toPath);
+    return { sizeBytes: (await stat(file)).size, sha256: hash.digest("hex") };
+  }
+}
+
+async function runAll<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(Array.from({ length: limit }, async () => {
+    while (next < items.length) await work(items[next++]!);
+  }));
+}
+
+function shuffle<T>(items: T[], rng: () => number): T[] {
+  for (let i = items.length - 1; i > 0; i -= 1) {
+    const j = Math.floor(rng() * (i + 1));
+    [items[i], items[j]] = [items[j]!, items[i]!];
+  }
+  return items;
+}
+
+const started = Date.now();
+const dir = path.resolve(".run", "bench-corpus", `${seed}-${originals}x${negatives}`);
+const corpus = await buildCorpus({ seed, originals, negatives, dir }, (line) => console.error(`[corpus] ${line}`));
+console.error(`[corpus] ${corpus.length} videos in ${dir} (${((Date.now() - started) / 1000).toFixed(0)} s)`);
+
+const db = createDb({ url: databaseUrl, poolMax: 4, connectTimeoutMs: 5000, statementTimeoutMs: 60000 });
+const repo = new VideoRepository(db);
+const objects = new LocalFileStore(new Map(corpus.map((v) => [v.id, v.file])));
+const limits: AnalysisLimits = {
+  ffmpegPath: process.env.FFMPEG_PATH ?? "ffmpeg",
+  ffprobePath: process.env.FFPROBE_PATH ?? "ffprobe",
+  maxObjectBytes: 5 * 1024 ** 3,
+  probeTimeoutMs: 30_000,
+  timeoutBaseMs: 60_000,
+  timeoutPerSecMs: 5_000,
+  timeoutMaxMs: 30 * 60_000,
+  tmpDir: os.tmpdir(),
+};
+const deps = { repo, objects, guard: new ProcessGuard(2000), limits, log: pino({ level: "warn" }) };
+const signal = new AbortController().signal;
+const analyse = async (video: CorpusVideo) => {
+  const outcome = await analyzeObject(deps, { bucket: "bench", key: video.id, size: undefined, etag: undefined, eventTime: undefined, sequencer: undefined }, "bench", signal);
+  if (outcome !== "done") console.error(`[analysis] ${video.id}: ${outcome}`);
+};
+
+const analysisStarted = Date.now();
+const references = corpus.filter((v) => v.transformation === "original" || v.family === undefined);
+const copies = shuffle(corpus.filter((v) => !references.includes(v)), mulberry32(seed + 1));
+await runAll(references, concurrency, analyse);
+await runAll(copies, concurrency, analyse);
+const analysisSec = (Date.now() - analysisStarted) / 1000;
+
+// Ground truth and what each method reported, as unordered pairs of corpus ids.
+const byId = new Map(corpus.map((v) => [v.id, v]));
+const rows = await db.$queryRaw<{ a: string; b: string }[]>`
+  SELECT v1.key AS a, v2.key AS b FROM match m JOIN video v1 ON v1.id = m.video_id JOIN video v2 ON v2.id = m.other_video_id WHERE v1.key < v2.key`;
+const cuts = await db.$queryRaw<{ key: string; times: number[] }[]>`
+  SELECT v.key, array_agg(c.time_sec) AS times FROM video v JOIN scene_cut c ON c.video_id = v.id GROUP BY v.key`;
+await db.$disconnect();
+
+const pairKey = (a: string, b: string) => (a < b ? `${a}|${b}` : `${b}|${a}`);
+const ours = new Set(rows.map((r) => pairKey(r.a, r.b)));
+// The seed: two videos are duplicates when at least two cut timestamps are exactly equal.
+const seedPairs = new Set<string>();
+const videosAtTime = new Map<number, string[]>();
+for (const { key, times } of cuts) for (const t of new Set(times)) videosAtTime.set(t, [...(videosAtTime.get(t) ?? []), key]);
+const shared = new Map<string, number>();
+for (const keys of videosAtTime.values()) {
+  for (let i = 0; i < keys.length; i += 1) for (let j = i + 1; j < keys.length; j += 1) {
+    const k = pairKey(keys[i]!, keys[j]!);
+    shared.set(k, (shared.get(k) ?? 0) + 1);
+  }
+}
+for (const [k, n] of shared) if (n >= 2) seedPairs.add(k);
+
+const sameFamily = (pair: string) => {
+  const [a, b] = pair.split("|").map((id) => byId.get(id!)!);
+  return a!.family !== undefined && a!.family === b!.family;
+};
+interface Tally { copies: number; found: number; reports: number; correct: number }
+const tally = (reported: Set<string>, group: (v: CorpusVideo) => boolean): Tally => {
+  const members = corpus.filter(group);
+  const t: Tally = { copies: 0, found: 0, reports: 0, correct: 0 };
+  for (const video of members) {
+    if (video.transformation !== "original" && video.family !== undefined) {
+      t.copies += 1;
+      if (reported.has(pairKey(video.id, video.family))) t.found += 1;
+    }
+    for (const pair of reported) {
+      if (!pair.split("|").includes(video.id)) continue;
+      t.reports += 1;
+      if (sameFamily(pair)) t.correct += 1;
+    }
+  }
+  return t;
+};
+const fmt = (num: number, den: number) => (den === 0 ? "   –  " : (num / den).toFixed(3).padStart(6));
+const line = (name: string, a: Tally, b: Tally) =>
+  `${name.padEnd(24)} ${String(a.copies || "").padStart(4)}   ${fmt(a.found, a.copies)} ${fmt(a.correct, a.reports)}   ${fmt(b.found, b.copies)} ${fmt(b.correct, b.reports)}`;
+
+console.log(`\naccuracy benchmark — seed ${seed}: ${originals} originals × ${Object.keys(TRANSFORMATIONS).length} transformations, ${negatives} negatives (${corpus.length} videos)`);
+console.log(`analysis: ${analysisSec.toFixed(0)} s for ${corpus.length} videos at concurrency ${concurrency}\n`);
+console.log(`${"".padEnd(24)} ${"n".padStart(4)}   ${"this project".padEnd(13)}   seed method`);
+console.log(`${"transformation".padEnd(24)} ${"".padStart(4)}   recall  prec.   recall  prec.`);
+for (const name of Object.keys(TRANSFORMATIONS)) {
+  console.log(line(name, tally(ours, (v) => v.transformation === name), tally(seedPairs, (v) => v.transformation === name)));
+}
+const negativeGroups = [...new Set(corpus.filter((v) => v.family === undefined).map((v) => v.transformation.replace(/ as o\d+$/, "")))];
+for (const group of negativeGroups) {
+  const g = (v: CorpusVideo) => v.family === undefined && v.transformation.startsWith(group);
+  const o = tally(ours, g);
+  const s = tally(seedPairs, g);
+  console.log(`${group.padEnd(24)} ${String(corpus.filter(g).length).padStart(4)}   false reports: ${String(o.reports).padStart(3)}   false reports: ${String(s.reports).padStart(3)}`);
+}
+const overall = (reported: Set<string>) => {
+  const t = tally(reported, (v) => v.family !== undefined && v.transformation !== "original");
+  const correct = [...reported].filter(sameFamily).length;
+  return { recall: t.found / t.copies, precision: reported.size ? correct / reported.size : 1, pairs: reported.size, wrong: reported.size - correct };
+};
+const o = overall(ours);
+const s = overall(seedPairs);
+console.log(`\noverall (all reported pairs)   this project: recall ${o.recall.toFixed(3)}  precision ${o.precision.toFixed(3)} (${o.wrong} wrong of ${o.pairs})`);
+console.log(`                               seed method:  recall ${s.recall.toFixed(3)}  precision ${s.precision.toFixed(3)} (${s.wrong} wrong of ${s.pairs})`);

@@ -1,0 +1,201 @@
+/**
+ * The accuracy corpus: seeded, generated with ffmpeg's synthetic sources, cached under
+ * .run/bench-corpus/<seed>-<size>/ so reruns skip generation. Originals of 30–120 s with
+ * varied scene structure, every transformation of each, and hard negatives.
+ */
+import { existsSync } from "node:fs";
+import { copyFile, mkdir, readFile, writeFile } from "node:fs/promises";
+import { execFile } from "node:child_process";
+import path from "node:path";
+import { promisify } from "node:util";
+import { renderScenes, type Scene } from "../lib/media-fixtures.js";
+
+const run = promisify(execFile);
+const FFMPEG = process.env.FFMPEG_PATH ?? "ffmpeg";
+const W = 640;
+const H = 360;
+
+export type Rng = () => number;
+export function mulberry32(seed: number): Rng {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+const pick = <T>(rng: Rng, items: readonly T[]): T => items[Math.floor(rng() * items.length)]!;
+const between = (rng: Rng, lo: number, hi: number) => lo + rng() * (hi - lo);
+const hex = (rng: Rng) => `0x${Math.floor(rng() * 0xffffff).toString(16).padStart(6, "0")}`;
+
+/** One scene of random content: a source with random parameters and a random view of it. */
+function randomScene(rng: Rng, durationSec: number): Scene {
+  const view = () => {
+    const scale = between(rng, 0.45, 1);
+    const cw = Math.round(W * scale / 2) * 2;
+    const ch = Math.round(H * scale / 2) * 2;
+    return `crop=${cw}:${ch}:${Math.floor(rng() * (W - cw))}:${Math.floor(rng() * (H - ch))},hue=h=${Math.round(rng() * 360)}:s=${between(rng, 0.6, 1.6).toFixed(2)},eq=contrast=${between(rng, 0.8, 1.3).toFixed(2)}:brightness=${between(rng, -0.08, 0.08).toFixed(2)}`;
+  };
+  const seed = Math.floor(rng() * 1e9);
+  const kinds: (() => Scene)[] = [
+    () => ({ source: "testsrc2", filters: `trim=start=${between(rng, 0, 30).toFixed(2)},setpts=PTS-STARTPTS,${view()}`, durationSec }),
+    () => ({ source: "testsrc", filters: `trim=start=${between(rng, 0, 30).toFixed(2)},setpts=PTS-STARTPTS,${view()}`, durationSec }),
+    () => ({ source: `mandelbrot=start_scale=${between(rng, 0.3, 3).toFixed(3)}:start_x=${between(rng, -1.5, 0.3).toFixed(4)}:start_y=${between(rng, -0.8, 0.8).toFixed(4)}:end_pts=${Math.round(between(rng, 200, 800))}`, filters: view(), durationSec }),
+    () => ({ source: `life=seed=${seed}:ratio=${between(rng, 0.05, 0.5).toFixed(2)}:mold=${Math.round(between(rng, 0, 40))}:life_color=${hex(rng)}:death_color=${hex(rng)}:mold_color=${hex(rng)}`, filters: view(), durationSec }),
+    () => ({ source: `cellauto=seed=${seed}:rule=${pick(rng, [18, 22, 26, 30, 45, 60, 73, 90, 105, 110, 150])}:random_fill_ratio=${between(rng, 0.2, 0.8).toFixed(2)}`, filters: view(), durationSec }),
+    () => ({ source: `sierpinski=seed=${seed}:jump=${Math.round(between(rng, 1, 100))}:type=${pick(rng, ["carpet", "triangle"])}`, filters: view(), durationSec }),
+    () => ({ source: `gradients=seed=${seed}:n=${Math.round(between(rng, 2, 8))}:speed=${between(rng, 0.005, 0.05).toFixed(3)}:c0=${hex(rng)}:c1=${hex(rng)}:c2=${hex(rng)}`, filters: view(), durationSec }),
+  ];
+  return pick(rng, kinds)();
+}
+
+type Rhythm = "fast" | "normal" | "slow" | "single";
+function sceneDurations(rng: Rng, totalSec: number, rhythm: Rhythm): number[] {
+  if (rhythm === "single") return [totalSec];
+  const [lo, hi] = rhythm === "fast" ? [1, 3] : rhythm === "normal" ? [3, 8] : [8, 20];
+  const out: number[] = [];
+  let left = totalSec;
+  while (left > 0) {
+    const d = Math.min(left, Math.round(between(rng, lo, hi) * 25) / 25);
+    // A sliver under a second joins the previous scene instead of making a flash cut.
+    if (d < 1 && out.length > 0) out[out.length - 1]! += d;
+    else out.push(d);
+    left -= d;
+  }
+  return out;
+}
+
+export interface CorpusVideo {
+  readonly id: string;
+  readonly file: string;
+  /** Which original's footage it carries; undefined for a negative. */
+  readonly family: string | undefined;
+  readonly transformation: string;
+}
+
+interface OriginalSpec {
+  readonly id: string;
+  readonly file: string;
+  readonly durationSec: number;
+  readonly fps: number;
+  readonly durations: number[];
+}
+
+/** What each transformation does to an original, as ffmpeg work. */
+type Transformation = (original: OriginalSpec, out: string, rng: Rng, dir: string) => Promise<void>;
+const x264 = ["-c:v", "libx264", "-preset", "veryfast", "-crf", "23"];
+const reencode = (args: string[], audio = ["-c:a", "copy"]) => async (o: OriginalSpec, out: string) => {
+  await run(FFMPEG, ["-v", "error", "-y", "-i", o.file, ...args, ...audio, out], { maxBuffer: 1 << 24 });
+};
+async function withLeadIn(o: OriginalSpec, out: string, leadIn: string): Promise<void> {
+  const graph = `${leadIn},fps=${o.fps},format=yuv420p,setsar=1[lead];[0:v]fps=${o.fps},format=yuv420p,setsar=1[main];[lead][main]concat=n=2:v=1:a=0[v]`;
+  await run(FFMPEG, ["-v", "error", "-y", "-i", o.file, "-filter_complex", graph, "-map", "[v]", ...x264, out], { maxBuffer: 1 << 24 });
+}
+export const TITLE_CARD = `color=c=0x1d2b53:size=${W}x${H}:rate=25:d=3,drawbox=x=120:y=130:w=400:h=50:color=white@0.85:t=fill,drawbox=x=200:y=200:w=240:h=20:color=0xffa300@0.9:t=fill`;
+
+export const TRANSFORMATIONS: Record<string, Transformation> = {
+  "re-encode (crf 38)": reencode(["-c:v", "libx264", "-preset", "veryfast", "-crf", "38"]),
+  "h265": reencode(["-c:v", "libx265", "-preset", "ultrafast", "-crf", "30", "-tag:v", "hvc1", "-x265-params", "log-level=error"]),
+  "vp9 webm": reencode(["-c:v", "libvpx-vp9", "-deadline", "realtime", "-cpu-used", "8", "-b:v", "600k"], ["-c:a", "libopus"]),
+  "mkv container": reencode(["-c:v", "copy"]),
+  "mov container": reencode(["-c:v", "copy"]),
+  "resized 360p→120p": reencode(["-vf", "scale=-2:120", ...x264]),
+  "letterboxed 4:3": reencode(["-vf", `scale=480:270,pad=480:360:0:45:black`, ...x264]),
+  "pillarboxed 21:9": reencode(["-vf", `scale=480:270,pad=640:270:80:0:black`, ...x264]),
+  "cropped 4%": reencode(["-vf", "crop=iw*0.92:ih*0.92", ...x264]),
+  "frame rate changed": async (o, out) => reencode(["-vf", `fps=${o.fps === 25 ? 30 : 25}`, ...x264])(o, out),
+  "trimmed head": async (o, out, rng) => reencode(["-ss", between(rng, 4, 12).toFixed(2), ...x264])(o, out),
+  "trimmed tail": async (o, out, rng) => reencode(["-t", (o.durationSec - between(rng, 4, 12)).toFixed(2), ...x264])(o, out),
+  "trimmed both": async (o, out, rng) => reencode(["-ss", between(rng, 3, 8).toFixed(2), "-t", (o.durationSec - 18).toFixed(2), ...x264])(o, out),
+  "fragment 20–30 s": async (o, out, rng) => {
+    const len = between(rng, 20, Math.min(30, o.durationSec - 2));
+    await reencode(["-ss", between(rng, 0, o.durationSec - len).toFixed(2), "-t", len.toFixed(2), ...x264])(o, out);
+  },
+  "fragment embedded": async (o, out, rng, dir) => {
+    const len = between(rng, 22, Math.min(30, o.durationSec - 2));
+    const start = between(rng, 0, o.durationSec - len);
+    const fillers = [path.join(dir, `filler-a-${o.id}.mp4`), path.join(dir, `filler-b-${o.id}.mp4`)];
+    for (const filler of fillers) {
+      await renderScenes(filler, sceneDurations(rng, Math.round(between(rng, 8, 15)), "normal").map((d) => randomScene(rng, d)), { fps: o.fps, crf: 20 });
+    }
+    const graph = `[0:v]setsar=1[a];[1:v]trim=start=${start.toFixed(2)}:duration=${len.toFixed(2)},setpts=PTS-STARTPTS,setsar=1[b];[2:v]setsar=1[c];[a][b][c]concat=n=3:v=1:a=0[v]`;
+    await run(FFMPEG, ["-v", "error", "-y", "-i", fillers[0]!, "-i", o.file, "-i", fillers[1]!, "-filter_complex", graph, "-map", "[v]", ...x264, out], { maxBuffer: 1 << 24 });
+  },
+  "watermark overlay": reencode(["-vf", "drawbox=x=iw-150:y=14:w=130:h=44:color=white@0.7:t=fill,drawbox=x=20:y=ih-40:w=90:h=24:color=red@0.8:t=fill", ...x264]),
+  "audio removed": reencode([...x264], ["-an"]),
+  "audio replaced": async (o, out, rng) => {
+    await run(FFMPEG, ["-v", "error", "-y", "-i", o.file, "-f", "lavfi", "-i", `sine=frequency=${Math.round(between(rng, 200, 900))}:duration=${o.durationSec}`, "-map", "0:v", "-map", "1:a", "-c:v", "copy", "-c:a", "aac", "-shortest", out]);
+  },
+  "black intro 3 s": (o, out) => withLeadIn(o, out, `color=c=black:size=${W}x${H}:rate=25:d=3`),
+  "title card intro": (o, out) => withLeadIn(o, out, TITLE_CARD),
+  "byte-identical": async (o, out) => copyFile(o.file, out),
+};
+const EXTENSIONS: Record<string, string> = { "vp9 webm": "webm", "mkv container": "mkv", "mov container": "mov" };
+
+export interface CorpusOptions {
+  readonly seed: number;
+  readonly originals: number;
+  readonly negatives: number;
+  readonly dir: string;
+}
+
+/** Builds (or loads from cache) the corpus; returns every video with its ground truth. */
+export async function buildCorpus(options: CorpusOptions, progress: (line: string) => void): Promise<CorpusVideo[]> {
+  const manifestPath = path.join(options.dir, "manifest.json");
+  if (existsSync(manifestPath)) return JSON.parse(await readFile(manifestPath, "utf8")) as CorpusVideo[];
+  await mkdir(options.dir, { recursive: true });
+  const rng = mulberry32(options.seed);
+  const videos: CorpusVideo[] = [];
+  const originals: OriginalSpec[] = [];
+  const rhythms: Rhythm[] = ["fast", "normal", "normal", "slow", "single"];
+
+  for (let i = 0; i < options.originals; i += 1) {
+    const id = `o${String(i).padStart(2, "0")}`;
+    const durationSec = Math.round(between(rng, 30, 120));
+    const fps = pick(rng, [25, 30, 24]);
+    const durations = sceneDurations(rng, durationSec, rhythms[i % rhythms.length]!);
+    const file = path.join(options.dir, `${id}.mp4`);
+    await renderScenes(file, durations.map((d) => randomScene(rng, d)), { fps, crf: 18, audioHz: Math.round(between(rng, 200, 900)) });
+    originals.push({ id, file, durationSec, fps, durations });
+    videos.push({ id, file, family: id, transformation: "original" });
+    progress(`original ${id}: ${durationSec} s, ${durations.length} scenes, ${fps} fps`);
+  }
+
+  for (let i = 0; i < options.negatives; i += 1) {
+    const id = `n${String(i).padStart(2, "0")}`;
+    const file = path.join(options.dir, `${id}.mp4`);
+    const hard = i % 4;
+    const model = originals[i % originals.length]!;
+    if (hard === 0) {
+      // Same editing rhythm as an original, other pictures.
+      await renderScenes(file, model.durations.map((d) => randomScene(rng, d)), { fps: model.fps });
+      videos.push({ id, file, family: undefined, transformation: `negative: same rhythm as ${model.id}` });
+    } else if (hard === 1 || hard === 2) {
+      // The same black intro or title card as the intro copies, then unrelated pictures.
+      const body = path.join(options.dir, `${id}-body.mp4`);
+      await renderScenes(body, sceneDurations(rng, Math.round(between(rng, 30, 90)), "normal").map((d) => randomScene(rng, d)), { fps: 25 });
+      const lead = hard === 1 ? `color=c=black:size=${W}x${H}:rate=25:d=3` : TITLE_CARD;
+      await withLeadIn({ ...model, file: body, fps: 25 }, file, lead);
+      videos.push({ id, file, family: undefined, transformation: hard === 1 ? "negative: shared black intro" : "negative: shared title card" });
+    } else {
+      // One long shot, no cuts.
+      await renderScenes(file, [randomScene(rng, Math.round(between(rng, 30, 60)))], { fps: 25 });
+      videos.push({ id, file, family: undefined, transformation: "negative: single shot" });
+    }
+    progress(`negative ${id}: ${videos[videos.length - 1]!.transformation}`);
+  }
+
+  for (const original of originals) {
+    for (const [name, transform] of Object.entries(TRANSFORMATIONS)) {
+      const slug = name.replace(/[^a-z0-9]+/gi, "-").toLowerCase();
+      const file = path.join(options.dir, `${original.id}-${slug}.${EXTENSIONS[name] ?? "mp4"}`);
+      await transform(original, file, rng, options.dir);
+      videos.push({ id: `${original.id}/${slug}`, file, family: original.id, transformation: name });
+    }
+    progress(`copies of ${original.id} done`);
+  }
+  await writeFile(manifestPath, JSON.stringify(videos, null, 1));
+  return videos;
+}

@@ -1,0 +1,103 @@
+import { describe, expect, it } from "vitest";
+import type { Hash64 } from "../../../src/fingerprint/frame-hash.js";
+import { decodeSignature, encodeSignature, indexEntries, queryEntries, SAMPLE_RATE, type Signature } from "../../../src/fingerprint/signature.js";
+import { voteOffsets } from "../../../src/fingerprint/voting.js";
+import { verifyOffset } from "../../../src/fingerprint/verify.js";
+import { judgeAlignment } from "../../../src/fingerprint/verdict.js";
+import { mulberry32 } from "../../../scripts/bench/corpus.js";
+
+/**
+ * Hand-made signatures: a "video" is a list of shots, each a random picture that drifts a
+ * little from sample to sample, as real footage does.
+ */
+function footage(seed: number, shotsSec: number[]): (Hash64 | undefined)[] {
+  const rng = mulberry32(seed);
+  const rand32 = () => Math.floor(rng() * 2 ** 32) >>> 0;
+  const out: (Hash64 | undefined)[] = [];
+  for (const sec of shotsSec) {
+    let hash: Hash64 = [rand32(), rand32()];
+    for (let i = 0; i < sec * SAMPLE_RATE; i += 1) {
+      if (i % 3 === 2) hash = [(hash[0] ^ (1 << Math.floor(rng() * 32))) >>> 0, hash[1]]; // slow drift
+      out.push(hash);
+    }
+  }
+  return out;
+}
+
+/** A re-encode: a few bits flipped in some samples. */
+function jitter(signature: Signature, seed: number, bits = 3): (Hash64 | undefined)[] {
+  const rng = mulberry32(seed);
+  return signature.map((h) => {
+    if (!h) return h;
+    let [hi, lo] = h;
+    for (let i = 0; i < bits; i += 1) {
+      if (rng() < 0.5) hi = (hi ^ (1 << Math.floor(rng() * 16))) >>> 0; // low bits: the coarse key survives more often
+      else lo = (lo ^ (1 << Math.floor(rng() * 32))) >>> 0;
+    }
+    return [hi, lo] as Hash64;
+  });
+}
+
+/** The whole matcher without the database: index rows → voting → verification → verdict. */
+function match(query: Signature, reference: Signature) {
+  const keys = new Map<number, number[]>();
+  for (const e of indexEntries(reference)) keys.set(e.key, [...(keys.get(e.key) ?? []), e.sample]);
+  const hits = queryEntries(query).flatMap((q) => (keys.get(q.key) ?? []).map((refSample) => ({ videoNum: 1, refSample, querySample: q.sample })));
+  const [candidate] = voteOffsets(hits, { binSamples: 2, minVotes: 3 });
+  if (!candidate) return undefined;
+  const alignment = verifyOffset(query, reference, candidate.offsetSamples);
+  return alignment && judgeAlignment(alignment, query.length / SAMPLE_RATE, reference.length / SAMPLE_RATE);
+}
+
+const original = footage(1, [4, 6, 3, 8, 5, 7, 4, 9, 6, 5]); // 57 s
+
+describe("signature matching", () => {
+  it("round-trips a signature through its stored bytes, gaps included", () => {
+    const withGap = [...original.slice(0, 5), undefined, ...original.slice(5, 9)];
+    expect(decodeSignature(encodeSignature(withGap))).toEqual(withGap);
+  });
+
+  it("finds a re-encoded copy as a near-duplicate at offset 0", () => {
+    expect(match(jitter(original, 2), original)).toMatchObject({ kind: "near_duplicate", offsetSec: 0 });
+  });
+
+  it("finds a copy trimmed at the head, with the offset of the trim", () => {
+    const trimmed = original.slice(7 * SAMPLE_RATE + 1); // 7.25 s cut off
+    const verdict = match(jitter(trimmed, 3), original);
+    expect(verdict).toMatchObject({ kind: "near_duplicate", offsetSec: 7.25 });
+    expect(verdict!.refSegment[0]).toBeCloseTo(7.25, 1);
+  });
+
+  it("finds a 22-second fragment embedded in other material as partial, with both segments", () => {
+    const fragment = original.slice(20 * SAMPLE_RATE, 42 * SAMPLE_RATE);
+    const query = [...footage(7, [5, 4]), ...jitter(fragment, 4), ...footage(8, [6, 3])]; // 9 s + 22 s + 9 s
+    const verdict = match(query, original);
+    expect(verdict?.kind).toBe("partial");
+    expect(verdict!.querySegment[0]).toBeCloseTo(9, 0);
+    expect(verdict!.querySegment[1]).toBeCloseTo(31, 0);
+    expect(verdict!.refSegment[0]).toBeCloseTo(20, 0);
+  });
+
+  it("ignores black samples (no hash) inside a copy: a black intro does not break the match", () => {
+    const blackIntro = [...Array.from({ length: 3 * SAMPLE_RATE }, () => undefined), ...original];
+    expect(match(blackIntro, original)).toMatchObject({ kind: "near_duplicate", offsetSec: -3 });
+  });
+
+  it("does not match unrelated footage with the same editing rhythm", () => {
+    expect(match(footage(99, [4, 6, 3, 8, 5, 7, 4, 9, 6, 5]), original)).toBeUndefined();
+  });
+
+  it("does not match two videos that share only a still title card", () => {
+    const card = footage(5, [3]).map(() => footage(5, [1])[0]);
+    expect(match([...card, ...footage(11, [5, 8, 7])], [...card, ...footage(12, [6, 6, 9])])).toBeUndefined();
+  });
+
+  it("votes for the offset most query samples agree on, counting neighbouring bins", () => {
+    const hits = [
+      ...[0, 1, 2, 3, 4].map((q) => ({ videoNum: 7, refSample: q + 40, querySample: q })),
+      ...[5, 6].map((q) => ({ videoNum: 7, refSample: q + 41, querySample: q })),
+      { videoNum: 8, refSample: 3, querySample: 1 },
+    ];
+    expect(voteOffsets(hits, { binSamples: 2, minVotes: 3 })).toEqual([{ videoNum: 7, offsetSamples: 40, votes: 7 }]);
+  });
+});
