@@ -31,7 +31,7 @@ const between = (rng: Rng, lo: number, hi: number) => lo + rng() * (hi - lo);
 const hex = (rng: Rng) => `0x${Math.floor(rng() * 0xffffff).toString(16).padStart(6, "0")}`;
 
 /** One scene of random content: a source with random parameters and a random view of it. */
-function randomScene(rng: Rng, durationSec: number): Scene {
+export function randomScene(rng: Rng, durationSec: number): Scene {
   const view = () => {
     const scale = between(rng, 0.45, 1);
     const cw = Math.round(W * scale / 2) * 2;
@@ -51,8 +51,8 @@ function randomScene(rng: Rng, durationSec: number): Scene {
   return pick(rng, kinds)();
 }
 
-type Rhythm = "fast" | "normal" | "slow" | "single";
-function sceneDurations(rng: Rng, totalSec: number, rhythm: Rhythm): number[] {
+export type Rhythm = "fast" | "normal" | "slow" | "single";
+export function sceneDurations(rng: Rng, totalSec: number, rhythm: Rhythm): number[] {
   if (rhythm === "single") return [totalSec];
   const [lo, hi] = rhythm === "fast" ? [1, 3] : rhythm === "normal" ? [3, 8] : [8, 20];
   const out: number[] = [];
@@ -75,7 +75,7 @@ export interface CorpusVideo {
   readonly transformation: string;
 }
 
-interface OriginalSpec {
+export interface OriginalSpec {
   readonly id: string;
   readonly file: string;
   readonly durationSec: number;

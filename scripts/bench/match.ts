@@ -1,0 +1,126 @@
+/**
+ * npm run bench:match — fills the index with synthetic fingerprints at 1 k, 10 k and 100 k
+ * videos (batched inserts, throughput printed) and times the real match query
+ * (findDuplicates: index lookup → voting → verification) for new 2-minute videos at each
+ * size: p50 / p95 over BENCH_QUERIES queries, half of them copies of stored videos.
+ *   BENCH_SIZES (1000,10000,100000), BENCH_QUERIES (200), BENCH_SEED
+ */
+import { randomUUID } from "node:crypto";
+import { createDb } from "../../src/store/prisma.js";
+import { VideoRepository } from "../../src/store/video-repository.js";
+import { encodeSignature, indexEntries, SAMPLE_RATE } from "../../src/fingerprint/signature.js";
+import type { Hash64 } from "../../src/fingerprint/frame-hash.js";
+import { findDuplicates } from "../../src/ingest/find-duplicates.js";
+import { mulberry32 } from "./corpus.js";
+import { reencoded, syntheticSignature } from "./synthetic.js";
+
+const sizes = (process.env.BENCH_SIZES ?? "1000,10000,100000").split(",").map(Number);
+const queries = Number(process.env.BENCH_QUERIES ?? 200);
+const rng = mulberry32(Number(process.env.BENCH_SEED ?? 7));
+const databaseUrl = process.env.BENCH_DATABASE_URL;
+if (!databaseUrl) throw new Error("BENCH_DATABASE_URL is not set: run through `npm run bench:match`");
+
+const db = createDb({ url: databaseUrl, poolMax: 4, connectTimeoutMs: 5000, statementTimeoutMs: 600_000 });
+const repo = new VideoRepository(db);
+const BATCH = 1000;
+/** Kept to make copies from: a sample of stored signatures. */
+const stored: { key: string; signature: (Hash64 | undefined)[] }[] = [];
+
+interface Batch {
+  readonly ids: string[];
+  readonly keys: string[];
+  readonly durations: number[];
+  readonly blobs: Buffer[];
+  readonly entries: { key: number; sample: number }[][];
+}
+
+/** Synthesises a batch of videos (not timed: it stands for the analysis, not the index). */
+function makeBatch(count: number, offset: number): Batch {
+  const ids: string[] = [];
+  const keys: string[] = [];
+  const durations: number[] = [];
+  const blobs: Buffer[] = [];
+  const entries: { key: number; sample: number }[][] = [];
+  for (let i = 0; i < count; i += 1) {
+    const durationSec = Math.round(30 + rng() * 150);
+    const signature = syntheticSignature(rng, durationSec);
+    ids.push(randomUUID());
+    keys.push(`synthetic/${offset + i}.mp4`);
+    durations.push(durationSec);
+    blobs.push(encodeSignature(signature));
+    entries.push(indexEntries(signature));
+    if (stored.length < 500 && rng() < 0.05) stored.push({ key: keys[i]!, signature });
+  }
+  return { ids, keys, durations, blobs, entries };
+}
+
+/** One transaction a batch: video rows with their signatures, then all their index rows. */
+async function insertBatch({ ids, keys, durations, blobs, entries }: Batch): Promise<void> {
+  await db.$transaction(async (tx) => {
+    const nums = await tx.$queryRaw<{ num: number }[]>`
+      INSERT INTO video (id, bucket, key, duration_sec, signature, sample_rate, updated_at)
+      SELECT id, 'bench', key, d, sig, ${SAMPLE_RATE}, now()
+      FROM unnest(${ids}::uuid[], ${keys}::text[], ${durations}::float8[], ${blobs}::bytea[]) WITH ORDINALITY AS t(id, key, d, sig, ord)
+      ORDER BY ord
+      RETURNING num`;
+    const rowKeys: number[] = [];
+    const rowNums: number[] = [];
+    const rowSamples: number[] = [];
+    nums.forEach(({ num }, i) => {
+      for (const e of entries[i]!) {
+        rowKeys.push(e.key);
+        rowNums.push(num);
+        rowSamples.push(e.sample);
+      }
+    });
+    await tx.$executeRaw`
+      INSERT INTO frame_index (key, video_num, sample)
+      SELECT * FROM unnest(${rowKeys}::int4[], ${rowNums}::int4[], ${rowSamples}::int4[]) ON CONFLICT DO NOTHING`;
+  }, { timeout: 600_000 });
+}
+
+const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+
+console.log(`match benchmark — synthetic catalog, ${queries} queries of 2-minute videos per size (half are re-encoded copies of stored videos)\n`);
+console.log("videos   index rows   insert videos/s   query p50 ms   p95 ms   copies found");
+let inCatalog = 0;
+const results: { size: number; p95: number }[] = [];
+for (const size of sizes) {
+  const toInsert = size - inCatalog;
+  let insertMs = 0;
+  for (let done = 0; done < toInsert; done += BATCH) {
+    const batch = makeBatch(Math.min(BATCH, toInsert - done), inCatalog + done);
+    const t0 = performance.now();
+    await insertBatch(batch);
+    insertMs += performance.now() - t0;
+  }
+  const insertSec = insertMs / 1000;
+  inCatalog = size;
+  await db.$executeRawUnsafe("ANALYZE frame_index");
+  await db.$executeRawUnsafe("ANALYZE video");
+  const [{ rows }] = await db.$queryRaw<{ rows: bigint }[]>`SELECT count(*) AS rows FROM frame_index` as [{ rows: bigint }];
+
+  const latencies: number[] = [];
+  let copies = 0;
+  let found = 0;
+  for (let q = 0; q < queries; q += 1) {
+    const source = q % 2 === 0 && stored.length > 0 ? stored[Math.floor(rng() * stored.length)]! : undefined;
+    // A new 2-minute video: a re-encode of a stored one's first 2 minutes, or new footage.
+    const signature = source ? reencoded(rng, source.signature.slice(0, 120 * SAMPLE_RATE)) : syntheticSignature(rng, 120);
+    const t0 = performance.now();
+    const duplicates = await findDuplicates(repo, -1, signature, signature.length / SAMPLE_RATE);
+    latencies.push(performance.now() - t0);
+    if (source) {
+      copies += 1;
+      if (duplicates.some((d) => d.reference.key === source.key)) found += 1;
+    }
+  }
+  latencies.sort((a, b) => a - b);
+  const p95 = percentile(latencies, 95);
+  results.push({ size, p95 });
+  console.log(`${String(size).padStart(6)}   ${String(rows).padStart(10)}   ${(toInsert / insertSec).toFixed(0).padStart(15)}   ${percentile(latencies, 50).toFixed(1).padStart(12)}   ${p95.toFixed(1).padStart(6)}   ${found}/${copies}`);
+}
+const first = results[0];
+const last = results[results.length - 1];
+if (first && last && first !== last) console.log(`\np95 ratio ${last.size / 1000} k / ${first.size / 1000} k videos: ${(last.p95 / first.p95).toFixed(2)}`);
+await db.$disconnect();

@@ -1,0 +1,111 @@
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { PutObjectCommand } from "@aws-sdk/client-s3";
+import { renderScenes } from "../../scripts/lib/media-fixtures.js";
+import { mulberry32, randomScene, sceneDurations, TRANSFORMATIONS, type OriginalSpec } from "../../scripts/bench/corpus.js";
+import { waitFor } from "../helpers/env.js";
+import { getStatus, startStack, type TestStack } from "../helpers/stack.js";
+
+interface Duplicate {
+  file: string;
+  kind: string;
+  score: number;
+  offsetSec: number;
+  segment: [number, number];
+  otherSegment: [number, number];
+}
+
+/**
+ * A small version of the accuracy corpus through the real path: originals and their copies
+ * uploaded to S3, analysed from SQS events, judged by GET /status/:file.
+ */
+describe("duplicate detection through S3 → SQS → /status (small accuracy corpus)", () => {
+  let stack: TestStack;
+  let dir: string;
+  const originals: OriginalSpec[] = [];
+  const copies: { key: string; original: string; transformation: string }[] = [];
+  const negatives: string[] = [];
+
+  const upload = async (key: string, file: string) => stack.s3.send(new PutObjectCommand({ Bucket: stack.config.BUCKET, Key: key, Body: await readFile(file) }));
+  const terminal = (key: string) =>
+    waitFor(async () => {
+      const { status, body } = await getStatus(stack.baseUrl, key);
+      return status === 200 && (body.status === "done" || body.status === "failed") ? body : undefined;
+    }, 120_000, `a terminal status for ${key}`);
+
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), "dup-fixtures-"));
+    const rng = mulberry32(4242);
+    for (const [id, rhythm, seconds] of [["a", "normal", 40], ["b", "single", 32]] as const) {
+      const durations = sceneDurations(rng, seconds, rhythm);
+      const file = path.join(dir, `${id}.mp4`);
+      await renderScenes(file, durations.map((d) => randomScene(rng, d)), { fps: 25, crf: 20, audioHz: 440 });
+      originals.push({ id, file, durationSec: seconds, fps: 25, durations });
+    }
+    const chosen = ["trimmed head", "letterboxed 4:3", "frame rate changed", "black intro 3 s", "fragment embedded", "vp9 webm"];
+    for (const original of originals) {
+      for (const name of chosen) {
+        if (name === "fragment embedded" && original.durationSec < 35) continue;
+        const slug = name.replace(/[^a-z0-9]+/gi, "-");
+        const file = path.join(dir, `${original.id}-${slug}.${name === "vp9 webm" ? "webm" : "mp4"}`);
+        await TRANSFORMATIONS[name]!(original, file, rng, dir);
+        copies.push({ key: `copies/${original.id}/${slug}${path.extname(file)}`, original: `originals/${original.id}.mp4`, transformation: name });
+      }
+    }
+    // Hard negatives: the same editing rhythm as "a", and a single long shot.
+    const sameRhythm = path.join(dir, "same-rhythm.mp4");
+    await renderScenes(sameRhythm, originals[0]!.durations.map((d) => randomScene(rng, d)), { fps: 25 });
+    const singleShot = path.join(dir, "single-shot.mp4");
+    await renderScenes(singleShot, [randomScene(rng, 30)], { fps: 25 });
+    stack = await startStack("duplicates");
+    for (const original of originals) await upload(`originals/${original.id}.mp4`, original.file);
+    for (const original of originals) await terminal(`originals/${original.id}.mp4`);
+    for (const copy of copies) await upload(copy.key, path.join(dir, `${copy.original.split("/")[1]!.replace(".mp4", "")}-${path.basename(copy.key)}`));
+    await upload("negatives/same-rhythm.mp4", sameRhythm);
+    await upload("negatives/single-shot.mp4", singleShot);
+    negatives.push("negatives/same-rhythm.mp4", "negatives/single-shot.mp4");
+  }, 600_000);
+
+  afterAll(async () => {
+    await stack?.stop();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it("reports every copy as a duplicate of its original, with kind, offset and segments", async () => {
+    const missed: string[] = [];
+    for (const copy of copies) {
+      const body = await terminal(copy.key);
+      const duplicates = body.duplicates as Duplicate[];
+      const match = duplicates.find((d) => d.file === copy.original);
+      if (!match) {
+        missed.push(`${copy.transformation} of ${copy.original}: ${JSON.stringify(duplicates)}`);
+        continue;
+      }
+      expect(match.score).toBeGreaterThan(0);
+      expect(match.segment[1]).toBeGreaterThan(match.segment[0]);
+      expect(match.otherSegment[1] - match.otherSegment[0]).toBeCloseTo(match.segment[1] - match.segment[0], 0);
+      if (copy.transformation === "fragment embedded") expect(match.kind).toBe("partial");
+      if (copy.transformation === "black intro 3 s") expect(match.offsetSec).toBeCloseTo(-3, 0);
+      if (copy.transformation !== "fragment embedded") expect(match.kind).toBe("near-duplicate");
+    }
+    expect(missed).toEqual([]);
+  });
+
+  it("lists the copies on the original too (symmetric)", async () => {
+    for (const original of originals) {
+      const key = `originals/${original.id}.mp4`;
+      const listed = ((await getStatus(stack.baseUrl, key)).body.duplicates as Duplicate[]).map((d) => d.file);
+      for (const copy of copies.filter((c) => c.original === key)) expect(listed).toContain(copy.key);
+    }
+  });
+
+  it("reports nothing for unrelated videos with the same rhythm or a single long shot", async () => {
+    for (const key of negatives) {
+      const body = await terminal(key);
+      expect(body.status).toBe("done");
+      expect(body.duplicates).toEqual([]);
+    }
+  });
+});
