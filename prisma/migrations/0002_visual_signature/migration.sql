@@ -24,6 +24,3 @@ CREATE INDEX "frame_index_video_num_idx" ON "frame_index"("video_num");
 -- CreateIndex
 CREATE UNIQUE INDEX "video_num_key" ON "video"("num");
 
--- AddForeignKey
-ALTER TABLE "frame_index" ADD CONSTRAINT "frame_index_video_num_fkey" FOREIGN KEY ("video_num") REFERENCES "video"("num") ON DELETE CASCADE ON UPDATE CASCADE;
-
