@@ -3,7 +3,8 @@
  * detector and for the seed's method (≥ 2 exactly equal cut timestamps), on one corpus.
  * Runs the real analysis and matching code (analyzeObject) on a fresh database; only the
  * queue and S3 are bypassed (objects are read from local files).
- *   BENCH_SEED (20261123), BENCH_ORIGINALS (20), BENCH_NEGATIVES (40), BENCH_CONCURRENCY (2)
+ *   BENCH_SEED (20261123), BENCH_ORIGINALS (20), BENCH_NEGATIVES (40), BENCH_CONCURRENCY (2),
+ *   BENCH_CORPUS_DIR (a corpus directory to reuse instead of the seed's cache)
  */
 import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
@@ -58,7 +59,8 @@ function shuffle<T>(items: T[], rng: () => number): T[] {
 }
 
 const started = Date.now();
-const dir = path.resolve(".run", "bench-corpus", `${seed}-${originals}x${negatives}`);
+// The generator's version is part of the cache key: a changed generator makes a new corpus.
+const dir = path.resolve(process.env.BENCH_CORPUS_DIR ?? path.join(".run", "bench-corpus", `v2-${seed}-${originals}x${negatives}`));
 const corpus = await buildCorpus({ seed, originals, negatives, dir }, (line) => console.error(`[corpus] ${line}`));
 console.error(`[corpus] ${corpus.length} videos in ${dir} (${((Date.now() - started) / 1000).toFixed(0)} s)`);
 

@@ -26,6 +26,11 @@ export function mulberry32(seed: number): Rng {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
+function stringHash(text: string): number {
+  let h = 2166136261;
+  for (let i = 0; i < text.length; i += 1) h = Math.imul(h ^ text.charCodeAt(i), 16777619);
+  return h >>> 0;
+}
 const pick = <T>(rng: Rng, items: readonly T[]): T => items[Math.floor(rng() * items.length)]!;
 const between = (rng: Rng, lo: number, hi: number) => lo + rng() * (hi - lo);
 const hex = (rng: Rng) => `0x${Math.floor(rng() * 0xffffff).toString(16).padStart(6, "0")}`;
@@ -187,15 +192,25 @@ export async function buildCorpus(options: CorpusOptions, progress: (line: strin
     progress(`negative ${id}: ${videos[videos.length - 1]!.transformation}`);
   }
 
-  for (const original of originals) {
-    for (const [name, transform] of Object.entries(TRANSFORMATIONS)) {
+  // Each copy has its own random stream, so copies can be made two at a time (ffmpeg's
+  // sources are single-threaded) and the corpus is still the same for the same seed.
+  const tasks = originals.flatMap((original) =>
+    Object.entries(TRANSFORMATIONS).map(([name, transform]) => {
       const slug = name.replace(/[^a-z0-9]+/gi, "-").toLowerCase();
       const file = path.join(options.dir, `${original.id}-${slug}.${EXTENSIONS[name] ?? "mp4"}`);
-      await transform(original, file, rng, options.dir);
-      videos.push({ id: `${original.id}/${slug}`, file, family: original.id, transformation: name });
+      const video: CorpusVideo = { id: `${original.id}/${slug}`, file, family: original.id, transformation: name };
+      return { video, make: () => transform(original, file, mulberry32(options.seed ^ stringHash(video.id)), options.dir) };
+    }),
+  );
+  let next = 0;
+  await Promise.all([0, 1].map(async () => {
+    while (next < tasks.length) {
+      const task = tasks[next++]!;
+      await task.make();
+      if (task.video.transformation === "byte-identical") progress(`copies of ${task.video.family} done`);
     }
-    progress(`copies of ${original.id} done`);
-  }
+  }));
+  videos.push(...tasks.map((t) => t.video));
   await writeFile(manifestPath, JSON.stringify(videos, null, 1));
   return videos;
 }
