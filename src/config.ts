@@ -7,6 +7,11 @@ const positiveInt = (fallback: number) => z.coerce.number().int().positive().def
 const ConfigSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   HOST: z.string().min(1).default("0.0.0.0"),
+  /** Comma-separated origins allowed to call the API from browsers; empty = CORS closed. */
+  CORS_ORIGINS: z
+    .string()
+    .default("")
+    .transform((v) => v.split(",").map((o) => o.trim()).filter(Boolean)),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 
   /** An emulator's URL, or "aws" for the real AWS endpoints. */

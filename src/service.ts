@@ -59,6 +59,7 @@ export function createService(config: Config, log: Logger): Service {
 
   const app = createApp({
     status: new StatusService(repo, objects, config.BUCKET),
+    corsOrigins: config.CORS_ORIGINS,
     log,
     readiness: async () => {
       const database = await pingDb(db);

@@ -1,4 +1,6 @@
 import express, { type NextFunction, type Request, type Response } from "express";
+import cors from "cors";
+import helmet from "helmet";
 import { pinoHttp } from "pino-http";
 import type { Logger } from "pino";
 import { z } from "zod";
@@ -11,6 +13,8 @@ export interface Readiness {
 
 export interface AppDeps {
   readonly status: StatusService;
+  /** Origins allowed to call the API from a browser; empty = no CORS headers at all. */
+  readonly corsOrigins: readonly string[];
   readonly readiness: () => Promise<Readiness>;
   readonly log: Logger;
 }
@@ -34,6 +38,8 @@ function sendError(res: Response, httpStatus: number, code: string, message: str
 export function createApp(deps: AppDeps): express.Express {
   const app = express();
   app.disable("x-powered-by");
+  app.use(helmet());
+  if (deps.corsOrigins.length > 0) app.use(cors({ origin: [...deps.corsOrigins], methods: ["GET"] }));
   app.use(pinoHttp({ logger: deps.log, autoLogging: { ignore: (req) => req.url === "/healthz" || req.url === "/readyz" } }));
 
   app.get("/healthz", (_req, res) => {

@@ -114,6 +114,14 @@ describe("upload → event → analysis → status (moto, PostgreSQL, ffmpeg)", 
     expect(body.error.code).toBe("INVALID_KEY");
   });
 
+  it("sends security headers, no CORS headers by default, and never a stack trace", async () => {
+    const response = await fetch(`${stack.baseUrl}/status/missing.mp4`, { headers: { Origin: "https://elsewhere.example" } });
+    expect(response.headers.get("x-content-type-options")).toBe("nosniff");
+    expect(response.headers.get("access-control-allow-origin")).toBeNull();
+    expect(response.headers.get("x-powered-by")).toBeNull();
+    expect(await response.text()).not.toMatch(/\bat .*\(.*:\d+:\d+\)/);
+  });
+
   it("leaves no temporary files behind", async () => {
     const leftovers = (await readdir(os.tmpdir())).filter((e) => e.startsWith("tvidz-") && !tmpBefore.has(e));
     expect(leftovers).toEqual([]);

@@ -23,6 +23,11 @@ describe("loadConfig", () => {
     expect(config).toMatchObject({ PORT: 9000, CONCURRENCY: 4, S3_FORCE_PATH_STYLE: false, FFMPEG_PATH: "/opt/ff/ffmpeg" });
   });
 
+  it("reads CORS origins as a list, closed by default", () => {
+    expect(loadConfig({}).CORS_ORIGINS).toEqual([]);
+    expect(loadConfig({ CORS_ORIGINS: "https://a.example, https://b.example" }).CORS_ORIGINS).toEqual(["https://a.example", "https://b.example"]);
+  });
+
   it('means the real AWS endpoints when AWS_ENDPOINT is "aws"', () => {
     expect(loadConfig({ AWS_ENDPOINT: "aws" }).AWS_ENDPOINT).toBeUndefined();
   });
