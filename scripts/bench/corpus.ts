@@ -4,7 +4,7 @@
  * varied scene structure, every transformation of each, and hard negatives.
  */
 import { existsSync } from "node:fs";
-import { copyFile, mkdir, readFile, writeFile } from "node:fs/promises";
+import { copyFile, mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import { execFile } from "node:child_process";
 import path from "node:path";
 import { promisify } from "node:util";
@@ -139,6 +139,17 @@ export const TRANSFORMATIONS: Record<string, Transformation> = {
 };
 const EXTENSIONS: Record<string, string> = { "vp9 webm": "webm", "mkv container": "mkv", "mov container": "mov" };
 
+/**
+ * Makes `file` unless it exists: written under a ".part" name and renamed when complete, so
+ * an interrupted build resumes where it stopped and never keeps a half-written video.
+ */
+async function produce(file: string, make: (path: string) => Promise<void>): Promise<void> {
+  if (existsSync(file)) return;
+  const partial = file.replace(/(\.\w+)$/, ".part$1");
+  await make(partial);
+  await rename(partial, file);
+}
+
 export interface CorpusOptions {
   readonly seed: number;
   readonly originals: number;
@@ -162,7 +173,9 @@ export async function buildCorpus(options: CorpusOptions, progress: (line: strin
     const fps = pick(rng, [25, 30, 24]);
     const durations = sceneDurations(rng, durationSec, rhythms[i % rhythms.length]!);
     const file = path.join(options.dir, `${id}.mp4`);
-    await renderScenes(file, durations.map((d) => randomScene(rng, d)), { fps, crf: 18, audioHz: Math.round(between(rng, 200, 900)) });
+    const scenes = durations.map((d) => randomScene(rng, d));
+    const audioHz = Math.round(between(rng, 200, 900));
+    await produce(file, (out) => renderScenes(out, scenes, { fps, crf: 18, audioHz }));
     originals.push({ id, file, durationSec, fps, durations });
     videos.push({ id, file, family: id, transformation: "original" });
     progress(`original ${id}: ${durationSec} s, ${durations.length} scenes, ${fps} fps`);
@@ -175,18 +188,21 @@ export async function buildCorpus(options: CorpusOptions, progress: (line: strin
     const model = originals[i % originals.length]!;
     if (hard === 0) {
       // Same editing rhythm as an original, other pictures.
-      await renderScenes(file, model.durations.map((d) => randomScene(rng, d)), { fps: model.fps });
+      const scenes = model.durations.map((d) => randomScene(rng, d));
+      await produce(file, (out) => renderScenes(out, scenes, { fps: model.fps }));
       videos.push({ id, file, family: undefined, transformation: `negative: same rhythm as ${model.id}` });
     } else if (hard === 1 || hard === 2) {
       // The same black intro or title card as the intro copies, then unrelated pictures.
       const body = path.join(options.dir, `${id}-body.mp4`);
-      await renderScenes(body, sceneDurations(rng, Math.round(between(rng, 30, 90)), "normal").map((d) => randomScene(rng, d)), { fps: 25 });
+      const scenes = sceneDurations(rng, Math.round(between(rng, 30, 90)), "normal").map((d) => randomScene(rng, d));
+      await produce(body, (out) => renderScenes(out, scenes, { fps: 25 }));
       const lead = hard === 1 ? `color=c=black:size=${W}x${H}:rate=25:d=3` : TITLE_CARD;
-      await withLeadIn({ ...model, file: body, fps: 25 }, file, lead);
+      await produce(file, (out) => withLeadIn({ ...model, file: body, fps: 25 }, out, lead));
       videos.push({ id, file, family: undefined, transformation: hard === 1 ? "negative: shared black intro" : "negative: shared title card" });
     } else {
       // One long shot, no cuts.
-      await renderScenes(file, [randomScene(rng, Math.round(between(rng, 30, 60)))], { fps: 25 });
+      const scene = randomScene(rng, Math.round(between(rng, 30, 60)));
+      await produce(file, (out) => renderScenes(out, [scene], { fps: 25 }));
       videos.push({ id, file, family: undefined, transformation: "negative: single shot" });
     }
     progress(`negative ${id}: ${videos[videos.length - 1]!.transformation}`);
@@ -199,7 +215,7 @@ export async function buildCorpus(options: CorpusOptions, progress: (line: strin
       const slug = name.replace(/[^a-z0-9]+/gi, "-").toLowerCase();
       const file = path.join(options.dir, `${original.id}-${slug}.${EXTENSIONS[name] ?? "mp4"}`);
       const video: CorpusVideo = { id: `${original.id}/${slug}`, file, family: original.id, transformation: name };
-      return { video, make: () => transform(original, file, mulberry32(options.seed ^ stringHash(video.id)), options.dir) };
+      return { video, make: () => produce(file, (out) => transform(original, out, mulberry32(options.seed ^ stringHash(video.id)), options.dir)) };
     }),
   );
   let next = 0;

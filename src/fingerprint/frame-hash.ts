@@ -52,6 +52,18 @@ export function contentRect(gray: Uint8Array, size = FRAME_SIZE): Rect {
   return { x0, y0, x1, y1 };
 }
 
+/**
+ * Share of each side left out of the hash: logos, watermarks, tickers and burnt-in captions
+ * live in the margins, and a copy cropped by a few percent loses exactly those.
+ */
+export const HASH_MARGIN = 0.15;
+
+export function centralRegion(rect: Rect): Rect {
+  const dx = (rect.x1 - rect.x0) * HASH_MARGIN;
+  const dy = (rect.y1 - rect.y0) * HASH_MARGIN;
+  return { x0: rect.x0 + dx, y0: rect.y0 + dy, x1: rect.x1 - dx, y1: rect.y1 - dy };
+}
+
 /** Area-averages the rectangle down (or up) to HASH_GRID × HASH_GRID. */
 function resample(gray: Uint8Array, size: number, rect: Rect): Float64Array {
   const out = new Float64Array(HASH_GRID * HASH_GRID);
@@ -96,7 +108,7 @@ function standardDeviation(values: Float64Array): number {
  * bit always 0). Returns undefined for a frame with no picture to speak of.
  */
 export function hashFrame(gray: Uint8Array, size = FRAME_SIZE): Hash64 | undefined {
-  const grid = resample(gray, size, contentRect(gray, size));
+  const grid = resample(gray, size, centralRegion(contentRect(gray, size)));
   if (standardDeviation(grid) < MIN_FRAME_CONTRAST) return undefined;
   // Separable DCT-II, only the 8 lowest frequencies in each direction.
   const rows = new Float64Array(HASH_GRID * DCT_SIZE);

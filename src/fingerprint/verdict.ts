@@ -34,7 +34,9 @@ export function judgeAlignment(alignment: Alignment, queryDurationSec: number, r
   const matchedSec = endSec - startSec;
   const density = alignment.matchedSamples / Math.max(1, alignment.comparedSamples);
   const shorterSec = Math.max(1e-6, Math.min(queryDurationSec, refDurationSec));
-  const requiredSec = Math.max(MIN_EVIDENCE_SEC, Math.min(MIN_FRAGMENT_SEC, 0.8 * shorterSec));
+  // A match rarely reaches the very first and last samples (cuts, sub-sample offsets), so a
+  // short video needs most of itself matched, not all of it.
+  const requiredSec = Math.max(MIN_EVIDENCE_SEC, Math.min(MIN_FRAGMENT_SEC, 0.7 * shorterSec));
   if (matchedSec < requiredSec || density < MIN_DENSITY || alignment.distinctPictures < MIN_DISTINCT_PICTURES) return undefined;
 
   const offsetSec = alignment.offsetSamples / SAMPLE_RATE;

@@ -19,17 +19,24 @@ export interface DecodePassOptions {
 }
 
 /**
+ * Hashed samples are the mean of this many consecutive frames (≈ 0.3 s). Two copies are
+ * sampled at slightly different instants (trims, frame-rate changes); smoothing makes that
+ * difference vanish even for footage that changes every frame.
+ */
+const HASH_SMOOTHING_FRAMES = 9;
+
+/**
  * The one decode pass of an analysis. Audio, subtitles and data are never decoded; the
  * picture is scaled to 160 px wide once and split:
  *  - every frame gets a scene-change score, printed to stderr by `metadata=print`;
- *  - `sampleRate` frames a second go to stdout as raw frameSize × frameSize grey bytes.
+ *  - `sampleRate` smoothed frames a second go to stdout as raw frameSize × frameSize grey bytes.
  */
 export function decodePassArgs(options: DecodePassOptions): string[] {
   const { inputPath, sampleRate, frameSize } = options;
   const graph = [
     "[0:v:0]scale=160:-2,split=2[scene_in][hash_in]",
     "[scene_in]select='gte(scene,0)',metadata=print:key=lavfi.scene_score[scenes]",
-    `[hash_in]fps=${sampleRate},scale=${frameSize}:${frameSize}:flags=area,format=gray[frames]`,
+    `[hash_in]tmix=frames=${HASH_SMOOTHING_FRAMES},fps=${sampleRate},scale=${frameSize}:${frameSize}:flags=area,format=gray[frames]`,
   ].join(";");
   return argumentsOf(
     ffmpeg(inputPath)
