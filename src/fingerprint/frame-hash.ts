@@ -6,8 +6,13 @@
 export const FRAME_SIZE = 64;
 const HASH_GRID = 32;
 const DCT_SIZE = 8;
-/** A border row or column is "black" below this mean luma (0..255). */
-const BORDER_LUMA = 28;
+/**
+ * A border row or column is a bar when it is black throughout: mean and maximum luma below
+ * these (video black is 16). Dark picture content has detail above the maximum, so it is
+ * never cropped, and two encodes of the same dark scene crop the same way.
+ */
+const BAR_MEAN_LUMA = 28;
+const BAR_MAX_LUMA = 48;
 /** Frames flatter than this (luma standard deviation) carry no picture: black, fades, solid cards. */
 export const MIN_FRAME_CONTRAST = 10;
 
@@ -31,24 +36,25 @@ export interface Rect {
 
 /** The frame without its black borders (never less than half of either side). */
 export function contentRect(gray: Uint8Array, size = FRAME_SIZE): Rect {
-  const rowMean = (y: number) => {
+  const isBar = (values: number[]) => {
     let sum = 0;
-    for (let x = 0; x < size; x += 1) sum += gray[y * size + x]!;
-    return sum / size;
+    let max = 0;
+    for (const v of values) {
+      sum += v;
+      max = Math.max(max, v);
+    }
+    return sum / values.length < BAR_MEAN_LUMA && max < BAR_MAX_LUMA;
   };
-  const colMean = (x: number, y0: number, y1: number) => {
-    let sum = 0;
-    for (let y = y0; y < y1; y += 1) sum += gray[y * size + x]!;
-    return sum / (y1 - y0);
-  };
+  const row = (y: number) => Array.from({ length: size }, (_, x) => gray[y * size + x]!);
+  const column = (x: number, from: number, to: number) => Array.from({ length: to - from }, (_, i) => gray[(from + i) * size + x]!);
   let y0 = 0;
   let y1 = size;
-  while (y0 < size / 4 && rowMean(y0) < BORDER_LUMA) y0 += 1;
-  while (y1 > (3 * size) / 4 && rowMean(y1 - 1) < BORDER_LUMA) y1 -= 1;
+  while (y0 < size / 4 && isBar(row(y0))) y0 += 1;
+  while (y1 > (3 * size) / 4 && isBar(row(y1 - 1))) y1 -= 1;
   let x0 = 0;
   let x1 = size;
-  while (x0 < size / 4 && colMean(x0, y0, y1) < BORDER_LUMA) x0 += 1;
-  while (x1 > (3 * size) / 4 && colMean(x1 - 1, y0, y1) < BORDER_LUMA) x1 -= 1;
+  while (x0 < size / 4 && isBar(column(x0, y0, y1))) x0 += 1;
+  while (x1 > (3 * size) / 4 && isBar(column(x1 - 1, y0, y1))) x1 -= 1;
   return { x0, y0, x1, y1 };
 }
 

@@ -28,12 +28,25 @@ const round = (value: number, places = 3) => Math.round(value * 10 ** places) / 
  * decode runs): a segment that reaches the end of the decoded part is assumed to go on, so a
  * whole copy is not called a fragment just because it is half decoded.
  */
-export function judgeAlignment(alignment: Alignment, queryDurationSec: number, refDurationSec: number, decodedSec = queryDurationSec): Verdict | undefined {
+export interface JudgeContext {
+  readonly queryDurationSec: number;
+  readonly refDurationSec: number;
+  /** Seconds with a picture (black, fades and flat cards can never match); default: the duration. */
+  readonly queryPictureSec?: number;
+  readonly refPictureSec?: number;
+  /** How much of the query is decoded so far; default: all of it. */
+  readonly decodedSec?: number;
+}
+
+export function judgeAlignment(alignment: Alignment, context: JudgeContext): Verdict | undefined {
+  const { queryDurationSec, refDurationSec, decodedSec = queryDurationSec } = context;
+  const queryPictureSec = context.queryPictureSec ?? queryDurationSec;
+  const refPictureSec = context.refPictureSec ?? refDurationSec;
   const startSec = alignment.queryStart / SAMPLE_RATE;
   const endSec = alignment.queryEnd / SAMPLE_RATE;
   const matchedSec = endSec - startSec;
   const density = alignment.matchedSamples / Math.max(1, alignment.comparedSamples);
-  const shorterSec = Math.max(1e-6, Math.min(queryDurationSec, refDurationSec));
+  const shorterSec = Math.max(1e-6, Math.min(queryPictureSec, refPictureSec));
   // A match rarely reaches the very first and last samples (cuts, sub-sample offsets), so a
   // short video needs most of itself matched, not all of it.
   const requiredSec = Math.max(MIN_EVIDENCE_SEC, Math.min(MIN_FRAGMENT_SEC, 0.7 * shorterSec));
@@ -42,7 +55,7 @@ export function judgeAlignment(alignment: Alignment, queryDurationSec: number, r
   const offsetSec = alignment.offsetSamples / SAMPLE_RATE;
   const stillDecoding = decodedSec < queryDurationSec && endSec >= decodedSec - 3;
   const projectedSec = stillDecoding ? Math.min(queryDurationSec, refDurationSec - offsetSec) - startSec : matchedSec;
-  const wholeCopy = projectedSec / queryDurationSec >= WHOLE_COPY_COVERAGE && projectedSec / refDurationSec >= WHOLE_COPY_COVERAGE;
+  const wholeCopy = projectedSec / queryPictureSec >= WHOLE_COPY_COVERAGE && projectedSec / refPictureSec >= WHOLE_COPY_COVERAGE;
   const agreement = 1 - alignment.meanDistance / 64;
   return {
     kind: wholeCopy ? "near_duplicate" : "partial",

@@ -15,7 +15,9 @@ export interface VerifyOptions {
   readonly searchSamples: number;
 }
 
-export const DEFAULT_VERIFY: VerifyOptions = { maxDistance: 12, maxGapSamples: 3 * SAMPLE_RATE, searchSamples: 2 };
+// Votes are binned in 0.5 s and neighbouring bins are counted, so the true offset can lie a
+// second away from the voted one: the search must cover that.
+export const DEFAULT_VERIFY: VerifyOptions = { maxDistance: 12, maxGapSamples: 3 * SAMPLE_RATE, searchSamples: SAMPLE_RATE };
 
 export interface Alignment {
   /** refSample − querySample. */

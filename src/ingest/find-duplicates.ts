@@ -23,6 +23,12 @@ const MIN_VOTES = 3;
 /** Only the best-voted candidates are verified frame by frame. */
 const MAX_CANDIDATES = 20;
 
+/** Seconds of a video that carry a picture (a hash), never more than its duration. */
+function pictureSeconds(signature: Signature, durationSec: number): number {
+  const pictured = signature.reduce((n, hash) => (hash ? n + 1 : n), 0) / SAMPLE_RATE;
+  return Math.min(durationSec, Math.max(pictured, 1 / SAMPLE_RATE));
+}
+
 /**
  * Finds stored videos that share footage with a signature: candidates come only from the
  * index (never a scan), offset voting ranks them, and frame-by-frame verification decides.
@@ -40,12 +46,26 @@ export async function findDuplicates(index: SignatureIndex, videoNum: number, si
   const candidates = voteOffsets(hits, { binSamples: BIN_SAMPLES, minVotes: MIN_VOTES }).slice(0, MAX_CANDIDATES);
   const references = new Map((await index.loadReferences(candidates.map((c) => c.videoNum))).map((r) => [r.videoNum, r]));
 
+  // Coverage is measured over footage with a picture: black, fades and flat cards can never
+  // match, so they must not make a whole copy look like a fragment. (While decoding, the
+  // query's total is not known yet and its duration stands in.)
+  const finished = decodedSec >= durationSec;
+  const queryPictureSec = finished ? pictureSeconds(signature, durationSec) : durationSec;
   const duplicates: Duplicate[] = [];
   for (const candidate of candidates) {
     const reference = references.get(candidate.videoNum);
     if (!reference) continue;
-    const alignment = verifyOffset(signature, decodeSignature(reference.signature), candidate.offsetSamples);
-    const verdict = alignment && judgeAlignment(alignment, durationSec, reference.durationSec, decodedSec);
+    const refSignature = decodeSignature(reference.signature);
+    const alignment = verifyOffset(signature, refSignature, candidate.offsetSamples);
+    const verdict =
+      alignment &&
+      judgeAlignment(alignment, {
+        queryDurationSec: durationSec,
+        refDurationSec: reference.durationSec,
+        queryPictureSec,
+        refPictureSec: pictureSeconds(refSignature, reference.durationSec),
+        decodedSec,
+      });
     if (verdict) duplicates.push({ reference: { videoId: reference.videoId, key: reference.key }, verdict });
   }
   return duplicates;

@@ -46,7 +46,7 @@ function match(query: Signature, reference: Signature) {
   const [candidate] = voteOffsets(hits, { binSamples: 2, minVotes: 3 });
   if (!candidate) return undefined;
   const alignment = verifyOffset(query, reference, candidate.offsetSamples);
-  return alignment && judgeAlignment(alignment, query.length / SAMPLE_RATE, reference.length / SAMPLE_RATE);
+  return alignment && judgeAlignment(alignment, { queryDurationSec: query.length / SAMPLE_RATE, refDurationSec: reference.length / SAMPLE_RATE });
 }
 
 const original = footage(1, [4, 6, 3, 8, 5, 7, 4, 9, 6, 5]); // 57 s
