@@ -64,10 +64,10 @@ export function indexEntries(signature: Signature): IndexEntry[] {
   return entries;
 }
 
-/** The lookups of a query: the pair key of every sample from `fromSample` on. */
-export function queryEntries(signature: Signature, fromSample = 0): IndexEntry[] {
+/** The lookups of a query: the pair key of every sample. */
+export function queryEntries(signature: Signature): IndexEntry[] {
   const entries: IndexEntry[] = [];
-  for (let sample = fromSample; sample < signature.length; sample += 1) {
+  for (let sample = 0; sample < signature.length; sample += 1) {
     const key = pairKey(signature, sample);
     if (key !== undefined) entries.push({ key, sample });
   }

@@ -23,18 +23,17 @@ const MIN_DISTINCT_PICTURES = 3;
 
 const round = (value: number, places = 3) => Math.round(value * 10 ** places) / 10 ** places;
 
-/**
- * `decodedSec` is how much of the query has been decoded so far (an early verdict while the
- * decode runs): a segment that reaches the end of the decoded part is assumed to go on, so a
- * whole copy is not called a fragment just because it is half decoded.
- */
 export interface JudgeContext {
   readonly queryDurationSec: number;
   readonly refDurationSec: number;
   /** Seconds with a picture (black, fades and flat cards can never match); default: the duration. */
   readonly queryPictureSec?: number;
   readonly refPictureSec?: number;
-  /** How much of the query is decoded so far; default: all of it. */
+  /**
+   * How much of the query is decoded so far (an early verdict while the decode runs);
+   * default: all of it. A segment that reaches the end of the decoded part is assumed to go
+   * on, so a whole copy is not called a fragment just because it is half decoded.
+   */
   readonly decodedSec?: number;
 }
 

@@ -1,4 +1,4 @@
-import { hammingDistance } from "./frame-hash.js";
+import { hammingDistance, type Hash64 } from "./frame-hash.js";
 import { SAMPLE_RATE, type Signature } from "./signature.js";
 
 /**
@@ -62,7 +62,7 @@ function bestSegmentAt(query: Signature, ref: Signature, offset: number, options
   let comparedAtLastMatch = 0;
   let distanceSum = 0;
   let exactSum = 0;
-  let pictures: number[][] = [];
+  let pictures: Hash64[] = [];
   const close = () => {
     if (matched > 0 && (!best || matched > best.matchedSamples)) {
       best = {
@@ -94,7 +94,7 @@ function bestSegmentAt(query: Signature, ref: Signature, offset: number, options
       lastMatch = q;
       comparedAtLastMatch = compared;
       const hash = query[q]!;
-      if (!pictures.some((p) => hammingDistance([p[0]!, p[1]!], hash) <= 6)) pictures.push([hash[0], hash[1]]);
+      if (!pictures.some((picture) => hammingDistance(picture, hash) <= 6)) pictures.push(hash);
     } else if (start >= 0) {
       if (q - lastMatch > options.maxGapSamples) close();
       else compared += 1;

@@ -7,15 +7,7 @@ import { renderScenes } from "../../scripts/lib/media-fixtures.js";
 import { mulberry32, randomScene, sceneDurations, TRANSFORMATIONS, type OriginalSpec } from "../../scripts/bench/corpus.js";
 import { waitFor } from "../helpers/env.js";
 import { getStatus, startStack, type TestStack } from "../helpers/stack.js";
-
-interface Duplicate {
-  file: string;
-  kind: string;
-  score: number;
-  offsetSec: number;
-  segment: [number, number];
-  otherSegment: [number, number];
-}
+import type { DuplicateEntry as Duplicate } from "../../src/status/snapshot.js";
 
 /**
  * A small version of the accuracy corpus through the real path: originals and their copies
