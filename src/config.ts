@@ -45,6 +45,9 @@ const ConfigSchema = z.object({
   BREAKER_MAX_OPEN_MS: positiveInt(60_000),
 
   MAX_OBJECT_BYTES: positiveInt(5 * 1024 ** 3),
+  /** Caps on what a video's header may declare (8K UHD, 6 hours by default). */
+  MAX_VIDEO_PIXELS: positiveInt(7680 * 4320),
+  MAX_DURATION_SEC: positiveInt(6 * 3600),
   PROBE_TIMEOUT_MS: positiveInt(30_000),
   /** Scene detection may take BASE + PER_SECOND × duration, but never more than MAX. */
   ANALYSIS_TIMEOUT_BASE_MS: positiveInt(30_000),

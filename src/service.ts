@@ -37,13 +37,14 @@ export function createService(config: Config, log: Logger): Service {
     ffmpegPath: config.FFMPEG_PATH,
     ffprobePath: config.FFPROBE_PATH,
     maxObjectBytes: config.MAX_OBJECT_BYTES,
+    media: { maxPixels: config.MAX_VIDEO_PIXELS, maxDurationSec: config.MAX_DURATION_SEC },
     probeTimeoutMs: config.PROBE_TIMEOUT_MS,
     timeoutBaseMs: config.ANALYSIS_TIMEOUT_BASE_MS,
     timeoutPerSecMs: config.ANALYSIS_TIMEOUT_PER_SEC_MS,
     timeoutMaxMs: config.ANALYSIS_TIMEOUT_MAX_MS,
     tmpDir: config.TMP_DIR,
   };
-  const handler = createMessageHandler((object, messageId, signal) => analyzeObject({ repo, objects, guard, limits, log }, object, messageId, signal), log);
+  const handler = createMessageHandler((object, messageId, signal) => analyzeObject({ repo, objects, guard, limits, leaseMs: (config.VISIBILITY_TIMEOUT_SEC * 1000) / 2, log }, object, messageId, signal), log);
   const breaker = new CircuitBreaker({
     failureThreshold: config.BREAKER_FAILURE_THRESHOLD,
     baseOpenMs: config.BREAKER_BASE_OPEN_MS,
@@ -81,6 +82,7 @@ export function createService(config: Config, log: Logger): Service {
           waitTimeSec: config.WAIT_TIME_SEC,
           visibilityTimeoutSec: config.VISIBILITY_TIMEOUT_SEC,
           shutdownGraceMs: config.SHUTDOWN_GRACE_MS,
+          dependenciesUp: () => pingDb(db),
         };
         consumer = new QueueConsumer(queue, breaker, handler, options, log);
         consumer.start();

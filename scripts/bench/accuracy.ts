@@ -15,6 +15,7 @@ import { pino } from "pino";
 import { createDb } from "../../src/store/prisma.js";
 import { VideoRepository } from "../../src/store/video-repository.js";
 import { ProcessGuard } from "../../src/media/process-guard.js";
+import { DEFAULT_MEDIA_CAPS } from "../../src/media/probe.js";
 import { analyzeObject, type AnalysisLimits } from "../../src/ingest/analyze-object.js";
 import type { ObjectStore } from "../../src/objects/s3-object-store.js";
 import { buildCorpus, mulberry32, TRANSFORMATIONS, type CorpusVideo } from "./corpus.js";
@@ -71,13 +72,14 @@ const limits: AnalysisLimits = {
   ffmpegPath: process.env.FFMPEG_PATH ?? "ffmpeg",
   ffprobePath: process.env.FFPROBE_PATH ?? "ffprobe",
   maxObjectBytes: 5 * 1024 ** 3,
+  media: DEFAULT_MEDIA_CAPS,
   probeTimeoutMs: 30_000,
   timeoutBaseMs: 60_000,
   timeoutPerSecMs: 5_000,
   timeoutMaxMs: 30 * 60_000,
   tmpDir: os.tmpdir(),
 };
-const deps = { repo, objects, guard: new ProcessGuard(2000), limits, log: pino({ level: "warn" }) };
+const deps = { repo, objects, guard: new ProcessGuard(2000), limits, leaseMs: 60_000, log: pino({ level: "warn" }) };
 const signal = new AbortController().signal;
 const analyse = async (video: CorpusVideo) => {
   const outcome = await analyzeObject(deps, { bucket: "bench", key: video.id, size: undefined, etag: undefined, eventTime: undefined, sequencer: undefined }, "bench", signal);

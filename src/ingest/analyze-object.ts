@@ -4,19 +4,20 @@ import type { Logger } from "pino";
 import { InspectorError, isPermanent, describeError } from "../errors.js";
 import type { ObjectStore } from "../objects/s3-object-store.js";
 import type { ProcessGuard } from "../media/process-guard.js";
-import { probeMedia, type MediaInfo } from "../media/probe.js";
+import { probeMedia, type MediaCaps, type MediaInfo } from "../media/probe.js";
 import { runDecodePass } from "../media/decode-pass.js";
 import { FingerprintBuilder } from "../fingerprint/fingerprint-builder.js";
 import { FRAME_SIZE } from "../fingerprint/frame-hash.js";
 import { encodeSignature, indexEntries, SAMPLE_RATE, type Signature } from "../fingerprint/signature.js";
 import { findDuplicates, type Duplicate } from "./find-duplicates.js";
 import type { ObjectCreated } from "../queue/s3-event.js";
-import type { StoredMatch, VideoRepository } from "../store/video-repository.js";
+import { LeaseLostError, type JobLease, type StoredMatch, type VideoRepository } from "../store/video-repository.js";
 
 export interface AnalysisLimits {
   readonly ffmpegPath: string;
   readonly ffprobePath: string;
   readonly maxObjectBytes: number;
+  readonly media: MediaCaps;
   readonly probeTimeoutMs: number;
   readonly timeoutBaseMs: number;
   readonly timeoutPerSecMs: number;
@@ -29,10 +30,16 @@ export interface IngestDeps {
   readonly objects: ObjectStore;
   readonly guard: ProcessGuard;
   readonly limits: AnalysisLimits;
+  /**
+   * How long a job stays this worker's without a renewal (renewed every third of it). At
+   * most two thirds of the queue's visibility timeout, so that when a dead worker's message
+   * comes back, its lease has already run out and the job can be taken over.
+   */
+  readonly leaseMs: number;
   readonly log: Logger;
 }
 
-export type IngestOutcome = "done" | "failed" | "already-finished";
+export type IngestOutcome = "done" | "failed" | "already-finished" | "held-elsewhere";
 
 /** Share of the progress bar each phase ends at. */
 const PROGRESS = { downloaded: 0.1, probed: 0.15, decoded: 0.95 } as const;
@@ -51,32 +58,76 @@ export function analysisTimeoutMs(limits: AnalysisLimits, durationSec: number): 
  */
 export async function analyzeObject(deps: IngestDeps, object: ObjectCreated, messageId: string, signal: AbortSignal): Promise<IngestOutcome> {
   const { repo, log: baseLog } = deps;
-  const job = await repo.startJob(object, object.etag, messageId);
-  const log = baseLog.child({ key: object.key, jobId: job.jobId });
-  if (job.alreadyFinished) {
-    log.info({ status: job.alreadyFinished }, "object already analysed; redelivered event acknowledged");
-    return "already-finished";
+  const job = await repo.startJob(object, object.etag, messageId, deps.leaseMs);
+  if (job.outcome !== "claimed") {
+    const log = baseLog.child({ key: object.key, jobId: job.jobId });
+    switch (job.outcome) {
+      case "already-finished":
+        log.info({ status: job.status }, "object already analysed; redelivered event acknowledged");
+        return "already-finished";
+      case "held-elsewhere":
+        log.info({ status: "analyzing" }, "another worker holds this job; its own message covers it, so this delivery is acknowledged");
+        return "held-elsewhere";
+      case "wait":
+        log.info({ retryAfterMs: job.retryAfterMs }, "another worker analyses an older version; this event will be retried");
+        throw new InspectorError("JOB_BUSY");
+    }
   }
-  log.info({ status: "analyzing", attempt: job.attempt, messageId }, "job analyzing");
+  const { lease } = job;
+  const log = baseLog.child({ key: object.key, jobId: lease.jobId });
+  log.info({ status: "analyzing", attempt: job.attempt, messageId, ...(job.tookOver ? { tookOver: true } : {}) }, job.tookOver ? "job taken over from a worker whose lease expired" : "job analyzing");
 
+  const keeper = new LeaseKeeper(repo, lease, deps.leaseMs, signal, log);
   const workDir = await mkdtemp(path.join(deps.limits.tmpDir, "tvidz-"));
   try {
-    await runAnalysis(deps, object, { id: job.videoId, num: job.videoNum }, job.jobId, path.join(workDir, "object"), signal, log);
+    await runAnalysis(deps, object, { id: job.videoId, num: job.videoNum }, lease, path.join(workDir, "object"), keeper.signal, log);
     return "done";
   } catch (err) {
     if (!isPermanent(err)) {
-      log.warn({ err: describeError(err) }, "job interrupted by a transient failure; it will be retried");
+      const released = await repo.releaseJob(lease).catch(() => false);
+      log.warn({ status: released ? "pending" : undefined, err: describeError(err) }, "job interrupted by a transient failure; it will be retried");
       throw err;
     }
-    await repo.failJob(job.jobId, err.code, err.message);
+    await repo.failJob(lease, err.code, err.message);
     log.info({ status: "failed", code: err.code, reason: err.message }, "job failed");
     return "failed";
   } finally {
+    keeper.stop();
     await rm(workDir, { recursive: true, force: true });
   }
 }
 
-async function runAnalysis(deps: IngestDeps, ref: ObjectCreated, video: { id: string; num: number }, jobId: string, filePath: string, signal: AbortSignal, log: Logger): Promise<void> {
+/**
+ * Renews the job's lease every third of its length while the analysis runs. If the lease
+ * turns out to be lost (another worker took the job over), the analysis is aborted: the
+ * other worker's result is the one that counts. A renewal that fails for lack of a database
+ * is only logged; the fenced writes at the end catch a takeover that happened meanwhile.
+ */
+class LeaseKeeper {
+  private readonly lost = new AbortController();
+  private readonly timer: NodeJS.Timeout;
+  readonly signal: AbortSignal;
+
+  constructor(repo: VideoRepository, lease: JobLease, leaseMs: number, outer: AbortSignal, log: Logger) {
+    this.signal = AbortSignal.any([outer, this.lost.signal]);
+    this.timer = setInterval(() => {
+      repo.renewLease(lease, leaseMs).then(
+        (held) => {
+          if (held) return;
+          log.warn("lease lost to another worker; abandoning this analysis");
+          this.lost.abort(new LeaseLostError(lease.jobId));
+        },
+        (err: unknown) => log.warn({ err: describeError(err) }, "lease renewal failed; will try again"),
+      );
+    }, leaseMs / 3);
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+  }
+}
+
+async function runAnalysis(deps: IngestDeps, ref: ObjectCreated, video: { id: string; num: number }, lease: JobLease, filePath: string, signal: AbortSignal, log: Logger): Promise<void> {
   const { repo, objects, guard, limits } = deps;
   const head = await objects.head(ref);
   if (!head) throw new InspectorError("OBJECT_NOT_FOUND");
@@ -87,27 +138,27 @@ async function runAnalysis(deps: IngestDeps, ref: ObjectCreated, video: { id: st
 
   const content = await objects.download(ref, filePath, limits.maxObjectBytes, signal);
   await repo.recordContent(video.id, content.sizeBytes, content.sha256);
-  await repo.recordProgress(jobId, PROGRESS.downloaded);
+  await repo.recordProgress(lease, PROGRESS.downloaded);
   log.info({ sizeBytes: content.sizeBytes, sha256: content.sha256 }, "object downloaded");
 
   const identical = await repo.findIdenticalContent(content.sha256, video.id);
   if (identical) {
-    await repo.copyAnalysis(identical.videoId, video.id);
+    await repo.copyAnalysis(lease, identical.videoId, video.id);
     await repo.saveMatches(video.id, [{ otherVideoId: identical.videoId, score: 1, kind: "identical", offsetSec: 0, segment: [0, 0], otherSegment: [0, 0] }]);
-    await repo.finishJob(jobId);
+    await repo.finishJob(lease);
     log.info({ status: "done", duplicates: 1, identicalTo: identical.videoId }, "job done: byte-identical to a stored video");
     return;
   }
 
-  const info = await probeMedia(guard, limits.ffprobePath, filePath, limits.probeTimeoutMs);
+  const info = await probeMedia(guard, limits.ffprobePath, filePath, limits.probeTimeoutMs, limits.media);
   await repo.recordMediaInfo(video.id, info);
-  await repo.recordProgress(jobId, PROGRESS.probed);
+  await repo.recordProgress(lease, PROGRESS.probed);
   log.info({ durationSec: info.durationSec, width: info.width, height: info.height, fps: info.fps, codec: info.codec }, "media probed");
 
   const early = new EarlyMatcher(repo, video, info.durationSec, log);
-  const fingerprint = await decodeFingerprint(deps, filePath, info, jobId, early, signal, log);
+  const fingerprint = await decodeFingerprint(deps, filePath, info, lease, early, signal, log);
   const signature = fingerprint.signature();
-  await repo.storeFingerprint(video, fingerprint.cuts, encodeSignature(signature), SAMPLE_RATE, indexEntries(signature));
+  await repo.storeFingerprint(lease, video, fingerprint.cuts, encodeSignature(signature), SAMPLE_RATE, indexEntries(signature));
   log.info({ cuts: fingerprint.cuts.length, samples: signature.length }, "fingerprint stored");
 
   // Insert, then search: two copies analysed at the same time still find each other.
@@ -116,7 +167,7 @@ async function runAnalysis(deps: IngestDeps, ref: ObjectCreated, video: { id: st
   await repo.saveMatches(video.id, duplicates.map(toStoredMatch));
   const found = new Set(duplicates.map((d) => d.reference.videoId));
   await repo.deleteMatches(video.id, early.reportedIds().filter((id) => !found.has(id)));
-  await repo.finishJob(jobId);
+  await repo.finishJob(lease);
   log.info({ status: "done", duplicates: duplicates.length, files: duplicates.map((d) => d.reference.key) }, "job done");
 }
 
@@ -181,7 +232,7 @@ class EarlyMatcher {
   }
 }
 
-async function decodeFingerprint(deps: IngestDeps, filePath: string, info: MediaInfo, jobId: string, early: EarlyMatcher, signal: AbortSignal, log: Logger): Promise<FingerprintBuilder> {
+async function decodeFingerprint(deps: IngestDeps, filePath: string, info: MediaInfo, lease: JobLease, early: EarlyMatcher, signal: AbortSignal, log: Logger): Promise<FingerprintBuilder> {
   const fingerprint = new FingerprintBuilder(info.startTimeSec);
   let lastProgressAt = 0;
   await runDecodePass({
@@ -198,7 +249,7 @@ async function decodeFingerprint(deps: IngestDeps, filePath: string, info: Media
       if (now - lastProgressAt < PROGRESS_INTERVAL_MS) return;
       lastProgressAt = now;
       const decoded = Math.min(1, Math.max(0, (frame.ptsTime - info.startTimeSec) / info.durationSec));
-      deps.repo.recordProgress(jobId, PROGRESS.probed + decoded * (PROGRESS.decoded - PROGRESS.probed)).catch((err: unknown) => log.warn({ err: describeError(err) }, "progress write failed"));
+      deps.repo.recordProgress(lease, PROGRESS.probed + decoded * (PROGRESS.decoded - PROGRESS.probed)).catch((err: unknown) => log.warn({ err: describeError(err) }, "progress write failed"));
     },
     onSample: (index, gray) => {
       fingerprint.addSample(index, gray);

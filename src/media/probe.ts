@@ -47,8 +47,16 @@ export function parseFrameRate(rate: string | undefined): number | undefined {
   return Number.isFinite(value) && value > 0 ? value : undefined;
 }
 
+/** What the service agrees to analyse; a header may claim anything, these bound the work. */
+export interface MediaCaps {
+  readonly maxPixels: number;
+  readonly maxDurationSec: number;
+}
+
+export const DEFAULT_MEDIA_CAPS: MediaCaps = { maxPixels: 7680 * 4320, maxDurationSec: 6 * 3600 };
+
 /** Turns ffprobe's JSON into MediaInfo, or a coded permanent error. Pure. */
-export function interpretProbe(json: string): MediaInfo {
+export function interpretProbe(json: string, caps: MediaCaps = DEFAULT_MEDIA_CAPS): MediaInfo {
   let raw: unknown;
   try {
     raw = JSON.parse(json);
@@ -71,6 +79,12 @@ export function interpretProbe(json: string): MediaInfo {
   if (durationSec === undefined || durationSec <= 0 || fps === undefined) {
     throw new InspectorError("CORRUPT_MEDIA", "The video has no readable duration or frame rate.");
   }
+  if (video.width * video.height > caps.maxPixels) {
+    throw new InspectorError("MEDIA_LIMIT_EXCEEDED", `The video is ${video.width}×${video.height}; the limit is ${caps.maxPixels} pixels a frame.`);
+  }
+  if (durationSec > caps.maxDurationSec) {
+    throw new InspectorError("MEDIA_LIMIT_EXCEEDED", `The video declares ${Math.round(durationSec)} s; the limit is ${caps.maxDurationSec} s.`);
+  }
   return {
     durationSec,
     startTimeSec: video.start_time ?? format.start_time ?? 0,
@@ -83,7 +97,7 @@ export function interpretProbe(json: string): MediaInfo {
 }
 
 /** Runs ffprobe under the guard. */
-export async function probeMedia(guard: ProcessGuard, ffprobePath: string, filePath: string, timeoutMs: number): Promise<MediaInfo> {
+export async function probeMedia(guard: ProcessGuard, ffprobePath: string, filePath: string, timeoutMs: number, caps: MediaCaps): Promise<MediaInfo> {
   const result = await guard.run({ command: ffprobePath, args: probeArgs(filePath), timeoutMs });
-  return interpretProbe(requireCleanExit(result, { what: "ffprobe", timeoutMs }));
+  return interpretProbe(requireCleanExit(result, { what: "ffprobe", timeoutMs }), caps);
 }

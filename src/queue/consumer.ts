@@ -18,7 +18,16 @@ export interface ConsumerOptions {
   readonly waitTimeSec: number;
   readonly visibilityTimeoutSec: number;
   readonly shutdownGraceMs: number;
+  /**
+   * Whether the jobs' own dependencies (the database) are reachable. While they are not,
+   * no message is received: a message taken now could only fail, and each failed receive
+   * brings it closer to the dead-letter queue.
+   */
+  readonly dependenciesUp?: () => Promise<boolean>;
 }
+
+/** While dependencies are down, they are checked again after 0.5 s, 1 s, 2 s … up to 5 s. */
+const DEPENDENCY_RECHECK_MAX_MS = 5_000;
 
 /** Exponential backoff for transient failures: 10 s, 20 s, 40 s … capped at 15 minutes. */
 export function retryDelaySec(receiveCount: number): number {
@@ -39,6 +48,7 @@ export class QueueConsumer {
   private stopping = false;
   private slotFreed: (() => void) | undefined;
   private lastPollAt: number | undefined;
+  private dependencyChecksFailed = 0;
 
   constructor(
     private readonly queue: MessageQueue,
@@ -94,6 +104,10 @@ export class QueueConsumer {
         await new Promise<void>((resolve) => (this.slotFreed = resolve));
         continue;
       }
+      if (!(await this.dependenciesReady())) {
+        await this.sleep(Math.min(DEPENDENCY_RECHECK_MAX_MS, 250 * 2 ** this.dependencyChecksFailed));
+        continue;
+      }
       const delayMs = this.breaker.delayMs();
       if (delayMs > 0) {
         await this.sleep(delayMs);
@@ -119,6 +133,15 @@ export class QueueConsumer {
       for (const message of messages) this.dispatch(message);
     }
     this.log.info("consumer stopped polling");
+  }
+
+  private async dependenciesReady(): Promise<boolean> {
+    const check = this.options.dependenciesUp;
+    const up = check ? await check().catch(() => false) : true;
+    if (up && this.dependencyChecksFailed > 0) this.log.info({ pausedChecks: this.dependencyChecksFailed }, "dependencies reachable again; polling resumed");
+    if (!up && this.dependencyChecksFailed === 0) this.log.error("dependencies (database) unreachable; polling paused until they are back");
+    this.dependencyChecksFailed = up ? 0 : this.dependencyChecksFailed + 1;
+    return up;
   }
 
   private dispatch(message: QueueMessage): void {

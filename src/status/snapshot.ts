@@ -18,6 +18,9 @@ export interface StatusSnapshot {
   readonly file: string;
   readonly status: SnapshotStatus;
   readonly progress: number;
+  /** Analyses started (retries included); `takeovers` of them replaced a worker that died. */
+  readonly attempts: number;
+  readonly takeovers: number;
   readonly durationSec: number | null;
   readonly sceneCuts: readonly number[];
   readonly duplicates: readonly DuplicateEntry[];
@@ -45,6 +48,8 @@ export function buildSnapshot(record: VideoStatusRecord): StatusSnapshot {
     file: record.key,
     status: record.status,
     progress: record.status === "done" ? 1 : Math.round(record.progress * 1000) / 1000,
+    attempts: record.attempts,
+    takeovers: record.takeovers,
     durationSec: record.durationSec,
     sceneCuts: [...record.sceneCuts],
     duplicates: record.duplicates.map((d) => ({
@@ -65,5 +70,5 @@ export function buildSnapshot(record: VideoStatusRecord): StatusSnapshot {
 
 /** The snapshot of an object that is in the bucket but whose event has not been handled yet. */
 export function pendingSnapshot(key: string, now: Date): StatusSnapshot {
-  return deepFreeze({ file: key, status: "pending", progress: 0, durationSec: null, sceneCuts: [], duplicates: [], updatedAt: now.toISOString() });
+  return deepFreeze({ file: key, status: "pending", progress: 0, attempts: 0, takeovers: 0, durationSec: null, sceneCuts: [], duplicates: [], updatedAt: now.toISOString() });
 }

@@ -2,7 +2,8 @@ import type { Db } from "./prisma.js";
 import type { MediaInfo } from "../media/probe.js";
 import type { SceneCut } from "../fingerprint/cut-detector.js";
 import type { IndexEntry } from "../fingerprint/signature.js";
-import type { ErrorCode } from "../errors.js";
+import { InspectorError, type ErrorCode } from "../errors.js";
+import { decideClaim } from "../ingest/job-state.js";
 import type { JobStatus, MatchKind } from "../generated/prisma/enums.js";
 
 export type { JobStatus, MatchKind };
@@ -12,13 +13,24 @@ export interface ObjectRef {
   readonly key: string;
 }
 
-export interface StartedJob {
-  readonly videoId: string;
-  readonly videoNum: number;
+/** A worker's hold on a job: every write it makes presents the token (a fencing token). */
+export interface JobLease {
   readonly jobId: string;
-  readonly attempt: number;
-  /** The outcome stored for this same object version, when it was already fully processed. */
-  readonly alreadyFinished: JobStatus | undefined;
+  readonly token: string;
+}
+
+/** What a delivery found and did (see decideClaim in src/ingest/job-state.ts). */
+export type StartedJob =
+  | { readonly outcome: "claimed"; readonly videoId: string; readonly videoNum: number; readonly lease: JobLease; readonly attempt: number; readonly tookOver: boolean }
+  | { readonly outcome: "already-finished"; readonly videoId: string; readonly jobId: string; readonly status: "done" | "failed" }
+  | { readonly outcome: "held-elsewhere"; readonly videoId: string; readonly jobId: string }
+  | { readonly outcome: "wait"; readonly videoId: string; readonly jobId: string; readonly retryAfterMs: number };
+
+/** A fenced write found that the job is no longer this worker's (its lease was taken over). */
+export class LeaseLostError extends InspectorError {
+  constructor(jobId: string) {
+    super("LEASE_LOST", `Job ${jobId} was taken over by another worker after its lease expired.`);
+  }
 }
 
 export interface StoredMatch {
@@ -51,6 +63,9 @@ export interface VideoStatusRecord {
   readonly key: string;
   readonly status: JobStatus;
   readonly progress: number;
+  /** How many times a worker started the job, and how many of those took over a dead one's. */
+  readonly attempts: number;
+  readonly takeovers: number;
   readonly durationSec: number | null;
   readonly sceneCuts: number[];
   readonly duplicates: {
@@ -79,38 +94,64 @@ export class VideoRepository {
   constructor(private readonly db: Db) {}
 
   /**
-   * Creates or finds the video for an object and moves its job to `analyzing`. When the job
-   * already finished for the same ETag (a redelivered event), it is left as it is and
-   * `alreadyFinished` says so.
+   * Creates or finds the video for an object and decides, under a row lock on its job, what
+   * this delivery does (decideClaim). Claiming moves the job to `analyzing` with a fresh
+   * lease of `leaseMs`; the database's clock decides whether an old lease has expired.
    */
-  async startJob(ref: ObjectRef, etag: string | undefined, messageId: string): Promise<StartedJob> {
+  async startJob(ref: ObjectRef, etag: string | undefined, messageId: string, leaseMs: number): Promise<StartedJob> {
     const tag = normaliseEtag(etag);
-    const [video] = await this.db.$queryRaw<{ id: string; num: number; etag: string | null }[]>`
-      INSERT INTO video (id, bucket, key, etag, updated_at)
-      VALUES (gen_random_uuid(), ${ref.bucket}, ${ref.key}, ${tag}, now())
-      ON CONFLICT (bucket, key) DO UPDATE SET updated_at = now()
-      RETURNING id, num, etag`;
-    if (!video) throw new Error("video upsert returned no row");
+    return this.db.$transaction(async (tx) => {
+      const [video] = await tx.$queryRaw<{ id: string; num: number; etag: string | null }[]>`
+        INSERT INTO video (id, bucket, key, etag, updated_at)
+        VALUES (gen_random_uuid(), ${ref.bucket}, ${ref.key}, ${tag}, now())
+        ON CONFLICT (bucket, key) DO UPDATE SET updated_at = now()
+        RETURNING id, num, etag`;
+      if (!video) throw new Error("video upsert returned no row");
+      await tx.$executeRaw`
+        INSERT INTO job (id, video_id, status, updated_at) VALUES (gen_random_uuid(), ${video.id}::uuid, 'pending', now())
+        ON CONFLICT (video_id) DO NOTHING`;
+      const [job] = await tx.$queryRaw<{ id: string; status: JobStatus; lease_expires_at: Date | null; message_id: string | null; now: Date }[]>`
+        SELECT id, status, lease_expires_at, message_id, now() AS now FROM job WHERE video_id = ${video.id}::uuid FOR UPDATE`;
+      if (!job) throw new Error("job row missing after insert");
 
-    const [existing] = await this.db.$queryRaw<{ id: string; status: JobStatus; attempts: number }[]>`
-      SELECT id, status, attempts FROM job WHERE video_id = ${video.id}::uuid`;
-    const sameVersion = tag === null || video.etag === tag;
-    if (existing && sameVersion && (existing.status === "done" || existing.status === "failed")) {
-      return { videoId: video.id, videoNum: video.num, jobId: existing.id, attempt: existing.attempts, alreadyFinished: existing.status };
-    }
+      const newVersion = tag !== null && video.etag !== tag;
+      const decision = decideClaim({ status: job.status, leaseExpiresAt: job.lease_expires_at, messageId: job.message_id }, job.now, { messageId, newVersion });
+      const seen = { videoId: video.id, jobId: job.id };
+      switch (decision.action) {
+        case "already-finished":
+          return { outcome: "already-finished", ...seen, status: decision.status };
+        case "held-elsewhere":
+          return { outcome: "held-elsewhere", ...seen };
+        case "wait":
+          return { outcome: "wait", ...seen, retryAfterMs: decision.retryAfterMs };
+      }
+      const tookOver = decision.action === "take-over";
+      const [claimed] = await tx.$queryRaw<{ lease_token: string; attempts: number }[]>`
+        UPDATE job SET status = 'analyzing', progress = 0, attempts = attempts + 1,
+          takeovers = takeovers + ${tookOver ? 1 : 0}, message_id = ${messageId},
+          lease_token = gen_random_uuid(), lease_expires_at = now() + ${leaseMs} * interval '1 millisecond',
+          error_code = NULL, error_message = NULL, started_at = now(), finished_at = NULL, updated_at = now()
+        WHERE id = ${job.id}::uuid
+        RETURNING lease_token, attempts`;
+      if (!claimed) throw new Error("job claim returned no row");
+      if (newVersion) await tx.$executeRaw`UPDATE video SET etag = ${tag} WHERE id = ${video.id}::uuid`;
+      return {
+        outcome: "claimed",
+        videoId: video.id,
+        videoNum: video.num,
+        lease: { jobId: job.id, token: claimed.lease_token },
+        attempt: claimed.attempts,
+        tookOver,
+      };
+    });
+  }
 
-    const [job] = await this.db.$queryRaw<{ id: string; attempts: number }[]>`
-      INSERT INTO job (id, video_id, status, progress, attempts, message_id, started_at, updated_at)
-      VALUES (gen_random_uuid(), ${video.id}::uuid, 'analyzing', 0, 1, ${messageId}, now(), now())
-      ON CONFLICT (video_id) DO UPDATE SET
-        status = 'analyzing', progress = 0, attempts = job.attempts + 1, message_id = EXCLUDED.message_id,
-        error_code = NULL, error_message = NULL, started_at = now(), finished_at = NULL, updated_at = now()
-      RETURNING id, attempts`;
-    if (!job) throw new Error("job upsert returned no row");
-    if (tag !== null && video.etag !== tag) {
-      await this.db.video.update({ where: { id: video.id }, data: { etag: tag } });
-    }
-    return { videoId: video.id, videoNum: video.num, jobId: job.id, attempt: job.attempts, alreadyFinished: undefined };
+  /** Extends a held lease; false when it is no longer this worker's. */
+  async renewLease(lease: JobLease, leaseMs: number): Promise<boolean> {
+    const renewed = await this.db.$executeRaw`
+      UPDATE job SET lease_expires_at = now() + ${leaseMs} * interval '1 millisecond'
+      WHERE id = ${lease.jobId}::uuid AND lease_token = ${lease.token}::uuid AND status = 'analyzing'`;
+    return renewed === 1;
   }
 
   async recordContent(videoId: string, sizeBytes: number, sha256: string): Promise<void> {
@@ -124,25 +165,26 @@ export class VideoRepository {
     });
   }
 
-  async recordProgress(jobId: string, progress: number): Promise<void> {
-    await this.db.job.updateMany({ where: { id: jobId, status: "analyzing" }, data: { progress } });
+  async recordProgress(lease: JobLease, progress: number): Promise<void> {
+    await this.db.job.updateMany({ where: { id: lease.jobId, leaseToken: lease.token, status: "analyzing" }, data: { progress } });
   }
 
   /**
    * Stores a complete fingerprint in one transaction: cuts, signature and index rows replace
    * whatever an earlier analysis of the same object left, so there is only ever one set.
    */
-  async storeFingerprint(video: { id: string; num: number }, cuts: readonly SceneCut[], signature: Uint8Array, sampleRate: number, entries: readonly IndexEntry[]): Promise<void> {
-    await this.db.$transaction([
-      this.db.sceneCut.deleteMany({ where: { videoId: video.id } }),
-      this.db.sceneCut.createMany({ data: cuts.map((cut, ordinal) => ({ videoId: video.id, ordinal, timeSec: cut.timeSec, score: cut.score })) }),
-      this.db.video.update({ where: { id: video.id }, data: { signature: Uint8Array.from(signature), sampleRate } }),
-      this.db.$executeRaw`DELETE FROM frame_index WHERE video_num = ${video.num}`,
-      this.db.$executeRaw`
+  async storeFingerprint(lease: JobLease, video: { id: string; num: number }, cuts: readonly SceneCut[], signature: Uint8Array, sampleRate: number, entries: readonly IndexEntry[]): Promise<void> {
+    await this.db.$transaction(async (tx) => {
+      await holdLease(tx, lease);
+      await tx.sceneCut.deleteMany({ where: { videoId: video.id } });
+      await tx.sceneCut.createMany({ data: cuts.map((cut, ordinal) => ({ videoId: video.id, ordinal, timeSec: cut.timeSec, score: cut.score })) });
+      await tx.video.update({ where: { id: video.id }, data: { signature: Uint8Array.from(signature), sampleRate } });
+      await tx.$executeRaw`DELETE FROM frame_index WHERE video_num = ${video.num}`;
+      await tx.$executeRaw`
         INSERT INTO frame_index (key, video_num, sample)
         SELECT k, ${video.num}, s FROM unnest(${entries.map((e) => e.key)}::int4[], ${entries.map((e) => e.sample)}::int4[]) AS t(k, s)
-        ON CONFLICT DO NOTHING`,
-    ]);
+        ON CONFLICT DO NOTHING`;
+    });
   }
 
   /**
@@ -183,8 +225,9 @@ export class VideoRepository {
   }
 
   /** Copies an identical video's analysis instead of decoding the same bytes again. */
-  async copyAnalysis(fromVideoId: string, toVideoId: string): Promise<void> {
+  async copyAnalysis(lease: JobLease, fromVideoId: string, toVideoId: string): Promise<void> {
     await this.db.$transaction(async (tx) => {
+      await holdLease(tx, lease);
       const source = await tx.video.findUniqueOrThrow({ where: { id: fromVideoId } });
       await tx.video.update({
         where: { id: toVideoId },
@@ -221,15 +264,29 @@ export class VideoRepository {
     );
   }
 
-  async finishJob(jobId: string): Promise<void> {
-    await this.db.job.update({ where: { id: jobId }, data: { status: "done", progress: 1, finishedAt: new Date() } });
+  async finishJob(lease: JobLease): Promise<void> {
+    await this.endLease(lease, { status: "done", progress: 1, finishedAt: new Date() });
   }
 
-  async failJob(jobId: string, code: ErrorCode, message: string): Promise<void> {
-    await this.db.job.update({
-      where: { id: jobId },
-      data: { status: "failed", errorCode: code, errorMessage: message, finishedAt: new Date() },
+  async failJob(lease: JobLease, code: ErrorCode, message: string): Promise<void> {
+    await this.endLease(lease, { status: "failed", errorCode: code, errorMessage: message, finishedAt: new Date() });
+  }
+
+  /** Gives the job back (`pending`) so that the message's next delivery starts it afresh. */
+  async releaseJob(lease: JobLease): Promise<boolean> {
+    const released = await this.db.job.updateMany({
+      where: { id: lease.jobId, leaseToken: lease.token, status: "analyzing" },
+      data: { status: "pending", progress: 0, leaseToken: null, leaseExpiresAt: null },
     });
+    return released.count === 1;
+  }
+
+  private async endLease(lease: JobLease, data: { status: "done" | "failed"; progress?: number; errorCode?: string; errorMessage?: string; finishedAt: Date }): Promise<void> {
+    const ended = await this.db.job.updateMany({
+      where: { id: lease.jobId, leaseToken: lease.token, status: "analyzing" },
+      data: { ...data, leaseToken: null, leaseExpiresAt: null },
+    });
+    if (ended.count !== 1) throw new LeaseLostError(lease.jobId);
   }
 
   async findStatus(ref: ObjectRef): Promise<VideoStatusRecord | undefined> {
@@ -247,6 +304,8 @@ export class VideoRepository {
       key: video.key,
       status: job?.status ?? "pending",
       progress: job?.progress ?? 0,
+      attempts: job?.attempts ?? 0,
+      takeovers: job?.takeovers ?? 0,
       durationSec: video.durationSec,
       sceneCuts: video.cuts.map((c) => c.timeSec),
       duplicates: video.matches.map((m) => ({
@@ -285,6 +344,13 @@ export class VideoRepository {
         segment_start = EXCLUDED.segment_start, segment_end = EXCLUDED.segment_end,
         other_start = EXCLUDED.other_start, other_end = EXCLUDED.other_end`;
   }
+}
+
+/** Locks the job row and checks the lease is still ours, inside a writing transaction. */
+async function holdLease(tx: Pick<Db, "$queryRaw">, lease: JobLease): Promise<void> {
+  const held = await tx.$queryRaw<{ id: string }[]>`
+    SELECT id FROM job WHERE id = ${lease.jobId}::uuid AND lease_token = ${lease.token}::uuid AND status = 'analyzing' FOR UPDATE`;
+  if (held.length !== 1) throw new LeaseLostError(lease.jobId);
 }
 
 function maxDate(a: Date, b: Date | undefined): Date {

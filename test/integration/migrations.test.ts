@@ -1,4 +1,7 @@
 import { execFile } from "node:child_process";
+import { cp, mkdtemp, mkdir, readdir, rm, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, describe, expect, it } from "vitest";
 import { requireEnv, uniqueName } from "../helpers/env.js";
@@ -16,9 +19,10 @@ describe("prisma migrations", () => {
   const admin = `${base}/postgres`;
   const viaMigrations = uniqueName("drift_m").replace(/-/g, "_");
   const viaSchema = uniqueName("drift_s").replace(/-/g, "_");
+  const halfway = uniqueName("broken_m").replace(/-/g, "_");
 
   afterAll(async () => {
-    for (const db of [viaMigrations, viaSchema]) await run("psql", [admin, "-qc", `DROP DATABASE IF EXISTS "${db}" WITH (FORCE)`]);
+    for (const db of [viaMigrations, viaSchema, halfway]) await run("psql", [admin, "-qc", `DROP DATABASE IF EXISTS "${db}" WITH (FORCE)`]);
   });
 
   const CATALOG_QUERIES = [
@@ -46,4 +50,34 @@ describe("prisma migrations", () => {
     await run("psql", [`${base}/${viaSchema}`, "-v", "ON_ERROR_STOP=1", "-qc", sql]);
     expect(await dump(viaMigrations)).toEqual(await dump(viaSchema));
   });
+
+  it("roll back completely when a migration fails halfway", async () => {
+    // The real migrations plus one that creates a table, alters another, then fails.
+    const dir = await mkdtemp(path.join(os.tmpdir(), "tvidz-migrations-"));
+    try {
+      await cp("prisma/schema.prisma", path.join(dir, "schema.prisma"));
+      await cp("prisma/migrations", path.join(dir, "migrations"), { recursive: true });
+      await mkdir(path.join(dir, "migrations", "9999_broken"));
+      await writeFile(
+        path.join(dir, "migrations", "9999_broken", "migration.sql"),
+        `CREATE TABLE half_done (id int);\nALTER TABLE video ADD COLUMN half_done int;\nSELECT 1 / 0;\n`,
+      );
+      await run("psql", [admin, "-qc", `CREATE DATABASE "${halfway}"`]);
+      const env = { ...process.env, DATABASE_URL: `${base}/${halfway}` };
+      await expect(run("npx", ["prisma", "migrate", "deploy", "--schema", path.join(dir, "schema.prisma")], { env })).rejects.toThrow(/9999_broken/);
+
+      const query = async (sql: string) => (await run("psql", [`${base}/${halfway}`, "-Atc", sql])).stdout.trim();
+      expect(await query(`SELECT to_regclass('half_done') IS NULL`)).toBe("t");
+      expect(await query(`SELECT count(*) FROM information_schema.columns WHERE table_name = 'video' AND column_name = 'half_done'`)).toBe("0");
+      // The migrations before it are intact and the failure is on record for `migrate resolve`.
+      expect(await query(`SELECT migration_name FROM _prisma_migrations WHERE finished_at IS NULL`)).toBe("9999_broken");
+      expect(await query(`SELECT count(*) FROM _prisma_migrations WHERE finished_at IS NOT NULL`)).toBe(String(await countMigrations("prisma/migrations")));
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
 });
+
+async function countMigrations(dir: string): Promise<number> {
+  return (await readdir(dir, { withFileTypes: true })).filter((e) => e.isDirectory()).length;
+}

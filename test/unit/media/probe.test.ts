@@ -37,6 +37,13 @@ describe("interpretProbe", () => {
     expect(codeOf(() => interpretProbe(probe([video], { format_name: "mpegts" })))).toBe("CORRUPT_MEDIA");
     expect(codeOf(() => interpretProbe(probe([{ ...video, width: 0 }])))).toBe("CORRUPT_MEDIA");
   });
+
+  it("refuses what a header claims beyond the caps (resolution, duration)", () => {
+    const caps = { maxPixels: 1920 * 1080, maxDurationSec: 3600 };
+    expect(interpretProbe(probe([video]), caps).width).toBe(640);
+    expect(codeOf(() => interpretProbe(probe([{ ...video, width: 30000, height: 30000 }]), caps))).toBe("MEDIA_LIMIT_EXCEEDED");
+    expect(codeOf(() => interpretProbe(probe([video], { format_name: "mov,mp4,m4a,3gp,3g2,mj2", duration: "4000000" }), caps))).toBe("MEDIA_LIMIT_EXCEEDED");
+  });
 });
 
 describe("parseFrameRate", () => {

@@ -1,0 +1,111 @@
+import { afterAll, describe, expect, it } from "vitest";
+import { createDb } from "../../src/store/prisma.js";
+import { LeaseLostError, VideoRepository, type JobLease, type StartedJob } from "../../src/store/video-repository.js";
+import { JOB_TRANSITIONS } from "../../src/ingest/job-state.js";
+import type { JobStatus } from "../../src/generated/prisma/enums.js";
+import { requireEnv, uniqueName } from "../helpers/env.js";
+
+const db = createDb({ url: requireEnv("TEST_DATABASE_URL"), poolMax: 8, connectTimeoutMs: 5000, statementTimeoutMs: 15000 });
+const repo = new VideoRepository(db);
+const BUCKET = "lease-tests";
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function claimed(job: StartedJob): Extract<StartedJob, { outcome: "claimed" }> {
+  if (job.outcome !== "claimed") throw new Error(`expected a claim, got ${job.outcome}`);
+  return job;
+}
+
+async function jobRow(videoId: string) {
+  return db.job.findUniqueOrThrow({ where: { videoId } });
+}
+
+afterAll(async () => {
+  await db.video.deleteMany({ where: { bucket: BUCKET } });
+  await db.$disconnect();
+});
+
+describe("job leases and the state machine, in PostgreSQL", () => {
+  it("the database trigger allows exactly the transitions of JOB_TRANSITIONS", async () => {
+    const statuses: JobStatus[] = ["pending", "analyzing", "done", "failed"];
+    const [video] = await db.$queryRaw<{ id: string }[]>`
+      INSERT INTO video (id, bucket, key, updated_at) VALUES (gen_random_uuid(), ${BUCKET}, ${uniqueName("sm")}, now()) RETURNING id`;
+    for (const from of statuses) {
+      for (const to of statuses) {
+        if (from === to && from !== "analyzing") continue;
+        // Put the job in `from` without the trigger (it is the trigger under test), then move it.
+        await db.$transaction(async (tx) => {
+          await tx.$executeRaw`SET LOCAL session_replication_role = replica`;
+          await tx.$executeRaw`DELETE FROM job WHERE video_id = ${video!.id}::uuid`;
+          await tx.$executeRaw`
+            INSERT INTO job (id, video_id, status, message_id, lease_token, lease_expires_at, updated_at)
+            VALUES (gen_random_uuid(), ${video!.id}::uuid, ${from}::"JobStatus", 'holder', gen_random_uuid(), now() + interval '1 hour', now())`;
+        });
+        // Another message and lease token: for analyzing → analyzing, a takeover of a live lease.
+        const move = db.$executeRaw`
+          UPDATE job SET status = ${to}::"JobStatus", message_id = 'another', lease_token = gen_random_uuid() WHERE video_id = ${video!.id}::uuid`;
+        const allowed = JOB_TRANSITIONS[from].includes(to) && !(from === "analyzing" && to === "analyzing");
+        if (allowed) await expect(move, `${from} → ${to}`).resolves.toBe(1);
+        else await expect(move, `${from} → ${to}`).rejects.toThrow(/illegal transition|lease held/);
+      }
+    }
+    await expect(db.$executeRaw`INSERT INTO job (id, video_id, status, updated_at) VALUES (gen_random_uuid(), gen_random_uuid(), 'done', now())`).rejects.toThrow(
+      /starts pending or analyzing/,
+    );
+  });
+
+  it("two concurrent deliveries of one object: exactly one claims the job, the other sees it held", async () => {
+    const ref = { bucket: BUCKET, key: uniqueName("race") };
+    const results = await Promise.all(Array.from({ length: 4 }, (_, i) => repo.startJob(ref, "etag-1", `m${i}`, 60_000)));
+    expect(results.filter((r) => r.outcome === "claimed")).toHaveLength(1);
+    expect(results.filter((r) => r.outcome === "held-elsewhere")).toHaveLength(3);
+    expect(await db.video.count({ where: ref })).toBe(1);
+  });
+
+  it("an expired lease is taken over; the old holder's writes are refused", async () => {
+    const ref = { bucket: BUCKET, key: uniqueName("takeover") };
+    const first = claimed(await repo.startJob(ref, "etag-1", "m1", 200));
+    await sleep(400);
+    const second = claimed(await repo.startJob(ref, "etag-1", "m2", 60_000));
+    expect(second.tookOver).toBe(true);
+    expect(second.attempt).toBe(2);
+
+    const stale: JobLease = first.lease;
+    expect(await repo.renewLease(stale, 60_000)).toBe(false);
+    await expect(repo.storeFingerprint(stale, { id: first.videoId, num: first.videoNum }, [], new Uint8Array(8), 4, [])).rejects.toBeInstanceOf(LeaseLostError);
+    await expect(repo.finishJob(stale)).rejects.toBeInstanceOf(LeaseLostError);
+    expect(await repo.releaseJob(stale)).toBe(false);
+
+    await repo.finishJob(second.lease);
+    const row = await jobRow(second.videoId);
+    expect(row).toMatchObject({ status: "done", attempts: 2, takeovers: 1, leaseToken: null });
+    const status = await repo.findStatus(ref);
+    expect(status).toMatchObject({ status: "done", attempts: 2, takeovers: 1 });
+  });
+
+  it("the holder's own message coming back takes the job over at once, live lease or not", async () => {
+    const ref = { bucket: BUCKET, key: uniqueName("comeback") };
+    const first = claimed(await repo.startJob(ref, "etag-1", "m1", 60_000));
+    expect(await repo.startJob(ref, "etag-1", "m2", 60_000)).toMatchObject({ outcome: "held-elsewhere" });
+    const again = claimed(await repo.startJob(ref, "etag-1", "m1", 60_000));
+    expect(again.tookOver).toBe(true);
+    await expect(repo.finishJob(first.lease)).rejects.toBeInstanceOf(LeaseLostError);
+    await repo.finishJob(again.lease);
+  });
+
+  it("a released job is claimed again; a finished one is acknowledged unless a new version arrives", async () => {
+    const ref = { bucket: BUCKET, key: uniqueName("release") };
+    const first = claimed(await repo.startJob(ref, "etag-1", "m1", 60_000));
+    expect(await repo.releaseJob(first.lease)).toBe(true);
+    expect((await jobRow(first.videoId)).status).toBe("pending");
+
+    const second = claimed(await repo.startJob(ref, "etag-1", "m1", 60_000));
+    expect(second.tookOver).toBe(false);
+    await repo.failJob(second.lease, "CORRUPT_MEDIA", "bad bytes");
+    expect(await repo.startJob(ref, "etag-1", "m1", 60_000)).toMatchObject({ outcome: "already-finished", status: "failed" });
+
+    const third = claimed(await repo.startJob(ref, "etag-2", "m3", 60_000));
+    expect(await repo.startJob(ref, "etag-3", "m4", 60_000)).toMatchObject({ outcome: "wait" });
+    await repo.finishJob(third.lease);
+    expect(await jobRow(third.videoId)).toMatchObject({ status: "done", errorCode: null, attempts: 3 });
+  });
+});
