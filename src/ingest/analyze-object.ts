@@ -75,7 +75,7 @@ export async function analyzeObject(deps: IngestDeps, object: ObjectCreated, mes
   }
   const { lease } = job;
   const log = baseLog.child({ key: object.key, jobId: lease.jobId });
-  log.info({ status: "analyzing", attempt: job.attempt, messageId, ...(job.tookOver ? { tookOver: true } : {}) }, job.tookOver ? "job taken over from a worker whose lease expired" : "job analyzing");
+  log.info({ status: "analyzing", attempt: job.attempt, messageId, ...(job.tookOver ? { reason: "the previous worker's lease expired or its message came back" } : {}) }, job.tookOver ? "job taken over" : "job analyzing");
 
   const keeper = new LeaseKeeper(repo, lease, deps.leaseMs, signal, log);
   const workDir = await mkdtemp(path.join(deps.limits.tmpDir, "tvidz-"));

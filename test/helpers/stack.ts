@@ -18,6 +18,8 @@ export interface TestStack {
   readonly service: Service;
   /** Messages visible + in flight in the work queue and in its dead-letter queue. */
   queueDepth(): Promise<{ queue: number; deadLetter: number }>;
+  /** Another service instance in this process on the same bucket, queue and database. */
+  addReplica(name: string, overrides?: Record<string, string>): Promise<{ service: Service; baseUrl: string }>;
   stop(): Promise<void>;
 }
 
@@ -27,15 +29,20 @@ export function awsClients(): { s3: S3Client; sqs: SQSClient } {
   return { s3: new S3Client({ ...common, forcePathStyle: true }), sqs: new SQSClient(common) };
 }
 
-/**
- * A bucket and queue of its own (bootstrapped like production), and the real service
- * running in this process against moto and the test database. Logs go to test-output/.
- */
-export async function startStack(name: string, overrides: Record<string, string> = {}): Promise<TestStack> {
+/** A bucket and queue of their own, bootstrapped like production, and the service's env for them. */
+export interface ProvisionedQueue {
+  readonly env: Record<string, string>;
+  readonly s3: S3Client;
+  readonly sqs: SQSClient;
+  /** Messages visible + in flight in the work queue and in its dead-letter queue. */
+  queueDepth(): Promise<{ queue: number; deadLetter: number }>;
+}
+
+export async function provisionQueue(name: string, overrides: Record<string, string> = {}, options: { maxReceiveCount?: number } = {}): Promise<ProvisionedQueue> {
   const { s3, sqs } = awsClients();
   const bucket = uniqueName(name).toLowerCase().slice(0, 63);
   const queueName = uniqueName(`q-${name}`);
-  const config = loadConfig({
+  const env = {
     AWS_ENDPOINT: requireEnv("TEST_AWS_ENDPOINT"),
     DATABASE_URL: requireEnv("TEST_DATABASE_URL"),
     AWS_REGION: "us-east-1",
@@ -47,14 +54,9 @@ export async function startStack(name: string, overrides: Record<string, string>
     VISIBILITY_TIMEOUT_SEC: "30",
     SHUTDOWN_GRACE_MS: "5000",
     ...overrides,
-  });
-  await bootstrap(s3, sqs, { region: "us-east-1", bucket, queueName, visibilityTimeoutSec: config.VISIBILITY_TIMEOUT_SEC, maxReceiveCount: 5, corsOrigins: ["*"] });
-
-  mkdirSync(path.join(OUTPUT_DIR, "logs"), { recursive: true });
-  const log = pino({ level: "debug" }, pino.destination({ dest: path.join(OUTPUT_DIR, "logs", `${name}.log`), sync: true }));
-  const service = createService(config, log);
-  const { port } = await service.start();
-
+  };
+  const visibilityTimeoutSec = loadConfig(env).VISIBILITY_TIMEOUT_SEC;
+  await bootstrap(s3, sqs, { region: "us-east-1", bucket, queueName, visibilityTimeoutSec, maxReceiveCount: options.maxReceiveCount ?? 5, corsOrigins: ["*"] });
   const depth = async (queue: string) => {
     const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: queue }));
     const { Attributes } = await sqs.send(
@@ -62,16 +64,38 @@ export async function startStack(name: string, overrides: Record<string, string>
     );
     return Number(Attributes?.ApproximateNumberOfMessages ?? 0) + Number(Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0);
   };
+  return { env, s3, sqs, queueDepth: async () => ({ queue: await depth(queueName), deadLetter: await depth(`${queueName}-dlq`) }) };
+}
+
+/**
+ * A provisioned bucket and queue, and the real service running in this process against moto
+ * and the test database. Logs go to test-output/.
+ */
+export async function startStack(name: string, overrides: Record<string, string> = {}, options: { maxReceiveCount?: number } = {}): Promise<TestStack> {
+  const { env: configEnv, s3, sqs, queueDepth } = await provisionQueue(name, overrides, options);
+  const config = loadConfig(configEnv);
+
+  const services: Service[] = [];
+  const launch = async (logName: string, serviceConfig: Config) => {
+    mkdirSync(path.join(OUTPUT_DIR, "logs"), { recursive: true });
+    const log = pino({ level: "debug" }, pino.destination({ dest: path.join(OUTPUT_DIR, "logs", `${logName}.log`), sync: true }));
+    const service = createService(serviceConfig, log);
+    services.push(service);
+    const { port } = await service.start();
+    return { service, baseUrl: `http://127.0.0.1:${port}` };
+  };
+  const { service, baseUrl } = await launch(name, config);
 
   return {
     config,
     s3,
     sqs,
     service,
-    baseUrl: `http://127.0.0.1:${port}`,
-    queueDepth: async () => ({ queue: await depth(queueName), deadLetter: await depth(`${queueName}-dlq`) }),
+    baseUrl,
+    queueDepth,
+    addReplica: (replicaName, replicaOverrides = {}) => launch(replicaName, loadConfig({ ...configEnv, ...replicaOverrides })),
     async stop() {
-      await service.stop();
+      await Promise.all(services.map((s) => s.stop()));
       s3.destroy();
       sqs.destroy();
     },

@@ -1,17 +1,7 @@
-import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { ProcessGuard, requireCleanExit } from "../../../src/media/process-guard.js";
 import { InspectorError } from "../../../src/errors.js";
-
-/** Running, or sleeping; a zombie waiting for a non-reaping PID 1 counts as dead. */
-function alive(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    return !/^\d+ \(.*\) [ZX]/.test(stat);
-  } catch {
-    return false;
-  }
-}
+import { alive } from "../../helpers/processes.js";
 
 describe("ProcessGuard (real processes)", () => {
   it("returns exit code, stdout and stderr lines", async () => {

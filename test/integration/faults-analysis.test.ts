@@ -1,0 +1,102 @@
+import { mkdtemp, readFile, readdir, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { PutObjectCommand } from "@aws-sdk/client-s3";
+import { renderScenes } from "../../scripts/lib/media-fixtures.js";
+import { createDb } from "../../src/store/prisma.js";
+import { requireEnv, waitFor } from "../helpers/env.js";
+import { fakeTool, processesMatching } from "../helpers/processes.js";
+import { getStatus, OUTPUT_DIR, startStack, type TestStack } from "../helpers/stack.js";
+
+const FFMPEG = process.env.FFMPEG_PATH ?? "ffmpeg";
+const FFPROBE = process.env.FFPROBE_PATH ?? "ffprobe";
+
+let fixtures: string;
+let video: Buffer;
+const db = createDb({ url: requireEnv("TEST_DATABASE_URL"), poolMax: 2, connectTimeoutMs: 5000, statementTimeoutMs: 15000 });
+
+beforeAll(async () => {
+  fixtures = await mkdtemp(path.join(os.tmpdir(), "faults-analysis-"));
+  await renderScenes(path.join(fixtures, "clip.mp4"), [
+    { source: "testsrc2", durationSec: 3 },
+    { source: "mandelbrot", durationSec: 3 },
+    { source: "smptehdbars", durationSec: 2 },
+  ]);
+  video = await readFile(path.join(fixtures, "clip.mp4"));
+});
+
+afterAll(async () => {
+  await rm(fixtures, { recursive: true, force: true });
+  await db.$disconnect();
+});
+
+async function terminal(stack: TestStack, key: string, timeoutMs = 60_000) {
+  return waitFor(async () => {
+    const { status, body } = await getStatus(stack.baseUrl, key);
+    return status === 200 && (body.status === "done" || body.status === "failed") ? body : undefined;
+  }, timeoutMs, `a terminal status for ${key}`);
+}
+
+async function tvidzTempEntries(dir: string): Promise<string[]> {
+  return (await readdir(dir)).filter((e) => e.startsWith("tvidz-"));
+}
+
+describe("hung or runaway ffmpeg / ffprobe", () => {
+  for (const tool of ["ffprobe", "ffmpeg"] as const) {
+    it(`a ${tool} that ignores SIGTERM is killed with its whole tree; the job fails ANALYSIS_TIMEOUT; nothing is left behind`, async () => {
+      const hung = await fakeTool("hung", tool === "ffmpeg" ? FFMPEG : FFPROBE);
+      const tmpDir = await mkdtemp(path.join(os.tmpdir(), "faults-tmp-"));
+      const stack = await startStack(`hung-${tool}`, {
+        [tool === "ffmpeg" ? "FFMPEG_PATH" : "FFPROBE_PATH"]: hung.path,
+        PROBE_TIMEOUT_MS: "1500",
+        ANALYSIS_TIMEOUT_BASE_MS: "1500",
+        ANALYSIS_TIMEOUT_PER_SEC_MS: "1",
+        KILL_GRACE_MS: "300",
+        TMP_DIR: tmpDir,
+      });
+      try {
+        await stack.s3.send(new PutObjectCommand({ Bucket: stack.config.BUCKET, Key: "stuck.mp4", Body: video }));
+        const body = await terminal(stack, "stuck.mp4");
+        expect(body).toMatchObject({ status: "failed", error: { code: "ANALYSIS_TIMEOUT" } });
+        expect(processesMatching(hung.marker)).toEqual([]);
+        expect(await tvidzTempEntries(tmpDir)).toEqual([]);
+        await waitFor(async () => ((await stack.queueDepth()).queue === 0 ? true : undefined), 15_000, "the message to be deleted");
+      } finally {
+        await stack.stop();
+        await rm(tmpDir, { recursive: true, force: true });
+        await rm(path.dirname(hung.path), { recursive: true, force: true });
+      }
+    });
+  }
+});
+
+describe("an analysis longer than the visibility timeout", () => {
+  it("keeps its message invisible with heartbeats, so a second replica never starts it; processed once", async () => {
+    // Visibility 10 s (SQS's minimum here); ffmpeg starts only after 14 s.
+    const slow = await fakeTool("slow", FFMPEG, 14);
+    const stack = await startStack("slow-analysis", { FFMPEG_PATH: slow.path, VISIBILITY_TIMEOUT_SEC: "10" });
+    try {
+      const replica = await stack.addReplica("slow-analysis-replica", { FFMPEG_PATH: slow.path, VISIBILITY_TIMEOUT_SEC: "10" });
+      await stack.s3.send(new PutObjectCommand({ Bucket: stack.config.BUCKET, Key: "slow.mp4", Body: video }));
+      const body = await terminal(stack, "slow.mp4", 90_000);
+      expect(body).toMatchObject({ status: "done", attempts: 1, takeovers: 0 });
+      expect((await getStatus(replica.baseUrl, "slow.mp4")).body).toEqual(body);
+      const job = await db.job.findFirstOrThrow({ where: { video: { bucket: stack.config.BUCKET, key: "slow.mp4" } } });
+      expect(job.attempts).toBe(1);
+      // Each replica's log: the key was analysed by exactly one of them, once.
+      const started = await Promise.all(
+        ["slow-analysis", "slow-analysis-replica"].map(async (name) =>
+          (await readFile(path.join(OUTPUT_DIR, "logs", `${name}.log`), "utf8"))
+            .split("\n")
+            .filter((line) => line.includes('"key":"slow.mp4"') && /"msg":"(job analyzing|job taken over|another worker holds)/.test(line)).length,
+        ),
+      );
+      expect(started.reduce((a, b) => a + b, 0)).toBe(1);
+      await waitFor(async () => ((await stack.queueDepth()).queue === 0 ? true : undefined), 15_000, "the message to be deleted");
+    } finally {
+      await stack.stop();
+      await rm(path.dirname(slow.path), { recursive: true, force: true });
+    }
+  });
+});
