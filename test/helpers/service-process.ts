@@ -2,14 +2,8 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { createWriteStream, mkdirSync } from "node:fs";
 import net from "node:net";
 import path from "node:path";
-import { OUTPUT_DIR } from "./stack.js";
+import { OUTPUT_DIR, type LogLine } from "./stack.js";
 import { waitFor } from "./env.js";
-
-export interface LogLine {
-  readonly level: number;
-  readonly msg: string;
-  readonly [field: string]: unknown;
-}
 
 /** The real service as its own OS process (`src/main.ts`), for kill, signal and replica tests. */
 export interface ServiceProcess {

@@ -1,4 +1,5 @@
 import { mkdirSync } from "node:fs";
+import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { pino } from "pino";
 import { S3Client } from "@aws-sdk/client-s3";
@@ -9,6 +10,24 @@ import { bootstrap } from "../../scripts/lib/bootstrap.js";
 import { requireEnv, uniqueName } from "./env.js";
 
 export const OUTPUT_DIR = path.resolve("test-output");
+
+export interface LogLine {
+  readonly level: number;
+  readonly msg: string;
+  readonly [field: string]: unknown;
+}
+
+/** The JSON log lines a service of this test run wrote to test-output/logs/<name>.log. */
+export async function readLogs(name: string): Promise<LogLine[]> {
+  const text = await readFile(path.join(OUTPUT_DIR, "logs", `${name}.log`), "utf8");
+  return text.split("\n").flatMap((line) => {
+    try {
+      return [JSON.parse(line) as LogLine];
+    } catch {
+      return [];
+    }
+  });
+}
 
 export interface TestStack {
   readonly config: Config;

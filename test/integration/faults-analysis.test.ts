@@ -7,7 +7,7 @@ import { renderScenes } from "../../scripts/lib/media-fixtures.js";
 import { createDb } from "../../src/store/prisma.js";
 import { requireEnv, waitFor } from "../helpers/env.js";
 import { fakeTool, processesMatching } from "../helpers/processes.js";
-import { getStatus, OUTPUT_DIR, startStack, type TestStack } from "../helpers/stack.js";
+import { getStatus, readLogs, startStack, type TestStack } from "../helpers/stack.js";
 
 const FFMPEG = process.env.FFMPEG_PATH ?? "ffmpeg";
 const FFPROBE = process.env.FFPROBE_PATH ?? "ffprobe";
@@ -87,9 +87,7 @@ describe("an analysis longer than the visibility timeout", () => {
       // Each replica's log: the key was analysed by exactly one of them, once.
       const started = await Promise.all(
         ["slow-analysis", "slow-analysis-replica"].map(async (name) =>
-          (await readFile(path.join(OUTPUT_DIR, "logs", `${name}.log`), "utf8"))
-            .split("\n")
-            .filter((line) => line.includes('"key":"slow.mp4"') && /"msg":"(job analyzing|job taken over|another worker holds)/.test(line)).length,
+          (await readLogs(name)).filter((l) => l.key === "slow.mp4" && /^(job analyzing|job taken over|another worker holds)/.test(l.msg)).length,
         ),
       );
       expect(started.reduce((a, b) => a + b, 0)).toBe(1);
