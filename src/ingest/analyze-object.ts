@@ -10,7 +10,7 @@ import { FingerprintBuilder } from "../fingerprint/fingerprint-builder.js";
 import { FRAME_SIZE } from "../fingerprint/frame-hash.js";
 import { encodeSignature, indexEntries, SAMPLE_RATE, type Signature } from "../fingerprint/signature.js";
 import { findDuplicates, type Duplicate } from "./find-duplicates.js";
-import type { ObjectCreated } from "../queue/s3-event.js";
+import { eventOrder, type ObjectCreated } from "../queue/s3-event.js";
 import { LeaseLostError, type JobLease, type StoredMatch, type VideoRepository } from "../store/video-repository.js";
 
 export interface AnalysisLimits {
@@ -58,10 +58,13 @@ export function analysisTimeoutMs(limits: AnalysisLimits, durationSec: number): 
  */
 export async function analyzeObject(deps: IngestDeps, object: ObjectCreated, messageId: string, signal: AbortSignal): Promise<IngestOutcome> {
   const { repo, log: baseLog } = deps;
-  const job = await repo.startJob(object, object.etag, messageId, deps.leaseMs);
+  const job = await repo.startJob({ bucket: object.bucket, key: object.key, etag: object.etag, order: eventOrder(object) }, messageId, deps.leaseMs);
   if (job.outcome !== "claimed") {
     const log = baseLog.child({ key: object.key, jobId: job.jobId });
     switch (job.outcome) {
+      case "superseded":
+        log.info("a newer event for this key was handled already; this older one is acknowledged");
+        return "already-finished";
       case "already-finished":
         log.info({ status: job.status }, "object already analysed; redelivered event acknowledged");
         return "already-finished";

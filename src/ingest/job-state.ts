@@ -33,6 +33,8 @@ export interface Delivery {
   readonly messageId: string;
   /** The event names another version (ETag) than the one the job was for. */
   readonly newVersion: boolean;
+  /** A later event for the same key was already seen (events arrive in any order). */
+  readonly superseded: boolean;
 }
 
 export type ClaimDecision =
@@ -44,6 +46,8 @@ export type ClaimDecision =
    * so the holder died, gave up, or lost contact).
    */
   | { readonly action: "take-over" }
+  /** A newer event for the key was handled already: this one is out of date; acknowledge. */
+  | { readonly action: "superseded" }
   /** The same version already reached this terminal state: acknowledge, do nothing. */
   | { readonly action: "already-finished"; readonly status: "done" | "failed" }
   /**
@@ -60,6 +64,7 @@ export type ClaimDecision =
  */
 export function decideClaim(job: JobClaimState | undefined, now: Date, delivery: Delivery): ClaimDecision {
   const { newVersion } = delivery;
+  if (delivery.superseded) return { action: "superseded" };
   if (!job || job.status === "pending") return { action: "claim" };
   if (job.status === "analyzing") {
     const expired = job.leaseExpiresAt === null || job.leaseExpiresAt <= now;

@@ -4,6 +4,7 @@ import type { SceneCut } from "../fingerprint/cut-detector.js";
 import type { IndexEntry } from "../fingerprint/signature.js";
 import { InspectorError, type ErrorCode } from "../errors.js";
 import { decideClaim } from "../ingest/job-state.js";
+import { isOlderEvent } from "../queue/s3-event.js";
 import type { JobStatus, MatchKind } from "../generated/prisma/enums.js";
 
 export type { JobStatus, MatchKind };
@@ -11,6 +12,13 @@ export type { JobStatus, MatchKind };
 export interface ObjectRef {
   readonly bucket: string;
   readonly key: string;
+}
+
+/** One object-created event, as the job bookkeeping needs it. */
+export interface ObjectEvent extends ObjectRef {
+  readonly etag: string | undefined;
+  /** Its place among the key's events (eventOrder in src/queue/s3-event.ts). */
+  readonly order: string | undefined;
 }
 
 /** A worker's hold on a job: every write it makes presents the token (a fencing token). */
@@ -22,6 +30,7 @@ export interface JobLease {
 /** What a delivery found and did (see decideClaim in src/ingest/job-state.ts). */
 export type StartedJob =
   | { readonly outcome: "claimed"; readonly videoId: string; readonly videoNum: number; readonly lease: JobLease; readonly attempt: number; readonly tookOver: boolean }
+  | { readonly outcome: "superseded"; readonly videoId: string; readonly jobId: string }
   | { readonly outcome: "already-finished"; readonly videoId: string; readonly jobId: string; readonly status: "done" | "failed" }
   | { readonly outcome: "held-elsewhere"; readonly videoId: string; readonly jobId: string }
   | { readonly outcome: "wait"; readonly videoId: string; readonly jobId: string; readonly retryAfterMs: number };
@@ -98,14 +107,14 @@ export class VideoRepository {
    * this delivery does (decideClaim). Claiming moves the job to `analyzing` with a fresh
    * lease of `leaseMs`; the database's clock decides whether an old lease has expired.
    */
-  async startJob(ref: ObjectRef, etag: string | undefined, messageId: string, leaseMs: number): Promise<StartedJob> {
-    const tag = normaliseEtag(etag);
+  async startJob(event: ObjectEvent, messageId: string, leaseMs: number): Promise<StartedJob> {
+    const tag = normaliseEtag(event.etag);
     return this.db.$transaction(async (tx) => {
-      const [video] = await tx.$queryRaw<{ id: string; num: number; etag: string | null }[]>`
-        INSERT INTO video (id, bucket, key, etag, updated_at)
-        VALUES (gen_random_uuid(), ${ref.bucket}, ${ref.key}, ${tag}, now())
-        ON CONFLICT (bucket, key) DO UPDATE SET updated_at = now()
-        RETURNING id, num, etag`;
+      const [video] = await tx.$queryRaw<{ id: string; num: number; etag: string | null; event_order: string | null }[]>`
+        INSERT INTO video (id, bucket, key, etag, event_order, updated_at)
+        VALUES (gen_random_uuid(), ${event.bucket}, ${event.key}, ${tag}, ${event.order ?? null}, now())
+        ON CONFLICT (bucket, key) DO UPDATE SET key = EXCLUDED.key -- a no-op that locks and returns the row; a delivery that changes nothing must not move updated_at
+        RETURNING id, num, etag, event_order`;
       if (!video) throw new Error("video upsert returned no row");
       await tx.$executeRaw`
         INSERT INTO job (id, video_id, status, updated_at) VALUES (gen_random_uuid(), ${video.id}::uuid, 'pending', now())
@@ -115,9 +124,12 @@ export class VideoRepository {
       if (!job) throw new Error("job row missing after insert");
 
       const newVersion = tag !== null && video.etag !== tag;
-      const decision = decideClaim({ status: job.status, leaseExpiresAt: job.lease_expires_at, messageId: job.message_id }, job.now, { messageId, newVersion });
+      const superseded = isOlderEvent(event.order, video.event_order);
+      const decision = decideClaim({ status: job.status, leaseExpiresAt: job.lease_expires_at, messageId: job.message_id }, job.now, { messageId, newVersion, superseded });
       const seen = { videoId: video.id, jobId: job.id };
       switch (decision.action) {
+        case "superseded":
+          return { outcome: "superseded", ...seen };
         case "already-finished":
           return { outcome: "already-finished", ...seen, status: decision.status };
         case "held-elsewhere":
@@ -134,7 +146,9 @@ export class VideoRepository {
         WHERE id = ${job.id}::uuid
         RETURNING lease_token, attempts`;
       if (!claimed) throw new Error("job claim returned no row");
-      if (newVersion) await tx.$executeRaw`UPDATE video SET etag = ${tag} WHERE id = ${video.id}::uuid`;
+      if (newVersion || (event.order && event.order !== video.event_order)) {
+        await tx.$executeRaw`UPDATE video SET etag = ${tag ?? video.etag}, event_order = ${event.order ?? video.event_order}, updated_at = now() WHERE id = ${video.id}::uuid`;
+      }
       return {
         outcome: "claimed",
         videoId: video.id,

@@ -97,7 +97,7 @@ export async function startStack(name: string, overrides: Record<string, string>
   const services: Service[] = [];
   const launch = async (logName: string, serviceConfig: Config) => {
     mkdirSync(path.join(OUTPUT_DIR, "logs"), { recursive: true });
-    const log = pino({ level: "debug" }, pino.destination({ dest: path.join(OUTPUT_DIR, "logs", `${logName}.log`), sync: true }));
+    const log = pino({ level: "debug" }, pino.destination({ dest: path.join(OUTPUT_DIR, "logs", `${logName}.log`), sync: true, append: false }));
     const service = createService(serviceConfig, log);
     services.push(service);
     const { port } = await service.start();

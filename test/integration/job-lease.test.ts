@@ -55,7 +55,7 @@ describe("job leases and the state machine, in PostgreSQL", () => {
 
   it("two concurrent deliveries of one object: exactly one claims the job, the other sees it held", async () => {
     const ref = { bucket: BUCKET, key: uniqueName("race") };
-    const results = await Promise.all(Array.from({ length: 4 }, (_, i) => repo.startJob(ref, "etag-1", `m${i}`, 60_000)));
+    const results = await Promise.all(Array.from({ length: 4 }, (_, i) => repo.startJob({ ...ref, etag: "etag-1", order: undefined }, `m${i}`, 60_000)));
     expect(results.filter((r) => r.outcome === "claimed")).toHaveLength(1);
     expect(results.filter((r) => r.outcome === "held-elsewhere")).toHaveLength(3);
     expect(await db.video.count({ where: ref })).toBe(1);
@@ -63,9 +63,9 @@ describe("job leases and the state machine, in PostgreSQL", () => {
 
   it("an expired lease is taken over; the old holder's writes are refused", async () => {
     const ref = { bucket: BUCKET, key: uniqueName("takeover") };
-    const first = claimed(await repo.startJob(ref, "etag-1", "m1", 200));
+    const first = claimed(await repo.startJob({ ...ref, etag: "etag-1", order: undefined }, "m1", 200));
     await sleep(400);
-    const second = claimed(await repo.startJob(ref, "etag-1", "m2", 60_000));
+    const second = claimed(await repo.startJob({ ...ref, etag: "etag-1", order: undefined }, "m2", 60_000));
     expect(second.tookOver).toBe(true);
     expect(second.attempt).toBe(2);
 
@@ -84,9 +84,9 @@ describe("job leases and the state machine, in PostgreSQL", () => {
 
   it("the holder's own message coming back takes the job over at once, live lease or not", async () => {
     const ref = { bucket: BUCKET, key: uniqueName("comeback") };
-    const first = claimed(await repo.startJob(ref, "etag-1", "m1", 60_000));
-    expect(await repo.startJob(ref, "etag-1", "m2", 60_000)).toMatchObject({ outcome: "held-elsewhere" });
-    const again = claimed(await repo.startJob(ref, "etag-1", "m1", 60_000));
+    const first = claimed(await repo.startJob({ ...ref, etag: "etag-1", order: undefined }, "m1", 60_000));
+    expect(await repo.startJob({ ...ref, etag: "etag-1", order: undefined }, "m2", 60_000)).toMatchObject({ outcome: "held-elsewhere" });
+    const again = claimed(await repo.startJob({ ...ref, etag: "etag-1", order: undefined }, "m1", 60_000));
     expect(again.tookOver).toBe(true);
     await expect(repo.finishJob(first.lease)).rejects.toBeInstanceOf(LeaseLostError);
     await repo.finishJob(again.lease);
@@ -94,18 +94,26 @@ describe("job leases and the state machine, in PostgreSQL", () => {
 
   it("a released job is claimed again; a finished one is acknowledged unless a new version arrives", async () => {
     const ref = { bucket: BUCKET, key: uniqueName("release") };
-    const first = claimed(await repo.startJob(ref, "etag-1", "m1", 60_000));
+    const first = claimed(await repo.startJob({ ...ref, etag: "etag-1", order: undefined }, "m1", 60_000));
     expect(await repo.releaseJob(first.lease)).toBe(true);
     expect((await jobRow(first.videoId)).status).toBe("pending");
 
-    const second = claimed(await repo.startJob(ref, "etag-1", "m1", 60_000));
+    const second = claimed(await repo.startJob({ ...ref, etag: "etag-1", order: undefined }, "m1", 60_000));
     expect(second.tookOver).toBe(false);
     await repo.failJob(second.lease, "CORRUPT_MEDIA", "bad bytes");
-    expect(await repo.startJob(ref, "etag-1", "m1", 60_000)).toMatchObject({ outcome: "already-finished", status: "failed" });
+    expect(await repo.startJob({ ...ref, etag: "etag-1", order: undefined }, "m1", 60_000)).toMatchObject({ outcome: "already-finished", status: "failed" });
 
-    const third = claimed(await repo.startJob(ref, "etag-2", "m3", 60_000));
-    expect(await repo.startJob(ref, "etag-3", "m4", 60_000)).toMatchObject({ outcome: "wait" });
+    const third = claimed(await repo.startJob({ ...ref, etag: "etag-2", order: undefined }, "m3", 60_000));
+    expect(await repo.startJob({ ...ref, etag: "etag-3", order: undefined }, "m4", 60_000)).toMatchObject({ outcome: "wait" });
     await repo.finishJob(third.lease);
     expect(await jobRow(third.videoId)).toMatchObject({ status: "done", errorCode: null, attempts: 3 });
+  });
+
+  it("an event older than one already handled for the key is acknowledged as superseded", async () => {
+    const ref = { bucket: BUCKET, key: uniqueName("order") };
+    const newer = claimed(await repo.startJob({ ...ref, etag: "etag-2", order: "t:2026-11-23T10:00:02.000Z" }, "m2", 60_000));
+    await repo.finishJob(newer.lease);
+    expect(await repo.startJob({ ...ref, etag: "etag-1", order: "t:2026-11-23T10:00:01.000Z" }, "m1", 60_000)).toMatchObject({ outcome: "superseded" });
+    expect(await db.video.findFirstOrThrow({ where: ref })).toMatchObject({ etag: "etag-2", eventOrder: "t:2026-11-23T10:00:02.000Z" });
   });
 });

@@ -3,8 +3,8 @@ import { canTransition, decideClaim } from "../../../src/ingest/job-state.js";
 
 const now = new Date("2026-11-23T12:00:00Z");
 const inSec = (s: number) => new Date(now.getTime() + s * 1000);
-const sameVersion = { messageId: "m2", newVersion: false };
-const newVersion = { messageId: "m2", newVersion: true };
+const sameVersion = { messageId: "m2", newVersion: false, superseded: false };
+const newVersion = { messageId: "m2", newVersion: true, superseded: false };
 const job = (status: "pending" | "analyzing" | "done" | "failed", leaseExpiresAt: Date | null = null) => ({ status, leaseExpiresAt, messageId: "m1" });
 
 describe("job state machine", () => {
@@ -43,7 +43,13 @@ describe("job state machine", () => {
     expect(decideClaim(job("analyzing", null), now, sameVersion)).toEqual({ action: "take-over" });
   });
 
+  it("acknowledges an event older than one already handled for the key, whatever the job's state", () => {
+    for (const status of ["pending", "analyzing", "done", "failed"] as const) {
+      expect(decideClaim(job(status, inSec(30)), now, { ...newVersion, superseded: true })).toEqual({ action: "superseded" });
+    }
+  });
+
   it("takes over at once when the holder's own message comes back (the holder let it go)", () => {
-    expect(decideClaim(job("analyzing", inSec(30)), now, { messageId: "m1", newVersion: false })).toEqual({ action: "take-over" });
+    expect(decideClaim(job("analyzing", inSec(30)), now, { messageId: "m1", newVersion: false, superseded: false })).toEqual({ action: "take-over" });
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { decodeS3Key, MessageParseError, parseS3Message } from "../../../src/queue/s3-event.js";
+import { decodeS3Key, eventOrder, isOlderEvent, MessageParseError, parseS3Message } from "../../../src/queue/s3-event.js";
 
 function record(key: string, extra: Record<string, unknown> = {}) {
   return {
@@ -74,5 +74,25 @@ describe("decodeS3Key", () => {
 
   it("keeps a key that is not valid percent-encoding as it came (raw keys from old emulators)", () => {
     expect(decodeS3Key("50%off.mp4")).toBe("50%off.mp4");
+  });
+});
+
+describe("event order", () => {
+  it("orders S3 sequencers of different lengths numerically", () => {
+    const older = eventOrder({ sequencer: "0055AED6DCD90281E5", eventTime: undefined });
+    const newer = eventOrder({ sequencer: "55AED6DCD90281E6", eventTime: undefined });
+    expect(isOlderEvent(older, newer!)).toBe(true);
+    expect(isOlderEvent(newer, older!)).toBe(false);
+    expect(isOlderEvent(newer, newer!)).toBe(false);
+  });
+
+  it("falls back to the event time (moto: no sequencer, no zone) and never compares across kinds", () => {
+    const a = eventOrder({ sequencer: undefined, eventTime: "2026-11-23T10:00:00.100" });
+    const b = eventOrder({ sequencer: undefined, eventTime: "2026-11-23T10:00:00.200Z" });
+    expect(a).toBe("t:2026-11-23T10:00:00.100Z");
+    expect(isOlderEvent(a, b!)).toBe(true);
+    expect(isOlderEvent(eventOrder({ sequencer: "01", eventTime: undefined }), b!)).toBe(false);
+    expect(isOlderEvent(undefined, b!)).toBe(false);
+    expect(eventOrder({ sequencer: undefined, eventTime: "yesterday" })).toBeUndefined();
   });
 });
