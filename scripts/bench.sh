@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs one benchmark (scripts/bench/<name>.ts) against a fresh, migrated database that is
-# dropped afterwards. Usage: scripts/bench.sh accuracy|match
+# dropped afterwards, and (for benchmarks through S3/SQS) a private moto on a free port.
+# Usage: scripts/bench.sh accuracy|match|load
 set -euo pipefail
 source "$(dirname "$0")/lib/stack.sh"
 cd "$ROOT"
@@ -10,6 +11,18 @@ ensure_node_modules
 export PG_ADMIN_URL="${PG_ADMIN_URL:-postgresql://postgres@127.0.0.1:5432/postgres}"
 db="tvidz_bench_${name}_$(date +%s)_$$"
 export BENCH_DATABASE_URL="${PG_ADMIN_URL%/*}/$db"
-trap 'psql "$PG_ADMIN_URL" -qc "DROP DATABASE IF EXISTS \"$db\" WITH (FORCE)" >/dev/null 2>&1 || true' EXIT
+moto_pidfile=""
+cleanup() {
+  [ -n "$moto_pidfile" ] && [ -f "$moto_pidfile" ] && kill "$(cat "$moto_pidfile")" 2>/dev/null || true
+  psql "$PG_ADMIN_URL" -qc "DROP DATABASE IF EXISTS \"$db\" WITH (FORCE)" >/dev/null 2>&1 || true
+}
+trap cleanup EXIT
+if [ "$name" = load ]; then
+  ensure_moto_installed
+  port="$(free_port)"
+  moto_pidfile="$RUN_DIR/moto-bench-$port.pid"
+  start_moto "$port" "$moto_pidfile"
+  export BENCH_AWS_ENDPOINT="http://127.0.0.1:$port" AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_REGION=us-east-1
+fi
 ensure_database "$BENCH_DATABASE_URL"
 npx tsx "scripts/bench/$name.ts" "$@"

@@ -12,6 +12,8 @@ const ConfigSchema = z.object({
     .string()
     .default("")
     .transform((v) => v.split(",").map((o) => o.trim()).filter(Boolean)),
+  /** GET /status answers from memory for this long (one database read per key per period). */
+  STATUS_CACHE_TTL_MS: positiveInt(500),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 
   /** An emulator's URL, or "aws" for the real AWS endpoints. */

@@ -59,7 +59,7 @@ export function createService(config: Config, log: Logger): Service {
   let queueReady: Promise<void> = Promise.resolve();
 
   const app = createApp({
-    status: new StatusService(repo, objects, config.BUCKET),
+    status: new StatusService(repo, objects, config.BUCKET, { cacheTtlMs: config.STATUS_CACHE_TTL_MS, cacheMaxKeys: 10_000 }),
     corsOrigins: config.CORS_ORIGINS,
     log,
     readiness: async () => {

@@ -35,15 +35,18 @@ const FOURTEEN_DAYS_SEC = 14 * 24 * 3600;
 export async function bootstrap(s3: S3Client, sqs: SQSClient, options: BootstrapOptions): Promise<Step[]> {
   const steps: Step[] = [];
   steps.push(await ensureBucket(s3, options));
-  await s3.send(
-    new PutBucketCorsCommand({
-      Bucket: options.bucket,
-      CORSConfiguration: {
-        CORSRules: [{ AllowedOrigins: [...options.corsOrigins], AllowedMethods: ["GET", "PUT", "POST", "HEAD"], AllowedHeaders: ["*"], ExposeHeaders: ["ETag"], MaxAgeSeconds: 3000 }],
-      },
-    }),
-  );
-  steps.push({ resource: `bucket CORS (${options.corsOrigins.join(", ")})`, action: "updated" });
+  // Browser uploads need CORS on the bucket; with no origins asked for, none is set.
+  if (options.corsOrigins.length > 0) {
+    await s3.send(
+      new PutBucketCorsCommand({
+        Bucket: options.bucket,
+        CORSConfiguration: {
+          CORSRules: [{ AllowedOrigins: [...options.corsOrigins], AllowedMethods: ["GET", "PUT", "POST", "HEAD"], AllowedHeaders: ["*"], ExposeHeaders: ["ETag"], MaxAgeSeconds: 3000 }],
+        },
+      }),
+    );
+    steps.push({ resource: `bucket CORS (${options.corsOrigins.join(", ")})`, action: "updated" });
+  }
 
   const dlq = await ensureQueue(sqs, `${options.queueName}-dlq`, { MessageRetentionPeriod: String(FOURTEEN_DAYS_SEC) });
   steps.push(dlq.step);

@@ -1,21 +1,47 @@
+import { LRUCache } from "lru-cache";
 import type { ObjectStore } from "../objects/s3-object-store.js";
 import type { VideoRepository } from "../store/video-repository.js";
 import { buildSnapshot, pendingSnapshot, type StatusSnapshot } from "./snapshot.js";
 
+export interface StatusServiceOptions {
+  /**
+   * How long a snapshot is served from memory. Progress is written at most once a second,
+   * so a fraction of that costs no freshness, while a crowd of clients polling the same keys
+   * costs one database read per key per period (concurrent misses share one read).
+   */
+  readonly cacheTtlMs: number;
+  readonly cacheMaxKeys: number;
+  readonly now?: () => Date;
+}
+
 /**
  * Answers "what is the state of this object?": from the database when a job exists (so
- * terminal results survive restarts), `pending` when the object is in the bucket but its
- * event is still on its way, nothing when neither knows it.
+ * terminal results survive restarts and every replica answers alike), `pending` when the
+ * object is in the bucket but its event is still on its way, nothing when neither knows it.
  */
 export class StatusService {
+  private readonly cache: LRUCache<string, { snapshot: StatusSnapshot | undefined }>;
+  private readonly now: () => Date;
+
   constructor(
     private readonly repo: VideoRepository,
     private readonly objects: ObjectStore,
     private readonly bucket: string,
-    private readonly now: () => Date = () => new Date(),
-  ) {}
+    options: StatusServiceOptions,
+  ) {
+    this.now = options.now ?? (() => new Date());
+    this.cache = new LRUCache({
+      max: options.cacheMaxKeys,
+      ttl: options.cacheTtlMs,
+      fetchMethod: async (key) => ({ snapshot: await this.read(key) }),
+    });
+  }
 
   async get(key: string): Promise<StatusSnapshot | undefined> {
+    return (await this.cache.fetch(key))?.snapshot;
+  }
+
+  private async read(key: string): Promise<StatusSnapshot | undefined> {
     const ref = { bucket: this.bucket, key };
     const record = await this.repo.findStatus(ref);
     if (record) return buildSnapshot(record);

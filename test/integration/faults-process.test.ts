@@ -133,6 +133,8 @@ describe("several replicas, one truth", () => {
     for (const key of keys.slice(2)) await upload(queue, key, key);
 
     for (const key of keys) await terminal(replicas[0]!.baseUrl, key);
+    // Each replica may serve a snapshot from memory for STATUS_CACHE_TTL_MS (500 ms).
+    await new Promise((r) => setTimeout(r, 600));
     for (const key of keys) {
       const answers = [];
       for (const replica of replicas) answers.push((await getStatus(replica.baseUrl, key)).body);

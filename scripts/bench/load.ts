@@ -1,0 +1,165 @@
+/**
+ * npm run bench:load — uploads BENCH_LOAD_VIDEOS (200) short generated videos at once to a
+ * private moto, with the real service running as its own process at default concurrency,
+ * and reports: videos/minute, p50/p95 time from upload to terminal status, the service's
+ * peak RSS, that every key reached a terminal status exactly once, that the queue and the
+ * dead-letter queue end empty, and GET /status/:file latency under 200 concurrent
+ * connections (autocannon) while the videos are being analysed.
+ *   BENCH_LOAD_VIDEOS (200), BENCH_LOAD_CONNECTIONS (200), BENCH_LOAD_STATUS_SEC (20)
+ */
+import { spawn } from "node:child_process";
+import { createWriteStream, existsSync, readFileSync } from "node:fs";
+import { mkdir, readFile, rename } from "node:fs/promises";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import autocannon from "autocannon";
+import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { GetQueueAttributesCommand, GetQueueUrlCommand, SQSClient } from "@aws-sdk/client-sqs";
+import { bootstrap } from "../lib/bootstrap.js";
+import { renderScenes } from "../lib/media-fixtures.js";
+import { createDb } from "../../src/store/prisma.js";
+
+const count = Number(process.env.BENCH_LOAD_VIDEOS ?? 200);
+const connections = Number(process.env.BENCH_LOAD_CONNECTIONS ?? 200);
+const statusSec = Number(process.env.BENCH_LOAD_STATUS_SEC ?? 20);
+const endpoint = process.env.BENCH_AWS_ENDPOINT;
+const databaseUrl = process.env.BENCH_DATABASE_URL;
+if (!endpoint || !databaseUrl) throw new Error("run through `npm run bench:load` (it starts moto and a fresh database)");
+
+async function runAll<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(Array.from({ length: limit }, async () => {
+    while (next < items.length) await work(items[next++]!);
+  }));
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const percentile = (sorted: readonly number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+
+// 1. The videos: short, distinct, cached between runs.
+const corpusDir = path.resolve(".run", "bench-load", `v1-${count}`);
+await mkdir(corpusDir, { recursive: true });
+const files = Array.from({ length: count }, (_, i) => path.join(corpusDir, `clip-${String(i).padStart(3, "0")}.mp4`));
+const generateStarted = Date.now();
+await runAll(files, os.cpus().length, async (file) => {
+  if (existsSync(file)) return;
+  const i = Number(path.basename(file).slice(5, 8));
+  await renderScenes(`${file}.part.mp4`, [
+    { source: `life=seed=${i + 1}:mold=10:ratio=0.1`, durationSec: 2 + (i % 3) },
+    { source: `cellauto=rule=${[30, 90, 110, 150][i % 4]}:random_seed=${i + 1}`, durationSec: 2 },
+  ], { width: 320, height: 180 });
+  await rename(`${file}.part.mp4`, file);
+});
+console.error(`[load] ${count} videos ready in ${corpusDir} (${((Date.now() - generateStarted) / 1000).toFixed(0)} s)`);
+
+// 2. Bucket, queue and notification, then the service as its own process.
+const credentials = { accessKeyId: "test", secretAccessKey: "test" };
+const s3 = new S3Client({ endpoint, region: "us-east-1", credentials, forcePathStyle: true });
+const sqs = new SQSClient({ endpoint, region: "us-east-1", credentials });
+const bucket = `load-${Date.now()}`;
+const queueName = `${bucket}-events`;
+await bootstrap(s3, sqs, { region: "us-east-1", bucket, queueName, visibilityTimeoutSec: 120, maxReceiveCount: 5, corsOrigins: [] });
+
+const port = await new Promise<number>((resolve) => {
+  const server = net.createServer().listen(0, "127.0.0.1", () => {
+    const { port: p } = server.address() as net.AddressInfo;
+    server.close(() => resolve(p));
+  });
+});
+const logFile = path.resolve(".run", "bench-load-service.log");
+const service = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
+  env: { ...process.env, AWS_ENDPOINT: endpoint, DATABASE_URL: databaseUrl, BUCKET: bucket, QUEUE_NAME: queueName, PORT: String(port), HOST: "127.0.0.1", VISIBILITY_TIMEOUT_SEC: "120", LOG_LEVEL: "info" },
+  stdio: ["ignore", "pipe", "pipe"],
+});
+const log = createWriteStream(logFile);
+service.stdout.pipe(log);
+service.stderr.pipe(log);
+const baseUrl = `http://127.0.0.1:${port}`;
+for (let i = 0; ; i += 1) {
+  if (await fetch(`${baseUrl}/readyz`).then((r) => r.ok, () => false)) break;
+  if (i > 200) throw new Error(`the service did not become ready; see ${logFile}`);
+  await sleep(150);
+}
+
+let peakRssKb = 0;
+const rssSampler = setInterval(() => {
+  try {
+    const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${service.pid}/status`, "utf8"));
+    if (match) peakRssKb = Math.max(peakRssKb, Number(match[1]));
+  } catch {
+    // the process is gone
+  }
+}, 100);
+
+// 3. Upload everything at once (20 PUTs in flight), then watch the database.
+const keys = files.map((f) => `load/${path.basename(f)}`);
+const uploadedAt = new Map<string, number>();
+const started = Date.now();
+await runAll(keys, 20, async (key) => {
+  await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: await readFile(path.join(corpusDir, path.basename(key))) }));
+  uploadedAt.set(key, Date.now());
+});
+console.error(`[load] ${count} uploads in ${((Date.now() - started) / 1000).toFixed(1)} s; analysing…`);
+
+// 4. While it analyses: GET /status/:file at `connections` concurrent connections.
+const statusRun = autocannon({
+  url: baseUrl,
+  connections,
+  duration: statusSec,
+  requests: keys.map((key) => ({ method: "GET", path: `/status/${encodeURIComponent(key)}` })),
+});
+
+const db = createDb({ url: databaseUrl, poolMax: 2, connectTimeoutMs: 5000, statementTimeoutMs: 30000 });
+interface Row { key: string; status: string; attempts: number; finished_at: Date | null }
+let rows: Row[] = [];
+const deadline = Date.now() + 30 * 60_000;
+while (Date.now() < deadline) {
+  rows = await db.$queryRaw<Row[]>`
+    SELECT v.key, j.status::text AS status, j.attempts, j.finished_at FROM video v JOIN job j ON j.video_id = v.id
+    WHERE v.bucket = ${bucket} AND j.status IN ('done', 'failed')`;
+  if (rows.length >= count) break;
+  await sleep(250);
+}
+const finishedAt = Date.now();
+const status = await statusRun;
+
+// 5. Settle: the queue and the dead-letter queue should drain to empty.
+const depth = async (name: string) => {
+  const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: name }));
+  const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"] }));
+  return Number(Attributes?.ApproximateNumberOfMessages ?? 0) + Number(Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0);
+};
+let queueLeft = -1;
+for (let i = 0; i < 40 && queueLeft !== 0; i += 1) {
+  queueLeft = await depth(queueName);
+  if (queueLeft !== 0) await sleep(250);
+}
+const deadLetterLeft = await depth(`${queueName}-dlq`);
+const [tally] = await db.$queryRaw<{ videos: bigint; stuck: bigint }[]>`
+  SELECT count(*) AS videos, count(*) FILTER (WHERE j.status IS NULL OR j.status IN ('pending', 'analyzing')) AS stuck
+  FROM video v LEFT JOIN job j ON j.video_id = v.id WHERE v.bucket = ${bucket}`;
+const videos = Number(tally?.videos ?? 0);
+const stuck = Number(tally?.stuck ?? 0);
+await db.$disconnect();
+clearInterval(rssSampler);
+service.kill("SIGTERM");
+await new Promise((resolve) => service.once("exit", resolve));
+s3.destroy();
+sqs.destroy();
+
+const latencies = rows.flatMap((r) => (r.finished_at && uploadedAt.has(r.key) ? [(r.finished_at.getTime() - uploadedAt.get(r.key)!) / 1000] : [])).sort((a, b) => a - b);
+const wallMin = (finishedAt - started) / 60_000;
+const terminalOnce = rows.filter((r) => r.attempts === 1).length;
+const failed = rows.filter((r) => r.status === "failed").length;
+const lost = count - videos;
+console.log(`load benchmark — ${count} short videos (4–6 s, 320×180) uploaded at once; service at default concurrency (${os.cpus().length})\n`);
+console.log(`throughput              ${(rows.length / wallMin).toFixed(1)} videos/minute (${((finishedAt - started) / 1000).toFixed(1)} s from first upload to last terminal status)`);
+console.log(`upload → terminal       p50 ${percentile(latencies, 50).toFixed(1)} s   p95 ${percentile(latencies, 95).toFixed(1)} s`);
+console.log(`service peak RSS        ${(peakRssKb / 1024).toFixed(0)} MB (the Node process; ffmpeg children are separate processes)`);
+console.log(`terminal statuses       ${rows.length}/${count} (${failed} failed); analysed exactly once: ${terminalOnce}/${count}; video rows: ${videos}`);
+console.log(`lost / stuck            ${lost} / ${stuck}`);
+console.log(`queue / DLQ at the end  ${queueLeft} / ${deadLetterLeft}`);
+console.log(`GET /status/:file       ${connections} connections for ${statusSec} s during the run: ${status.requests.total} requests, ${status.non2xx} non-2xx, ${status.errors} errors`);
+console.log(`                        latency p50 ${status.latency.p50} ms   p99 ${status.latency.p99} ms   max ${status.latency.max} ms   (${status.requests.average.toFixed(0)} req/s)`);
+if (lost > 0 || stuck > 0 || terminalOnce < count || queueLeft !== 0 || deadLetterLeft !== 0) process.exitCode = 1;
