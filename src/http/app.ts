@@ -26,6 +26,9 @@ export const ObjectKeySchema = z
   .refine((key) => Buffer.byteLength(key, "utf8") <= 1024, "the key is longer than 1024 bytes")
   .refine((key) => !key.includes("\u0000"), "the key contains a NUL character");
 
+/** No endpoint takes a body: anything larger than this is refused before it is read. */
+const MAX_BODY_BYTES = 1024;
+
 interface ErrorBody {
   readonly error: { readonly code: string; readonly message: string };
 }
@@ -41,6 +44,16 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(helmet());
   if (deps.corsOrigins.length > 0) app.use(cors({ origin: [...deps.corsOrigins], methods: ["GET"] }));
   app.use(pinoHttp({ logger: deps.log, autoLogging: { ignore: (req) => req.url === "/healthz" || req.url === "/readyz" } }));
+
+  app.use((req, res, next) => {
+    const declared = Number(req.headers["content-length"] ?? 0);
+    if (declared > MAX_BODY_BYTES || req.headers["transfer-encoding"] !== undefined) {
+      res.set("connection", "close");
+      sendError(res, 413, "PAYLOAD_TOO_LARGE", `requests carry no body here (at most ${MAX_BODY_BYTES} bytes)`);
+      return;
+    }
+    next();
+  });
 
   app.get("/healthz", (_req, res) => {
     res.json({ ok: true });

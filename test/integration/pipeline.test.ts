@@ -122,6 +122,15 @@ describe("upload → event → analysis → status (moto, PostgreSQL, ffmpeg)", 
     expect(await response.text()).not.toMatch(/\bat .*\(.*:\d+:\d+\)/);
   });
 
+  it("refuses request bodies beyond 1 KB, and has no admin or write endpoints", async () => {
+    const big = await fetch(`${stack.baseUrl}/status/x.mp4`, { method: "POST", body: "x".repeat(64 * 1024) });
+    expect(big.status).toBe(413);
+    expect(((await big.json()) as { error: { code: string } }).error.code).toBe("PAYLOAD_TOO_LARGE");
+    for (const [method, route] of [["DELETE", "/status/x.mp4"], ["POST", "/clear"], ["DELETE", "/videos"], ["GET", "/admin"], ["GET", "/debug"]] as const) {
+      expect((await fetch(`${stack.baseUrl}${route}`, { method })).status, `${method} ${route}`).toBe(404);
+    }
+  });
+
   it("leaves no temporary files behind", async () => {
     const leftovers = (await readdir(os.tmpdir())).filter((e) => e.startsWith("tvidz-") && !tmpBefore.has(e));
     expect(leftovers).toEqual([]);
