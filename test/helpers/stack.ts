@@ -7,7 +7,7 @@ import { GetQueueAttributesCommand, GetQueueUrlCommand, SQSClient } from "@aws-s
 import { loadConfig, type Config } from "../../src/config.js";
 import { createService, type Service } from "../../src/service.js";
 import { bootstrap } from "../../scripts/lib/bootstrap.js";
-import { requireEnv, uniqueName } from "./env.js";
+import { requireEnv, uniqueName, waitFor } from "./env.js";
 
 export const OUTPUT_DIR = path.resolve("test-output");
 
@@ -125,4 +125,12 @@ export async function startStack(name: string, overrides: Record<string, string>
 export async function getStatus(baseUrl: string, key: string): Promise<{ status: number; body: Record<string, unknown> }> {
   const response = await fetch(`${baseUrl}/status/${encodeURIComponent(key)}`);
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+}
+
+/** Polls GET /status/:file until the object is `done` or `failed`; returns that body. */
+export async function waitForTerminal(baseUrl: string, key: string, timeoutMs = 60_000): Promise<Record<string, unknown>> {
+  return waitFor(async () => {
+    const { status, body } = await getStatus(baseUrl, key);
+    return status === 200 && (body.status === "done" || body.status === "failed") ? body : undefined;
+  }, timeoutMs, `a terminal status for ${key}`);
 }

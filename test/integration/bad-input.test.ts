@@ -8,7 +8,7 @@ import { PutObjectCommand } from "@aws-sdk/client-s3";
 import { GetQueueUrlCommand, SendMessageCommand } from "@aws-sdk/client-sqs";
 import { renderScenes } from "../../scripts/lib/media-fixtures.js";
 import { waitFor } from "../helpers/env.js";
-import { getStatus, startStack, type TestStack } from "../helpers/stack.js";
+import { getStatus, startStack, type TestStack, waitForTerminal } from "../helpers/stack.js";
 
 /** Every kind of bad upload ends in a terminal state with a clear code; nothing escapes. */
 const FFMPEG = process.env.FFMPEG_PATH ?? "ffmpeg";
@@ -31,12 +31,6 @@ async function upload(key: string, body: Buffer): Promise<void> {
   await stack.s3.send(new PutObjectCommand({ Bucket: stack.config.BUCKET, Key: key, Body: body }));
 }
 
-async function terminal(key: string) {
-  return waitFor(async () => {
-    const { status, body } = await getStatus(stack.baseUrl, key);
-    return status === 200 && (body.status === "done" || body.status === "failed") ? body : undefined;
-  }, 60_000, `a terminal status for ${key}`);
-}
 
 beforeAll(async () => {
   fixtures = await mkdtemp(path.join(os.tmpdir(), "bad-input-"));
@@ -73,7 +67,7 @@ describe("bad uploads", () => {
     ];
     await Promise.all(cases.map(([key, body]) => upload(key, body)));
     for (const [key, , code] of cases) {
-      const body = await terminal(key);
+      const body = await waitForTerminal(stack.baseUrl, key);
       expect(body.status, key).toBe("failed");
       const error = body.error as { code: string; message: string };
       expect(error.code, key).toMatch(new RegExp(`^(${code})$`));
@@ -102,7 +96,7 @@ describe("awkward keys", () => {
     const keys = ["../escape.mp4", "a/../../escape-too.mp4", "with space.mp4", "plus+sign.mp4", "percent%41%2F.mp4", "ünïcødé/日本語 ビデオ.mp4", "./dot.mp4"];
     for (const key of keys) await upload(key, good);
     for (const key of keys) {
-      const body = await terminal(key);
+      const body = await waitForTerminal(stack.baseUrl, key);
       expect(body.file).toBe(key);
       expect(body.status, key).toBe("done");
     }

@@ -7,7 +7,7 @@ import { renderScenes } from "../../scripts/lib/media-fixtures.js";
 import { createDb } from "../../src/store/prisma.js";
 import { requireEnv, waitFor } from "../helpers/env.js";
 import { fakeTool, processesMatching } from "../helpers/processes.js";
-import { getStatus, readLogs, startStack, type TestStack } from "../helpers/stack.js";
+import { getStatus, readLogs, startStack, waitForTerminal } from "../helpers/stack.js";
 
 const FFMPEG = process.env.FFMPEG_PATH ?? "ffmpeg";
 const FFPROBE = process.env.FFPROBE_PATH ?? "ffprobe";
@@ -31,12 +31,6 @@ afterAll(async () => {
   await db.$disconnect();
 });
 
-async function terminal(stack: TestStack, key: string, timeoutMs = 60_000) {
-  return waitFor(async () => {
-    const { status, body } = await getStatus(stack.baseUrl, key);
-    return status === 200 && (body.status === "done" || body.status === "failed") ? body : undefined;
-  }, timeoutMs, `a terminal status for ${key}`);
-}
 
 async function tvidzTempEntries(dir: string): Promise<string[]> {
   return (await readdir(dir)).filter((e) => e.startsWith("tvidz-"));
@@ -57,7 +51,7 @@ describe("hung or runaway ffmpeg / ffprobe", () => {
       });
       try {
         await stack.s3.send(new PutObjectCommand({ Bucket: stack.config.BUCKET, Key: "stuck.mp4", Body: video }));
-        const body = await terminal(stack, "stuck.mp4");
+        const body = await waitForTerminal(stack.baseUrl, "stuck.mp4");
         expect(body).toMatchObject({ status: "failed", error: { code: "ANALYSIS_TIMEOUT" } });
         expect(processesMatching(hung.marker)).toEqual([]);
         expect(await tvidzTempEntries(tmpDir)).toEqual([]);
@@ -79,7 +73,7 @@ describe("an analysis longer than the visibility timeout", () => {
     try {
       const replica = await stack.addReplica("slow-analysis-replica", { FFMPEG_PATH: slow.path, VISIBILITY_TIMEOUT_SEC: "10" });
       await stack.s3.send(new PutObjectCommand({ Bucket: stack.config.BUCKET, Key: "slow.mp4", Body: video }));
-      const body = await terminal(stack, "slow.mp4", 90_000);
+      const body = await waitForTerminal(stack.baseUrl, "slow.mp4", 90_000);
       expect(body).toMatchObject({ status: "done", attempts: 1, takeovers: 0 });
       expect((await getStatus(replica.baseUrl, "slow.mp4")).body).toEqual(body);
       const job = await db.job.findFirstOrThrow({ where: { video: { bucket: stack.config.BUCKET, key: "slow.mp4" } } });

@@ -9,7 +9,7 @@ import { requireEnv, waitFor } from "../helpers/env.js";
 import { fakeTool } from "../helpers/processes.js";
 import { HttpFaultProxy } from "../helpers/http-fault-proxy.js";
 import { TcpProxy } from "../helpers/tcp-proxy.js";
-import { getStatus, readLogs, startStack, type TestStack } from "../helpers/stack.js";
+import { readLogs, startStack, type TestStack, waitForTerminal } from "../helpers/stack.js";
 
 /** The queue, the database and S3 failing for real, between the service and its dependency. */
 const AWS_ENDPOINT = requireEnv("TEST_AWS_ENDPOINT");
@@ -44,12 +44,6 @@ async function readiness(stack: TestStack): Promise<{ status: number; body: { re
   return { status: response.status, body: (await response.json()) as never };
 }
 
-async function terminal(stack: TestStack, key: string, timeoutMs = 60_000) {
-  return waitFor(async () => {
-    const { status, body } = await getStatus(stack.baseUrl, key);
-    return status === 200 && (body.status === "done" || body.status === "failed") ? body : undefined;
-  }, timeoutMs, `a terminal status for ${key}`);
-}
 
 const upload = (stack: TestStack, key: string, body = clip) => stack.s3.send(new PutObjectCommand({ Bucket: stack.config.BUCKET, Key: key, Body: body }));
 
@@ -77,7 +71,7 @@ describe("queue outage", () => {
       await proxy.restore();
       await waitFor(async () => ((await readiness(stack)).body.ready ? true : undefined), 30_000, "readiness after the outage");
       await upload(stack, "after-outage.mp4");
-      expect(await terminal(stack, "after-outage.mp4")).toMatchObject({ status: "done" });
+      expect(await waitForTerminal(stack.baseUrl, "after-outage.mp4")).toMatchObject({ status: "done" });
 
       const logs = await readLogs("queue-outage");
       const openings = logs.filter((l) => l.msg === "breaker open; polling paused");
@@ -113,7 +107,7 @@ describe("database outage", () => {
       expect(await db.video.count({ where: { bucket: stack.config.BUCKET } })).toBe(0);
 
       await proxy.restore();
-      expect(await terminal(stack, "during-outage.mp4")).toMatchObject({ status: "done", attempts: 1 });
+      expect(await waitForTerminal(stack.baseUrl, "during-outage.mp4")).toMatchObject({ status: "done", attempts: 1 });
 
       // Mid-job: cut while ffmpeg is still waiting, restore a few seconds later.
       await upload(stack, "mid-job.mp4", otherClip);
@@ -128,7 +122,7 @@ describe("database outage", () => {
       expect(stuck?.status).not.toBe("failed");
       await proxy.restore();
 
-      const body = await terminal(stack, "mid-job.mp4", 60_000);
+      const body = await waitForTerminal(stack.baseUrl, "mid-job.mp4", 60_000);
       expect(body).toMatchObject({ status: "done", attempts: 2 });
       await waitFor(async () => {
         const depth = await stack.queueDepth();
@@ -150,7 +144,7 @@ describe("S3 throttling (503 SlowDown)", () => {
       // Every GET of the object fails until the SDK's three attempts are used up, once.
       proxy.failNext(3, (req) => req.method === "GET" && (req.url ?? "").includes("throttled.mp4"));
       await upload(stack, "throttled.mp4");
-      const body = await terminal(stack, "throttled.mp4", 60_000);
+      const body = await waitForTerminal(stack.baseUrl, "throttled.mp4", 60_000);
       expect(body).toMatchObject({ status: "done", attempts: 2 });
       expect(proxy.failed).toBe(3);
       const returned = (await readLogs("s3-throttle")).find((l) => l.msg === "message returned to the queue");

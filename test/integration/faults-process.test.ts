@@ -9,7 +9,7 @@ import { createDb } from "../../src/store/prisma.js";
 import { requireEnv, waitFor } from "../helpers/env.js";
 import { fakeTool, processesMatching } from "../helpers/processes.js";
 import { spawnService, type ServiceProcess } from "../helpers/service-process.js";
-import { getStatus, provisionQueue, type ProvisionedQueue } from "../helpers/stack.js";
+import { getStatus, provisionQueue, type ProvisionedQueue, waitForTerminal } from "../helpers/stack.js";
 
 /**
  * The service as real OS processes: SIGTERM, kill -9, and several replicas on one queue and
@@ -31,12 +31,6 @@ async function upload(queue: ProvisionedQueue, key: string, file: string): Promi
   await queue.s3.send(new PutObjectCommand({ Bucket: queue.env.BUCKET, Key: key, Body: await readFile(path.join(fixtures, file)) }));
 }
 
-async function terminal(baseUrl: string, key: string, timeoutMs = 90_000) {
-  return waitFor(async () => {
-    const { status, body } = await getStatus(baseUrl, key);
-    return status === 200 && (body.status === "done" || body.status === "failed") ? body : undefined;
-  }, timeoutMs, `a terminal status for ${key}`);
-}
 
 async function jobOf(queue: ProvisionedQueue, key: string) {
   return db.job.findFirst({ where: { video: { bucket: queue.env.BUCKET, key } } });
@@ -99,7 +93,7 @@ describe("shutdown (SIGTERM)", () => {
 
     // The next start finishes it.
     const next = await start("sigterm-restart", queue.env);
-    expect(await terminal(next.baseUrl, "long.mp4")).toMatchObject({ status: "done", attempts: 2, takeovers: 0 });
+    expect(await waitForTerminal(next.baseUrl, "long.mp4")).toMatchObject({ status: "done", attempts: 2, takeovers: 0 });
     await rm(tmpDir, { recursive: true, force: true });
   });
 });
@@ -116,7 +110,7 @@ describe("a worker killed mid-job (kill -9)", () => {
     expect(await jobOf(queue, "victim.mp4")).toMatchObject({ status: "analyzing" });
 
     const survivor = await start("kill9-survivor", queue.env);
-    const body = await terminal(survivor.baseUrl, "victim.mp4");
+    const body = await waitForTerminal(survivor.baseUrl, "victim.mp4");
     expect(body).toMatchObject({ status: "done", attempts: 2, takeovers: 1 });
     expect(survivor.logs.some((l) => l.msg === "job taken over" && l.key === "victim.mp4")).toBe(true);
     await waitFor(async () => ((await queue.queueDepth()).queue === 0 ? true : undefined), 20_000, "an empty queue");
@@ -132,7 +126,7 @@ describe("several replicas, one truth", () => {
     await Promise.all([upload(queue, "copy-a.mp4", "copy-a.mp4"), upload(queue, "copy-b.mp4", "copy-b.mp4")]);
     for (const key of keys.slice(2)) await upload(queue, key, key);
 
-    for (const key of keys) await terminal(replicas[0]!.baseUrl, key);
+    for (const key of keys) await waitForTerminal(replicas[0]!.baseUrl, key);
     // Each replica may serve a snapshot from memory for STATUS_CACHE_TTL_MS (500 ms).
     await new Promise((r) => setTimeout(r, 600));
     for (const key of keys) {

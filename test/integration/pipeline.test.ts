@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PutObjectCommand } from "@aws-sdk/client-s3";
 import { renderScenes, transcode } from "../../scripts/lib/media-fixtures.js";
 import { waitFor } from "../helpers/env.js";
-import { getStatus, startStack, type TestStack } from "../helpers/stack.js";
+import { getStatus, startStack, type TestStack, waitForTerminal } from "../helpers/stack.js";
 
 /**
  * When videos are uploaded to the bucket, then S3 → SQS → the service → PostgreSQL →
@@ -25,12 +25,6 @@ describe("upload → event → analysis → status (moto, PostgreSQL, ffmpeg)", 
     await stack.s3.send(new PutObjectCommand({ Bucket: stack.config.BUCKET, Key: key, Body: await readFile(file) }));
   }
 
-  async function terminalStatus(key: string) {
-    return waitFor(async () => {
-      const { status, body } = await getStatus(stack.baseUrl, key);
-      return status === 200 && (body.status === "done" || body.status === "failed") ? body : undefined;
-    }, 60_000, `a terminal status for ${key}`);
-  }
 
   beforeAll(async () => {
     for (const entry of await readdir(os.tmpdir())) if (entry.startsWith("tvidz-")) tmpBefore.add(entry);
@@ -61,7 +55,7 @@ describe("upload → event → analysis → status (moto, PostgreSQL, ffmpeg)", 
 
   it("analyses the original and reports its scene cuts", async () => {
     await upload(ORIGINAL, path.join(dir, "original.mp4"));
-    const body = await terminalStatus(ORIGINAL);
+    const body = await waitForTerminal(stack.baseUrl, ORIGINAL);
     expect(body).toMatchObject({ file: ORIGINAL, status: "done", progress: 1, duplicates: [] });
     expect(body.durationSec).toBeCloseTo(23, 0);
     expect(body.sceneCuts).toEqual([4, 9, 13, 16, 20]);
@@ -69,7 +63,7 @@ describe("upload → event → analysis → status (moto, PostgreSQL, ffmpeg)", 
 
   it("lists the original as a duplicate of a re-encoded, resized copy, and the copy on the original", async () => {
     await upload(COPY, path.join(dir, "copy.mp4"));
-    const copy = await terminalStatus(COPY);
+    const copy = await waitForTerminal(stack.baseUrl, COPY);
     expect(copy.status).toBe("done");
     expect(copy.duplicates).toEqual([expect.objectContaining({ file: ORIGINAL, kind: "near-duplicate" })]);
     expect((copy.duplicates as { score: number }[])[0]?.score).toBeGreaterThanOrEqual(0.8);
@@ -79,7 +73,7 @@ describe("upload → event → analysis → status (moto, PostgreSQL, ffmpeg)", 
 
   it("lists no duplicate for an unrelated video", async () => {
     await upload(UNRELATED, path.join(dir, "unrelated.mp4"));
-    const body = await terminalStatus(UNRELATED);
+    const body = await waitForTerminal(stack.baseUrl, UNRELATED);
     expect(body).toMatchObject({ status: "done", duplicates: [] });
     expect((body.sceneCuts as number[]).length).toBeGreaterThanOrEqual(3);
   });
@@ -87,14 +81,14 @@ describe("upload → event → analysis → status (moto, PostgreSQL, ffmpeg)", 
   it("reports a byte-identical upload as identical", async () => {
     const key = "copies/exact copy.mp4";
     await upload(key, path.join(dir, "original.mp4"));
-    const body = await terminalStatus(key);
+    const body = await waitForTerminal(stack.baseUrl, key);
     expect(body.duplicates).toContainEqual(expect.objectContaining({ file: ORIGINAL, kind: "identical", score: 1 }));
     expect(body.sceneCuts).toEqual([4, 9, 13, 16, 20]);
   });
 
   it("fails a text file named .mp4 with a media error code and deletes its message", async () => {
     await upload(TEXT, path.join(dir, "notes.mp4"));
-    const body = await terminalStatus(TEXT);
+    const body = await waitForTerminal(stack.baseUrl, TEXT);
     expect(body.status).toBe("failed");
     expect(["NOT_A_VIDEO", "CORRUPT_MEDIA"]).toContain((body.error as { code: string }).code);
     expect((body.error as { message: string }).message).not.toMatch(/\n\s+at /);
