@@ -44,7 +44,7 @@ beforeAll(async () => {
   await ff(["-f", "lavfi", "-i", "testsrc2=size=320x240", "-frames:v", "1", path.join(fixtures, "still.png")]);
   await ff(["-f", "lavfi", "-i", "color=c=gray:size=8192x4352:rate=1", "-t", "1", "-c:v", "libx264", "-preset", "ultrafast", path.join(fixtures, "huge-frame.mp4")]);
   await writeFile(path.join(fixtures, "notes.txt"), "Minutes of the meeting, not a video.\n".repeat(40));
-  stack = await startStack("bad-input", { TMP_DIR: tmpDir });
+  stack = await startStack("bad-input", { TMP_DIR: tmpDir, MAX_OBJECT_BYTES: String(5_000_000) });
 });
 
 afterAll(async () => {
@@ -58,6 +58,7 @@ describe("bad uploads", () => {
     const good = await readFile(path.join(fixtures, "good.mp4"));
     const cases: [key: string, body: Buffer, code: string][] = [
       ["bad/zero-bytes.mp4", Buffer.alloc(0), "CORRUPT_MEDIA"],
+      ["bad/too-large.mp4", Buffer.alloc(6_000_000, 7), "OBJECT_TOO_LARGE"],
       ["bad/text.mp4", await readFile(path.join(fixtures, "notes.txt")), "CORRUPT_MEDIA|NOT_A_VIDEO"],
       ["bad/truncated.mp4", good.subarray(0, Math.floor(good.length * 0.3)), "CORRUPT_MEDIA"],
       ["bad/audio-only.mp4", await readFile(path.join(fixtures, "audio.m4a")), "NOT_A_VIDEO"],
