@@ -15,6 +15,7 @@ import { QueueConsumer } from "./queue/consumer.js";
 import { SqsQueue } from "./queue/sqs-queue.js";
 import { StatusService } from "./status/status-service.js";
 import { createApp } from "./http/app.js";
+import { ServiceMetrics } from "./metrics.js";
 
 export interface Service {
   /** Starts HTTP and the consumer; resolves once HTTP listens (the queue may come later). */
@@ -29,10 +30,21 @@ export interface Service {
  */
 export function createService(config: Config, log: Logger): Service {
   const { s3, sqs } = createAwsClients({ endpoint: config.AWS_ENDPOINT, region: config.AWS_REGION, forcePathStyle: config.S3_FORCE_PATH_STYLE });
-  const db = createDb({ url: config.DATABASE_URL, poolMax: config.DB_POOL_MAX, connectTimeoutMs: config.DB_CONNECT_TIMEOUT_MS, statementTimeoutMs: config.DB_STATEMENT_TIMEOUT_MS });
+  let consumer: QueueConsumer | undefined;
+  const metrics = new ServiceMetrics({
+    breakerState: () => consumer?.breakerState,
+    jobsByStatus: () => repo.countJobsByStatus(),
+  });
+  const db = createDb({
+    url: config.DATABASE_URL,
+    poolMax: config.DB_POOL_MAX,
+    connectTimeoutMs: config.DB_CONNECT_TIMEOUT_MS,
+    statementTimeoutMs: config.DB_STATEMENT_TIMEOUT_MS,
+    onQuery: metrics.queryDone,
+  });
   const repo = new VideoRepository(db);
   const objects = new S3ObjectStore(s3);
-  const guard = new ProcessGuard(config.KILL_GRACE_MS);
+  const guard = new ProcessGuard(config.KILL_GRACE_MS, metrics.childKilled);
   const limits: AnalysisLimits = {
     ffmpegPath: config.FFMPEG_PATH,
     ffprobePath: config.FFPROBE_PATH,
@@ -44,7 +56,7 @@ export function createService(config: Config, log: Logger): Service {
     timeoutMaxMs: config.ANALYSIS_TIMEOUT_MAX_MS,
     tmpDir: config.TMP_DIR,
   };
-  const handler = createMessageHandler((object, messageId, signal) => analyzeObject({ repo, objects, guard, limits, leaseMs: (config.VISIBILITY_TIMEOUT_SEC * 1000) / 2, log }, object, messageId, signal), log);
+  const handler = createMessageHandler((object, messageId, signal) => analyzeObject({ repo, objects, guard, limits, leaseMs: (config.VISIBILITY_TIMEOUT_SEC * 1000) / 2, log, onAnalysisFinished: metrics.analysisFinished }, object, messageId, signal), log);
   const breaker = new CircuitBreaker({
     failureThreshold: config.BREAKER_FAILURE_THRESHOLD,
     baseOpenMs: config.BREAKER_BASE_OPEN_MS,
@@ -53,7 +65,6 @@ export function createService(config: Config, log: Logger): Service {
     random: Math.random,
   });
 
-  let consumer: QueueConsumer | undefined;
   let server: Server | undefined;
   let stopping = false;
   let queueReady: Promise<void> = Promise.resolve();
@@ -68,6 +79,7 @@ export function createService(config: Config, log: Logger): Service {
       const breakerState = consumer?.breakerState ?? "closed";
       return { ready: database && polling && breakerState !== "open", checks: { database, polling, breaker: breakerState } };
     },
+    metrics: { contentType: metrics.registry.contentType, render: () => metrics.registry.metrics() },
   });
 
   /** Finds the queue URL, retrying while the queue (or the emulator) is not there yet. */
@@ -83,6 +95,7 @@ export function createService(config: Config, log: Logger): Service {
           visibilityTimeoutSec: config.VISIBILITY_TIMEOUT_SEC,
           shutdownGraceMs: config.SHUTDOWN_GRACE_MS,
           dependenciesUp: () => pingDb(db),
+          events: { receiveFailed: metrics.receiveFailed, messageSettled: metrics.messageSettled },
         };
         consumer = new QueueConsumer(queue, breaker, handler, options, log);
         consumer.start();

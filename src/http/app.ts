@@ -16,6 +16,8 @@ export interface AppDeps {
   /** Origins allowed to call the API from a browser; empty = no CORS headers at all. */
   readonly corsOrigins: readonly string[];
   readonly readiness: () => Promise<Readiness>;
+  /** The Prometheus exposition (GET /metrics). */
+  readonly metrics: { readonly contentType: string; render(): Promise<string> };
   readonly log: Logger;
 }
 
@@ -43,7 +45,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.disable("x-powered-by");
   app.use(helmet());
   if (deps.corsOrigins.length > 0) app.use(cors({ origin: [...deps.corsOrigins], methods: ["GET"] }));
-  app.use(pinoHttp({ logger: deps.log, autoLogging: { ignore: (req) => req.url === "/healthz" || req.url === "/readyz" } }));
+  app.use(pinoHttp({ logger: deps.log, autoLogging: { ignore: (req) => req.url === "/healthz" || req.url === "/readyz" || req.url === "/metrics" } }));
 
   app.use((req, res, next) => {
     const declared = Number(req.headers["content-length"] ?? 0);
@@ -62,6 +64,10 @@ export function createApp(deps: AppDeps): express.Express {
   app.get("/readyz", async (_req, res) => {
     const readiness = await deps.readiness();
     res.status(readiness.ready ? 200 : 503).json(readiness);
+  });
+
+  app.get("/metrics", async (_req, res) => {
+    res.type(deps.metrics.contentType).send(await deps.metrics.render());
   });
 
   app.get(["/status", "/status/"], (_req, res) => sendError(res, 400, "INVALID_KEY", "the key is empty"));

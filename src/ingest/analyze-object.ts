@@ -37,6 +37,8 @@ export interface IngestDeps {
    */
   readonly leaseMs: number;
   readonly log: Logger;
+  /** Told how each claimed analysis ended and how long it took (for metrics). */
+  readonly onAnalysisFinished?: (outcome: "done" | "failed" | "interrupted", seconds: number) => void;
 }
 
 export type IngestOutcome = "done" | "failed" | "already-finished" | "held-elsewhere";
@@ -82,16 +84,21 @@ export async function analyzeObject(deps: IngestDeps, object: ObjectCreated, mes
 
   const keeper = new LeaseKeeper(repo, lease, deps.leaseMs, signal, log);
   const workDir = await mkdtemp(path.join(deps.limits.tmpDir, "tvidz-"));
+  const started = performance.now();
+  const finished = (outcome: "done" | "failed" | "interrupted") => deps.onAnalysisFinished?.(outcome, (performance.now() - started) / 1000);
   try {
     await runAnalysis(deps, object, { id: job.videoId, num: job.videoNum }, lease, path.join(workDir, "object"), keeper.signal, log);
+    finished("done");
     return "done";
   } catch (err) {
     if (!isPermanent(err)) {
+      finished("interrupted");
       const released = await repo.releaseJob(lease).catch(() => false);
       log.warn({ status: released ? "pending" : undefined, err: describeError(err) }, "job interrupted by a transient failure; it will be retried");
       throw err;
     }
     await repo.failJob(lease, err.code, err.message);
+    finished("failed");
     log.info({ status: "failed", code: err.code, reason: err.message }, "job failed");
     return "failed";
   } finally {

@@ -32,7 +32,11 @@ const STDERR_TAIL_LINES = 20;
 export class ProcessGuard {
   private readonly live = new Set<number>();
 
-  constructor(private readonly killGraceMs: number) {}
+  constructor(
+    private readonly killGraceMs: number,
+    /** Told whenever a run is stopped by its timeout or its abort signal (for metrics). */
+    private readonly onKill: (command: string, reason: "timed-out" | "aborted") => void = () => {},
+  ) {}
 
   get liveCount(): number {
     return this.live.size;
@@ -63,6 +67,7 @@ export class ProcessGuard {
       const stop = (reason: "timed-out" | "aborted") => {
         if (stoppedBy || pid === undefined) return;
         stoppedBy = reason;
+        this.onKill(command, reason);
         void this.killGroup(pid);
       };
       const timer = setTimeout(() => stop("timed-out"), timeoutMs);

@@ -24,6 +24,13 @@ export interface ConsumerOptions {
    * brings it closer to the dead-letter queue.
    */
   readonly dependenciesUp?: () => Promise<boolean>;
+  /** Told of each failed receive and each settled message (for metrics). */
+  readonly events?: ConsumerEvents;
+}
+
+export interface ConsumerEvents {
+  receiveFailed(): void;
+  messageSettled(decision: MessageDecision): void;
 }
 
 /** While dependencies are down, they are checked again after 0.5 s, 1 s, 2 s … up to 5 s. */
@@ -124,6 +131,7 @@ export class QueueConsumer {
         this.breaker.recordSuccess();
       } catch (err) {
         if (this.stopping) break;
+        this.options.events?.receiveFailed();
         const opened = this.breaker.recordFailure();
         const snapshot = this.breaker.snapshot();
         this.log.warn({ err: describeError(err), consecutiveFailures: snapshot.consecutiveFailures }, "queue receive failed");
@@ -163,6 +171,7 @@ export class QueueConsumer {
     } finally {
       clearInterval(heartbeat);
     }
+    this.options.events?.messageSettled(decision);
     try {
       if (decision === "delete") await this.queue.delete(message);
       else if (decision === "retry") {

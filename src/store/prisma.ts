@@ -1,28 +1,43 @@
 import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient } from "../generated/prisma/client.js";
 
-export type Db = PrismaClient;
-
 export interface DbOptions {
   readonly url: string;
   readonly poolMax: number;
   readonly connectTimeoutMs: number;
   readonly statementTimeoutMs: number;
+  /** Called after every query (model or raw) with its operation name and duration. */
+  readonly onQuery?: (operation: string, seconds: number) => void;
 }
 
 /**
  * The pg pool waits forever for a connection by default; bounded connect and statement
  * timeouts turn a dead database into an error the caller can retry instead of a hang.
  */
-export function createDb(options: DbOptions): Db {
+export function createDb(options: DbOptions) {
   const adapter = new PrismaPg({
     connectionString: options.url,
     max: options.poolMax,
     connectionTimeoutMillis: options.connectTimeoutMs,
     statement_timeout: options.statementTimeoutMs,
   });
-  return new PrismaClient({ adapter });
+  const onQuery = options.onQuery;
+  return new PrismaClient({ adapter }).$extends({
+    query: {
+      async $allOperations({ model, operation, args, query }) {
+        if (!onQuery) return query(args);
+        const started = performance.now();
+        try {
+          return await query(args);
+        } finally {
+          onQuery(model ? `${model}.${operation}` : operation, (performance.now() - started) / 1000);
+        }
+      },
+    },
+  });
 }
+
+export type Db = ReturnType<typeof createDb>;
 
 export async function pingDb(db: Db): Promise<boolean> {
   try {

@@ -304,6 +304,11 @@ export class VideoRepository {
     if (ended.count !== 1) throw new LeaseLostError(lease.jobId);
   }
 
+  async countJobsByStatus(): Promise<Record<string, number>> {
+    const rows = await this.db.job.groupBy({ by: ["status"], _count: { _all: true } });
+    return Object.fromEntries(rows.map((r) => [r.status, r._count._all]));
+  }
+
   async findStatus(ref: ObjectRef): Promise<VideoStatusRecord | undefined> {
     const video = await this.db.video.findUnique({
       where: { bucket_key: { bucket: ref.bucket, key: ref.key } },

@@ -54,6 +54,8 @@ describe("hung or runaway ffmpeg / ffprobe", () => {
         const body = await waitForTerminal(stack.baseUrl, "stuck.mp4");
         expect(body).toMatchObject({ status: "failed", error: { code: "ANALYSIS_TIMEOUT" } });
         expect(processesMatching(hung.marker)).toEqual([]);
+        const metrics = await (await fetch(`${stack.baseUrl}/metrics`)).text();
+        expect(metrics).toContain(`tvidz_child_process_kills_total{tool="${tool}",reason="timeout"} 1`);
         expect(await tvidzTempEntries(tmpDir)).toEqual([]);
         await waitFor(async () => ((await stack.queueDepth()).queue === 0 ? true : undefined), 15_000, "the message to be deleted");
       } finally {

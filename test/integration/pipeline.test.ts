@@ -116,6 +116,20 @@ describe("upload → event → analysis → status (moto, PostgreSQL, ffmpeg)", 
     expect(await response.text()).not.toMatch(/\bat .*\(.*:\d+:\d+\)/);
   });
 
+  it("exposes Prometheus metrics: jobs by state, analysis durations, breaker, messages, database latency", async () => {
+    const response = await fetch(`${stack.baseUrl}/metrics`);
+    expect(response.headers.get("content-type")).toMatch(/^text\/plain/);
+    const text = await response.text();
+    const value = (series: string) => Number(new RegExp(`^${series.replace(/[{}]/g, "\\$&")} (\\S+)$`, "m").exec(text)?.[1]);
+    expect(value('tvidz_jobs{status="done"}')).toBeGreaterThanOrEqual(4);
+    expect(value('tvidz_jobs{status="failed"}')).toBeGreaterThanOrEqual(1);
+    expect(value('tvidz_analysis_duration_seconds_count{outcome="done"}')).toBeGreaterThanOrEqual(4);
+    expect(value('tvidz_breaker_state{state="closed"}')).toBe(1);
+    expect(value('tvidz_messages_total{decision="delete"}')).toBeGreaterThanOrEqual(5);
+    expect(text).toMatch(/^tvidz_db_query_duration_seconds_bucket\{le="0.01",operation="\$queryRaw"\} \d+/m);
+    expect(text).toContain("tvidz_queue_receive_errors_total 0");
+  });
+
   it("refuses request bodies beyond 1 KB, and has no admin or write endpoints", async () => {
     const big = await fetch(`${stack.baseUrl}/status/x.mp4`, { method: "POST", body: "x".repeat(64 * 1024) });
     expect(big.status).toBe(413);

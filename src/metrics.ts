@@ -1,0 +1,97 @@
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
+import type { BreakerState } from "./queue/breaker.js";
+import type { MessageDecision } from "./queue/consumer.js";
+
+/** Where the gauges read their values at scrape time. */
+export interface MetricSources {
+  breakerState(): BreakerState | undefined;
+  jobsByStatus(): Promise<Record<string, number>>;
+}
+
+const BREAKER_STATES: readonly BreakerState[] = ["closed", "open", "half-open"];
+const JOB_STATUSES = ["pending", "analyzing", "done", "failed"] as const;
+
+/**
+ * The service's Prometheus metrics (GET /metrics). The components do not know prom-client:
+ * they call the small hooks below, which the composition root connects.
+ */
+export class ServiceMetrics {
+  readonly registry = new Registry();
+
+  private readonly analysisDuration = new Histogram({
+    name: "tvidz_analysis_duration_seconds",
+    help: "Wall time of one analysis, from claiming the job to its outcome",
+    labelNames: ["outcome"] as const,
+    buckets: [0.5, 1, 2, 5, 10, 20, 30, 60, 120, 300, 600, 1800],
+    registers: [this.registry],
+  });
+  private readonly receiveErrors = new Counter({
+    name: "tvidz_queue_receive_errors_total",
+    help: "Failed ReceiveMessage calls (each one counts towards opening the breaker)",
+    registers: [this.registry],
+  });
+  private readonly messages = new Counter({
+    name: "tvidz_messages_total",
+    help: "Handled messages by decision: delete, retry (back to the queue with backoff), leave (on the way to the dead-letter queue)",
+    labelNames: ["decision"] as const,
+    registers: [this.registry],
+  });
+  private readonly childStops = new Counter({
+    name: "tvidz_child_process_kills_total",
+    help: "ffmpeg/ffprobe process trees killed, by tool and reason (timeout, aborted)",
+    labelNames: ["tool", "reason"] as const,
+    registers: [this.registry],
+  });
+  private readonly dbQueries = new Histogram({
+    name: "tvidz_db_query_duration_seconds",
+    help: "Database query latency by operation",
+    labelNames: ["operation"] as const,
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [this.registry],
+  });
+
+  constructor(sources: MetricSources) {
+    collectDefaultMetrics({ register: this.registry, prefix: "tvidz_" });
+    new Gauge({
+      name: "tvidz_breaker_state",
+      help: "1 for the queue circuit breaker's current state",
+      labelNames: ["state"] as const,
+      registers: [this.registry],
+      collect() {
+        const current = sources.breakerState();
+        for (const state of BREAKER_STATES) this.set({ state }, state === current ? 1 : 0);
+      },
+    });
+    new Gauge({
+      name: "tvidz_jobs",
+      help: "Jobs in the database by state",
+      labelNames: ["status"] as const,
+      registers: [this.registry],
+      async collect() {
+        // With the database down the last known counts stay; the scrape itself must not fail.
+        const counts = await sources.jobsByStatus().catch(() => undefined);
+        if (counts) for (const status of JOB_STATUSES) this.set({ status }, counts[status] ?? 0);
+      },
+    });
+  }
+
+  readonly analysisFinished = (outcome: "done" | "failed" | "interrupted", seconds: number): void => {
+    this.analysisDuration.observe({ outcome }, seconds);
+  };
+
+  readonly receiveFailed = (): void => {
+    this.receiveErrors.inc();
+  };
+
+  readonly messageSettled = (decision: MessageDecision): void => {
+    this.messages.inc({ decision });
+  };
+
+  readonly childKilled = (command: string, reason: "timed-out" | "aborted"): void => {
+    this.childStops.inc({ tool: command.split("/").pop() ?? command, reason: reason === "timed-out" ? "timeout" : "aborted" });
+  };
+
+  readonly queryDone = (operation: string, seconds: number): void => {
+    this.dbQueries.observe({ operation }, seconds);
+  };
+}
