@@ -5,11 +5,9 @@ import { pinoHttp } from "pino-http";
 import type { Logger } from "pino";
 import { z } from "zod";
 import type { StatusService } from "../status/status-service.js";
+import { buildOpenApiDocument } from "./openapi.js";
+import { ObjectKeySchema, type ErrorBody, type HealthSchema, type Readiness } from "./schemas.js";
 
-export interface Readiness {
-  readonly ready: boolean;
-  readonly checks: Record<string, boolean | string>;
-}
 
 export interface AppDeps {
   readonly status: StatusService;
@@ -21,19 +19,9 @@ export interface AppDeps {
   readonly log: Logger;
 }
 
-/** S3 keys are at most 1024 bytes of UTF-8; NUL cannot be stored in PostgreSQL text. */
-export const ObjectKeySchema = z
-  .string()
-  .min(1, "the key is empty")
-  .refine((key) => Buffer.byteLength(key, "utf8") <= 1024, "the key is longer than 1024 bytes")
-  .refine((key) => !key.includes("\u0000"), "the key contains a NUL character");
 
 /** No endpoint takes a body: anything larger than this is refused before it is read. */
 const MAX_BODY_BYTES = 1024;
-
-interface ErrorBody {
-  readonly error: { readonly code: string; readonly message: string };
-}
 
 function sendError(res: Response, httpStatus: number, code: string, message: string): void {
   res.status(httpStatus).json({ error: { code, message } } satisfies ErrorBody);
@@ -58,7 +46,12 @@ export function createApp(deps: AppDeps): express.Express {
   });
 
   app.get("/healthz", (_req, res) => {
-    res.json({ ok: true });
+    res.json({ ok: true } satisfies z.infer<typeof HealthSchema>);
+  });
+
+  const openApi = buildOpenApiDocument();
+  app.get("/openapi.json", (_req, res) => {
+    res.json(openApi);
   });
 
   app.get("/readyz", async (_req, res) => {

@@ -1,32 +1,40 @@
+import { z } from "zod";
 import type { VideoStatusRecord } from "../store/video-repository.js";
 
-export type SnapshotStatus = "pending" | "analyzing" | "done" | "failed";
-export type DuplicateKind = "identical" | "near-duplicate" | "partial";
+const Seconds = z.number().describe("seconds");
+const Segment = z.tuple([Seconds, Seconds]).readonly().describe("[start, end] in seconds");
 
-export interface DuplicateEntry {
-  readonly file: string;
-  readonly score: number;
-  readonly kind: DuplicateKind;
-  /** Seconds to add to a time in this video to find the same moment in the other. */
-  readonly offsetSec: number;
-  /** The matched footage: [start, end] seconds in this video, and in the other one. */
-  readonly segment: readonly [number, number];
-  readonly otherSegment: readonly [number, number];
-}
+export const DuplicateEntrySchema = z
+  .object({
+    file: z.string().describe("the other object's key"),
+    score: z.number().min(0).max(1),
+    kind: z.enum(["identical", "near-duplicate", "partial"]),
+    offsetSec: z.number().describe("seconds to add to a time in this video to find the same moment in the other"),
+    segment: Segment.describe("the matched footage in this video"),
+    otherSegment: Segment.describe("the matched footage in the other video"),
+  })
+  .readonly()
+  .meta({ id: "Duplicate" });
 
-export interface StatusSnapshot {
-  readonly file: string;
-  readonly status: SnapshotStatus;
-  readonly progress: number;
-  /** Analyses started (retries included); `takeovers` of them replaced a worker that died. */
-  readonly attempts: number;
-  readonly takeovers: number;
-  readonly durationSec: number | null;
-  readonly sceneCuts: readonly number[];
-  readonly duplicates: readonly DuplicateEntry[];
-  readonly error?: { readonly code: string; readonly message: string };
-  readonly updatedAt: string;
-}
+/** The API's view of one object. The schema is the contract: /openapi.json is built from it. */
+export const StatusSnapshotSchema = z
+  .object({
+    file: z.string(),
+    status: z.enum(["pending", "analyzing", "done", "failed"]),
+    progress: z.number().min(0).max(1),
+    attempts: z.number().int().min(0).describe("analyses started, retries included"),
+    takeovers: z.number().int().min(0).describe("attempts that replaced a worker that died or lost contact"),
+    durationSec: z.number().nullable(),
+    sceneCuts: z.array(Seconds).readonly(),
+    duplicates: z.array(DuplicateEntrySchema).readonly(),
+    error: z.object({ code: z.string(), message: z.string() }).readonly().optional().describe("present when status is failed"),
+    updatedAt: z.iso.datetime(),
+  })
+  .readonly()
+  .meta({ id: "StatusSnapshot" });
+
+export type StatusSnapshot = z.infer<typeof StatusSnapshotSchema>;
+export type DuplicateEntry = z.infer<typeof DuplicateEntrySchema>;
 
 const KIND_NAMES = { identical: "identical", near_duplicate: "near-duplicate", partial: "partial" } as const;
 

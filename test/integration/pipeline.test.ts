@@ -3,9 +3,16 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PutObjectCommand } from "@aws-sdk/client-s3";
+import { Ajv2020 } from "ajv/dist/2020.js";
 import { renderScenes, transcode } from "../../scripts/lib/media-fixtures.js";
 import { waitFor } from "../helpers/env.js";
 import { getStatus, startStack, type TestStack, waitForTerminal } from "../helpers/stack.js";
+
+interface OpenApi {
+  openapi: string;
+  components: Record<string, unknown>;
+  paths: Record<string, { get?: { responses: Record<string, { content?: Record<string, { schema?: { $ref?: string } }> }> } }>;
+}
 
 /**
  * When videos are uploaded to the bucket, then S3 → SQS → the service → PostgreSQL →
@@ -128,6 +135,28 @@ describe("upload → event → analysis → status (moto, PostgreSQL, ffmpeg)", 
     expect(value('tvidz_messages_total{decision="delete"}')).toBeGreaterThanOrEqual(5);
     expect(text).toMatch(/^tvidz_db_query_duration_seconds_bucket\{le="0.01",operation="\$queryRaw"\} \d+/m);
     expect(text).toContain("tvidz_queue_receive_errors_total 0");
+  });
+
+  it("serves an OpenAPI 3.1 document that the real responses conform to", async () => {
+    const document = (await (await fetch(`${stack.baseUrl}/openapi.json`)).json()) as OpenApi;
+    expect(document.openapi).toBe("3.1.0");
+    const ajv = new Ajv2020({ strict: false, allErrors: true });
+    ajv.addSchema({ $id: "api", components: document.components });
+    const check = async (route: string, template: string, url: string) => {
+      const response = await fetch(url);
+      const documented = document.paths[template]?.get?.responses[String(response.status)];
+      expect(documented, `${route} → ${response.status} is documented`).toBeDefined();
+      const schema = documented!.content?.["application/json"]?.schema;
+      const validate = ajv.compile({ $ref: `api${schema!.$ref!}` });
+      const body: unknown = await response.json();
+      expect(validate(body), `${route} → ${response.status}: ${ajv.errorsText(validate.errors)}`).toBe(true);
+    };
+    await check("status done", "/status/{file}", `${stack.baseUrl}/status/${encodeURIComponent(ORIGINAL)}`);
+    await check("status failed", "/status/{file}", `${stack.baseUrl}/status/${encodeURIComponent(TEXT)}`);
+    await check("status missing", "/status/{file}", `${stack.baseUrl}/status/missing.mp4`);
+    await check("status invalid", "/status/{file}", `${stack.baseUrl}/status/${"k".repeat(1100)}`);
+    await check("readiness", "/readyz", `${stack.baseUrl}/readyz`);
+    await check("health", "/healthz", `${stack.baseUrl}/healthz`);
   });
 
   it("refuses request bodies beyond 1 KB, and has no admin or write endpoints", async () => {

@@ -45,7 +45,7 @@ class FakeQueue implements MessageQueue {
 }
 
 const message = (id: string, body = "{}", receiveCount = 1): QueueMessage => ({ id, receiptHandle: `rh-${id}`, body, receiveCount });
-const breaker = () => new CircuitBreaker({ failureThreshold: 3, baseOpenMs: 40, maxOpenMs: 200, now: Date.now, random: () => 0.5 });
+const breaker = () => new CircuitBreaker({ failureThreshold: 3, baseOpenMs: 400, maxOpenMs: 2000, now: Date.now, random: () => 0.5 });
 const options = { concurrency: 2, waitTimeSec: 0, visibilityTimeoutSec: 30, shutdownGraceMs: 1_000 };
 
 async function until(check: () => boolean, ms = 3_000) {
@@ -97,8 +97,8 @@ describe("QueueConsumer", () => {
     await until(() => b.state === "open");
     const callsWhenOpened = queue.receiveCalls;
     expect(callsWhenOpened).toBe(3);
-    await new Promise((r) => setTimeout(r, 15));
-    expect(queue.receiveCalls).toBe(callsWhenOpened); // paused while open
+    await new Promise((r) => setTimeout(r, 100));
+    expect(queue.receiveCalls).toBe(callsWhenOpened); // paused while open (300 ms with this jitter)
     await until(() => queue.deleted.includes("after-outage"));
     expect(b.state).toBe("closed");
     await consumer.stop();

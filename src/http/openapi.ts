@@ -1,0 +1,67 @@
+import { z } from "zod";
+import { StatusSnapshotSchema } from "../status/snapshot.js";
+import { ErrorBodySchema, HealthSchema, ObjectKeySchema, ReadinessSchema } from "./schemas.js";
+
+type JsonObject = Record<string, unknown>;
+
+/**
+ * JSON Schemas for the components, from the zod schemas that validate and type the API (one
+ * definition, never maintained twice). Nested schemas with an id become components too.
+ */
+function componentSchemas(schemas: readonly z.ZodType[]): Record<string, JsonObject> {
+  const components: Record<string, JsonObject> = {};
+  for (const schema of schemas) {
+    const { $schema: _dialect, $defs = {}, ...root } = z.toJSONSchema(schema, { target: "draft-2020-12", io: "output" }) as JsonObject & { $defs?: Record<string, JsonObject> };
+    Object.assign(components, $defs);
+    const id = z.globalRegistry.get(schema)?.id;
+    if (id && !("$ref" in root)) components[id] = root;
+  }
+  // zod writes local references; in an OpenAPI document they point into components.
+  return JSON.parse(JSON.stringify(components).replaceAll('"#/$defs/', '"#/components/schemas/')) as Record<string, JsonObject>;
+}
+
+const ref = (id: string) => ({ $ref: `#/components/schemas/${id}` });
+const json = (description: string, id: string) => ({ description, content: { "application/json": { schema: ref(id) } } });
+
+/** The OpenAPI 3.1 document served at GET /openapi.json. */
+export function buildOpenApiDocument(): JsonObject {
+  const keySchema = z.toJSONSchema(ObjectKeySchema, { target: "draft-2020-12" }) as JsonObject;
+  delete keySchema.$schema;
+  return {
+    openapi: "3.1.0",
+    info: {
+      title: "TVIDZ Inspector",
+      version: "0.1.0",
+      description: "Duplicate detection for videos uploaded to an S3 bucket: analysis status, scene cuts and duplicates of each object.",
+    },
+    paths: {
+      "/status/{file}": {
+        get: {
+          summary: "The current snapshot of one object",
+          parameters: [{ name: "file", in: "path", required: true, description: "the object key, URL-encoded (keys with / also work unencoded)", schema: { ...keySchema, maxLength: 1024 } }],
+          responses: {
+            "200": json("the snapshot (status pending: in the bucket, not analysed yet)", "StatusSnapshot"),
+            "400": json("the key is empty, longer than 1024 bytes or malformed", "Error"),
+            "404": json("no such object", "Error"),
+            "413": json("a request body was sent", "Error"),
+            "500": json("the service could not answer", "Error"),
+          },
+        },
+      },
+      "/healthz": { get: { summary: "Liveness", responses: { "200": json("the process is up", "Health") } } },
+      "/readyz": {
+        get: {
+          summary: "Readiness: database reachable, consumer polling, breaker not open",
+          responses: { "200": json("ready", "Readiness"), "503": json("not ready, with the failing checks", "Readiness") },
+        },
+      },
+      "/metrics": {
+        get: { summary: "Prometheus metrics", responses: { "200": { description: "text exposition format", content: { "text/plain": { schema: { type: "string" } } } } } },
+      },
+      "/openapi.json": {
+        get: { summary: "This document", responses: { "200": { description: "OpenAPI 3.1", content: { "application/json": { schema: { type: "object" } } } } } },
+      },
+    },
+    components: { schemas: componentSchemas([StatusSnapshotSchema, ErrorBodySchema, ReadinessSchema, HealthSchema]) },
+  };
+}
