@@ -14,6 +14,10 @@ const ConfigSchema = z.object({
     .transform((v) => v.split(",").map((o) => o.trim()).filter(Boolean)),
   /** GET /status answers from memory for this long (one database read per key per period). */
   STATUS_CACHE_TTL_MS: positiveInt(500),
+  /** Live streams (GET /status/stream/:file) one replica serves at once, and their pacing. */
+  SSE_MAX_STREAMS: positiveInt(200),
+  SSE_POLL_MS: positiveInt(500),
+  SSE_HEARTBEAT_MS: positiveInt(15_000),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 
   /** An emulator's URL, or "aws" for the real AWS endpoints. */

@@ -15,6 +15,7 @@ import { QueueConsumer } from "./queue/consumer.js";
 import { SqsQueue } from "./queue/sqs-queue.js";
 import { StatusService } from "./status/status-service.js";
 import { createApp } from "./http/app.js";
+import { SnapshotStreams } from "./http/snapshot-stream.js";
 import { ServiceMetrics } from "./metrics.js";
 
 export interface Service {
@@ -69,8 +70,11 @@ export function createService(config: Config, log: Logger): Service {
   let stopping = false;
   let queueReady: Promise<void> = Promise.resolve();
 
+  const status = new StatusService(repo, objects, config.BUCKET, { cacheTtlMs: config.STATUS_CACHE_TTL_MS, cacheMaxKeys: 10_000 });
+  const streams = new SnapshotStreams(status, { maxStreams: config.SSE_MAX_STREAMS, pollMs: config.SSE_POLL_MS, heartbeatMs: config.SSE_HEARTBEAT_MS });
   const app = createApp({
-    status: new StatusService(repo, objects, config.BUCKET, { cacheTtlMs: config.STATUS_CACHE_TTL_MS, cacheMaxKeys: 10_000 }),
+    status,
+    streams,
     corsOrigins: config.CORS_ORIGINS,
     log,
     readiness: async () => {
@@ -122,6 +126,7 @@ export function createService(config: Config, log: Logger): Service {
       if (stopping) return;
       stopping = true;
       await queueReady;
+      streams.closeAll();
       await consumer?.stop();
       await guard.killAll();
       if (server) {

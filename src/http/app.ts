@@ -6,7 +6,8 @@ import type { Logger } from "pino";
 import { z } from "zod";
 import type { StatusService } from "../status/status-service.js";
 import { buildOpenApiDocument } from "./openapi.js";
-import { ObjectKeySchema, type ErrorBody, type HealthSchema, type Readiness } from "./schemas.js";
+import { ObjectKeySchema, sendError, type HealthSchema, type Readiness } from "./schemas.js";
+import type { SnapshotStreams } from "./snapshot-stream.js";
 
 
 export interface AppDeps {
@@ -16,6 +17,7 @@ export interface AppDeps {
   readonly readiness: () => Promise<Readiness>;
   /** The Prometheus exposition (GET /metrics). */
   readonly metrics: { readonly contentType: string; render(): Promise<string> };
+  readonly streams: SnapshotStreams;
   readonly log: Logger;
 }
 
@@ -23,9 +25,6 @@ export interface AppDeps {
 /** No endpoint takes a body: anything larger than this is refused before it is read. */
 const MAX_BODY_BYTES = 1024;
 
-function sendError(res: Response, httpStatus: number, code: string, message: string): void {
-  res.status(httpStatus).json({ error: { code, message } } satisfies ErrorBody);
-}
 
 /** The express app, without listening: tests drive it directly. */
 export function createApp(deps: AppDeps): express.Express {
@@ -62,6 +61,9 @@ export function createApp(deps: AppDeps): express.Express {
   app.get("/metrics", async (_req, res) => {
     res.type(deps.metrics.contentType).send(await deps.metrics.render());
   });
+
+  // Before /status/*file: a key that itself starts with "stream/" is asked for as stream%2F…
+  app.get("/status/stream/*file", deps.streams.handle);
 
   app.get(["/status", "/status/"], (_req, res) => sendError(res, 400, "INVALID_KEY", "the key is empty"));
 

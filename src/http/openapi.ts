@@ -48,6 +48,20 @@ export function buildOpenApiDocument(): JsonObject {
           },
         },
       },
+      "/status/stream/{file}": {
+        get: {
+          summary: "Live snapshots of one object (Server-Sent Events)",
+          description:
+            "`event: snapshot` with the current snapshot at once and each time it changes; a `: heartbeat` comment every 15 s; `event: end` ({reason}) after a terminal state or on shutdown, then the stream closes.",
+          parameters: [{ name: "file", in: "path", required: true, description: "the object key, URL-encoded", schema: { ...keySchema, maxLength: 1024 } }],
+          responses: {
+            "200": { description: "an event stream; each snapshot event's data is a StatusSnapshot", content: { "text/event-stream": { schema: { type: "string" }, itemSchema: ref("StatusSnapshot") } } },
+            "400": json("the key is invalid", "Error"),
+            "404": json("no such object", "Error"),
+            "503": json("too many live streams on this replica; poll /status/{file}", "Error"),
+          },
+        },
+      },
       "/healthz": { get: { summary: "Liveness", responses: { "200": json("the process is up", "Health") } } },
       "/readyz": {
         get: {

@@ -1,3 +1,4 @@
+import type { Response } from "express";
 import { z } from "zod";
 
 /** The HTTP API's own schemas: they validate input and describe output (/openapi.json). */
@@ -23,3 +24,7 @@ export const ErrorBodySchema = z
   .object({ error: z.object({ code: z.string().describe("stable error code"), message: z.string().describe("for people; never a stack trace") }) })
   .meta({ id: "Error" });
 export type ErrorBody = z.infer<typeof ErrorBodySchema>;
+
+export function sendError(res: Response, httpStatus: number, code: string, message: string): void {
+  res.status(httpStatus).json({ error: { code, message } } satisfies ErrorBody);
+}

@@ -1,0 +1,86 @@
+import type { Request, Response } from "express";
+import type { StatusService } from "../status/status-service.js";
+import type { StatusSnapshot } from "../status/snapshot.js";
+import { ObjectKeySchema, sendError } from "./schemas.js";
+
+export interface SnapshotStreamOptions {
+  /** Concurrent streams this process serves; past it, 503. */
+  readonly maxStreams: number;
+  /** How often each stream looks for a new snapshot (reads share the status cache). */
+  readonly pollMs: number;
+  /** A comment line this often keeps proxies from closing an idle stream. */
+  readonly heartbeatMs: number;
+}
+
+const isTerminal = (snapshot: StatusSnapshot) => snapshot.status === "done" || snapshot.status === "failed";
+
+/**
+ * GET /status/stream/:file as Server-Sent Events: the current snapshot at once, then every
+ * new one (progress, cuts, a duplicate found), a heartbeat comment, and an `end` event after
+ * a terminal state. Snapshots come from the database through the status service (every
+ * replica sees every change), so a stream polls rather than subscribes.
+ */
+export class SnapshotStreams {
+  /** How to end each open stream. */
+  private readonly open = new Set<() => void>();
+
+  constructor(
+    private readonly status: StatusService,
+    private readonly options: SnapshotStreamOptions,
+  ) {}
+
+  get openCount(): number {
+    return this.open.size;
+  }
+
+  readonly handle = async (req: Request<{ file: string[] }>, res: Response): Promise<void> => {
+    const key = ObjectKeySchema.safeParse(req.params.file.join("/"));
+    if (!key.success) return sendError(res, 400, "INVALID_KEY", key.error.issues[0]?.message ?? "invalid key");
+    if (this.open.size >= this.options.maxStreams) {
+      res.set("retry-after", "5");
+      return sendError(res, 503, "TOO_MANY_STREAMS", `this replica serves at most ${this.options.maxStreams} live streams; poll GET /status/:file instead`);
+    }
+    const first = await this.status.get(key.data);
+    if (!first) return sendError(res, 404, "NOT_FOUND", "no such object in the bucket");
+
+    res.writeHead(200, { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache, no-transform", connection: "keep-alive", "x-accel-buffering": "no" });
+    let last = "";
+    let ended = false;
+    const send = (snapshot: StatusSnapshot) => {
+      const data = JSON.stringify(snapshot);
+      if (data === last) return;
+      last = data;
+      res.write(`event: snapshot\ndata: ${data}\n\n`);
+    };
+    const end = (reason: "terminal" | "shutdown" | "client gone") => {
+      if (ended) return;
+      ended = true;
+      clearInterval(poll);
+      clearInterval(heartbeat);
+      this.open.delete(onShutdown);
+      if (!res.writableEnded) res.end(`event: end\ndata: ${JSON.stringify({ reason })}\n\n`);
+    };
+    const onShutdown = () => end("shutdown");
+    const poll = setInterval(() => {
+      this.status.get(key.data).then(
+        (snapshot) => {
+          if (!snapshot || ended) return;
+          send(snapshot);
+          if (isTerminal(snapshot)) end("terminal");
+        },
+        () => {}, // a failed read is retried on the next tick
+      );
+    }, this.options.pollMs);
+    const heartbeat = setInterval(() => res.write(": heartbeat\n\n"), this.options.heartbeatMs);
+    this.open.add(onShutdown);
+    req.on("close", () => end("client gone"));
+
+    send(first);
+    if (isTerminal(first)) end("terminal");
+  };
+
+  /** Ends every open stream with an `end` event (on shutdown). */
+  closeAll(): void {
+    for (const end of [...this.open]) end();
+  }
+}
