@@ -13,7 +13,7 @@ export interface Verdict {
 }
 
 /** Footage shared for this long is reuse, whatever the videos' lengths. */
-export const MIN_FRAGMENT_SEC = 20;
+export const MIN_FRAGMENT_SEC = 10;
 /** Below this nothing is evidence (a shared intro, a title card). */
 const MIN_EVIDENCE_SEC = 4;
 /** Both videos mostly covered → a copy of the whole; otherwise a fragment. */

@@ -9,7 +9,10 @@ import { SAMPLE_RATE, type Signature } from "./signature.js";
 export interface VerifyOptions {
   /** Two frames are the same picture at or below this Hamming distance (of 63 bits). */
   readonly maxDistance: number;
-  /** Longest stretch of disagreeing samples inside one segment, in samples. */
+  /**
+   * Most disagreeing samples in a row inside one segment. Samples without a picture on
+   * either side (black, fades) neither agree nor disagree: they do not end a segment.
+   */
   readonly maxGapSamples: number;
   /** Search the voted offset ± this many samples for the best alignment. */
   readonly searchSamples: number;
@@ -57,6 +60,7 @@ function bestSegmentAt(query: Signature, ref: Signature, offset: number, options
   let best: Alignment | undefined;
   let start = -1;
   let lastMatch = -1;
+  let disagreeing = 0;
   let matched = 0;
   let compared = 0;
   let comparedAtLastMatch = 0;
@@ -92,12 +96,16 @@ function bestSegmentAt(query: Signature, ref: Signature, offset: number, options
       distanceSum += d;
       exactSum += exactDistance(query, ref, q, offset);
       lastMatch = q;
+      disagreeing = 0;
       comparedAtLastMatch = compared;
       const hash = query[q]!;
       if (!pictures.some((picture) => hammingDistance(picture, hash) <= 6)) pictures.push(hash);
     } else if (start >= 0) {
-      if (q - lastMatch > options.maxGapSamples) close();
-      else compared += 1;
+      disagreeing += 1;
+      if (disagreeing > options.maxGapSamples) {
+        close();
+        disagreeing = 0;
+      } else compared += 1;
     }
   }
   close();

@@ -19,7 +19,7 @@ export interface Duplicate {
 const PER_KEY_LIMIT = 50;
 /** Offsets are voted in 0.5 s bins. */
 const BIN_SAMPLES = SAMPLE_RATE / 2;
-const MIN_VOTES = 3;
+const MIN_VOTES = 2;
 /** Only the best-voted candidates are verified frame by frame. */
 const MAX_CANDIDATES = 20;
 

@@ -83,6 +83,21 @@ describe("signature matching", () => {
     expect(match(blackIntro, original)).toMatchObject({ kind: "near_duplicate", offsetSec: -3 });
   });
 
+  it("keeps one segment across a stretch without pictures followed by a few disagreeing samples", () => {
+    // 12 s of footage, 5 s of black, 3 samples that disagree (a fade), then 12 s more of the same footage.
+    const unrelated = footage(31, [1]).slice(0, 3);
+    const query = [...original.slice(0, 48), ...Array.from({ length: 20 }, () => undefined), ...unrelated, ...original.slice(71, 119)];
+    const reference = [...original.slice(0, 48), ...Array.from({ length: 20 }, () => undefined), ...original.slice(68, 119)];
+    const alignment = verifyOffset(query, reference, 0);
+    expect(alignment).toMatchObject({ queryStart: 0, queryEnd: 119, matchedSamples: 96 });
+  });
+
+  it("reports 10 s or more of shared footage as partial reuse, and less as nothing", () => {
+    const shared = (sec: number) => [...footage(41, [6, 6]), ...jitter(original.slice(0, sec * SAMPLE_RATE), 5), ...footage(42, [7, 5])];
+    expect(match(shared(11), original)?.kind).toBe("partial");
+    expect(match(shared(8), original)).toBeUndefined();
+  });
+
   it("does not match unrelated footage with the same editing rhythm", () => {
     expect(match(footage(99, [4, 6, 3, 8, 5, 7, 4, 9, 6, 5]), original)).toBeUndefined();
   });
