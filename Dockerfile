@@ -22,6 +22,7 @@ WORKDIR /app
 ENV NODE_ENV=production FFMPEG_PATH=/usr/bin/ffmpeg FFPROBE_PATH=/usr/bin/ffprobe
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
+COPY --from=build /app/src/http/assets ./dist/src/http/assets
 COPY package.json prisma.config.ts ./
 COPY prisma ./prisma
 USER node

@@ -6,6 +6,7 @@ source "$(dirname "$0")/lib/stack.sh"
 cd "$ROOT"
 
 ensure_ffmpeg
+ensure_chromium
 ensure_node_modules
 ensure_moto_installed
 

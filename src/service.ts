@@ -16,6 +16,8 @@ import { SqsQueue } from "./queue/sqs-queue.js";
 import { StatusService } from "./status/status-service.js";
 import { createApp } from "./http/app.js";
 import { SnapshotStreams } from "./http/snapshot-stream.js";
+import { pageRoutes } from "./http/pages.js";
+import { ThumbnailService } from "./media/thumbnails.js";
 import { ServiceMetrics } from "./metrics.js";
 
 export interface Service {
@@ -72,9 +74,11 @@ export function createService(config: Config, log: Logger): Service {
 
   const status = new StatusService(repo, objects, config.BUCKET, { cacheTtlMs: config.STATUS_CACHE_TTL_MS, cacheMaxKeys: 10_000 });
   const streams = new SnapshotStreams(status, { maxStreams: config.SSE_MAX_STREAMS, pollMs: config.SSE_POLL_MS, heartbeatMs: config.SSE_HEARTBEAT_MS });
+  const thumbnails = new ThumbnailService(objects, guard, { bucket: config.BUCKET, ffmpegPath: config.FFMPEG_PATH, timeoutMs: 15_000, cacheBytes: 32 * 1024 ** 2 });
   const app = createApp({
     status,
     streams,
+    pages: pageRoutes({ repo, thumbnails, bucket: config.BUCKET }),
     corsOrigins: config.CORS_ORIGINS,
     log,
     readiness: async () => {

@@ -75,7 +75,7 @@ async function insertBatch({ ids, keys, durations, blobs, entries }: Batch): Pro
     });
     await tx.$executeRaw`
       INSERT INTO frame_index (key, video_num, sample)
-      SELECT * FROM unnest(${rowKeys}::int4[], ${rowNums}::int4[], ${rowSamples}::int4[]) AS t(k, v, s) ORDER BY k ON CONFLICT DO NOTHING`;
+      SELECT * FROM unnest(${rowKeys}::int4[], ${rowNums}::int4[], ${rowSamples}::int4[]) AS t(k, v, s) ORDER BY k`;
   }, { timeout: 600_000 });
 }
 

@@ -19,6 +19,14 @@ ensure_ffmpeg() {
   DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq ffmpeg >/dev/null
 }
 
+# The browser test drives Debian's chromium (Playwright's own browser download is not used).
+ensure_chromium() {
+  if [ -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ]; then return; fi
+  log "installing chromium (Debian package) for the browser test"
+  as_root apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq chromium >/dev/null
+}
+
 ensure_node_modules() {
   local stamp="$ROOT/node_modules/.install-stamp"
   if [ ! -f "$stamp" ] || [ "$ROOT/package-lock.json" -nt "$stamp" ]; then

@@ -18,6 +18,8 @@ export interface AppDeps {
   /** The Prometheus exposition (GET /metrics). */
   readonly metrics: { readonly contentType: string; render(): Promise<string> };
   readonly streams: SnapshotStreams;
+  /** The pages and their JSON/thumbnail routes (pageRoutes). */
+  readonly pages: express.Router;
   readonly log: Logger;
 }
 
@@ -81,6 +83,8 @@ export function createApp(deps: AppDeps): express.Express {
     }
     res.json(snapshot);
   });
+
+  app.use(deps.pages);
 
   app.use((_req, res) => sendError(res, 404, "NOT_FOUND", "no such route"));
 

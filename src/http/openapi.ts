@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { StatusSnapshotSchema } from "../status/snapshot.js";
-import { ErrorBodySchema, HealthSchema, ObjectKeySchema, ReadinessSchema } from "./schemas.js";
+import { ErrorBodySchema, HealthSchema, ObjectKeySchema, ReadinessSchema, RecentVideosSchema } from "./schemas.js";
 
 type JsonObject = Record<string, unknown>;
 
@@ -62,6 +62,25 @@ export function buildOpenApiDocument(): JsonObject {
           },
         },
       },
+      "/api/videos": { get: { summary: "The 50 most recently updated videos (the overview page's data)", responses: { "200": json("recent videos", "RecentVideos") } } },
+      "/thumbnails/{file}": {
+        get: {
+          summary: "A 320 px JPEG of one moment of a video (extracted with ffmpeg, cached)",
+          parameters: [
+            { name: "file", in: "path", required: true, description: "the object key, URL-encoded", schema: { ...keySchema, maxLength: 1024 } },
+            { name: "t", in: "query", required: false, description: "seconds from the start", schema: { type: "number", minimum: 0, default: 0 } },
+          ],
+          responses: { "200": { description: "the frame", content: { "image/jpeg": { schema: { type: "string", contentMediaType: "image/jpeg" } } } }, "400": json("invalid key or time", "Error"), "404": json("no such object", "Error") },
+        },
+      },
+      "/": { get: { summary: "Page: recent videos, live", responses: { "200": { description: "HTML", content: { "text/html": { schema: { type: "string" } } } } } } },
+      "/videos/{file}": {
+        get: {
+          summary: "Page: one video's progress, scene-cut timeline and duplicates",
+          parameters: [{ name: "file", in: "path", required: true, schema: { type: "string" } }],
+          responses: { "200": { description: "HTML", content: { "text/html": { schema: { type: "string" } } } } },
+        },
+      },
       "/healthz": { get: { summary: "Liveness", responses: { "200": json("the process is up", "Health") } } },
       "/readyz": {
         get: {
@@ -76,6 +95,6 @@ export function buildOpenApiDocument(): JsonObject {
         get: { summary: "This document", responses: { "200": { description: "OpenAPI 3.1", content: { "application/json": { schema: { type: "object" } } } } } },
       },
     },
-    components: { schemas: componentSchemas([StatusSnapshotSchema, ErrorBodySchema, ReadinessSchema, HealthSchema]) },
+    components: { schemas: componentSchemas([StatusSnapshotSchema, ErrorBodySchema, ReadinessSchema, HealthSchema, RecentVideosSchema]) },
   };
 }

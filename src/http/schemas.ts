@@ -28,3 +28,22 @@ export type ErrorBody = z.infer<typeof ErrorBodySchema>;
 export function sendError(res: Response, httpStatus: number, code: string, message: string): void {
   res.status(httpStatus).json({ error: { code, message } } satisfies ErrorBody);
 }
+
+export const RecentVideosSchema = z
+  .object({
+    videos: z.array(
+      z.object({
+        file: z.string(),
+        status: z.enum(["pending", "analyzing", "done", "failed"]),
+        progress: z.number().min(0).max(1),
+        durationSec: z.number().nullable(),
+        duplicates: z.number().int().min(0),
+        updatedAt: z.iso.datetime(),
+      }),
+    ),
+  })
+  .meta({ id: "RecentVideos" });
+export type RecentVideos = z.infer<typeof RecentVideosSchema>;
+
+/** A moment of a video, in seconds (thumbnails). */
+export const MomentQuerySchema = z.object({ t: z.coerce.number().min(0).max(24 * 3600).default(0) });

@@ -8,7 +8,7 @@ import { probeMedia, type MediaCaps, type MediaInfo } from "../media/probe.js";
 import { runDecodePass } from "../media/decode-pass.js";
 import { FingerprintBuilder } from "../fingerprint/fingerprint-builder.js";
 import { FRAME_SIZE } from "../fingerprint/frame-hash.js";
-import { encodeSignature, indexEntries, SAMPLE_RATE, type Signature } from "../fingerprint/signature.js";
+import { decodeSignature, encodeSignature, indexEntries, SAMPLE_RATE, type Signature } from "../fingerprint/signature.js";
 import { findDuplicates, type Duplicate } from "./find-duplicates.js";
 import { eventOrder, type ObjectCreated } from "../queue/s3-event.js";
 import { LeaseLostError, type JobLease, type StoredMatch, type VideoRepository } from "../store/video-repository.js";
@@ -153,10 +153,17 @@ async function runAnalysis(deps: IngestDeps, ref: ObjectCreated, video: { id: st
 
   const identical = await repo.findIdenticalContent(content.sha256, video.id);
   if (identical) {
-    await repo.copyAnalysis(lease, identical.videoId, video.id);
-    await repo.saveMatches(video.id, [{ otherVideoId: identical.videoId, score: 1, kind: "identical", offsetSec: 0, segment: [0, 0], otherSegment: [0, 0] }]);
+    const copied = await repo.copyAnalysis(lease, identical.videoId, video.id);
+    // The same footage as the identical video, so the same other duplicates: found from the
+    // copied signature through the index, without decoding anything.
+    const others = copied.signature && copied.durationSec ? await findDuplicates(repo, video.num, decodeSignature(copied.signature), copied.durationSec) : [];
+    const durationSec = copied.durationSec ?? 0;
+    await repo.saveMatches(video.id, [
+      { otherVideoId: identical.videoId, score: 1, kind: "identical", offsetSec: 0, segment: [0, durationSec], otherSegment: [0, durationSec] },
+      ...others.filter((d) => d.reference.videoId !== identical.videoId).map(toStoredMatch),
+    ]);
     await repo.finishJob(lease);
-    log.info({ status: "done", duplicates: 1, identicalTo: identical.videoId }, "job done: byte-identical to a stored video");
+    log.info({ status: "done", duplicates: 1 + others.length, identicalTo: identical.videoId }, "job done: byte-identical to a stored video");
     return;
   }
 

@@ -3,6 +3,7 @@ import { createWriteStream } from "node:fs";
 import { Transform, type Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { GetObjectCommand, HeadObjectCommand, S3ServiceException, type S3Client } from "@aws-sdk/client-s3";
+import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import { InspectorError } from "../errors.js";
 import type { ObjectRef } from "../store/video-repository.js";
 
@@ -47,8 +48,17 @@ function hashingLimiter(maxBytes: number, hash: ReturnType<typeof createHash>, c
   });
 }
 
-export class S3ObjectStore implements ObjectStore {
+/** Short-lived URLs a child process (ffmpeg) can read an object from, seeking with ranges. */
+export interface ObjectUrls {
+  readUrl(ref: ObjectRef, expiresSec: number): Promise<string>;
+}
+
+export class S3ObjectStore implements ObjectStore, ObjectUrls {
   constructor(private readonly s3: S3Client) {}
+
+  readUrl(ref: ObjectRef, expiresSec: number): Promise<string> {
+    return getSignedUrl(this.s3, new GetObjectCommand({ Bucket: ref.bucket, Key: ref.key }), { expiresIn: expiresSec });
+  }
 
   async head(ref: ObjectRef): Promise<ObjectHead | undefined> {
     try {

@@ -7,6 +7,7 @@ const Segment = z.tuple([Seconds, Seconds]).readonly().describe("[start, end] in
 export const DuplicateEntrySchema = z
   .object({
     file: z.string().describe("the other object's key"),
+    otherDurationSec: z.number().nullable().describe("the other video's duration"),
     score: z.number().min(0).max(1),
     kind: z.enum(["identical", "near-duplicate", "partial"]),
     offsetSec: z.number().describe("seconds to add to a time in this video to find the same moment in the other"),
@@ -62,6 +63,7 @@ export function buildSnapshot(record: VideoStatusRecord): StatusSnapshot {
     sceneCuts: [...record.sceneCuts],
     duplicates: record.duplicates.map((d) => ({
       file: d.file,
+      otherDurationSec: d.otherDurationSec,
       score: d.score,
       kind: KIND_NAMES[d.kind],
       offsetSec: d.offsetSec,

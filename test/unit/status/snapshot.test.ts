@@ -11,7 +11,7 @@ function record(): VideoStatusRecord {
     takeovers: 1,
     durationSec: 16,
     sceneCuts: [4, 9, 13],
-    duplicates: [{ file: "b.mp4", score: 0.9, kind: "near_duplicate", offsetSec: 0, segment: [0, 16], otherSegment: [0, 16] }],
+    duplicates: [{ file: "b.mp4", otherDurationSec: 16, score: 0.9, kind: "near_duplicate", offsetSec: 0, segment: [0, 16], otherSegment: [0, 16] }],
     errorCode: null,
     errorMessage: null,
     updatedAt: new Date("2026-11-23T10:00:00Z"),
@@ -28,7 +28,7 @@ describe("status snapshots", () => {
       takeovers: 1,
       durationSec: 16,
       sceneCuts: [4, 9, 13],
-      duplicates: [{ file: "b.mp4", score: 0.9, kind: "near-duplicate", offsetSec: 0, segment: [0, 16], otherSegment: [0, 16] }],
+      duplicates: [{ file: "b.mp4", otherDurationSec: 16, score: 0.9, kind: "near-duplicate", offsetSec: 0, segment: [0, 16], otherSegment: [0, 16] }],
       updatedAt: "2026-11-23T10:00:00.000Z",
     });
   });

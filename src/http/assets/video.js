@@ -1,0 +1,95 @@
+// One video: progress over Server-Sent Events, its scene-cut timeline, and each duplicate as
+// two aligned timelines (this video above, the other below) with the matched footage
+// highlighted and a thumbnail of a matched frame from each.
+const file = decodeURIComponent(location.pathname.slice("/videos/".length));
+const $ = (id) => document.getElementById(id);
+$("file").textContent = file;
+document.title = `TVIDZ Inspector — ${file}`;
+
+function timeline(durationSec, cuts, segment) {
+  const bar = document.createElement("div");
+  bar.className = "timeline";
+  const at = (sec) => `${Math.min(100, (100 * sec) / Math.max(durationSec || 1, 0.001))}%`;
+  if (segment) {
+    const s = document.createElement("div");
+    s.className = "segment";
+    s.style.left = at(segment[0]);
+    s.style.width = `calc(${at(segment[1])} - ${at(segment[0])})`;
+    bar.append(s);
+  }
+  for (const cut of cuts) {
+    const tick = document.createElement("div");
+    tick.className = "cut";
+    tick.style.left = at(cut);
+    tick.title = `${cut.toFixed(2)} s`;
+    bar.append(tick);
+  }
+  return bar;
+}
+
+function thumbnail(key, sec, caption) {
+  const figure = document.createElement("figure");
+  const img = document.createElement("img");
+  img.alt = `${key} at ${sec.toFixed(1)} s`;
+  img.src = `/thumbnails/${encodeURIComponent(key)}?t=${sec.toFixed(1)}`;
+  const text = document.createElement("figcaption");
+  text.textContent = caption;
+  figure.append(img, text);
+  return figure;
+}
+
+function render(snapshot) {
+  $("status").textContent = snapshot.status;
+  $("status").className = `status-${snapshot.status}`;
+  $("progress").value = snapshot.progress;
+  $("progress").hidden = snapshot.status === "done";
+  $("error").hidden = !snapshot.error;
+  if (snapshot.error) $("error").textContent = `${snapshot.error.code}: ${snapshot.error.message}`;
+  $("timeline").replaceWith(Object.assign(timeline(snapshot.durationSec, snapshot.sceneCuts), { id: "timeline" }));
+  $("cuts").textContent = snapshot.sceneCuts.length ? `${snapshot.sceneCuts.length} cuts: ${snapshot.sceneCuts.map((c) => `${c.toFixed(2)} s`).join(", ")}` : "No cuts (yet).";
+
+  $("no-duplicates").hidden = snapshot.duplicates.length > 0;
+  $("duplicates").replaceChildren(
+    ...snapshot.duplicates.map((d) => {
+      const item = document.createElement("li");
+      item.className = "match";
+      const title = document.createElement("a");
+      title.href = `/videos/${encodeURIComponent(d.file)}`;
+      title.textContent = d.file;
+      const summary = document.createElement("div");
+      summary.className = "label";
+      summary.textContent = `${d.kind} · score ${d.score.toFixed(3)} · offset ${d.offsetSec >= 0 ? "+" : ""}${d.offsetSec.toFixed(2)} s`;
+      const here = document.createElement("div");
+      here.className = "label";
+      here.textContent = `this video: ${d.segment[0].toFixed(1)}–${d.segment[1].toFixed(1)} s`;
+      const there = document.createElement("div");
+      there.className = "label";
+      there.textContent = `${d.file}: ${d.otherSegment[0].toFixed(1)}–${d.otherSegment[1].toFixed(1)} s`;
+      const middle = (s) => s[0] + Math.min(1, (s[1] - s[0]) / 2);
+      const thumbs = document.createElement("div");
+      thumbs.className = "thumbs";
+      thumbs.append(thumbnail(file, middle(d.segment), "this video"), thumbnail(d.file, middle(d.otherSegment), d.file));
+      item.append(title, summary, here, timeline(snapshot.durationSec, [], d.segment), there, timeline(d.otherDurationSec ?? d.otherSegment[1], [], d.otherSegment), thumbs);
+      return item;
+    }),
+  );
+}
+
+// Live snapshots until a terminal state. Until the object exists (404) or while the replica
+// is unreachable, try again every 2 s.
+let finished = false;
+function connect() {
+  const stream = new EventSource(`/status/stream/${encodeURIComponent(file)}`);
+  stream.addEventListener("snapshot", (event) => render(JSON.parse(event.data)));
+  stream.addEventListener("end", () => {
+    finished = true;
+    stream.close();
+  });
+  stream.onerror = () => {
+    stream.close();
+    if (finished) return;
+    if ($("status").textContent === "…") $("status").textContent = "not in the bucket yet";
+    setTimeout(connect, 2000);
+  };
+}
+connect();
