@@ -60,6 +60,8 @@ const ConfigSchema = z.object({
   ANALYSIS_TIMEOUT_PER_SEC_MS: positiveInt(2_000),
   ANALYSIS_TIMEOUT_MAX_MS: positiveInt(30 * 60_000),
   KILL_GRACE_MS: positiveInt(3_000),
+  /** Niceness of ffmpeg/ffprobe (0–19): analysis yields the CPU to the service's event loop. */
+  ANALYSIS_NICENESS: z.coerce.number().int().min(0).max(19).default(10),
   SHUTDOWN_GRACE_MS: positiveInt(25_000),
   TMP_DIR: z.string().min(1).default(os.tmpdir()),
 });

@@ -47,7 +47,7 @@ export function createService(config: Config, log: Logger): Service {
   });
   const repo = new VideoRepository(db);
   const objects = new S3ObjectStore(s3);
-  const guard = new ProcessGuard(config.KILL_GRACE_MS, metrics.childKilled);
+  const guard = new ProcessGuard(config.KILL_GRACE_MS, metrics.childKilled, config.ANALYSIS_NICENESS);
   const limits: AnalysisLimits = {
     ffmpegPath: config.FFMPEG_PATH,
     ffprobePath: config.FFPROBE_PATH,

@@ -1,3 +1,4 @@
+import os from "node:os";
 import { spawn } from "node:child_process";
 import readline from "node:readline";
 import type { Readable } from "node:stream";
@@ -36,6 +37,11 @@ export class ProcessGuard {
     private readonly killGraceMs: number,
     /** Told whenever a run is stopped by its timeout or its abort signal (for metrics). */
     private readonly onKill: (command: string, reason: "timed-out" | "aborted") => void = () => {},
+    /**
+     * Scheduling niceness of the children (0–19). Analysis is batch work: when the CPU is
+     * short, the service's own event loop (status requests, heartbeats) should win.
+     */
+    private readonly niceness = 0,
   ) {}
 
   get liveCount(): number {
@@ -47,7 +53,10 @@ export class ProcessGuard {
     return new Promise((resolve, reject) => {
       const child = spawn(command, [...args], { detached: true, stdio: ["ignore", "pipe", "pipe"] });
       const pid = child.pid;
-      if (pid !== undefined) this.live.add(pid);
+      if (pid !== undefined) {
+        this.live.add(pid);
+        if (this.niceness > 0) lowerPriority(pid, this.niceness);
+      }
 
       const stdoutChunks: Buffer[] = [];
       let stdoutBytes = 0;
@@ -155,4 +164,12 @@ export function requireCleanExit(result: GuardedRunResult, context: { what: stri
 export function lastMeaningfulLine(stderr: string): string | undefined {
   const line = stderr.split("\n").map((l) => l.trim()).filter(Boolean).pop();
   return line?.replace(/^\[[^\]]*\]\s*/, "").replace(/^.*?:\s(?=[A-Z])/, "").slice(0, 200);
+}
+
+function lowerPriority(pid: number, niceness: number): void {
+  try {
+    os.setPriority(pid, niceness);
+  } catch {
+    // the process already ended, or the platform refuses: it runs at normal priority
+  }
 }

@@ -1,3 +1,4 @@
+import os from "node:os";
 import { describe, expect, it } from "vitest";
 import { ProcessGuard, requireCleanExit } from "../../../src/media/process-guard.js";
 import { InspectorError } from "../../../src/errors.js";
@@ -40,6 +41,15 @@ describe("ProcessGuard (real processes)", () => {
     await guard.killAll();
     expect((await other).outcome).toBe("exited");
     expect(guard.liveCount).toBe(0);
+  });
+
+  it("runs children at the configured niceness, so analysis yields the CPU to the service", async () => {
+    const guard = new ProcessGuard(300, () => {}, 7);
+    let pid = 0;
+    const run = guard.run({ command: "sh", args: ["-c", "echo $$ >&2; sleep 0.3"], timeoutMs: 5_000, onStderrLine: (l) => (pid = Number(l)) });
+    await new Promise((r) => setTimeout(r, 100));
+    expect(os.getPriority(pid)).toBe(7);
+    await run;
   });
 
   it("maps outcomes to coded errors", () => {
