@@ -5,7 +5,6 @@
  * size: p50 / p95 over BENCH_QUERIES queries, half of them copies of stored videos.
  *   BENCH_SIZES (1000,10000,100000), BENCH_QUERIES (200), BENCH_SEED
  */
-import { randomUUID } from "node:crypto";
 import { createDb } from "../../src/store/prisma.js";
 import { VideoRepository } from "../../src/store/video-repository.js";
 import { encodeSignature, indexEntries, SAMPLE_RATE } from "../../src/fingerprint/signature.js";
@@ -27,7 +26,6 @@ const BATCH = 1000;
 const stored: { key: string; signature: (Hash64 | undefined)[] }[] = [];
 
 interface Batch {
-  readonly ids: string[];
   readonly keys: string[];
   readonly durations: number[];
   readonly blobs: Buffer[];
@@ -36,7 +34,6 @@ interface Batch {
 
 /** Synthesises a batch of videos (not timed: it stands for the analysis, not the index). */
 function makeBatch(count: number, offset: number): Batch {
-  const ids: string[] = [];
   const keys: string[] = [];
   const durations: number[] = [];
   const blobs: Buffer[] = [];
@@ -44,39 +41,18 @@ function makeBatch(count: number, offset: number): Batch {
   for (let i = 0; i < count; i += 1) {
     const durationSec = Math.round(30 + rng() * 150);
     const signature = syntheticSignature(rng, durationSec);
-    ids.push(randomUUID());
     keys.push(`synthetic/${offset + i}.mp4`);
     durations.push(durationSec);
     blobs.push(encodeSignature(signature));
     entries.push(indexEntries(signature));
     if (stored.length < 500 && rng() < 0.05) stored.push({ key: keys[i]!, signature });
   }
-  return { ids, keys, durations, blobs, entries };
+  return { keys, durations, blobs, entries };
 }
 
-/** One transaction a batch: video rows with their signatures, then all their index rows. */
-async function insertBatch({ ids, keys, durations, blobs, entries }: Batch): Promise<void> {
-  await db.$transaction(async (tx) => {
-    const nums = await tx.$queryRaw<{ num: number }[]>`
-      INSERT INTO video (id, bucket, key, duration_sec, signature, sample_rate, updated_at)
-      SELECT id, 'bench', key, d, sig, ${SAMPLE_RATE}, now()
-      FROM unnest(${ids}::uuid[], ${keys}::text[], ${durations}::float8[], ${blobs}::bytea[]) WITH ORDINALITY AS t(id, key, d, sig, ord)
-      ORDER BY ord
-      RETURNING num`;
-    const rowKeys: number[] = [];
-    const rowNums: number[] = [];
-    const rowSamples: number[] = [];
-    nums.forEach(({ num }, i) => {
-      for (const e of entries[i]!) {
-        rowKeys.push(e.key);
-        rowNums.push(num);
-        rowSamples.push(e.sample);
-      }
-    });
-    await tx.$executeRaw`
-      INSERT INTO frame_index (key, video_num, sample)
-      SELECT * FROM unnest(${rowKeys}::int4[], ${rowNums}::int4[], ${rowSamples}::int4[]) AS t(k, v, s) ORDER BY k`;
-  }, { timeout: 600_000 });
+/** One transaction a batch, through the repository's import path. */
+async function insertBatch({ keys, durations, blobs, entries }: Batch): Promise<void> {
+  await repo.importFingerprints("bench", keys.map((key, i) => ({ key, durationSec: durations[i]!, signature: blobs[i]!, entries: entries[i]! })));
 }
 
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
