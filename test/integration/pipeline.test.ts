@@ -157,6 +157,7 @@ describe("upload → event → analysis → status (moto, PostgreSQL, ffmpeg)", 
     await check("status invalid", "/status/{file}", `${stack.baseUrl}/status/${"k".repeat(1100)}`);
     await check("readiness", "/readyz", `${stack.baseUrl}/readyz`);
     await check("health", "/healthz", `${stack.baseUrl}/healthz`);
+    await check("recent videos", "/api/videos", `${stack.baseUrl}/api/videos`);
   });
 
   it("refuses request bodies beyond 1 KB, and has no admin or write endpoints", async () => {
