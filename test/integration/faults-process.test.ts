@@ -45,6 +45,8 @@ beforeAll(async () => {
     { source: "mandelbrot", durationSec: 3 },
   ];
   await renderScenes(path.join(fixtures, "clip.mp4"), scenes(1));
+  // Other bytes for each test that needs a real analysis (identical bytes are answered from the hash).
+  await renderScenes(path.join(fixtures, "clip-2.mp4"), scenes(2));
   // Footage of the replica test's own (the database is shared with other tests).
   const unique = (seed: number) => [
     { source: `life=seed=${seed}:mold=10:ratio=0.1`, durationSec: 4 },
@@ -104,7 +106,7 @@ describe("a worker killed mid-job (kill -9)", () => {
     const slow = await fakeTool("slow", FFMPEG, 60);
     fakeDirs.push(path.dirname(slow.path));
     const doomed = await start("kill9-doomed", { ...queue.env, FFMPEG_PATH: slow.path });
-    await upload(queue, "victim.mp4", "clip.mp4");
+    await upload(queue, "victim.mp4", "clip-2.mp4");
     await doomed.waitForLog((l) => l.msg === "job analyzing" && l.key === "victim.mp4", 30_000, "the job to start");
     expect(await doomed.stop("SIGKILL")).toBeNull();
     expect(await jobOf(queue, "victim.mp4")).toMatchObject({ status: "analyzing" });
