@@ -3,10 +3,12 @@
  * videos (batched inserts, throughput printed) and times the real match query
  * (findDuplicates: index lookup → voting → verification) for new 2-minute videos at each
  * size: p50 / p95 over BENCH_QUERIES queries, half of them copies of stored videos.
- *   BENCH_SIZES (1000,10000,100000), BENCH_QUERIES (200), BENCH_SEED
+ *   BENCH_SIZES (1000,10000,100000), BENCH_QUERIES (200), BENCH_BATCH (5000 videos), BENCH_SEED
  */
 import { createDb } from "../../src/store/prisma.js";
+import pg from "pg";
 import { VideoRepository } from "../../src/store/video-repository.js";
+import { FingerprintImporter } from "../../src/store/fingerprint-import.js";
 import { encodeSignature, indexEntries, SAMPLE_RATE } from "../../src/fingerprint/signature.js";
 import type { Hash64 } from "../../src/fingerprint/frame-hash.js";
 import { findDuplicates } from "../../src/ingest/find-duplicates.js";
@@ -21,7 +23,10 @@ if (!databaseUrl) throw new Error("BENCH_DATABASE_URL is not set: run through `n
 
 const db = createDb({ url: databaseUrl, poolMax: 4, connectTimeoutMs: 5000, statementTimeoutMs: 600_000 });
 const repo = new VideoRepository(db);
-const BATCH = 1000;
+const pool = new pg.Pool({ connectionString: databaseUrl, max: 2 });
+const importer = new FingerprintImporter(pool);
+/** Videos per import transaction: larger batches touch each index page once for more rows. */
+const BATCH = Number(process.env.BENCH_BATCH ?? 5000);
 /** Kept to make copies from: a sample of stored signatures. */
 const stored: { key: string; signature: (Hash64 | undefined)[] }[] = [];
 
@@ -50,9 +55,9 @@ function makeBatch(count: number, offset: number): Batch {
   return { keys, durations, blobs, entries };
 }
 
-/** One transaction a batch, through the repository's import path. */
+/** One transaction a batch, through the bulk import path. */
 async function insertBatch({ keys, durations, blobs, entries }: Batch): Promise<void> {
-  await repo.importFingerprints("bench", keys.map((key, i) => ({ key, durationSec: durations[i]!, signature: blobs[i]!, entries: entries[i]! })));
+  await importer.import("bench", keys.map((key, i) => ({ key, durationSec: durations[i]!, signature: blobs[i]!, entries: entries[i]! })));
 }
 
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
@@ -102,3 +107,4 @@ const first = results[0];
 const last = results[results.length - 1];
 if (first && last && first !== last) console.log(`\np95 ratio ${last.size / 1000} k / ${first.size / 1000} k videos: ${(last.p95 / first.p95).toFixed(2)}`);
 await db.$disconnect();
+await pool.end();

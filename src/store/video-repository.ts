@@ -5,7 +5,6 @@ import type { IndexEntry } from "../fingerprint/signature.js";
 import { InspectorError, type ErrorCode } from "../errors.js";
 import { decideClaim } from "../ingest/job-state.js";
 import { isOlderEvent } from "../queue/s3-event.js";
-import { SAMPLE_RATE } from "../fingerprint/signature.js";
 import type { JobStatus, MatchKind } from "../generated/prisma/enums.js";
 
 export type { JobStatus, MatchKind };
@@ -13,14 +12,6 @@ export type { JobStatus, MatchKind };
 export interface ObjectRef {
   readonly bucket: string;
   readonly key: string;
-}
-
-/** A fingerprint computed elsewhere, stored by importFingerprints. */
-export interface ImportedFingerprint {
-  readonly key: string;
-  readonly durationSec: number;
-  readonly signature: Uint8Array;
-  readonly entries: readonly IndexEntry[];
 }
 
 /** One object-created event, as the job bookkeeping needs it. */
@@ -177,40 +168,6 @@ export class VideoRepository {
         tookOver,
       };
     });
-  }
-
-  /**
-   * Stores many finished fingerprints at once (a catalog import, the match benchmark): the
-   * video rows, then all their index rows in key order, in one transaction. The index rows
-   * and signatures travel as comma-separated strings: Prisma handles a few large strings far
-   * faster than arrays of a hundred thousand numbers or a thousand buffers.
-   */
-  async importFingerprints(bucket: string, videos: readonly ImportedFingerprint[]): Promise<void> {
-    await this.db.$transaction(
-      async (tx) => {
-        const nums = await tx.$queryRaw<{ num: number }[]>`
-          INSERT INTO video (id, bucket, key, duration_sec, signature, sample_rate, updated_at)
-          SELECT gen_random_uuid(), ${bucket}, key, d, decode(sig, 'hex'), ${SAMPLE_RATE}, now()
-          FROM unnest(${videos.map((v) => v.key)}::text[], ${videos.map((v) => v.durationSec)}::float8[], string_to_array(${videos.map((v) => Buffer.from(v.signature).toString("hex")).join(",")}, ',')) WITH ORDINALITY AS t(key, d, sig, ord)
-          ORDER BY ord
-          RETURNING num`;
-        const keys: number[] = [];
-        const owners: number[] = [];
-        const samples: number[] = [];
-        nums.forEach(({ num }, i) => {
-          for (const e of videos[i]!.entries) {
-            keys.push(e.key);
-            owners.push(num);
-            samples.push(e.sample);
-          }
-        });
-        await tx.$executeRaw`
-          INSERT INTO frame_index (key, video_num, sample)
-          SELECT * FROM unnest(string_to_array(${keys.join(",")}, ',')::int4[], string_to_array(${owners.join(",")}, ',')::int4[], string_to_array(${samples.join(",")}, ',')::int4[]) AS t(k, v, s)
-          ORDER BY k`;
-      },
-      { timeout: 600_000 },
-    );
   }
 
   /** Extends a held lease; false when it is no longer this worker's. */

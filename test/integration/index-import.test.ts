@@ -1,6 +1,8 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { createDb } from "../../src/store/prisma.js";
+import pg from "pg";
 import { VideoRepository } from "../../src/store/video-repository.js";
+import { FingerprintImporter } from "../../src/store/fingerprint-import.js";
 import { encodeSignature, indexEntries, SAMPLE_RATE } from "../../src/fingerprint/signature.js";
 import { findDuplicates } from "../../src/ingest/find-duplicates.js";
 import { mulberry32 } from "../../scripts/bench/corpus.js";
@@ -9,19 +11,22 @@ import { requireEnv, uniqueName } from "../helpers/env.js";
 
 const db = createDb({ url: requireEnv("TEST_DATABASE_URL"), poolMax: 2, connectTimeoutMs: 5000, statementTimeoutMs: 30000 });
 const repo = new VideoRepository(db);
+const pool = new pg.Pool({ connectionString: requireEnv("TEST_DATABASE_URL"), max: 1 });
+const importer = new FingerprintImporter(pool);
 const bucket = uniqueName("import");
 
 afterAll(async () => {
   await db.$executeRaw`DELETE FROM frame_index WHERE video_num IN (SELECT num FROM video WHERE bucket = ${bucket})`;
   await db.video.deleteMany({ where: { bucket } });
   await db.$disconnect();
+  await pool.end();
 });
 
 describe("batch import of fingerprints", () => {
   it("stores signatures and index rows intact, so the matcher finds an imported video", async () => {
     const rng = mulberry32(5);
     const signatures = [60, 90, 120].map((sec) => syntheticSignature(rng, sec));
-    await repo.importFingerprints(bucket, signatures.map((signature, i) => ({ key: `v${i}.mp4`, durationSec: signature.length / SAMPLE_RATE, signature: encodeSignature(signature), entries: indexEntries(signature) })));
+    await importer.import(bucket, signatures.map((signature, i) => ({ key: `v${i}.mp4`, durationSec: signature.length / SAMPLE_RATE, signature: encodeSignature(signature), entries: indexEntries(signature) })));
 
     const stored = await db.video.findMany({ where: { bucket }, orderBy: { key: "asc" } });
     expect(stored.map((v) => Buffer.from(v.signature!).equals(encodeSignature(signatures[Number(v.key[1])]!)))).toEqual([true, true, true]);
