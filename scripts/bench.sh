@@ -23,6 +23,8 @@ if [ "$name" = load ]; then
   moto_pidfile="$RUN_DIR/moto-bench-$port.pid"
   start_moto "$port" "$moto_pidfile"
   export BENCH_AWS_ENDPOINT="http://127.0.0.1:$port" AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_REGION=us-east-1
+  log "building the service (the load benchmark runs dist/src/main.js, as the image does)"
+  npm run --silent build
 fi
 ensure_database "$BENCH_DATABASE_URL"
 npx tsx "scripts/bench/$name.ts" "$@"

@@ -68,7 +68,8 @@ const port = await new Promise<number>((resolve) => {
   });
 });
 const logFile = path.resolve(".run", "bench-load-service.log");
-const service = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
+// The production artifact (as the Docker image runs it), built by `npm run bench:load`.
+const service = spawn(process.execPath, ["dist/src/main.js"], {
   env: { ...process.env, AWS_ENDPOINT: endpoint, DATABASE_URL: databaseUrl, BUCKET: bucket, QUEUE_NAME: queueName, PORT: String(port), HOST: "127.0.0.1", VISIBILITY_TIMEOUT_SEC: "120", LOG_LEVEL: "info" },
   stdio: ["ignore", "pipe", "pipe"],
 });
