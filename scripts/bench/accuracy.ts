@@ -19,6 +19,7 @@ import { DEFAULT_MEDIA_CAPS } from "../../src/media/probe.js";
 import { analyzeObject, type AnalysisLimits } from "../../src/ingest/analyze-object.js";
 import type { ObjectStore } from "../../src/objects/s3-object-store.js";
 import { buildCorpus, mulberry32, TRANSFORMATIONS, type CorpusVideo } from "./corpus.js";
+import { runAll } from "./util.js";
 
 const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 const seed = env("BENCH_SEED", 20261123);
@@ -42,13 +43,6 @@ class LocalFileStore implements ObjectStore {
     await copyFile(file, toPath);
     return { sizeBytes: (await stat(file)).size, sha256: hash.digest("hex") };
   }
-}
-
-async function runAll<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(Array.from({ length: limit }, async () => {
-    while (next < items.length) await work(items[next++]!);
-  }));
 }
 
 function shuffle<T>(items: T[], rng: () => number): T[] {

@@ -9,6 +9,7 @@ import { execFile } from "node:child_process";
 import path from "node:path";
 import { promisify } from "node:util";
 import { renderScenes, type Scene } from "../lib/media-fixtures.js";
+import { runAll } from "./util.js";
 
 const run = promisify(execFile);
 const FFMPEG = process.env.FFMPEG_PATH ?? "ffmpeg";
@@ -218,14 +219,10 @@ export async function buildCorpus(options: CorpusOptions, progress: (line: strin
       return { video, make: () => produce(file, (out) => transform(original, out, mulberry32(options.seed ^ stringHash(video.id)), options.dir)) };
     }),
   );
-  let next = 0;
-  await Promise.all([0, 1].map(async () => {
-    while (next < tasks.length) {
-      const task = tasks[next++]!;
-      await task.make();
-      if (task.video.transformation === "byte-identical") progress(`copies of ${task.video.family} done`);
-    }
-  }));
+  await runAll(tasks, 2, async (task) => {
+    await task.make();
+    if (task.video.transformation === "byte-identical") progress(`copies of ${task.video.family} done`);
+  });
   videos.push(...tasks.map((t) => t.video));
   await writeFile(manifestPath, JSON.stringify(videos, null, 1));
   return videos;

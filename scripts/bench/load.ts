@@ -15,10 +15,11 @@ import os from "node:os";
 import path from "node:path";
 import autocannon from "autocannon";
 import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
-import { GetQueueAttributesCommand, GetQueueUrlCommand, SQSClient } from "@aws-sdk/client-sqs";
-import { bootstrap } from "../lib/bootstrap.js";
+import { SQSClient } from "@aws-sdk/client-sqs";
+import { bootstrap, queueDepth } from "../lib/bootstrap.js";
 import { renderScenes } from "../lib/media-fixtures.js";
 import { createDb } from "../../src/store/prisma.js";
+import { percentile, runAll } from "./util.js";
 
 const count = Number(process.env.BENCH_LOAD_VIDEOS ?? 200);
 const connections = Number(process.env.BENCH_LOAD_CONNECTIONS ?? 200);
@@ -27,15 +28,7 @@ const endpoint = process.env.BENCH_AWS_ENDPOINT;
 const databaseUrl = process.env.BENCH_DATABASE_URL;
 if (!endpoint || !databaseUrl) throw new Error("run through `npm run bench:load` (it starts moto and a fresh database)");
 
-async function runAll<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(Array.from({ length: limit }, async () => {
-    while (next < items.length) await work(items[next++]!);
-  }));
-}
-
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const percentile = (sorted: readonly number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 
 // 1. The videos: short, distinct, cached between runs.
 const corpusDir = path.resolve(".run", "bench-load", `v1-${count}`);
@@ -126,17 +119,12 @@ const finishedAt = Date.now();
 const status = await statusRun;
 
 // 5. Settle: the queue and the dead-letter queue should drain to empty.
-const depth = async (name: string) => {
-  const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: name }));
-  const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"] }));
-  return Number(Attributes?.ApproximateNumberOfMessages ?? 0) + Number(Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0);
-};
 let queueLeft = -1;
 for (let i = 0; i < 40 && queueLeft !== 0; i += 1) {
-  queueLeft = await depth(queueName);
+  queueLeft = await queueDepth(sqs, queueName);
   if (queueLeft !== 0) await sleep(250);
 }
-const deadLetterLeft = await depth(`${queueName}-dlq`);
+const deadLetterLeft = await queueDepth(sqs, `${queueName}-dlq`);
 const [tally] = await db.$queryRaw<{ videos: bigint; stuck: bigint }[]>`
   SELECT count(*) AS videos, count(*) FILTER (WHERE j.status IS NULL OR j.status IN ('pending', 'analyzing')) AS stuck
   FROM video v LEFT JOIN job j ON j.video_id = v.id WHERE v.bucket = ${bucket}`;

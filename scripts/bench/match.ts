@@ -14,6 +14,7 @@ import type { Hash64 } from "../../src/fingerprint/frame-hash.js";
 import { findDuplicates } from "../../src/ingest/find-duplicates.js";
 import { mulberry32 } from "./corpus.js";
 import { reencoded, syntheticSignature } from "./synthetic.js";
+import { percentile } from "./util.js";
 
 const sizes = (process.env.BENCH_SIZES ?? "1000,10000,100000").split(",").map(Number);
 const queries = Number(process.env.BENCH_QUERIES ?? 200);
@@ -59,8 +60,6 @@ function makeBatch(count: number, offset: number): Batch {
 async function insertBatch({ keys, durations, blobs, entries }: Batch): Promise<void> {
   await importer.import("bench", keys.map((key, i) => ({ key, durationSec: durations[i]!, signature: blobs[i]!, entries: entries[i]! })));
 }
-
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 
 console.log(`match benchmark — synthetic catalog, ${queries} queries of 2-minute videos per size (half are re-encoded copies of stored videos)\n`);
 console.log("videos   index rows   insert videos/s   query p50 ms   p95 ms   copies found");

@@ -144,3 +144,12 @@ async function ensureNotification(s3: S3Client, bucket: string, queueArnValue: s
   );
   return { resource, action: "created" };
 }
+
+/** Messages in a queue, visible and in flight (by name). */
+export async function queueDepth(sqs: SQSClient, queueName: string): Promise<number> {
+  const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: queueName }));
+  const { Attributes } = await sqs.send(
+    new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"] }),
+  );
+  return Number(Attributes?.ApproximateNumberOfMessages ?? 0) + Number(Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0);
+}

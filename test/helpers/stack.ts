@@ -3,13 +3,19 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { pino } from "pino";
 import { S3Client } from "@aws-sdk/client-s3";
-import { GetQueueAttributesCommand, GetQueueUrlCommand, SQSClient } from "@aws-sdk/client-sqs";
+import { SQSClient } from "@aws-sdk/client-sqs";
 import { loadConfig, type Config } from "../../src/config.js";
 import { createService, type Service } from "../../src/service.js";
-import { bootstrap } from "../../scripts/lib/bootstrap.js";
+import { createDb, type Db } from "../../src/store/prisma.js";
+import { bootstrap, queueDepth } from "../../scripts/lib/bootstrap.js";
 import { requireEnv, uniqueName, waitFor } from "./env.js";
 
 export const OUTPUT_DIR = path.resolve("test-output");
+
+/** A client of the test database, for tests that look at rows directly. */
+export function testDb(poolMax = 2): Db {
+  return createDb({ url: requireEnv("TEST_DATABASE_URL"), poolMax, connectTimeoutMs: 5000, statementTimeoutMs: 30_000 });
+}
 
 export interface LogLine {
   readonly level: number;
@@ -76,14 +82,7 @@ export async function provisionQueue(name: string, overrides: Record<string, str
   };
   const visibilityTimeoutSec = loadConfig(env).VISIBILITY_TIMEOUT_SEC;
   await bootstrap(s3, sqs, { region: "us-east-1", bucket, queueName, visibilityTimeoutSec, maxReceiveCount: options.maxReceiveCount ?? 5, corsOrigins: ["*"] });
-  const depth = async (queue: string) => {
-    const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: queue }));
-    const { Attributes } = await sqs.send(
-      new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"] }),
-    );
-    return Number(Attributes?.ApproximateNumberOfMessages ?? 0) + Number(Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0);
-  };
-  return { env, s3, sqs, queueDepth: async () => ({ queue: await depth(queueName), deadLetter: await depth(`${queueName}-dlq`) }) };
+  return { env, s3, sqs, queueDepth: async () => ({ queue: await queueDepth(sqs, queueName), deadLetter: await queueDepth(sqs, `${queueName}-dlq`) }) };
 }
 
 /**

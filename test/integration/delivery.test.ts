@@ -6,12 +6,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PutObjectCommand } from "@aws-sdk/client-s3";
 import { GetQueueUrlCommand, SendMessageCommand } from "@aws-sdk/client-sqs";
 import { renderScenes } from "../../scripts/lib/media-fixtures.js";
-import { createDb } from "../../src/store/prisma.js";
-import { requireEnv, waitFor } from "../helpers/env.js";
-import { getStatus, readLogs, startStack, type TestStack } from "../helpers/stack.js";
+import { waitFor } from "../helpers/env.js";
+import { getStatus, readLogs, startStack, type TestStack, testDb } from "../helpers/stack.js";
 
 /** At-least-once delivery: duplicates, versions out of order, and messages that never succeed. */
-const db = createDb({ url: requireEnv("TEST_DATABASE_URL"), poolMax: 2, connectTimeoutMs: 5000, statementTimeoutMs: 15000 });
+const db = testDb();
 let fixtures: string;
 
 beforeAll(async () => {

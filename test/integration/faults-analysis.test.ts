@@ -4,17 +4,16 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PutObjectCommand } from "@aws-sdk/client-s3";
 import { renderScenes } from "../../scripts/lib/media-fixtures.js";
-import { createDb } from "../../src/store/prisma.js";
-import { requireEnv, waitFor } from "../helpers/env.js";
+import { waitFor } from "../helpers/env.js";
 import { fakeTool, processesMatching } from "../helpers/processes.js";
-import { getStatus, readLogs, startStack, waitForTerminal } from "../helpers/stack.js";
+import { getStatus, readLogs, startStack, waitForTerminal, testDb } from "../helpers/stack.js";
 
 const FFMPEG = process.env.FFMPEG_PATH ?? "ffmpeg";
 const FFPROBE = process.env.FFPROBE_PATH ?? "ffprobe";
 
 let fixtures: string;
 let video: Buffer;
-const db = createDb({ url: requireEnv("TEST_DATABASE_URL"), poolMax: 2, connectTimeoutMs: 5000, statementTimeoutMs: 15000 });
+const db = testDb();
 
 beforeAll(async () => {
   fixtures = await mkdtemp(path.join(os.tmpdir(), "faults-analysis-"));

@@ -5,18 +5,17 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PutObjectCommand } from "@aws-sdk/client-s3";
 import { ChangeMessageVisibilityCommand, GetQueueUrlCommand, ReceiveMessageCommand } from "@aws-sdk/client-sqs";
 import { renderScenes, transcode } from "../../scripts/lib/media-fixtures.js";
-import { createDb } from "../../src/store/prisma.js";
-import { requireEnv, waitFor } from "../helpers/env.js";
+import { waitFor } from "../helpers/env.js";
 import { fakeTool, processesMatching } from "../helpers/processes.js";
 import { spawnService, type ServiceProcess } from "../helpers/service-process.js";
-import { getStatus, provisionQueue, type ProvisionedQueue, waitForTerminal } from "../helpers/stack.js";
+import { getStatus, provisionQueue, type ProvisionedQueue, waitForTerminal, testDb } from "../helpers/stack.js";
 
 /**
  * The service as real OS processes: SIGTERM, kill -9, and several replicas on one queue and
  * one database.
  */
 const FFMPEG = process.env.FFMPEG_PATH ?? "ffmpeg";
-const db = createDb({ url: requireEnv("TEST_DATABASE_URL"), poolMax: 2, connectTimeoutMs: 5000, statementTimeoutMs: 15000 });
+const db = testDb();
 let fixtures: string;
 const running: ServiceProcess[] = [];
 const fakeDirs: string[] = [];

@@ -1,5 +1,4 @@
 import { afterAll, describe, expect, it } from "vitest";
-import { createDb } from "../../src/store/prisma.js";
 import pg from "pg";
 import { VideoRepository } from "../../src/store/video-repository.js";
 import { FingerprintImporter } from "../../src/store/fingerprint-import.js";
@@ -7,9 +6,10 @@ import { encodeSignature, indexEntries, SAMPLE_RATE } from "../../src/fingerprin
 import { findDuplicates } from "../../src/ingest/find-duplicates.js";
 import { mulberry32 } from "../../scripts/bench/corpus.js";
 import { reencoded, syntheticSignature } from "../../scripts/bench/synthetic.js";
+import { testDb } from "../helpers/stack.js";
 import { requireEnv, uniqueName } from "../helpers/env.js";
 
-const db = createDb({ url: requireEnv("TEST_DATABASE_URL"), poolMax: 2, connectTimeoutMs: 5000, statementTimeoutMs: 30000 });
+const db = testDb();
 const repo = new VideoRepository(db);
 const pool = new pg.Pool({ connectionString: requireEnv("TEST_DATABASE_URL"), max: 1 });
 const importer = new FingerprintImporter(pool);

@@ -1,11 +1,11 @@
 import { afterAll, describe, expect, it } from "vitest";
-import { createDb } from "../../src/store/prisma.js";
 import { LeaseLostError, VideoRepository, type JobLease, type StartedJob } from "../../src/store/video-repository.js";
 import { JOB_TRANSITIONS } from "../../src/ingest/job-state.js";
 import type { JobStatus } from "../../src/generated/prisma/enums.js";
-import { requireEnv, uniqueName } from "../helpers/env.js";
+import { testDb } from "../helpers/stack.js";
+import { uniqueName } from "../helpers/env.js";
 
-const db = createDb({ url: requireEnv("TEST_DATABASE_URL"), poolMax: 8, connectTimeoutMs: 5000, statementTimeoutMs: 15000 });
+const db = testDb(8);
 const repo = new VideoRepository(db);
 const BUCKET = "lease-tests";
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
