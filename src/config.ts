@@ -62,6 +62,8 @@ const ConfigSchema = z.object({
   KILL_GRACE_MS: positiveInt(3_000),
   /** Niceness of ffmpeg/ffprobe (0–19): analysis yields the CPU to the service's event loop. */
   ANALYSIS_NICENESS: z.coerce.number().int().min(0).max(19).default(10),
+  /** ffmpeg decoder threads per analysis; 0 lets ffmpeg choose (one per core, plus one). */
+  ANALYSIS_DECODER_THREADS: z.coerce.number().int().min(0).max(64).default(0),
   SHUTDOWN_GRACE_MS: positiveInt(25_000),
   TMP_DIR: z.string().min(1).default(os.tmpdir()),
 });

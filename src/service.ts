@@ -58,6 +58,7 @@ export function createService(config: Config, log: Logger): Service {
     timeoutPerSecMs: config.ANALYSIS_TIMEOUT_PER_SEC_MS,
     timeoutMaxMs: config.ANALYSIS_TIMEOUT_MAX_MS,
     tmpDir: config.TMP_DIR,
+    decoderThreads: config.ANALYSIS_DECODER_THREADS,
   };
   const handler = createMessageHandler((object, messageId, signal) => analyzeObject({ repo, objects, guard, limits, leaseMs: (config.VISIBILITY_TIMEOUT_SEC * 1000) / 2, log, onAnalysisFinished: metrics.analysisFinished }, object, messageId, signal), log);
   const breaker = new CircuitBreaker({

@@ -8,7 +8,7 @@ import { probeMedia, type MediaCaps, type MediaInfo } from "../media/probe.js";
 import { runDecodePass } from "../media/decode-pass.js";
 import { FingerprintBuilder } from "../fingerprint/fingerprint-builder.js";
 import { FRAME_SIZE } from "../fingerprint/frame-hash.js";
-import { decodeSignature, encodeSignature, indexEntries, SAMPLE_RATE, type Signature } from "../fingerprint/signature.js";
+import { encodeSignature, indexEntries, SAMPLE_RATE, type Signature } from "../fingerprint/signature.js";
 import { findDuplicates, type Duplicate } from "./find-duplicates.js";
 import { eventOrder, type ObjectCreated } from "../queue/s3-event.js";
 import { LeaseLostError, type JobLease, type StoredMatch, type VideoRepository } from "../store/video-repository.js";
@@ -23,6 +23,8 @@ export interface AnalysisLimits {
   readonly timeoutPerSecMs: number;
   readonly timeoutMaxMs: number;
   readonly tmpDir: string;
+  /** ffmpeg's decoder threads per analysis; 0 lets ffmpeg choose. */
+  readonly decoderThreads: number;
 }
 
 export interface IngestDeps {
@@ -146,26 +148,19 @@ async function runAnalysis(deps: IngestDeps, ref: ObjectCreated, video: { id: st
   }
   if (head.sizeBytes === 0) throw new InspectorError("CORRUPT_MEDIA", "The object is empty (0 bytes).");
 
+  await repo.recordHead(video.id, head.sizeBytes, head.etag);
+  // A re-upload of a finished video's bytes is answered from S3's metadata, before any
+  // download: in a fraction of a second, whatever the video's length.
+  const sameUpload = head.etag ? await repo.findIdenticalUpload(head.etag, head.sizeBytes, video.id) : undefined;
+  if (sameUpload) return answerIdentical(repo, lease, video.id, sameUpload.videoId, "etag", log);
+
   const content = await objects.download(ref, filePath, limits.maxObjectBytes, signal);
   await repo.recordContent(video.id, content.sizeBytes, content.sha256);
   await repo.recordProgress(lease, PROGRESS.downloaded);
   log.info({ sizeBytes: content.sizeBytes, sha256: content.sha256 }, "object downloaded");
 
   const identical = await repo.findIdenticalContent(content.sha256, video.id);
-  if (identical) {
-    const copied = await repo.copyAnalysis(lease, identical.videoId, video.id);
-    // The same footage as the identical video, so the same other duplicates: found from the
-    // copied signature through the index, without decoding anything.
-    const others = copied.signature && copied.durationSec ? await findDuplicates(repo, video.num, decodeSignature(copied.signature), copied.durationSec) : [];
-    const durationSec = copied.durationSec ?? 0;
-    await repo.saveMatches(video.id, [
-      { otherVideoId: identical.videoId, score: 1, kind: "identical", offsetSec: 0, segment: [0, durationSec], otherSegment: [0, durationSec] },
-      ...others.filter((d) => d.reference.videoId !== identical.videoId).map(toStoredMatch),
-    ]);
-    await repo.finishJob(lease);
-    log.info({ status: "done", duplicates: 1 + others.length, identicalTo: identical.videoId }, "job done: byte-identical to a stored video");
-    return;
-  }
+  if (identical) return answerIdentical(repo, lease, video.id, identical.videoId, "sha256", log);
 
   const info = await probeMedia(guard, limits.ffprobePath, filePath, limits.probeTimeoutMs, limits.media);
   await repo.recordMediaInfo(video.id, info);
@@ -186,6 +181,17 @@ async function runAnalysis(deps: IngestDeps, ref: ObjectCreated, video: { id: st
   await repo.deleteMatches(video.id, early.reportedIds().filter((id) => !found.has(id)));
   await repo.finishJob(lease);
   log.info({ status: "done", duplicates: duplicates.length, files: duplicates.map((d) => d.reference.key) }, "job done");
+}
+
+/** Finishes a byte-identical copy from its original's analysis, with no decode. */
+async function answerIdentical(repo: VideoRepository, lease: JobLease, videoId: string, originalId: string, knownBy: "etag" | "sha256", log: Logger): Promise<void> {
+  const { durationSec } = await repo.copyAnalysis(lease, originalId, videoId);
+  const whole: [number, number] = [0, durationSec ?? 0];
+  await repo.saveMatches(videoId, [{ otherVideoId: originalId, score: 1, kind: "identical", offsetSec: 0, segment: whole, otherSegment: whole }]);
+  // The same footage has the same other duplicates: the original's, with its offsets.
+  await repo.copyMatches(originalId, videoId);
+  await repo.finishJob(lease);
+  log.info({ status: "done", identicalTo: originalId, knownBy }, "job done: byte-identical to a stored video");
 }
 
 function toStoredMatch(duplicate: Duplicate): StoredMatch {
@@ -259,6 +265,7 @@ async function decodeFingerprint(deps: IngestDeps, filePath: string, info: Media
     timeoutMs: analysisTimeoutMs(deps.limits, info.durationSec),
     sampleRate: SAMPLE_RATE,
     frameSize: FRAME_SIZE,
+    decoderThreads: deps.limits.decoderThreads,
     signal,
     onFrameScore: (frame) => {
       fingerprint.addFrameScore(frame);

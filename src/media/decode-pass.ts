@@ -62,6 +62,8 @@ export interface DecodePassRun {
   readonly timeoutMs: number;
   readonly sampleRate: number;
   readonly frameSize: number;
+  /** Decoder threads for this run; 0 lets ffmpeg choose. */
+  readonly decoderThreads: number;
   readonly onFrameScore: (frame: FrameScore) => void;
   /** The n-th sampled grey frame (n / sampleRate seconds into the stream). */
   readonly onSample: (index: number, gray: Uint8Array) => void;
@@ -75,7 +77,7 @@ export async function runDecodePass(run: DecodePassRun): Promise<void> {
   let sampleIndex = 0;
   const result = await run.guard.run({
     command: run.ffmpegPath,
-    args: decodePassArgs({ inputPath: run.filePath, sampleRate: run.sampleRate, frameSize: run.frameSize }),
+    args: decodePassArgs({ inputPath: run.filePath, sampleRate: run.sampleRate, frameSize: run.frameSize, decoderThreads: run.decoderThreads }),
     timeoutMs: run.timeoutMs,
     signal: run.signal,
     onStdoutChunk: (chunk) => chunker.push(chunk, (gray) => run.onSample(sampleIndex++, gray)),

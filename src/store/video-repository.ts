@@ -240,6 +240,31 @@ export class VideoRepository {
     return videos.map((v) => ({ videoId: v.id, videoNum: v.num, key: v.key, durationSec: v.durationSec ?? 0, signature: v.signature ?? new Uint8Array() }));
   }
 
+  /**
+   * What HEAD says of the object: its size, and its ETag where the event carried none (the
+   * event's ETag is kept: it is what tells a new version of the key from a redelivery).
+   */
+  async recordHead(videoId: string, sizeBytes: number, etag: string | undefined): Promise<void> {
+    await this.db.$executeRaw`
+      UPDATE video SET size_bytes = ${BigInt(sizeBytes)}, etag = COALESCE(etag, ${normaliseEtag(etag)}) WHERE id = ${videoId}::uuid`;
+  }
+
+  /**
+   * A finished video uploaded with the same bytes, known from S3's ETag and the size alone,
+   * so without reading the object. An ETag is the MD5 of the bytes (single-part upload) or
+   * of the parts' MD5s (multipart, "…-N"), so equal ETags and sizes mean equal bytes; the
+   * same bytes uploaded with other part sizes have another ETag and are found by SHA-256
+   * after the download instead.
+   */
+  async findIdenticalUpload(etag: string, sizeBytes: number, excludeVideoId: string): Promise<{ videoId: string } | undefined> {
+    const video = await this.db.video.findFirst({
+      where: { etag: normaliseEtag(etag), sizeBytes: BigInt(sizeBytes), id: { not: excludeVideoId }, job: { status: "done" } },
+      orderBy: { createdAt: "asc" },
+      select: { id: true },
+    });
+    return video ? { videoId: video.id } : undefined;
+  }
+
   /** A finished video with exactly these bytes, other than the given one. */
   async findIdenticalContent(sha256: string, excludeVideoId: string): Promise<{ videoId: string } | undefined> {
     const video = await this.db.video.findFirst({
@@ -251,7 +276,7 @@ export class VideoRepository {
   }
 
   /** Copies an identical video's analysis instead of decoding the same bytes again. */
-  async copyAnalysis(lease: JobLease, fromVideoId: string, toVideoId: string): Promise<{ signature: Uint8Array | null; durationSec: number | null }> {
+  async copyAnalysis(lease: JobLease, fromVideoId: string, toVideoId: string): Promise<{ durationSec: number | null }> {
     return this.db.$transaction(async (tx) => {
       await holdLease(tx, lease);
       const source = await tx.video.findUniqueOrThrow({ where: { id: fromVideoId } });
@@ -265,6 +290,8 @@ export class VideoRepository {
           codec: source.codec,
           signature: source.signature,
           sampleRate: source.sampleRate,
+          // Known from the ETag, the bytes were never downloaded to hash them.
+          sha256: source.sha256,
         },
       });
       const target = await tx.video.findUniqueOrThrow({ where: { id: toVideoId }, select: { num: true } });
@@ -276,7 +303,7 @@ export class VideoRepository {
       await tx.$executeRaw`
         INSERT INTO scene_cut (video_id, ordinal, time_sec, score)
         SELECT ${toVideoId}::uuid, ordinal, time_sec, score FROM scene_cut WHERE video_id = ${fromVideoId}::uuid`;
-      return { signature: source.signature, durationSec: source.durationSec };
+      return { durationSec: source.durationSec };
     });
   }
 
@@ -289,6 +316,22 @@ export class VideoRepository {
         this.upsertMatch(m.otherVideoId, videoId, m.score, m.kind, -m.offsetSec, m.otherSegment, m.segment),
       ]),
     );
+  }
+
+  /**
+   * Gives a byte-identical copy the matches of its original, in both directions: the same
+   * footage has the same duplicates, offsets and segments. The pair itself is left out, and
+   * a match the copy already has is kept.
+   */
+  async copyMatches(fromVideoId: string, toVideoId: string): Promise<void> {
+    await this.db.$executeRaw`
+      INSERT INTO match (video_id, other_video_id, score, kind, offset_sec, segment_start, segment_end, other_start, other_end)
+      SELECT ${toVideoId}::uuid, other_video_id, score, kind, offset_sec, segment_start, segment_end, other_start, other_end
+      FROM match WHERE video_id = ${fromVideoId}::uuid AND other_video_id <> ${toVideoId}::uuid
+      UNION ALL
+      SELECT video_id, ${toVideoId}::uuid, score, kind, offset_sec, segment_start, segment_end, other_start, other_end
+      FROM match WHERE other_video_id = ${fromVideoId}::uuid AND video_id <> ${toVideoId}::uuid
+      ON CONFLICT (video_id, other_video_id) DO NOTHING`;
   }
 
   async finishJob(lease: JobLease): Promise<void> {
