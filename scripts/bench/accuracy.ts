@@ -6,20 +6,16 @@
  *   BENCH_SEED (20261123), BENCH_ORIGINALS (20), BENCH_NEGATIVES (40), BENCH_CONCURRENCY (2),
  *   BENCH_CORPUS_DIR (a corpus directory to reuse instead of the seed's cache)
  */
-import { createHash } from "node:crypto";
-import { createReadStream } from "node:fs";
-import { copyFile, stat } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { pino } from "pino";
 import { createDb } from "../../src/store/prisma.js";
 import { VideoRepository } from "../../src/store/video-repository.js";
 import { ProcessGuard } from "../../src/media/process-guard.js";
-import { DEFAULT_MEDIA_CAPS } from "../../src/media/probe.js";
-import { analyzeObject, type AnalysisLimits } from "../../src/ingest/analyze-object.js";
-import type { ObjectStore } from "../../src/objects/s3-object-store.js";
+import { analyzeObject } from "../../src/ingest/analyze-object.js";
+import { LocalFileStore } from "./local-store.js";
 import { buildCorpus, mulberry32, TRANSFORMATIONS, type CorpusVideo } from "./corpus.js";
-import { runAll } from "./util.js";
+import { benchLimits, runAll } from "./util.js";
 
 const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 const seed = env("BENCH_SEED", 20261123);
@@ -28,22 +24,6 @@ const negatives = env("BENCH_NEGATIVES", 40);
 const concurrency = env("BENCH_CONCURRENCY", Math.max(1, os.cpus().length));
 const databaseUrl = process.env.BENCH_DATABASE_URL;
 if (!databaseUrl) throw new Error("BENCH_DATABASE_URL is not set: run through `npm run bench:accuracy`");
-
-/** Objects are the corpus files; "download" copies them, hashing as S3 download would. */
-class LocalFileStore implements ObjectStore {
-  constructor(private readonly files: Map<string, string>) {}
-  async head(ref: { key: string }) {
-    const file = this.files.get(ref.key);
-    return file ? { sizeBytes: (await stat(file)).size, etag: undefined } : undefined;
-  }
-  async download(ref: { key: string }, toPath: string) {
-    const file = this.files.get(ref.key)!;
-    const hash = createHash("sha256");
-    for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
-    await copyFile(file, toPath);
-    return { sizeBytes: (await stat(file)).size, sha256: hash.digest("hex") };
-  }
-}
 
 function shuffle<T>(items: T[], rng: () => number): T[] {
   for (let i = items.length - 1; i > 0; i -= 1) {
@@ -61,19 +41,8 @@ console.error(`[corpus] ${corpus.length} videos in ${dir} (${((Date.now() - star
 
 const db = createDb({ url: databaseUrl, poolMax: 4, connectTimeoutMs: 5000, statementTimeoutMs: 60000 });
 const repo = new VideoRepository(db);
-const objects = new LocalFileStore(new Map(corpus.map((v) => [v.id, v.file])));
-const limits: AnalysisLimits = {
-  ffmpegPath: process.env.FFMPEG_PATH ?? "ffmpeg",
-  ffprobePath: process.env.FFPROBE_PATH ?? "ffprobe",
-  maxObjectBytes: 5 * 1024 ** 3,
-  media: DEFAULT_MEDIA_CAPS,
-  probeTimeoutMs: 30_000,
-  timeoutBaseMs: 60_000,
-  timeoutPerSecMs: 5_000,
-  timeoutMaxMs: 30 * 60_000,
-  tmpDir: os.tmpdir(),
-};
-const deps = { repo, objects, guard: new ProcessGuard(2000), limits, leaseMs: 60_000, log: pino({ level: "warn" }) };
+const objects = await LocalFileStore.create(new Map(corpus.map((v) => [v.id, v.file])));
+const deps = { repo, objects, guard: new ProcessGuard(2000), limits: benchLimits(), leaseMs: 60_000, log: pino({ level: "warn" }) };
 const signal = new AbortController().signal;
 const analyse = async (video: CorpusVideo) => {
   const outcome = await analyzeObject(deps, { bucket: "bench", key: video.id, size: undefined, etag: undefined, eventTime: undefined, sequencer: undefined }, "bench", signal);

@@ -1,4 +1,23 @@
 /** Small helpers the benchmark scripts share. */
+import os from "node:os";
+import type { AnalysisLimits } from "../../src/ingest/analyze-object.js";
+import { DEFAULT_MEDIA_CAPS } from "../../src/media/probe.js";
+
+/** The analysis limits of benchmarks that call analyzeObject directly: generous timeouts. */
+export function benchLimits(decoderThreads = 0): AnalysisLimits {
+  return {
+    ffmpegPath: process.env.FFMPEG_PATH ?? "ffmpeg",
+    ffprobePath: process.env.FFPROBE_PATH ?? "ffprobe",
+    maxObjectBytes: 5 * 1024 ** 3,
+    media: DEFAULT_MEDIA_CAPS,
+    probeTimeoutMs: 30_000,
+    timeoutBaseMs: 60_000,
+    timeoutPerSecMs: 5_000,
+    timeoutMaxMs: 30 * 60_000,
+    tmpDir: os.tmpdir(),
+    decoderThreads,
+  };
+}
 
 /** Runs `work` over `items`, at most `limit` at a time, in order of start. */
 export async function runAll<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {

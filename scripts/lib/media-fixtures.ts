@@ -25,14 +25,22 @@ export interface RenderOptions {
   readonly codecArgs?: readonly string[];
   /** Adds a sine-tone audio track at this frequency. */
   readonly audioHz?: number;
+  /**
+   * Size the sources are drawn at, then scaled to width × height (default: the output size).
+   * Some sources (mandelbrot) are slow to draw at 1080p.
+   */
+  readonly sourceWidth?: number;
+  readonly sourceHeight?: number;
 }
 
 export async function renderScenes(outPath: string, scenes: readonly Scene[], options: RenderOptions = {}): Promise<void> {
   const { width = 640, height = 360, fps = 25, crf = 23, ffmpegPath = process.env.FFMPEG_PATH ?? "ffmpeg" } = options;
+  const { sourceWidth = width, sourceHeight = height } = options;
+  const scaled = sourceWidth !== width || sourceHeight !== height;
   const chains = scenes.map((scene, i) => {
     const sep = scene.source.includes("=") ? ":" : "=";
-    const filters = scene.filters ? `,${scene.filters},scale=${width}:${height}` : "";
-    return `${scene.source}${sep}size=${width}x${height}:rate=${fps}${filters},trim=duration=${scene.durationSec},setpts=PTS-STARTPTS,format=yuv420p,setsar=1[s${i}]`;
+    const filters = scene.filters || scaled ? `${scene.filters ? `,${scene.filters}` : ""},scale=${width}:${height}` : "";
+    return `${scene.source}${sep}size=${sourceWidth}x${sourceHeight}:rate=${fps}${filters},trim=duration=${scene.durationSec},setpts=PTS-STARTPTS,format=yuv420p,setsar=1[s${i}]`;
   });
   const inputs = scenes.map((_, i) => `[s${i}]`).join("");
   const totalSec = scenes.reduce((sum, s) => sum + s.durationSec, 0);

@@ -1,0 +1,181 @@
+/**
+ * npm run bench:analysis — the full analysis of a video against plainly decoding it.
+ *
+ * For H.264 videos (B-frames, scene cuts) at 1080p, 720p and 360p it measures, in the same
+ * run and interleaved, BENCH_RUNS times each (medians reported):
+ *  - the floor: `ffmpeg -i <file> -an -f null -`;
+ *  - the service's full analysis (analyzeObject: copy and hash as the download does, probe,
+ *    the decode pass with scene cuts and frame hashes, store, match) against a catalog of
+ *    BENCH_CATALOG stored videos;
+ * then, per resolution, the time to the first duplicate verdict for a re-encoded copy
+ * (against that copy's full analysis time) and the time to answer a byte-identical
+ * re-upload; and finally throughput on many short videos at concurrency 1 and N.
+ *   BENCH_RUNS (3), BENCH_CATALOG (1000), BENCH_SHORT_VIDEOS (16), BENCH_CONCURRENCY (CPU count)
+ */
+import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import { mkdir, rename } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import pg from "pg";
+import { pino } from "pino";
+import { analyzeObject, type IngestDeps } from "../../src/ingest/analyze-object.js";
+import { ProcessGuard } from "../../src/media/process-guard.js";
+import { createDb } from "../../src/store/prisma.js";
+import { FingerprintImporter } from "../../src/store/fingerprint-import.js";
+import { VideoRepository, type StoredMatch } from "../../src/store/video-repository.js";
+import { encodeSignature, indexEntries } from "../../src/fingerprint/signature.js";
+import { renderScenes, transcode } from "../lib/media-fixtures.js";
+import { mulberry32, randomScene, sceneDurations } from "./corpus.js";
+import { LocalFileStore } from "./local-store.js";
+import { syntheticSignature } from "./synthetic.js";
+import { benchLimits, runAll } from "./util.js";
+
+const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
+const runs = env("BENCH_RUNS", 3);
+const catalogSize = env("BENCH_CATALOG", 1000);
+const shortCount = env("BENCH_SHORT_VIDEOS", 16);
+const concurrency = env("BENCH_CONCURRENCY", Math.max(1, os.cpus().length));
+const databaseUrl = process.env.BENCH_DATABASE_URL;
+if (!databaseUrl) throw new Error("BENCH_DATABASE_URL is not set: run through `npm run bench:analysis`");
+const FFMPEG = process.env.FFMPEG_PATH ?? "ffmpeg";
+const X264 = ["-c:v", "libx264", "-preset", "veryfast", "-crf", "23"];
+
+// 1. The videos, generated once and cached. Sources are drawn at 640×360 and scaled up.
+interface Spec { readonly name: string; readonly width: number; readonly height: number; readonly durationSec: number; readonly fps: number }
+const SPECS: Spec[] = [
+  { name: "1080p", width: 1920, height: 1080, durationSec: 120, fps: 30 },
+  { name: "720p", width: 1280, height: 720, durationSec: 150, fps: 25 },
+  { name: "360p", width: 640, height: 360, durationSec: 180, fps: 30 },
+];
+const dir = path.resolve(".run", "bench-analysis", "v1");
+await mkdir(dir, { recursive: true });
+const produce = async (file: string, make: (out: string) => Promise<void>) => {
+  if (existsSync(file)) return;
+  const partial = file.replace(/\.mp4$/, ".part.mp4");
+  await make(partial);
+  await rename(partial, file);
+};
+const generateStarted = Date.now();
+const rng = mulberry32(env("BENCH_SEED", 5));
+const plans = SPECS.map((spec) => ({ spec, scenes: sceneDurations(rng, spec.durationSec, "normal").map((d) => randomScene(rng, d)) }));
+for (const { spec, scenes } of plans) {
+  const file = path.join(dir, `${spec.name}.mp4`);
+  await produce(file, (out) => renderScenes(out, scenes, { width: spec.width, height: spec.height, sourceWidth: 640, sourceHeight: 360, fps: spec.fps, audioHz: 440 }));
+  // The re-encoded copy: half the height, lower quality.
+  await produce(path.join(dir, `${spec.name}-copy.mp4`), (out) => transcode(file, out, ["-vf", `scale=-2:${spec.height / 2}`, "-c:v", "libx264", "-preset", "veryfast", "-crf", "30", "-c:a", "aac"]));
+}
+const shortFiles = Array.from({ length: shortCount }, (_, i) => path.join(dir, `short-${String(i).padStart(2, "0")}.mp4`));
+const shortScenes = shortFiles.map(() => sceneDurations(rng, 10, "normal").map((d) => randomScene(rng, d)));
+await runAll(shortFiles.map((file, i) => ({ file, scenes: shortScenes[i]! })), 2, ({ file, scenes }) => produce(file, (out) => renderScenes(out, scenes, { fps: 25, codecArgs: X264 })));
+console.error(`[analysis] videos ready in ${dir} (${((Date.now() - generateStarted) / 1000).toFixed(0)} s)`);
+
+// 2. A catalog of stored videos to match against (synthetic fingerprints, bulk-imported).
+const pool = new pg.Pool({ connectionString: databaseUrl, max: 2 });
+const catalog = Array.from({ length: catalogSize }, (_, i) => {
+  const durationSec = Math.round(30 + rng() * 150);
+  const signature = syntheticSignature(rng, durationSec);
+  return { key: `catalog/${i}.mp4`, durationSec, signature: encodeSignature(signature), entries: indexEntries(signature) };
+});
+await new FingerprintImporter(pool).import("bench", catalog);
+await pool.query("VACUUM ANALYZE frame_index");
+
+/** Records when the first duplicate verdict is written. */
+class TimedRepository extends VideoRepository {
+  firstVerdictAt: number | undefined;
+  override async saveMatches(videoId: string, matches: readonly StoredMatch[]): Promise<void> {
+    await super.saveMatches(videoId, matches);
+    if (matches.length > 0) this.firstVerdictAt ??= performance.now();
+  }
+}
+const db = createDb({ url: databaseUrl, poolMax: 4, connectTimeoutMs: 5000, statementTimeoutMs: 60_000 });
+const repo = new TimedRepository(db);
+const files = new Map<string, string>([
+  ...SPECS.flatMap((s) => [[s.name, path.join(dir, `${s.name}.mp4`)], [`${s.name}-copy`, path.join(dir, `${s.name}-copy.mp4`)]] as [string, string][]),
+  ...shortFiles.map((f) => [path.basename(f), f] as [string, string]),
+]);
+const objects = await LocalFileStore.create(files);
+const depsFor = (decoderThreads: number): IngestDeps => ({ repo, objects, guard: new ProcessGuard(2000), limits: benchLimits(decoderThreads), leaseMs: 60_000, log: pino({ level: "warn" }) });
+const deps = depsFor(0);
+const signal = new AbortController().signal;
+let uploads = 0;
+
+/** Analyses `file` as a new upload under a fresh key; returns the key and the seconds it took. */
+async function analyse(file: string, d: IngestDeps = deps): Promise<{ key: string; sec: number; firstVerdictSec: number | undefined }> {
+  const key = `${file}#${(uploads += 1)}`;
+  objects.alias(key, file);
+  repo.firstVerdictAt = undefined;
+  const started = performance.now();
+  const outcome = await analyzeObject(d, { bucket: "bench", key, size: undefined, etag: undefined, eventTime: undefined, sequencer: undefined }, "bench", signal);
+  if (outcome !== "done") throw new Error(`${key}: ${outcome}`);
+  const firstVerdictSec = repo.firstVerdictAt === undefined ? undefined : (repo.firstVerdictAt - started) / 1000;
+  return { key, sec: (performance.now() - started) / 1000, firstVerdictSec };
+}
+
+/** Removes an analysed upload, so the next run of the same bytes is a full analysis again. */
+async function forget(key: string): Promise<void> {
+  await pool.query("DELETE FROM frame_index WHERE video_num = (SELECT num FROM video WHERE bucket = 'bench' AND key = $1)", [key]);
+  await pool.query("DELETE FROM video WHERE bucket = 'bench' AND key = $1", [key]);
+}
+
+async function plainDecodeSec(file: string): Promise<number> {
+  const started = performance.now();
+  const child = spawn(FFMPEG, ["-nostdin", "-v", "error", "-i", file, "-an", "-f", "null", "-"], { stdio: "ignore" });
+  const code = await new Promise<number | null>((resolve) => child.once("close", resolve));
+  if (code !== 0) throw new Error(`plain decode of ${file} exited with ${code}`);
+  return (performance.now() - started) / 1000;
+}
+
+const median = (values: readonly number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+
+// 3. Floor against full analysis, interleaved so that both see the same machine.
+interface Row { spec: Spec; floor: number; analysis: number; verdictSec: number | undefined; copySec: number; identicalMs: number }
+const rows: Row[] = [];
+for (const spec of SPECS) {
+  const file = path.join(dir, `${spec.name}.mp4`);
+  const floors: number[] = [];
+  const analyses: number[] = [];
+  let stored = "";
+  for (let run = 0; run < runs; run += 1) {
+    floors.push(await plainDecodeSec(file));
+    const { key, sec } = await analyse(spec.name);
+    analyses.push(sec);
+    if (stored) await forget(stored);
+    stored = key;
+    console.error(`[analysis] ${spec.name} run ${run + 1}: floor ${floors.at(-1)!.toFixed(2)} s, analysis ${sec.toFixed(2)} s`);
+  }
+  // The last run stays stored: its re-encoded copy and a byte-identical re-upload follow.
+  const copy = await analyse(`${spec.name}-copy`);
+  const identical = await analyse(spec.name);
+  rows.push({ spec, floor: median(floors), analysis: median(analyses), verdictSec: copy.firstVerdictSec, copySec: copy.sec, identicalMs: identical.sec * 1000 });
+}
+
+// 4. Throughput on short videos at concurrency 1 and N.
+async function throughput(n: number): Promise<number> {
+  const keys: string[] = [];
+  const started = performance.now();
+  await runAll(shortFiles, n, async (file) => {
+    keys.push((await analyse(path.basename(file))).key);
+  });
+  const minutes = (performance.now() - started) / 60_000;
+  for (const key of keys) await forget(key);
+  return shortFiles.length / minutes;
+}
+const perMinute1 = await throughput(1);
+const perMinuteN = await throughput(concurrency);
+
+await db.$disconnect();
+await pool.end();
+
+const pad = (text: string | number, n: number) => String(text).padStart(n);
+console.log(`\nanalysis benchmark — H.264 (x264 veryfast, B-frames), catalog of ${catalogSize} stored videos, median of ${runs} runs, ${os.cpus().length} cores\n`);
+console.log(`video            length   plain decode   full analysis   ratio   realtime`);
+for (const { spec, floor, analysis } of rows) {
+  console.log(`${`${spec.name} ${spec.fps} fps`.padEnd(16)} ${pad(`${spec.durationSec} s`, 6)}   ${pad(floor.toFixed(2), 10)} s   ${pad(analysis.toFixed(2), 11)} s   ${pad((analysis / floor).toFixed(2), 5)}   ${pad((spec.durationSec / analysis).toFixed(1), 6)}×`);
+}
+console.log(`\nearly answers     re-encoded copy: first verdict / its full analysis          byte-identical re-upload`);
+for (const { spec, verdictSec, copySec, identicalMs } of rows) {
+  const verdict = verdictSec === undefined ? "no verdict" : `${verdictSec.toFixed(2)} s / ${copySec.toFixed(2)} s = ${((100 * verdictSec) / copySec).toFixed(0)} %`;
+  console.log(`${spec.name.padEnd(16)}  ${verdict.padEnd(52)}  ${identicalMs.toFixed(0)} ms`);
+}
+console.log(`\nthroughput        ${shortCount} videos of 10 s (640×360): ${perMinute1.toFixed(1)} videos/minute at concurrency 1, ${perMinuteN.toFixed(1)} at ${concurrency} (×${(perMinuteN / perMinute1).toFixed(2)})`);
