@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs one benchmark (scripts/bench/<name>.ts) against a fresh, migrated database that is
 # dropped afterwards, and (for benchmarks through S3/SQS) a private moto on a free port.
-# Usage: scripts/bench.sh accuracy|match|load
+# Usage: scripts/bench.sh accuracy|match|analysis|load|memory
 set -euo pipefail
 source "$(dirname "$0")/lib/stack.sh"
 cd "$ROOT"
@@ -17,13 +17,13 @@ cleanup() {
   psql "$PG_ADMIN_URL" -qc "DROP DATABASE IF EXISTS \"$db\" WITH (FORCE)" >/dev/null 2>&1 || true
 }
 trap cleanup EXIT
-if [ "$name" = load ]; then
+if [ "$name" = load ] || [ "$name" = memory ]; then
   ensure_moto_installed
   port="$(free_port)"
   moto_pidfile="$RUN_DIR/moto-bench-$port.pid"
   start_moto "$port" "$moto_pidfile"
   export BENCH_AWS_ENDPOINT="http://127.0.0.1:$port" AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_REGION=us-east-1
-  log "building the service (the load benchmark runs dist/src/main.js, as the image does)"
+  log "building the service (this benchmark runs dist/src/main.js, as the image does)"
   npm run --silent build
 fi
 ensure_database "$BENCH_DATABASE_URL"

@@ -7,10 +7,8 @@
  * connections (autocannon) while the videos are being analysed.
  *   BENCH_LOAD_VIDEOS (200), BENCH_LOAD_CONNECTIONS (200), BENCH_LOAD_STATUS_SEC (20)
  */
-import { spawn } from "node:child_process";
-import { createWriteStream, existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { mkdir, readFile, rename } from "node:fs/promises";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import autocannon from "autocannon";
@@ -19,6 +17,7 @@ import { SQSClient } from "@aws-sdk/client-sqs";
 import { bootstrap, queueDepth } from "../lib/bootstrap.js";
 import { renderScenes } from "../lib/media-fixtures.js";
 import { createDb } from "../../src/store/prisma.js";
+import { startBenchService } from "./service-process.js";
 import { percentile, runAll } from "./util.js";
 
 const count = Number(process.env.BENCH_LOAD_VIDEOS ?? 200);
@@ -54,37 +53,8 @@ const bucket = `load-${Date.now()}`;
 const queueName = `${bucket}-events`;
 await bootstrap(s3, sqs, { region: "us-east-1", bucket, queueName, visibilityTimeoutSec: 120, maxReceiveCount: 5, corsOrigins: [] });
 
-const port = await new Promise<number>((resolve) => {
-  const server = net.createServer().listen(0, "127.0.0.1", () => {
-    const { port: p } = server.address() as net.AddressInfo;
-    server.close(() => resolve(p));
-  });
-});
-const logFile = path.resolve(".run", "bench-load-service.log");
-// The production artifact (as the Docker image runs it), built by `npm run bench:load`.
-const service = spawn(process.execPath, ["dist/src/main.js"], {
-  env: { ...process.env, AWS_ENDPOINT: endpoint, DATABASE_URL: databaseUrl, BUCKET: bucket, QUEUE_NAME: queueName, PORT: String(port), HOST: "127.0.0.1", VISIBILITY_TIMEOUT_SEC: "120", LOG_LEVEL: "info" },
-  stdio: ["ignore", "pipe", "pipe"],
-});
-const log = createWriteStream(logFile);
-service.stdout.pipe(log);
-service.stderr.pipe(log);
-const baseUrl = `http://127.0.0.1:${port}`;
-for (let i = 0; ; i += 1) {
-  if (await fetch(`${baseUrl}/readyz`).then((r) => r.ok, () => false)) break;
-  if (i > 200) throw new Error(`the service did not become ready; see ${logFile}`);
-  await sleep(150);
-}
-
-let peakRssKb = 0;
-const rssSampler = setInterval(() => {
-  try {
-    const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${service.pid}/status`, "utf8"));
-    if (match) peakRssKb = Math.max(peakRssKb, Number(match[1]));
-  } catch {
-    // the process is gone
-  }
-}, 100);
+const service = await startBenchService({ endpoint, databaseUrl, bucket, queueName, logName: "bench-load-service" });
+const { baseUrl } = service;
 
 // 3. Upload everything at once (20 PUTs in flight), then watch the database.
 const keys = files.map((f) => `load/${path.basename(f)}`);
@@ -131,9 +101,8 @@ const [tally] = await db.$queryRaw<{ videos: bigint; stuck: bigint }[]>`
 const videos = Number(tally?.videos ?? 0);
 const stuck = Number(tally?.stuck ?? 0);
 await db.$disconnect();
-clearInterval(rssSampler);
-service.kill("SIGTERM");
-await new Promise((resolve) => service.once("exit", resolve));
+const peakRssMb = service.peakRssMb();
+await service.stop();
 s3.destroy();
 sqs.destroy();
 
@@ -145,7 +114,7 @@ const lost = count - videos;
 console.log(`load benchmark — ${count} short videos (4–6 s, 320×180) uploaded at once; service at default concurrency (${os.cpus().length})\n`);
 console.log(`throughput              ${(rows.length / wallMin).toFixed(1)} videos/minute (${((finishedAt - started) / 1000).toFixed(1)} s from first upload to last terminal status)`);
 console.log(`upload → terminal       p50 ${percentile(latencies, 50).toFixed(1)} s   p95 ${percentile(latencies, 95).toFixed(1)} s`);
-console.log(`service peak RSS        ${(peakRssKb / 1024).toFixed(0)} MB (the Node process; ffmpeg children are separate processes)`);
+console.log(`service peak RSS        ${peakRssMb.toFixed(0)} MB (the Node process; ffmpeg children are separate processes)`);
 console.log(`terminal statuses       ${rows.length}/${count} (${failed} failed); analysed exactly once: ${terminalOnce}/${count}; video rows: ${videos}`);
 console.log(`lost / stuck            ${lost} / ${stuck}`);
 console.log(`queue / DLQ at the end  ${queueLeft} / ${deadLetterLeft}`);

@@ -1,0 +1,62 @@
+/**
+ * The built service (dist/src/main.js, as the Docker image runs it) as its own process for
+ * the benchmarks that go through S3 and SQS, with its peak resident memory sampled.
+ */
+import { spawn } from "node:child_process";
+import { createWriteStream, readFileSync } from "node:fs";
+import net from "node:net";
+import path from "node:path";
+
+export interface BenchService {
+  readonly baseUrl: string;
+  /** The highest resident set size seen so far, in MB (sampled every 100 ms). */
+  peakRssMb(): number;
+  stop(): Promise<void>;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = net.createServer().listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export async function startBenchService(options: { endpoint: string; databaseUrl: string; bucket: string; queueName: string; logName: string }): Promise<BenchService> {
+  const port = await freePort();
+  const logFile = path.resolve(".run", `${options.logName}.log`);
+  const service = spawn(process.execPath, ["dist/src/main.js"], {
+    env: { ...process.env, AWS_ENDPOINT: options.endpoint, DATABASE_URL: options.databaseUrl, BUCKET: options.bucket, QUEUE_NAME: options.queueName, PORT: String(port), HOST: "127.0.0.1", VISIBILITY_TIMEOUT_SEC: "120", LOG_LEVEL: "info" },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const log = createWriteStream(logFile);
+  service.stdout.pipe(log);
+  service.stderr.pipe(log);
+  const baseUrl = `http://127.0.0.1:${port}`;
+  for (let i = 0; ; i += 1) {
+    if (await fetch(`${baseUrl}/readyz`).then((r) => r.ok, () => false)) break;
+    if (i > 200) throw new Error(`the service did not become ready; see ${logFile}`);
+    await sleep(150);
+  }
+  let peakRssKb = 0;
+  const sampler = setInterval(() => {
+    try {
+      const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${service.pid}/status`, "utf8"));
+      if (match) peakRssKb = Math.max(peakRssKb, Number(match[1]));
+    } catch {
+      // the process is gone
+    }
+  }, 100);
+  return {
+    baseUrl,
+    peakRssMb: () => peakRssKb / 1024,
+    stop: async () => {
+      clearInterval(sampler);
+      service.kill("SIGTERM");
+      await new Promise((resolve) => service.once("exit", resolve));
+    },
+  };
+}
