@@ -158,6 +158,29 @@ export interface CorpusOptions {
   readonly dir: string;
 }
 
+export interface OriginalPlan extends OriginalSpec {
+  readonly scenes: Scene[];
+  readonly audioHz: number;
+}
+
+/** The originals of a corpus, drawn from `rng` (the first draws of the seed's stream). */
+export function planOriginals(rng: Rng, count: number, dir: string): OriginalPlan[] {
+  const rhythms: Rhythm[] = ["fast", "normal", "normal", "slow", "single"];
+  return Array.from({ length: count }, (_, i) => {
+    const id = `o${String(i).padStart(2, "0")}`;
+    const durationSec = Math.round(between(rng, 30, 120));
+    const fps = pick(rng, [25, 30, 24]);
+    const durations = sceneDurations(rng, durationSec, rhythms[i % rhythms.length]!);
+    const scenes = durations.map((d) => randomScene(rng, d));
+    const audioHz = Math.round(between(rng, 200, 900));
+    return { id, file: path.join(dir, `${id}.mp4`), durationSec, fps, durations, scenes, audioHz };
+  });
+}
+
+export function produceOriginal(plan: OriginalPlan): Promise<void> {
+  return produce(plan.file, (out) => renderScenes(out, plan.scenes, { fps: plan.fps, crf: 18, audioHz: plan.audioHz }));
+}
+
 /** Builds (or loads from cache) the corpus; returns every video with its ground truth. */
 export async function buildCorpus(options: CorpusOptions, progress: (line: string) => void): Promise<CorpusVideo[]> {
   const manifestPath = path.join(options.dir, "manifest.json");
@@ -166,17 +189,10 @@ export async function buildCorpus(options: CorpusOptions, progress: (line: strin
   const rng = mulberry32(options.seed);
   const videos: CorpusVideo[] = [];
   const originals: OriginalSpec[] = [];
-  const rhythms: Rhythm[] = ["fast", "normal", "normal", "slow", "single"];
 
-  for (let i = 0; i < options.originals; i += 1) {
-    const id = `o${String(i).padStart(2, "0")}`;
-    const durationSec = Math.round(between(rng, 30, 120));
-    const fps = pick(rng, [25, 30, 24]);
-    const durations = sceneDurations(rng, durationSec, rhythms[i % rhythms.length]!);
-    const file = path.join(options.dir, `${id}.mp4`);
-    const scenes = durations.map((d) => randomScene(rng, d));
-    const audioHz = Math.round(between(rng, 200, 900));
-    await produce(file, (out) => renderScenes(out, scenes, { fps, crf: 18, audioHz }));
+  for (const plan of planOriginals(rng, options.originals, options.dir)) {
+    const { id, file, durationSec, fps, durations } = plan;
+    await produceOriginal(plan);
     originals.push({ id, file, durationSec, fps, durations });
     videos.push({ id, file, family: id, transformation: "original" });
     progress(`original ${id}: ${durationSec} s, ${durations.length} scenes, ${fps} fps`);
