@@ -15,14 +15,7 @@ export interface CutDetectorOptions {
   readonly startTimeSec: number;
 }
 
-/**
- * Scored on 64 px wide frames, reference frames only (see decodePassArgs). ffmpeg's score is
- * the frame difference minus the previous one, and two frames apart the previous one is
- * larger, so the threshold is lower than the usual 0.3. On the accuracy corpus's originals
- * (known cut times) this finds more true cuts than 0.3 on every frame at 160 px did, with
- * no false ones.
- */
-export const DEFAULT_CUT_THRESHOLD = 0.25;
+export const DEFAULT_CUT_THRESHOLD = 0.3;
 export const DEFAULT_MIN_CUT_GAP_SEC = 0.5;
 
 /**

@@ -21,38 +21,28 @@ export interface DecodePassOptions {
 }
 
 /**
- * Hashed samples are the mean of about a third of a second of footage. Two copies are
+ * Hashed samples are the mean of this many consecutive frames (≈ 0.3 s). Two copies are
  * sampled at slightly different instants (trims, frame-rate changes); smoothing makes that
- * difference vanish even for footage that changes every frame. The frames are first put on
- * a fixed time grid, so the window covers the same time whichever frames were decoded (the
- * frame rate and the reference structure differ from copy to copy).
+ * difference vanish even for footage that changes every frame.
  */
-const SMOOTHING_GRID_FPS = 48;
-const SMOOTHING_GRID_FRAMES = 16;
+const HASH_SMOOTHING_FRAMES = 9;
 
 /**
- * The one decode pass of an analysis, cheaper than a plain decode of the file:
- *  - only reference frames are decoded (`-skip_frame noref`): for H.264/HEVC with B-frames
- *    that skips about half of them. The fingerprint keeps what it needs: encoders usually
- *    put an I- or P-frame at a scene cut (otherwise the cut shows a frame or two late), and
- *    samples are smoothed over a third of a second anyway;
- *  - audio, subtitles and data are never decoded;
- *  - the picture is area-scaled to 160 px wide once, then split:
- *    - a 64 px wide copy of every decoded frame gets a scene-change score, printed to stderr
- *      by `metadata=print` (at 64 px, fine texture in motion no longer looks like a cut);
- *    - `sampleRate` smoothed frames a second go to stdout as raw frameSize × frameSize grey
- *      bytes; everything after the first scale works on 64 × 64 grey (a fifth of the pixels).
+ * The one decode pass of an analysis. Audio, subtitles and data are never decoded; the
+ * picture is scaled to 160 px wide once and split:
+ *  - every frame gets a scene-change score, printed to stderr by `metadata=print`;
+ *  - `sampleRate` smoothed frames a second go to stdout as raw frameSize × frameSize grey bytes.
  */
 export function decodePassArgs(options: DecodePassOptions): string[] {
   const { inputPath, sampleRate, frameSize, decoderThreads } = options;
   const graph = [
-    "[0:v:0]scale=160:-2:flags=area,split=2[scene_in][hash_in]",
-    "[scene_in]scale=64:-2:flags=area,select='gte(scene,0)',metadata=print:key=lavfi.scene_score[scenes]",
-    `[hash_in]scale=${frameSize}:${frameSize}:flags=area,format=gray,fps=${SMOOTHING_GRID_FPS},tmix=frames=${SMOOTHING_GRID_FRAMES},fps=${sampleRate}[frames]`,
+    "[0:v:0]scale=160:-2,split=2[scene_in][hash_in]",
+    "[scene_in]select='gte(scene,0)',metadata=print:key=lavfi.scene_score[scenes]",
+    `[hash_in]tmix=frames=${HASH_SMOOTHING_FRAMES},fps=${sampleRate},scale=${frameSize}:${frameSize}:flags=area,format=gray[frames]`,
   ].join(";");
   return argumentsOf(
     ffmpeg(inputPath)
-      .inputOptions(["-nostdin", "-hide_banner", "-nostats", "-threads", String(decoderThreads), "-skip_frame", "noref"])
+      .inputOptions(["-nostdin", "-hide_banner", "-nostats", "-threads", String(decoderThreads)])
       .complexFilter(graph)
       .output("-")
       .outputOptions(["-map", "[scenes]", "-f", "null"])

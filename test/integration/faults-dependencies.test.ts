@@ -18,6 +18,7 @@ const db = createDb({ url: DATABASE_URL, poolMax: 2, connectTimeoutMs: 5000, sta
 let fixtures: string;
 let clip: Buffer;
 let otherClip: Buffer;
+let throttledClip: Buffer;
 
 beforeAll(async () => {
   fixtures = await mkdtemp(path.join(os.tmpdir(), "faults-deps-"));
@@ -30,7 +31,13 @@ beforeAll(async () => {
     { source: "life=seed=78:mold=5:ratio=0.3", durationSec: 3 },
     { source: "cellauto=rule=30", durationSec: 3 },
   ]);
+  // Bytes of its own: a re-upload of stored bytes is answered from its ETag, with no GET to throttle.
+  await renderScenes(path.join(fixtures, "throttled.mp4"), [
+    { source: "life=seed=79:mold=20:ratio=0.2", durationSec: 3 },
+    { source: "cellauto=rule=110", durationSec: 3 },
+  ]);
   clip = await readFile(path.join(fixtures, "clip.mp4"));
+  throttledClip = await readFile(path.join(fixtures, "throttled.mp4"));
   otherClip = await readFile(path.join(fixtures, "other.mp4"));
 });
 
@@ -143,7 +150,7 @@ describe("S3 throttling (503 SlowDown)", () => {
     try {
       // Every GET of the object fails until the SDK's three attempts are used up, once.
       proxy.failNext(3, (req) => req.method === "GET" && (req.url ?? "").includes("throttled.mp4"));
-      await upload(stack, "throttled.mp4");
+      await upload(stack, "throttled.mp4", throttledClip);
       const body = await waitForTerminal(stack.baseUrl, "throttled.mp4", 60_000);
       expect(body).toMatchObject({ status: "done", attempts: 2 });
       expect(proxy.failed).toBe(3);
