@@ -77,6 +77,7 @@ const uploaded = await upload("big/original.mp4");
 console.error(`[memory] uploaded in ${((uploaded - uploadStarted) / 1000).toFixed(1)} s; analysing…`);
 const original = await waitTerminal("big/original.mp4", 500);
 const peakMb = service.peakRssMb();
+const peakTreeMb = service.peakTreeRssMb();
 
 // 4. The same bytes again, under another key, uploaded the same way (so the same ETag).
 const reuploaded = await upload("big/again.mp4");
@@ -95,6 +96,7 @@ sqs.destroy();
 
 console.log(`\nmemory benchmark — one ${(sizeBytes / 1024 ** 3).toFixed(2)} GB video (1080p H.264, ${original.snapshot.durationSec?.toFixed(0) ?? "?"} s) through moto and the built service\n`);
 console.log(`analysis                 ${original.snapshot.status}${original.snapshot.error ? ` ${original.snapshot.error.code}` : ""}, ${((original.at - uploaded) / 1000).toFixed(1)} s from upload to terminal status`);
-console.log(`service RSS              idle ${idleRssMb.toFixed(0)} MB, peak ${peakMb.toFixed(0)} MB (the Node process; ffmpeg is a separate process)`);
+console.log(`service RSS              idle ${idleRssMb.toFixed(0)} MB, peak ${peakMb.toFixed(0)} MB (the Node process)`);
+console.log(`with ffprobe/ffmpeg      peak ${peakTreeMb.toFixed(0)} MB (the Node process and its child processes, summed per sample)`);
 console.log(`byte-identical re-upload ${again.snapshot.status}, ${again.snapshot.duplicates?.[0]?.kind ?? "no duplicate"}, ${answerMs} ms from the message's receipt to done (job started → finished); ${((again.at - reuploaded) / 1000).toFixed(2)} s from upload to the status saying so`);
 if (original.snapshot.status !== "done" || again.snapshot.duplicates?.[0]?.kind !== "identical") process.exitCode = 1;

@@ -3,18 +3,45 @@
  * the benchmarks that go through S3 and SQS, with its peak resident memory sampled.
  */
 import { spawn } from "node:child_process";
-import { createWriteStream, readFileSync } from "node:fs";
+import { createWriteStream, readdirSync, readFileSync } from "node:fs";
 import net from "node:net";
 import path from "node:path";
 
 export interface BenchService {
   readonly baseUrl: string;
-  /** The highest resident set size seen so far, in MB (sampled every 100 ms). */
+  /** The highest resident set size of the Node process so far, in MB (sampled every 100 ms). */
   peakRssMb(): number;
+  /** The same, with its child processes (ffprobe, ffmpeg) added in. */
+  peakTreeRssMb(): number;
   stop(): Promise<void>;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function rssKb(pid: number): number {
+  try {
+    return Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0);
+  } catch {
+    return 0; // the process is gone
+  }
+}
+
+/** Direct children of `pid` (the service's ffmpeg/ffprobe run in their own process groups, not as grandchildren). */
+function childPids(pid: number): number[] {
+  const children: number[] = [];
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      // The command name may hold spaces and parentheses: the fields after the last ")" are fixed.
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      if (ppid === pid) children.push(Number(entry));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return children;
+}
 
 function freePort(): Promise<number> {
   return new Promise((resolve) => {
@@ -42,17 +69,17 @@ export async function startBenchService(options: { endpoint: string; databaseUrl
     await sleep(150);
   }
   let peakRssKb = 0;
+  let peakTreeRssKb = 0;
+  const pid = service.pid ?? -1;
   const sampler = setInterval(() => {
-    try {
-      const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${service.pid}/status`, "utf8"));
-      if (match) peakRssKb = Math.max(peakRssKb, Number(match[1]));
-    } catch {
-      // the process is gone
-    }
+    const own = rssKb(pid);
+    peakRssKb = Math.max(peakRssKb, own);
+    peakTreeRssKb = Math.max(peakTreeRssKb, own + childPids(pid).reduce((sum, child) => sum + rssKb(child), 0));
   }, 100);
   return {
     baseUrl,
     peakRssMb: () => peakRssKb / 1024,
+    peakTreeRssMb: () => peakTreeRssKb / 1024,
     stop: async () => {
       clearInterval(sampler);
       service.kill("SIGTERM");
