@@ -46,7 +46,7 @@ const HASH_GRID_FPS = 30;
 export function decodePassArgs(options: DecodePassOptions): string[] {
   const { inputPath, sampleRate, frameSize, decoderThreads } = options;
   const graph = [
-    "[0:v:0]scale=160:-2,split=2[scene_in][hash_in]",
+    "[0:v:0]scale=160:-2:flags=area,split=2[scene_in][hash_in]",
     "[scene_in]select='gte(scene,0)',metadata=print:key=lavfi.scene_score[scenes]",
     `[hash_in]scale=${frameSize}:${frameSize}:flags=area,format=gray,fps=${HASH_GRID_FPS},tmix=frames=${HASH_SMOOTHING_FRAMES},fps=${sampleRate}[frames]`,
   ].join(";");
