@@ -21,11 +21,11 @@ export interface DecodePassOptions {
 }
 
 /**
- * Hashed samples are the mean of this many frames of a HASH_GRID_FPS grid (0.3 s). Two
+ * Hashed samples are the mean of this many frames of a HASH_GRID_FPS grid (0.5 s). Two
  * copies are sampled at slightly different instants (trims, frame-rate changes); smoothing
  * makes that difference vanish even for footage that changes every frame.
  */
-const HASH_SMOOTHING_FRAMES = 9;
+const HASH_SMOOTHING_FRAMES = 15;
 /**
  * Only reference frames are decoded, and which frames those are is the encoder's choice, so
  * two copies decode different instants. Holding each decoded frame on a fixed time grid
