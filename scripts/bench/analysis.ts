@@ -152,11 +152,11 @@ for (const spec of SPECS) {
 }
 
 // 4. Throughput on short videos at concurrency 1 and N.
-async function throughput(n: number): Promise<number> {
+async function throughput(n: number, d: IngestDeps = deps): Promise<number> {
   const keys: string[] = [];
   const started = performance.now();
   await runAll(shortFiles, n, async (file) => {
-    keys.push((await analyse(path.basename(file))).key);
+    keys.push((await analyse(path.basename(file), d)).key);
   });
   const minutes = (performance.now() - started) / 60_000;
   for (const key of keys) await forget(key);
@@ -164,6 +164,9 @@ async function throughput(n: number): Promise<number> {
 }
 const perMinute1 = await throughput(1);
 const perMinuteN = await throughput(concurrency);
+// The same, with the cores shared out: each ffmpeg gets cores / N decoder threads, not ffmpeg's own cores + 1.
+const sharedThreads = Math.max(1, Math.floor(os.cpus().length / concurrency));
+const perMinuteShared = await throughput(concurrency, depsFor(sharedThreads));
 
 await db.$disconnect();
 await pool.end();
@@ -180,3 +183,4 @@ for (const { spec, verdictSec, copySec, identicalMs } of rows) {
   console.log(`${spec.name.padEnd(16)}  ${verdict.padEnd(52)}  ${identicalMs.toFixed(0)} ms`);
 }
 console.log(`\nthroughput        ${shortCount} videos of 10 s (640×360): ${perMinute1.toFixed(1)} videos/minute at concurrency 1, ${perMinuteN.toFixed(1)} at ${concurrency} (×${(perMinuteN / perMinute1).toFixed(2)})`);
+console.log(`                  at ${concurrency} with ${sharedThreads} decoder thread(s) each (ANALYSIS_DECODER_THREADS=${sharedThreads}): ${perMinuteShared.toFixed(1)} videos/minute (×${(perMinuteShared / perMinute1).toFixed(2)})`);
