@@ -52,6 +52,7 @@ const bucket = `memory-${Date.now()}`;
 const queueName = `${bucket}-events`;
 await bootstrap(s3, sqs, { region: "us-east-1", bucket, queueName, visibilityTimeoutSec: 120, maxReceiveCount: 5, corsOrigins: [] });
 const service = await startBenchService({ endpoint, databaseUrl, bucket, queueName, logName: "bench-memory-service" });
+await sleep(500); // a few samples of the idle service
 const idleRssMb = service.peakRssMb();
 
 async function upload(key: string): Promise<number> {
