@@ -257,18 +257,18 @@ export class VideoRepository {
    * after the download instead.
    */
   async findIdenticalUpload(etag: string, sizeBytes: number, excludeVideoId: string): Promise<{ videoId: string } | undefined> {
-    const video = await this.db.video.findFirst({
-      where: { etag: normaliseEtag(etag), sizeBytes: BigInt(sizeBytes), id: { not: excludeVideoId }, job: { status: "done" } },
-      orderBy: { createdAt: "asc" },
-      select: { id: true },
-    });
-    return video ? { videoId: video.id } : undefined;
+    return this.findFinishedVideo({ etag: normaliseEtag(etag), sizeBytes: BigInt(sizeBytes) }, excludeVideoId);
   }
 
   /** A finished video with exactly these bytes, other than the given one. */
   async findIdenticalContent(sha256: string, excludeVideoId: string): Promise<{ videoId: string } | undefined> {
+    return this.findFinishedVideo({ sha256 }, excludeVideoId);
+  }
+
+  /** The oldest finished video, other than the given one, whose row has these values. */
+  private async findFinishedVideo(same: { etag?: string | null; sizeBytes?: bigint; sha256?: string }, excludeVideoId: string): Promise<{ videoId: string } | undefined> {
     const video = await this.db.video.findFirst({
-      where: { sha256, id: { not: excludeVideoId }, job: { status: "done" } },
+      where: { ...same, id: { not: excludeVideoId }, job: { status: "done" } },
       orderBy: { createdAt: "asc" },
       select: { id: true },
     });
