@@ -12,20 +12,17 @@ import { mkdir, readFile, rename } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import autocannon from "autocannon";
-import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
-import { SQSClient } from "@aws-sdk/client-sqs";
-import { bootstrap, queueDepth } from "../lib/bootstrap.js";
+import { PutObjectCommand } from "@aws-sdk/client-s3";
+import { queueDepth } from "../lib/bootstrap.js";
 import { renderScenes } from "../lib/media-fixtures.js";
 import { createDb } from "../../src/store/prisma.js";
-import { startBenchService } from "./service-process.js";
+import { benchStackEnv, provisionBucket, startBenchService } from "./service-process.js";
 import { percentile, runAll } from "./util.js";
 
 const count = Number(process.env.BENCH_LOAD_VIDEOS ?? 200);
 const connections = Number(process.env.BENCH_LOAD_CONNECTIONS ?? 200);
 const statusSec = Number(process.env.BENCH_LOAD_STATUS_SEC ?? 20);
-const endpoint = process.env.BENCH_AWS_ENDPOINT;
-const databaseUrl = process.env.BENCH_DATABASE_URL;
-if (!endpoint || !databaseUrl) throw new Error("run through `npm run bench:load` (it starts moto and a fresh database)");
+const { endpoint, databaseUrl } = benchStackEnv("load");
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -46,12 +43,7 @@ await runAll(files, os.cpus().length, async (file) => {
 console.error(`[load] ${count} videos ready in ${corpusDir} (${((Date.now() - generateStarted) / 1000).toFixed(0)} s)`);
 
 // 2. Bucket, queue and notification, then the service as its own process.
-const credentials = { accessKeyId: "test", secretAccessKey: "test" };
-const s3 = new S3Client({ endpoint, region: "us-east-1", credentials, forcePathStyle: true });
-const sqs = new SQSClient({ endpoint, region: "us-east-1", credentials });
-const bucket = `load-${Date.now()}`;
-const queueName = `${bucket}-events`;
-await bootstrap(s3, sqs, { region: "us-east-1", bucket, queueName, visibilityTimeoutSec: 120, maxReceiveCount: 5, corsOrigins: [] });
+const { s3, sqs, bucket, queueName } = await provisionBucket(endpoint, "load");
 
 const service = await startBenchService({ endpoint, databaseUrl, bucket, queueName, logName: "bench-load-service" });
 const { baseUrl } = service;

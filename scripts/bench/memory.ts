@@ -12,18 +12,13 @@ import { execFile } from "node:child_process";
 import path from "node:path";
 import { promisify } from "node:util";
 import pg from "pg";
-import { S3Client } from "@aws-sdk/client-s3";
-import { SQSClient } from "@aws-sdk/client-sqs";
 import { Upload } from "@aws-sdk/lib-storage";
-import { bootstrap } from "../lib/bootstrap.js";
-import { startBenchService } from "./service-process.js";
+import { benchStackEnv, provisionBucket, startBenchService } from "./service-process.js";
 
 const run = promisify(execFile);
 const FFMPEG = process.env.FFMPEG_PATH ?? "ffmpeg";
 const targetBytes = Number(process.env.BENCH_MEMORY_GB ?? 2) * 1024 ** 3;
-const endpoint = process.env.BENCH_AWS_ENDPOINT;
-const databaseUrl = process.env.BENCH_DATABASE_URL;
-if (!endpoint || !databaseUrl) throw new Error("run through `npm run bench:memory` (it starts moto and a fresh database)");
+const { endpoint, databaseUrl } = benchStackEnv("memory");
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 // 1. The file: 30 s of 1080p with grain (about 60 Mbit/s), repeated without re-encoding.
@@ -45,12 +40,7 @@ const sizeBytes = (await stat(big)).size;
 console.error(`[memory] ${big}: ${(sizeBytes / 1024 ** 3).toFixed(2)} GB`);
 
 // 2. Bucket, queue, notification and the service.
-const credentials = { accessKeyId: "test", secretAccessKey: "test" };
-const s3 = new S3Client({ endpoint, region: "us-east-1", credentials, forcePathStyle: true });
-const sqs = new SQSClient({ endpoint, region: "us-east-1", credentials });
-const bucket = `memory-${Date.now()}`;
-const queueName = `${bucket}-events`;
-await bootstrap(s3, sqs, { region: "us-east-1", bucket, queueName, visibilityTimeoutSec: 120, maxReceiveCount: 5, corsOrigins: [] });
+const { s3, sqs, bucket, queueName } = await provisionBucket(endpoint, "memory");
 const service = await startBenchService({ endpoint, databaseUrl, bucket, queueName, logName: "bench-memory-service" });
 await sleep(500); // a few samples of the idle service
 const idleRssMb = service.peakRssMb();

@@ -1,11 +1,15 @@
 /**
  * The built service (dist/src/main.js, as the Docker image runs it) as its own process for
- * the benchmarks that go through S3 and SQS, with its peak resident memory sampled.
+ * the benchmarks that go through S3 and SQS, with its peak resident memory sampled; and the
+ * private moto and database that `scripts/bench.sh` starts for them.
  */
 import { spawn } from "node:child_process";
 import { createWriteStream, readdirSync, readFileSync } from "node:fs";
 import net from "node:net";
 import path from "node:path";
+import { S3Client } from "@aws-sdk/client-s3";
+import { SQSClient } from "@aws-sdk/client-sqs";
+import { bootstrap } from "../lib/bootstrap.js";
 
 export interface BenchService {
   readonly baseUrl: string;
@@ -14,6 +18,25 @@ export interface BenchService {
   /** The same, with its child processes (ffprobe, ffmpeg) added in. */
   peakTreeRssMb(): number;
   stop(): Promise<void>;
+}
+
+/** The moto endpoint and database URL that `scripts/bench.sh <name>` exports. */
+export function benchStackEnv(name: string): { endpoint: string; databaseUrl: string } {
+  const endpoint = process.env.BENCH_AWS_ENDPOINT;
+  const databaseUrl = process.env.BENCH_DATABASE_URL;
+  if (!endpoint || !databaseUrl) throw new Error(`run through \`npm run bench:${name}\` (it starts moto and a fresh database)`);
+  return { endpoint, databaseUrl };
+}
+
+/** A fresh bucket with its queue and event notification on the benchmark's moto. */
+export async function provisionBucket(endpoint: string, prefix: string): Promise<{ s3: S3Client; sqs: SQSClient; bucket: string; queueName: string }> {
+  const credentials = { accessKeyId: "test", secretAccessKey: "test" };
+  const s3 = new S3Client({ endpoint, region: "us-east-1", credentials, forcePathStyle: true });
+  const sqs = new SQSClient({ endpoint, region: "us-east-1", credentials });
+  const bucket = `${prefix}-${Date.now()}`;
+  const queueName = `${bucket}-events`;
+  await bootstrap(s3, sqs, { region: "us-east-1", bucket, queueName, visibilityTimeoutSec: 120, maxReceiveCount: 5, corsOrigins: [] });
+  return { s3, sqs, bucket, queueName };
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
