@@ -15,15 +15,14 @@ import { ProcessGuard } from "../../src/media/process-guard.js";
 import { analyzeObject } from "../../src/ingest/analyze-object.js";
 import { LocalFileStore } from "./local-store.js";
 import { buildCorpus, mulberry32, TRANSFORMATIONS, type CorpusVideo } from "./corpus.js";
-import { benchLimits, runAll } from "./util.js";
+import { benchDatabaseUrl, benchLimits, runAll } from "./util.js";
 
 const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 const seed = env("BENCH_SEED", 20261123);
 const originals = env("BENCH_ORIGINALS", 20);
 const negatives = env("BENCH_NEGATIVES", 40);
 const concurrency = env("BENCH_CONCURRENCY", Math.max(1, os.cpus().length));
-const databaseUrl = process.env.BENCH_DATABASE_URL;
-if (!databaseUrl) throw new Error("BENCH_DATABASE_URL is not set: run through `npm run bench:accuracy`");
+const databaseUrl = benchDatabaseUrl("accuracy");
 
 function shuffle<T>(items: T[], rng: () => number): T[] {
   for (let i = items.length - 1; i > 0; i -= 1) {

@@ -29,15 +29,14 @@ import { renderScenes, transcode } from "../lib/media-fixtures.js";
 import { mulberry32, randomScene, sceneDurations } from "./corpus.js";
 import { LocalFileStore } from "./local-store.js";
 import { syntheticSignature } from "./synthetic.js";
-import { benchLimits, runAll } from "./util.js";
+import { benchDatabaseUrl, benchLimits, runAll } from "./util.js";
 
 const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 const runs = env("BENCH_RUNS", 3);
 const catalogSize = env("BENCH_CATALOG", 1000);
 const shortCount = env("BENCH_SHORT_VIDEOS", 16);
 const concurrency = env("BENCH_CONCURRENCY", Math.max(1, os.cpus().length));
-const databaseUrl = process.env.BENCH_DATABASE_URL;
-if (!databaseUrl) throw new Error("BENCH_DATABASE_URL is not set: run through `npm run bench:analysis`");
+const databaseUrl = benchDatabaseUrl("analysis");
 const FFMPEG = process.env.FFMPEG_PATH ?? "ffmpeg";
 const X264 = ["-c:v", "libx264", "-preset", "veryfast", "-crf", "23"];
 

@@ -14,13 +14,12 @@ import type { Hash64 } from "../../src/fingerprint/frame-hash.js";
 import { findDuplicates } from "../../src/ingest/find-duplicates.js";
 import { mulberry32 } from "./corpus.js";
 import { reencoded, syntheticSignature } from "./synthetic.js";
-import { percentile } from "./util.js";
+import { benchDatabaseUrl, percentile } from "./util.js";
 
 const sizes = (process.env.BENCH_SIZES ?? "1000,10000,100000").split(",").map(Number);
 const queries = Number(process.env.BENCH_QUERIES ?? 200);
 const rng = mulberry32(Number(process.env.BENCH_SEED ?? 7));
-const databaseUrl = process.env.BENCH_DATABASE_URL;
-if (!databaseUrl) throw new Error("BENCH_DATABASE_URL is not set: run through `npm run bench:match`");
+const databaseUrl = benchDatabaseUrl("match");
 
 const db = createDb({ url: databaseUrl, poolMax: 4, connectTimeoutMs: 5000, statementTimeoutMs: 600_000 });
 const repo = new VideoRepository(db);

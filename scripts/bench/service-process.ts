@@ -10,6 +10,7 @@ import path from "node:path";
 import { S3Client } from "@aws-sdk/client-s3";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { bootstrap } from "../lib/bootstrap.js";
+import { benchDatabaseUrl } from "./util.js";
 
 export interface BenchService {
   readonly baseUrl: string;
@@ -23,9 +24,8 @@ export interface BenchService {
 /** The moto endpoint and database URL that `scripts/bench.sh <name>` exports. */
 export function benchStackEnv(name: string): { endpoint: string; databaseUrl: string } {
   const endpoint = process.env.BENCH_AWS_ENDPOINT;
-  const databaseUrl = process.env.BENCH_DATABASE_URL;
-  if (!endpoint || !databaseUrl) throw new Error(`run through \`npm run bench:${name}\` (it starts moto and a fresh database)`);
-  return { endpoint, databaseUrl };
+  if (!endpoint) throw new Error(`BENCH_AWS_ENDPOINT is not set: run through \`npm run bench:${name}\` (it starts moto)`);
+  return { endpoint, databaseUrl: benchDatabaseUrl(name) };
 }
 
 /** A fresh bucket with its queue and event notification on the benchmark's moto. */

@@ -3,6 +3,13 @@ import os from "node:os";
 import type { AnalysisLimits } from "../../src/ingest/analyze-object.js";
 import { DEFAULT_MEDIA_CAPS } from "../../src/media/probe.js";
 
+/** The fresh, migrated database that `scripts/bench.sh <name>` creates for a benchmark. */
+export function benchDatabaseUrl(name: string): string {
+  const url = process.env.BENCH_DATABASE_URL;
+  if (!url) throw new Error(`BENCH_DATABASE_URL is not set: run through \`npm run bench:${name}\``);
+  return url;
+}
+
 /** The analysis limits of benchmarks that call analyzeObject directly: generous timeouts. */
 export function benchLimits(decoderThreads = 0): AnalysisLimits {
   return {
