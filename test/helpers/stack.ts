@@ -23,6 +23,9 @@ export interface LogLine {
   readonly [field: string]: unknown;
 }
 
+/** Names of the service logs this test file has started, for the failure report (failure-logs.ts). */
+export const launchedServiceLogs = new Set<string>();
+
 /** The JSON log lines a service of this test run wrote to test-output/logs/<name>.log. */
 export async function readLogs(name: string): Promise<LogLine[]> {
   const text = await readFile(path.join(OUTPUT_DIR, "logs", `${name}.log`), "utf8");
@@ -96,6 +99,7 @@ export async function startStack(name: string, overrides: Record<string, string>
   const services: Service[] = [];
   const launch = async (logName: string, serviceConfig: Config) => {
     mkdirSync(path.join(OUTPUT_DIR, "logs"), { recursive: true });
+    launchedServiceLogs.add(logName);
     const log = pino({ level: "debug" }, pino.destination({ dest: path.join(OUTPUT_DIR, "logs", `${logName}.log`), sync: true, append: false }));
     const service = createService(serviceConfig, log);
     services.push(service);
