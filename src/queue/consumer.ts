@@ -86,7 +86,8 @@ export class QueueConsumer {
 
   /**
    * Stops polling, gives in-flight messages the grace period to finish, then aborts the
-   * rest (their child processes are killed) and releases their messages at once.
+   * rest (their child processes are killed) and releases their messages at once. Jobs that
+   * outlive a second grace period are left behind, so stop always returns.
    */
   async stop(): Promise<void> {
     if (this.stopping) return;
@@ -95,11 +96,25 @@ export class QueueConsumer {
     this.slotFreed?.();
     await this.loop;
     const allDone = Promise.allSettled([...this.inFlight]);
-    const graceOver = new Promise<"timeout">((r) => setTimeout(r, this.options.shutdownGraceMs, "timeout").unref());
-    if ((await Promise.race([allDone, graceOver])) === "timeout") {
-      this.log.warn({ inFlight: this.inFlight.size }, "shutdown grace period over; aborting in-flight jobs");
-      this.jobsAbort.abort();
-      await allDone;
+    if (await this.settlesWithinGrace(allDone)) return;
+    this.log.warn({ inFlight: this.inFlight.size }, "shutdown grace period over; aborting in-flight jobs");
+    this.jobsAbort.abort();
+    // A job stuck where the abort cannot reach it (a hung dependency) must not hold the
+    // process forever; its message was not deleted and comes back after the visibility timeout.
+    if (!(await this.settlesWithinGrace(allDone))) {
+      this.log.error({ inFlight: this.inFlight.size }, "in-flight jobs ignored the abort; stopping without them (their messages will be redelivered)");
+    }
+  }
+
+  private async settlesWithinGrace(work: Promise<unknown>): Promise<boolean> {
+    let timer: NodeJS.Timeout | undefined;
+    const graceOver = new Promise<"timeout">((resolve) => {
+      timer = setTimeout(resolve, this.options.shutdownGraceMs, "timeout");
+    });
+    try {
+      return (await Promise.race([work, graceOver])) !== "timeout";
+    } finally {
+      clearTimeout(timer);
     }
   }
 

@@ -115,6 +115,19 @@ describe("QueueConsumer", () => {
     expect(queue.visibility).toEqual([["slow", 0]]);
     expect(consumer.polling).toBe(false);
   });
+
+  it("on stop, returns after a second grace period even when a job ignores the abort", async () => {
+    const queue = new FakeQueue([message("stuck")]);
+    const handler: MessageHandler = () => new Promise<never>(() => undefined);
+    const consumer = new QueueConsumer(queue, breaker(), handler, { ...options, shutdownGraceMs: 50 }, silent);
+    consumer.start();
+    await until(() => consumer.inFlightCount === 1);
+    const started = Date.now();
+    await consumer.stop();
+    expect(Date.now() - started).toBeLessThan(1_000);
+    // Never settled, so never deleted: SQS redelivers it after the visibility timeout.
+    expect(queue.deleted).toEqual([]);
+  });
 });
 
 describe("message handler", () => {
