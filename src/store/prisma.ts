@@ -12,14 +12,19 @@ export interface DbOptions {
 
 /**
  * The pg pool waits forever for a connection by default; bounded connect and statement
- * timeouts turn a dead database into an error the caller can retry instead of a hang.
+ * timeouts turn a dead database into an error the caller can retry instead of a hang. The
+ * server enforces the statement timeout; the client's query timeout, a little longer, ends
+ * a query whose answer can no longer arrive (the connection died silently).
  */
+const CLIENT_QUERY_MARGIN_MS = 5_000;
+
 export function createDb(options: DbOptions) {
   const adapter = new PrismaPg({
     connectionString: options.url,
     max: options.poolMax,
     connectionTimeoutMillis: options.connectTimeoutMs,
     statement_timeout: options.statementTimeoutMs,
+    query_timeout: options.statementTimeoutMs + CLIENT_QUERY_MARGIN_MS,
   });
   const onQuery = options.onQuery;
   return new PrismaClient({ adapter }).$extends({
