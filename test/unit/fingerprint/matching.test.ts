@@ -61,6 +61,15 @@ describe("signature matching", () => {
     expect(match(jitter(original, 2), original)).toMatchObject({ kind: "near_duplicate", offsetSec: 0 });
   });
 
+  it("finds a short copy whose pair keys are all one bit off its source's (a heavy re-encode)", () => {
+    const source = footage(7, [4, 4, 4]);
+    // Coarse bit (1,0) flipped in every other second: each pair key has exactly one picture changed.
+    const copy = source.map((h, i) => (h && Math.floor(i / SAMPLE_RATE) % 2 === 0 ? ([(h[0] ^ (1 << 30)) >>> 0, h[1]] as Hash64) : h));
+    const sourceKeys = new Set(indexEntries(source).map((e) => e.key));
+    expect(indexEntries(copy).filter((e) => sourceKeys.has(e.key))).toEqual([]);
+    expect(match(copy, source)).toMatchObject({ kind: "near_duplicate", offsetSec: 0 });
+  });
+
   it("finds a copy trimmed at the head, with the offset of the trim", () => {
     const trimmed = original.slice(7 * SAMPLE_RATE + 1); // 7.25 s cut off
     const verdict = match(jitter(trimmed, 3), original);
