@@ -21,28 +21,38 @@ export interface DecodePassOptions {
 }
 
 /**
- * Hashed samples are the mean of this many consecutive frames (≈ 0.3 s). Two copies are
- * sampled at slightly different instants (trims, frame-rate changes); smoothing makes that
- * difference vanish even for footage that changes every frame.
+ * Hashed samples are the mean of this many frames of a HASH_GRID_FPS grid (0.5 s). Two
+ * copies are sampled at slightly different instants (trims, frame-rate changes); smoothing
+ * makes that difference vanish even for footage that changes every frame.
  */
-const HASH_SMOOTHING_FRAMES = 9;
+const HASH_SMOOTHING_FRAMES = 15;
+/**
+ * Only reference frames are decoded, and which frames those are is the encoder's choice, so
+ * two copies decode different instants. Holding each decoded frame on a fixed time grid
+ * before averaging makes the mean a mean over time again, whatever frames were decoded.
+ */
+const HASH_GRID_FPS = 30;
 
 /**
- * The one decode pass of an analysis. Audio, subtitles and data are never decoded; the
+ * The one decode pass of an analysis. Audio, subtitles and data are never decoded, and of
+ * the video only reference frames (`-skip_frame noref`: B-frames nothing depends on are
+ * skipped, about half of an x264 stream; codecs without such frames decode everything). The
  * picture is scaled to 160 px wide once and split:
- *  - every frame gets a scene-change score, printed to stderr by `metadata=print`;
- *  - `sampleRate` smoothed frames a second go to stdout as raw frameSize × frameSize grey bytes.
+ *  - every decoded frame gets a scene-change score, printed to stderr by `metadata=print`;
+ *  - the hash branch goes to frameSize × frameSize grey first (cheap from then on), is held
+ *    on a HASH_GRID_FPS grid and smoothed, and `sampleRate` frames a second go to stdout as
+ *    raw grey bytes.
  */
 export function decodePassArgs(options: DecodePassOptions): string[] {
   const { inputPath, sampleRate, frameSize, decoderThreads } = options;
   const graph = [
-    "[0:v:0]scale=160:-2,split=2[scene_in][hash_in]",
+    "[0:v:0]scale=160:-2:flags=area,split=2[scene_in][hash_in]",
     "[scene_in]select='gte(scene,0)',metadata=print:key=lavfi.scene_score[scenes]",
-    `[hash_in]tmix=frames=${HASH_SMOOTHING_FRAMES},fps=${sampleRate},scale=${frameSize}:${frameSize}:flags=area,format=gray[frames]`,
+    `[hash_in]scale=${frameSize}:${frameSize}:flags=area,format=gray,fps=${HASH_GRID_FPS},tmix=frames=${HASH_SMOOTHING_FRAMES},fps=${sampleRate}[frames]`,
   ].join(";");
   return argumentsOf(
     ffmpeg(inputPath)
-      .inputOptions(["-nostdin", "-hide_banner", "-nostats", "-threads", String(decoderThreads)])
+      .inputOptions(["-nostdin", "-hide_banner", "-nostats", "-threads", String(decoderThreads), "-skip_frame", "noref"])
       .complexFilter(graph)
       .output("-")
       .outputOptions(["-map", "[scenes]", "-f", "null"])
