@@ -64,6 +64,11 @@ const ConfigSchema = z.object({
   ANALYSIS_NICENESS: z.coerce.number().int().min(0).max(19).default(10),
   /** ffmpeg decoder threads per analysis; 0 lets ffmpeg choose (one per core, plus one). */
   ANALYSIS_DECODER_THREADS: z.coerce.number().int().min(0).max(64).default(0),
+  /**
+   * ffmpeg processes a long video's decode is split into (parallel segments of ≥ 30 s): one
+   * H.264 decode keeps little more than one core busy. 1 turns splitting off.
+   */
+  ANALYSIS_DECODE_SEGMENTS: z.coerce.number().int().min(1).max(16).default(2),
   SHUTDOWN_GRACE_MS: positiveInt(25_000),
   TMP_DIR: z.string().min(1).default(os.tmpdir()),
 });

@@ -59,6 +59,7 @@ export function createService(config: Config, log: Logger): Service {
     timeoutMaxMs: config.ANALYSIS_TIMEOUT_MAX_MS,
     tmpDir: config.TMP_DIR,
     decoderThreads: config.ANALYSIS_DECODER_THREADS,
+    decodeSegments: config.ANALYSIS_DECODE_SEGMENTS,
   };
   const handler = createMessageHandler((object, messageId, signal) => analyzeObject({ repo, objects, guard, limits, leaseMs: (config.VISIBILITY_TIMEOUT_SEC * 1000) / 2, log, onAnalysisFinished: metrics.analysisFinished }, object, messageId, signal), log);
   const breaker = new CircuitBreaker({

@@ -35,6 +35,8 @@ for (const plan of planOriginals(mulberry32(seed), count, dir)) {
     sampleRate: SAMPLE_RATE,
     frameSize: FRAME_SIZE,
     decoderThreads: 0,
+    durationSec: plan.durations.reduce((a, b) => a + b, 0),
+    maxSegments: Number(process.env.ANALYSIS_DECODE_SEGMENTS ?? 2),
     onFrameScore: (frame) => fingerprint.addFrameScore(frame),
     onSample: () => {},
   });

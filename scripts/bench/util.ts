@@ -11,7 +11,7 @@ export function benchDatabaseUrl(name: string): string {
 }
 
 /** The analysis limits of benchmarks that call analyzeObject directly: generous timeouts. */
-export function benchLimits(decoderThreads = 0): AnalysisLimits {
+export function benchLimits(decoderThreads = 0, decodeSegments = Number(process.env.ANALYSIS_DECODE_SEGMENTS ?? 2)): AnalysisLimits {
   return {
     ffmpegPath: process.env.FFMPEG_PATH ?? "ffmpeg",
     ffprobePath: process.env.FFPROBE_PATH ?? "ffprobe",
@@ -23,6 +23,7 @@ export function benchLimits(decoderThreads = 0): AnalysisLimits {
     timeoutMaxMs: 30 * 60_000,
     tmpDir: os.tmpdir(),
     decoderThreads,
+    decodeSegments,
   };
 }
 

@@ -10,6 +10,9 @@ import { hashFrame, type Hash64 } from "./frame-hash.js";
 export class FingerprintBuilder {
   readonly cuts: SceneCut[] = [];
   private readonly hashes: (Hash64 | undefined)[] = [];
+  /** Which samples have arrived: parallel decode segments deliver them out of order. */
+  private readonly arrived: boolean[] = [];
+  private prefix = 0;
   private readonly detector: CutDetector;
 
   constructor(startTimeSec: number) {
@@ -23,15 +26,18 @@ export class FingerprintBuilder {
 
   addSample(index: number, gray: Uint8Array): void {
     this.hashes[index] = hashFrame(gray);
+    this.arrived[index] = true;
+    while (this.arrived[this.prefix]) this.prefix += 1;
   }
 
+  /** Samples from the start with none missing: how much of the video is analysed so far. */
   get sampleCount(): number {
-    return this.hashes.length;
+    return this.prefix;
   }
 
-  /** The signature so far (a copy: later samples do not change it). */
+  /** The signature so far, up to the first missing sample (a copy: later samples do not change it). */
   signature(): (Hash64 | undefined)[] {
-    return Array.from(this.hashes);
+    return Array.from(this.hashes.slice(0, this.prefix));
   }
 
   finish(): void {

@@ -25,6 +25,8 @@ export interface AnalysisLimits {
   readonly tmpDir: string;
   /** ffmpeg's decoder threads per analysis; 0 lets ffmpeg choose. */
   readonly decoderThreads: number;
+  /** Most ffmpeg processes one video's decode is split into. */
+  readonly decodeSegments: number;
 }
 
 export interface IngestDeps {
@@ -266,6 +268,8 @@ async function decodeFingerprint(deps: IngestDeps, filePath: string, info: Media
     sampleRate: SAMPLE_RATE,
     frameSize: FRAME_SIZE,
     decoderThreads: deps.limits.decoderThreads,
+    durationSec: info.durationSec,
+    maxSegments: deps.limits.decodeSegments,
     signal,
     onFrameScore: (frame) => {
       fingerprint.addFrameScore(frame);

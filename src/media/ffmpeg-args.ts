@@ -18,6 +18,10 @@ export interface DecodePassOptions {
   readonly frameSize: number;
   /** Decoder threads; 0 lets ffmpeg choose (one per core, plus one). */
   readonly decoderThreads: number;
+  /** Decode only from this second (input seek; output times start at 0 there) … */
+  readonly seekSec?: number;
+  /** … and only this many seconds. */
+  readonly lengthSec?: number;
 }
 
 /**
@@ -44,7 +48,8 @@ const HASH_GRID_FPS = 30;
  *    raw grey bytes.
  */
 export function decodePassArgs(options: DecodePassOptions): string[] {
-  const { inputPath, sampleRate, frameSize, decoderThreads } = options;
+  const { inputPath, sampleRate, frameSize, decoderThreads, seekSec, lengthSec } = options;
+  const range = [...(seekSec ? ["-ss", String(seekSec)] : []), ...(lengthSec === undefined ? [] : ["-t", String(lengthSec)])];
   const graph = [
     "[0:v:0]scale=160:-2:flags=area,split=2[scene_in][hash_in]",
     "[scene_in]select='gte(scene,0)',metadata=print:key=lavfi.scene_score[scenes]",
@@ -52,7 +57,7 @@ export function decodePassArgs(options: DecodePassOptions): string[] {
   ].join(";");
   return argumentsOf(
     ffmpeg(inputPath)
-      .inputOptions(["-nostdin", "-hide_banner", "-nostats", "-threads", String(decoderThreads), "-skip_frame", "noref"])
+      .inputOptions(["-nostdin", "-hide_banner", "-nostats", "-threads", String(decoderThreads), "-skip_frame", "noref", ...range])
       .complexFilter(graph)
       .output("-")
       .outputOptions(["-map", "[scenes]", "-f", "null"])
