@@ -15,6 +15,8 @@ export interface GuardedRunOptions {
   /** Streams stdout here instead of keeping it (for raw frames). */
   readonly onStdoutChunk?: (chunk: Buffer) => void;
   readonly signal?: AbortSignal;
+  /** Added to the guard's niceness for this child (capped at 19): work that may wait for its siblings. */
+  readonly extraNiceness?: number;
 }
 
 export type GuardedRunResult =
@@ -49,13 +51,14 @@ export class ProcessGuard {
   }
 
   run(options: GuardedRunOptions): Promise<GuardedRunResult> {
-    const { command, args, timeoutMs, onStderrLine, onStdoutChunk, maxStdoutBytes = 4 * 1024 * 1024, signal } = options;
+    const { command, args, timeoutMs, onStderrLine, onStdoutChunk, maxStdoutBytes = 4 * 1024 * 1024, signal, extraNiceness = 0 } = options;
+    const niceness = Math.min(19, this.niceness + extraNiceness);
     return new Promise((resolve, reject) => {
       const child = spawn(command, [...args], { detached: true, stdio: ["ignore", "pipe", "pipe"] });
       const pid = child.pid;
       if (pid !== undefined) {
         this.live.add(pid);
-        if (this.niceness > 0) lowerPriority(pid, this.niceness);
+        if (niceness > 0) lowerPriority(pid, niceness);
       }
 
       const stdoutChunks: Buffer[] = [];
