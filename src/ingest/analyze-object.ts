@@ -208,8 +208,12 @@ function toStoredMatch(duplicate: Duplicate): StoredMatch {
   };
 }
 
-/** Decoded seconds at which the partial signature is matched, until a duplicate shows up. */
-const EARLY_CHECKPOINTS_SEC = [10, 20, 40, 80, 160];
+/**
+ * Decoded seconds at which the partial signature is matched, until a duplicate shows up. A
+ * verdict needs 10 s of matched footage (MIN_FRAGMENT_SEC), which 10 s of decode never quite
+ * gives (a match rarely reaches the very first sample): the first check is at 12 s.
+ */
+const EARLY_CHECKPOINTS_SEC = [12, 24, 48, 96, 192];
 
 /**
  * Matches the partial signature while the decode runs, so a copy is reported long before
