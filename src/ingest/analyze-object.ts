@@ -101,6 +101,8 @@ export async function analyzeObject(deps: IngestDeps, object: ObjectCreated, mes
       log.warn({ status: released ? "pending" : undefined, err: describeError(err) }, "job interrupted by a transient failure; it will be retried");
       throw err;
     }
+    // The scratch space goes before the terminal status: a job that reads as failed has left nothing on disk.
+    await rm(workDir, { recursive: true, force: true });
     await repo.failJob(lease, err.code, err.message);
     finished("failed");
     log.info({ status: "failed", code: err.code, reason: err.message }, "job failed");
