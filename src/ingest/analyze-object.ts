@@ -87,11 +87,11 @@ export async function analyzeObject(deps: IngestDeps, object: ObjectCreated, mes
   log.info({ status: "analyzing", attempt: job.attempt, messageId, ...(job.tookOver ? { reason: "the previous worker's lease expired or its message came back" } : {}) }, job.tookOver ? "job taken over" : "job analyzing");
 
   const keeper = new LeaseKeeper(repo, lease, deps.leaseMs, signal, log);
-  const workDir = await mkdtemp(path.join(deps.limits.tmpDir, "tvidz-"));
+  const scratch = await ScratchDir.create(deps.limits.tmpDir);
   const started = performance.now();
   const finished = (outcome: "done" | "failed" | "interrupted") => deps.onAnalysisFinished?.(outcome, (performance.now() - started) / 1000);
   try {
-    await runAnalysis(deps, object, { id: job.videoId, num: job.videoNum }, lease, path.join(workDir, "object"), keeper.signal, log);
+    await runAnalysis(deps, object, { id: job.videoId, num: job.videoNum }, lease, scratch, keeper.signal, log);
     finished("done");
     return "done";
   } catch (err) {
@@ -101,15 +101,38 @@ export async function analyzeObject(deps: IngestDeps, object: ObjectCreated, mes
       log.warn({ status: released ? "pending" : undefined, err: describeError(err) }, "job interrupted by a transient failure; it will be retried");
       throw err;
     }
-    // The scratch space goes before the terminal status: a job that reads as failed has left nothing on disk.
-    await rm(workDir, { recursive: true, force: true });
+    await scratch.remove();
     await repo.failJob(lease, err.code, err.message);
     finished("failed");
     log.info({ status: "failed", code: err.code, reason: err.message }, "job failed");
     return "failed";
   } finally {
     keeper.stop();
-    await rm(workDir, { recursive: true, force: true });
+    await scratch.remove();
+  }
+}
+
+/**
+ * The job's scratch directory, removed once: as soon as the download is no longer needed and
+ * always before a terminal status, so a job that reads as done or failed has left nothing on
+ * disk; and at the end whatever happened.
+ */
+class ScratchDir {
+  private removal: Promise<void> | undefined;
+
+  private constructor(private readonly dir: string) {}
+
+  static async create(parent: string): Promise<ScratchDir> {
+    return new ScratchDir(await mkdtemp(path.join(parent, "tvidz-")));
+  }
+
+  /** Where the object is downloaded to. */
+  get objectPath(): string {
+    return path.join(this.dir, "object");
+  }
+
+  remove(): Promise<void> {
+    return (this.removal ??= rm(this.dir, { recursive: true, force: true }));
   }
 }
 
@@ -143,8 +166,9 @@ class LeaseKeeper {
   }
 }
 
-async function runAnalysis(deps: IngestDeps, ref: ObjectCreated, video: { id: string; num: number }, lease: JobLease, filePath: string, signal: AbortSignal, log: Logger): Promise<void> {
+async function runAnalysis(deps: IngestDeps, ref: ObjectCreated, video: { id: string; num: number }, lease: JobLease, scratch: ScratchDir, signal: AbortSignal, log: Logger): Promise<void> {
   const { repo, objects, guard, limits } = deps;
+  const filePath = scratch.objectPath;
   const head = await objects.head(ref);
   if (!head) throw new InspectorError("OBJECT_NOT_FOUND");
   if (head.sizeBytes > limits.maxObjectBytes) {
@@ -156,7 +180,10 @@ async function runAnalysis(deps: IngestDeps, ref: ObjectCreated, video: { id: st
   // A re-upload of a finished video's bytes is answered from S3's metadata, before any
   // download: in a fraction of a second, whatever the video's length.
   const sameUpload = head.etag ? await repo.findIdenticalUpload(head.etag, head.sizeBytes, video.id) : undefined;
-  if (sameUpload) return answerIdentical(repo, lease, video.id, sameUpload.videoId, "etag", log);
+  if (sameUpload) {
+    await scratch.remove();
+    return answerIdentical(repo, lease, video.id, sameUpload.videoId, "etag", log);
+  }
 
   const content = await objects.download(ref, filePath, limits.maxObjectBytes, signal);
   await repo.recordContent(video.id, content.sizeBytes, content.sha256);
@@ -164,7 +191,10 @@ async function runAnalysis(deps: IngestDeps, ref: ObjectCreated, video: { id: st
   log.info({ sizeBytes: content.sizeBytes, sha256: content.sha256 }, "object downloaded");
 
   const identical = await repo.findIdenticalContent(content.sha256, video.id);
-  if (identical) return answerIdentical(repo, lease, video.id, identical.videoId, "sha256", log);
+  if (identical) {
+    await scratch.remove();
+    return answerIdentical(repo, lease, video.id, identical.videoId, "sha256", log);
+  }
 
   const info = await probeMedia(guard, limits.ffprobePath, filePath, limits.probeTimeoutMs, limits.media);
   await repo.recordMediaInfo(video.id, info);
@@ -173,6 +203,7 @@ async function runAnalysis(deps: IngestDeps, ref: ObjectCreated, video: { id: st
 
   const early = new EarlyMatcher(repo, video, info.durationSec, log);
   const fingerprint = await decodeFingerprint(deps, filePath, info, lease, early, signal, log);
+  await scratch.remove();
   const signature = fingerprint.signature();
   await repo.storeFingerprint(lease, video, fingerprint.cuts, encodeSignature(signature), SAMPLE_RATE, indexEntries(signature));
   log.info({ cuts: fingerprint.cuts.length, samples: signature.length }, "fingerprint stored");
