@@ -26,7 +26,7 @@ let invented = 0;
 for (const plan of planOriginals(mulberry32(seed), count, dir)) {
   await produceOriginal(plan);
   const truth = plan.durations.slice(0, -1).map((_, i) => plan.durations.slice(0, i + 1).reduce((a, b) => a + b, 0));
-  const fingerprint = new FingerprintBuilder(0);
+  const fingerprint = new FingerprintBuilder();
   await runDecodePass({
     guard,
     ffmpegPath: process.env.FFMPEG_PATH ?? "ffmpeg",

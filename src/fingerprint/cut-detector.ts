@@ -11,8 +11,6 @@ export interface CutDetectorOptions {
   readonly threshold: number;
   /** Cuts closer than this are one cut (flashes and fades give bursts of high scores). */
   readonly minGapSec: number;
-  /** The stream's start time, subtracted so that cut times start at zero. */
-  readonly startTimeSec: number;
 }
 
 export const DEFAULT_CUT_THRESHOLD = 0.3;
@@ -30,7 +28,7 @@ export class CutDetector {
 
   /** Feeds one frame; returns a cut when one became final. */
   push(frame: FrameScore): SceneCut | undefined {
-    const timeSec = roundMs(frame.ptsTime - this.options.startTimeSec);
+    const timeSec = roundMs(frame.ptsTime);
     const { candidate } = this;
     if (candidate && timeSec - candidate.timeSec >= this.options.minGapSec) {
       this.candidate = this.startCandidate(timeSec, frame.score);

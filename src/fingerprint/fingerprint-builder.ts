@@ -13,11 +13,7 @@ export class FingerprintBuilder {
   /** Which samples have arrived: parallel decode segments deliver them out of order. */
   private readonly arrived: boolean[] = [];
   private prefix = 0;
-  private readonly detector: CutDetector;
-
-  constructor(startTimeSec: number) {
-    this.detector = new CutDetector({ threshold: DEFAULT_CUT_THRESHOLD, minGapSec: DEFAULT_MIN_CUT_GAP_SEC, startTimeSec });
-  }
+  private readonly detector = new CutDetector({ threshold: DEFAULT_CUT_THRESHOLD, minGapSec: DEFAULT_MIN_CUT_GAP_SEC });
 
   addFrameScore(frame: FrameScore): void {
     const cut = this.detector.push(frame);

@@ -295,7 +295,7 @@ class EarlyMatcher {
 }
 
 async function decodeFingerprint(deps: IngestDeps, filePath: string, info: MediaInfo, lease: JobLease, early: EarlyMatcher, signal: AbortSignal, log: Logger): Promise<FingerprintBuilder> {
-  const fingerprint = new FingerprintBuilder(info.startTimeSec);
+  const fingerprint = new FingerprintBuilder();
   let lastProgressAt = 0;
   await runDecodePass({
     guard: deps.guard,
@@ -313,7 +313,7 @@ async function decodeFingerprint(deps: IngestDeps, filePath: string, info: Media
       const now = Date.now();
       if (now - lastProgressAt < PROGRESS_INTERVAL_MS) return;
       lastProgressAt = now;
-      const decoded = Math.min(1, Math.max(0, (frame.ptsTime - info.startTimeSec) / info.durationSec));
+      const decoded = Math.min(1, Math.max(0, frame.ptsTime / info.durationSec));
       deps.repo.recordProgress(lease, PROGRESS.probed + decoded * (PROGRESS.decoded - PROGRESS.probed)).catch((err: unknown) => log.warn({ err: describeError(err) }, "progress write failed"));
     },
     onSample: (index, gray) => {

@@ -5,8 +5,6 @@ import { probeArgs } from "./ffmpeg-args.js";
 
 export interface MediaInfo {
   readonly durationSec: number;
-  /** Stream start time; cut times are reported relative to it. */
-  readonly startTimeSec: number;
   readonly codec: string;
   readonly width: number;
   readonly height: number;
@@ -19,7 +17,6 @@ const ProbeSchema = z.object({
   format: z.object({
     format_name: z.string(),
     duration: numeric.optional(),
-    start_time: numeric.optional(),
   }),
   streams: z.array(
     z.object({
@@ -30,7 +27,6 @@ const ProbeSchema = z.object({
       avg_frame_rate: z.string().optional(),
       r_frame_rate: z.string().optional(),
       duration: numeric.optional(),
-      start_time: numeric.optional(),
       disposition: z.object({ attached_pic: z.number().optional() }).partial().optional(),
     }),
   ),
@@ -87,7 +83,6 @@ export function interpretProbe(json: string, caps: MediaCaps = DEFAULT_MEDIA_CAP
   }
   return {
     durationSec,
-    startTimeSec: video.start_time ?? format.start_time ?? 0,
     codec: video.codec_name,
     width: video.width,
     height: video.height,

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { renderScenes } from "../../scripts/lib/media-fixtures.js";
+import { renderScenes, transcode } from "../../scripts/lib/media-fixtures.js";
 import { FingerprintBuilder } from "../../src/fingerprint/fingerprint-builder.js";
 import { FRAME_SIZE, hammingDistance } from "../../src/fingerprint/frame-hash.js";
 import { SAMPLE_RATE } from "../../src/fingerprint/signature.js";
@@ -27,14 +27,14 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function decode(maxSegments: number) {
-  const fingerprint = new FingerprintBuilder(0);
+async function decode(maxSegments: number, filePath = file) {
+  const fingerprint = new FingerprintBuilder();
   let scoresInOrder = true;
   let lastPts = -Infinity;
   await runDecodePass({
     guard: new ProcessGuard(2000),
     ffmpegPath: process.env.FFMPEG_PATH ?? "ffmpeg",
-    filePath: file,
+    filePath,
     timeoutMs: 120_000,
     sampleRate: SAMPLE_RATE,
     frameSize: FRAME_SIZE,
@@ -69,5 +69,16 @@ describe("decode pass in parallel segments", () => {
     expect(distances.length).toBeGreaterThan(0.8 * a.length);
     // The same frames, smoothed over the same past (the warm-up), give the same hashes.
     expect(distances.filter((d) => d > 2)).toEqual([]);
+  });
+});
+
+describe("decode pass times", () => {
+  it("count from the first frame, whatever start time the container declares", async () => {
+    // The same frames in MPEG-TS, whose timestamps here start at 11.4 s (as broadcast files often do not start at 0).
+    const shifted = path.join(dir, "shifted.ts");
+    await transcode(file, shifted, ["-c", "copy", "-output_ts_offset", "10"]);
+    const whole = await decode(1);
+    const fromTs = await decode(1, shifted);
+    expect(fromTs.fingerprint.cuts.map((c) => c.timeSec)).toEqual(whole.fingerprint.cuts.map((c) => c.timeSec));
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { CutDetector, detectCuts } from "../../../src/fingerprint/cut-detector.js";
 
-const options = { threshold: 0.3, minGapSec: 0.5, startTimeSec: 0 };
+const options = { threshold: 0.3, minGapSec: 0.5 };
 
 /** Frames at 25 fps with the given scores at the given frame numbers, 0.01 elsewhere. */
 function frames(count: number, peaks: Record<number, number>) {
@@ -22,11 +22,6 @@ describe("CutDetector", () => {
 
   it("ignores weak changes and the very first frame", () => {
     expect(detectCuts(frames(100, { 0: 1, 30: 0.29 }), options)).toEqual([]);
-  });
-
-  it("reports times relative to the stream's start time", () => {
-    const shifted = frames(100, { 50: 0.7 }).map((f) => ({ ...f, ptsTime: f.ptsTime + 1.4 }));
-    expect(detectCuts(shifted, { ...options, startTimeSec: 1.4 })).toEqual([{ timeSec: 2, score: 0.7 }]);
   });
 
   it("emits a cut as soon as no later frame can replace it (incremental)", () => {

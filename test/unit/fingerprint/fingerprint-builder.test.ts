@@ -11,7 +11,7 @@ function frame(seed: number): Uint8Array {
 
 describe("FingerprintBuilder", () => {
   it("takes samples out of order (parallel segments) and reports only the prefix with none missing", () => {
-    const builder = new FingerprintBuilder(0);
+    const builder = new FingerprintBuilder();
     builder.addSample(0, frame(1));
     builder.addSample(3, frame(4));
     builder.addSample(4, frame(5));

@@ -20,7 +20,7 @@ function codeOf(fn: () => unknown): string | undefined {
 
 describe("interpretProbe", () => {
   it("describes a video", () => {
-    expect(interpretProbe(probe([video, audio]))).toEqual({ durationSec: 16, startTimeSec: 0.04, codec: "h264", width: 640, height: 360, fps: 25, formatName: "mov,mp4,m4a,3gp,3g2,mj2" });
+    expect(interpretProbe(probe([video, audio]))).toEqual({ durationSec: 16, codec: "h264", width: 640, height: 360, fps: 25, formatName: "mov,mp4,m4a,3gp,3g2,mj2" });
   });
 
   it("says NOT_A_VIDEO for audio only", () => {
