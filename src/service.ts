@@ -31,6 +31,22 @@ export interface Service {
  * The composition root: config → clients → repositories → use case → consumer and HTTP.
  * Everything is wired here and nowhere else.
  */
+export function analysisLimits(config: Config): AnalysisLimits {
+  return {
+    ffmpegPath: config.FFMPEG_PATH,
+    ffprobePath: config.FFPROBE_PATH,
+    maxObjectBytes: config.MAX_OBJECT_BYTES,
+    media: { maxPixels: config.MAX_VIDEO_PIXELS, maxDurationSec: config.MAX_DURATION_SEC },
+    probeTimeoutMs: config.PROBE_TIMEOUT_MS,
+    timeoutBaseMs: config.ANALYSIS_TIMEOUT_BASE_MS,
+    timeoutPerSecMs: config.ANALYSIS_TIMEOUT_PER_SEC_MS,
+    timeoutMaxMs: config.ANALYSIS_TIMEOUT_MAX_MS,
+    tmpDir: config.TMP_DIR,
+    decoderThreads: config.ANALYSIS_DECODER_THREADS,
+    decodeSegments: config.ANALYSIS_DECODE_SEGMENTS,
+  };
+}
+
 export function createService(config: Config, log: Logger): Service {
   const { s3, sqs } = createAwsClients({ endpoint: config.AWS_ENDPOINT, region: config.AWS_REGION, forcePathStyle: config.S3_FORCE_PATH_STYLE });
   let consumer: QueueConsumer | undefined;
@@ -48,19 +64,7 @@ export function createService(config: Config, log: Logger): Service {
   const repo = new VideoRepository(db);
   const objects = new S3ObjectStore(s3);
   const guard = new ProcessGuard(config.KILL_GRACE_MS, metrics.childKilled, config.ANALYSIS_NICENESS);
-  const limits: AnalysisLimits = {
-    ffmpegPath: config.FFMPEG_PATH,
-    ffprobePath: config.FFPROBE_PATH,
-    maxObjectBytes: config.MAX_OBJECT_BYTES,
-    media: { maxPixels: config.MAX_VIDEO_PIXELS, maxDurationSec: config.MAX_DURATION_SEC },
-    probeTimeoutMs: config.PROBE_TIMEOUT_MS,
-    timeoutBaseMs: config.ANALYSIS_TIMEOUT_BASE_MS,
-    timeoutPerSecMs: config.ANALYSIS_TIMEOUT_PER_SEC_MS,
-    timeoutMaxMs: config.ANALYSIS_TIMEOUT_MAX_MS,
-    tmpDir: config.TMP_DIR,
-    decoderThreads: config.ANALYSIS_DECODER_THREADS,
-    decodeSegments: config.ANALYSIS_DECODE_SEGMENTS,
-  };
+  const limits = analysisLimits(config);
   const handler = createMessageHandler((object, messageId, signal) => analyzeObject({ repo, objects, guard, limits, leaseMs: (config.VISIBILITY_TIMEOUT_SEC * 1000) / 2, log, onAnalysisFinished: metrics.analysisFinished }, object, messageId, signal), log);
   const breaker = new CircuitBreaker({
     failureThreshold: config.BREAKER_FAILURE_THRESHOLD,

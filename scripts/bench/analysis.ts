@@ -20,7 +20,6 @@ import path from "node:path";
 import pg from "pg";
 import { pino } from "pino";
 import { analyzeObject, type IngestDeps } from "../../src/ingest/analyze-object.js";
-import { ProcessGuard } from "../../src/media/process-guard.js";
 import { createDb } from "../../src/store/prisma.js";
 import { FingerprintImporter } from "../../src/store/fingerprint-import.js";
 import { VideoRepository, type StoredMatch } from "../../src/store/video-repository.js";
@@ -29,7 +28,7 @@ import { renderScenes, transcode } from "../lib/media-fixtures.js";
 import { mulberry32, randomScene, sceneDurations } from "./corpus.js";
 import { LocalFileStore } from "./local-store.js";
 import { syntheticSignature } from "./synthetic.js";
-import { benchDatabaseUrl, benchLimits, runAll } from "./util.js";
+import { benchDatabaseUrl, benchGuard, benchLimits, benchNiceness, runAll } from "./util.js";
 
 const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 const runs = env("BENCH_RUNS", 3);
@@ -94,8 +93,8 @@ const files = new Map<string, string>([
   ...shortFiles.map((f) => [path.basename(f), f] as [string, string]),
 ]);
 const objects = await LocalFileStore.create(files);
-const depsFor = (decoderThreads: number): IngestDeps => ({ repo, objects, guard: new ProcessGuard(2000), limits: benchLimits(decoderThreads), leaseMs: 60_000, log: pino({ level: "warn" }) });
-const deps = depsFor(0);
+const depsFor = (decoderThreads?: number): IngestDeps => ({ repo, objects, guard: benchGuard(), limits: benchLimits(decoderThreads), leaseMs: 60_000, log: pino({ level: "warn" }) });
+const deps = depsFor();
 const signal = new AbortController().signal;
 let uploads = 0;
 
@@ -183,7 +182,7 @@ await db.$disconnect();
 await pool.end();
 
 const pad = (text: string | number, n: number) => String(text).padStart(n);
-console.log(`\nanalysis benchmark — H.264 (x264 veryfast, B-frames), catalog of ${catalogSize} stored videos, median of ${runs} runs, ${os.cpus().length} cores\n`);
+console.log(`\nanalysis benchmark — H.264 (x264 veryfast, B-frames), catalog of ${catalogSize} stored videos, median of ${runs} runs, ${os.cpus().length} cores, ffmpeg at niceness ${benchNiceness} (ANALYSIS_NICENESS)\n`);
 console.log(`video            length   plain decode   full analysis   ratio   realtime`);
 for (const { spec, floor, analysis } of rows) {
   console.log(`${`${spec.name} ${spec.fps} fps`.padEnd(16)} ${pad(`${spec.durationSec} s`, 6)}   ${pad(floor.toFixed(2), 10)} s   ${pad(analysis.toFixed(2), 11)} s   ${pad((analysis / floor).toFixed(2), 5)}   ${pad((spec.durationSec / analysis).toFixed(1), 6)}×`);

@@ -11,14 +11,15 @@ import { FingerprintBuilder } from "../../src/fingerprint/fingerprint-builder.js
 import { FRAME_SIZE } from "../../src/fingerprint/frame-hash.js";
 import { SAMPLE_RATE } from "../../src/fingerprint/signature.js";
 import { runDecodePass } from "../../src/media/decode-pass.js";
-import { ProcessGuard } from "../../src/media/process-guard.js";
 import { mulberry32, planOriginals, produceOriginal } from "./corpus.js";
+import { benchGuard, benchLimits } from "./util.js";
 
 const seed = Number(process.env.BENCH_SEED ?? 20261123);
 const count = Number(process.env.BENCH_ORIGINALS ?? 20);
 const TOLERANCE_SEC = 0.1;
 const dir = path.resolve(".run", "bench-corpus", `v2-${seed}-${count}x${Number(process.env.BENCH_NEGATIVES ?? 40)}`);
-const guard = new ProcessGuard(2000);
+const guard = benchGuard();
+const limits = benchLimits();
 
 let found = 0;
 let missed = 0;
@@ -29,14 +30,14 @@ for (const plan of planOriginals(mulberry32(seed), count, dir)) {
   const fingerprint = new FingerprintBuilder();
   await runDecodePass({
     guard,
-    ffmpegPath: process.env.FFMPEG_PATH ?? "ffmpeg",
+    ffmpegPath: limits.ffmpegPath,
     filePath: plan.file,
     timeoutMs: 600_000,
     sampleRate: SAMPLE_RATE,
     frameSize: FRAME_SIZE,
-    decoderThreads: 0,
+    decoderThreads: limits.decoderThreads,
     durationSec: plan.durations.reduce((a, b) => a + b, 0),
-    maxSegments: Number(process.env.ANALYSIS_DECODE_SEGMENTS ?? 2),
+    maxSegments: limits.decodeSegments,
     onFrameScore: (frame) => fingerprint.addFrameScore(frame),
     onSample: () => {},
   });

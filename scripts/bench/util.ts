@@ -1,7 +1,11 @@
 /** Small helpers the benchmark scripts share. */
-import os from "node:os";
+import { loadConfig } from "../../src/config.js";
 import type { AnalysisLimits } from "../../src/ingest/analyze-object.js";
-import { DEFAULT_MEDIA_CAPS } from "../../src/media/probe.js";
+import { ProcessGuard } from "../../src/media/process-guard.js";
+import { analysisLimits } from "../../src/service.js";
+
+/** Benchmarks run what the service runs: its configuration, from the environment or the defaults. */
+const config = loadConfig();
 
 /** The fresh, migrated database that `scripts/bench.sh <name>` creates for a benchmark. */
 export function benchDatabaseUrl(name: string): string {
@@ -10,22 +14,20 @@ export function benchDatabaseUrl(name: string): string {
   return url;
 }
 
-/** The analysis limits of benchmarks that call analyzeObject directly: generous timeouts. */
-export function benchLimits(decoderThreads = 0, decodeSegments = Number(process.env.ANALYSIS_DECODE_SEGMENTS ?? 2)): AnalysisLimits {
-  return {
-    ffmpegPath: process.env.FFMPEG_PATH ?? "ffmpeg",
-    ffprobePath: process.env.FFPROBE_PATH ?? "ffprobe",
-    maxObjectBytes: 5 * 1024 ** 3,
-    media: DEFAULT_MEDIA_CAPS,
-    probeTimeoutMs: 30_000,
-    timeoutBaseMs: 60_000,
-    timeoutPerSecMs: 5_000,
-    timeoutMaxMs: 30 * 60_000,
-    tmpDir: os.tmpdir(),
-    decoderThreads,
-    decodeSegments,
-  };
+/**
+ * The service's analysis limits, for benchmarks that call analyzeObject directly, with
+ * generous timeouts (a loaded machine must not turn a measurement into a failure).
+ */
+export function benchLimits(decoderThreads = config.ANALYSIS_DECODER_THREADS): AnalysisLimits {
+  return { ...analysisLimits(config), timeoutBaseMs: 60_000, timeoutPerSecMs: 5_000, timeoutMaxMs: 30 * 60_000, decoderThreads };
 }
+
+/** The service's process guard: ffmpeg at its niceness (ANALYSIS_NICENESS). */
+export function benchGuard(): ProcessGuard {
+  return new ProcessGuard(config.KILL_GRACE_MS, undefined, config.ANALYSIS_NICENESS);
+}
+
+export const benchNiceness = config.ANALYSIS_NICENESS;
 
 /** Runs `work` over `items`, at most `limit` at a time, in order of start. */
 export async function runAll<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
