@@ -4,7 +4,7 @@ import type { Logger } from "pino";
 import { InspectorError, isPermanent, describeError } from "../errors.js";
 import type { ObjectStore } from "../objects/s3-object-store.js";
 import type { ProcessGuard } from "../media/process-guard.js";
-import { probeMedia, type MediaCaps, type MediaInfo } from "../media/probe.js";
+import { probeMedia, type MediaCaps } from "../media/probe.js";
 import { runDecodePass } from "../media/decode-pass.js";
 import { FingerprintBuilder } from "../fingerprint/fingerprint-builder.js";
 import { FRAME_SIZE } from "../fingerprint/frame-hash.js";
@@ -196,13 +196,28 @@ async function runAnalysis(deps: IngestDeps, ref: ObjectCreated, video: { id: st
     return answerIdentical(repo, lease, video.id, identical.videoId, "sha256", log);
   }
 
-  const info = await probeMedia(guard, limits.ffprobePath, filePath, limits.probeTimeoutMs, limits.media);
-  await repo.recordMediaInfo(video.id, info);
-  await repo.recordProgress(lease, PROGRESS.probed);
-  log.info({ durationSec: info.durationSec, width: info.width, height: info.height, fps: info.fps, codec: info.codec }, "media probed");
-
-  const early = new EarlyMatcher(repo, video, info.durationSec, log);
-  const fingerprint = await decodeFingerprint(deps, filePath, info, lease, early, signal, log);
+  // The probe and the decode start together: each spends tens of milliseconds just starting
+  // ffmpeg's libraries, and the decode's first segment needs no duration to begin.
+  const probing = probeMedia(guard, limits.ffprobePath, filePath, limits.probeTimeoutMs, limits.media);
+  const durationSec = probing.then((info) => info.durationSec);
+  const early = new EarlyMatcher(repo, video, durationSec, log);
+  const stopDecode = new AbortController();
+  const decoding = decodeFingerprint(deps, filePath, durationSec, lease, early, AbortSignal.any([signal, stopDecode.signal]), log);
+  const recordProbe = async () => {
+    const info = await probing;
+    await repo.recordMediaInfo(video.id, info);
+    await repo.recordProgress(lease, PROGRESS.probed);
+    log.info({ durationSec: info.durationSec, width: info.width, height: info.height, fps: info.fps, codec: info.codec }, "media probed");
+  };
+  let fingerprint: FingerprintBuilder;
+  try {
+    [fingerprint] = await Promise.all([decoding, recordProbe()]);
+  } catch (err) {
+    // The probe's error when it failed (the decode then stops with the same one).
+    stopDecode.abort();
+    await decoding.catch(() => {});
+    throw err;
+  }
   await scratch.remove();
   const signature = fingerprint.signature();
   await repo.storeFingerprint(lease, video, fingerprint.cuts, encodeSignature(signature), SAMPLE_RATE, indexEntries(signature));
@@ -210,7 +225,7 @@ async function runAnalysis(deps: IngestDeps, ref: ObjectCreated, video: { id: st
 
   // Insert, then search: two copies analysed at the same time still find each other.
   await early.settle();
-  const duplicates = await findDuplicates(repo, video.num, signature, info.durationSec);
+  const duplicates = await findDuplicates(repo, video.num, signature, await durationSec);
   await repo.saveMatches(video.id, duplicates.map(toStoredMatch));
   const found = new Set(duplicates.map((d) => d.reference.videoId));
   await repo.deleteMatches(video.id, early.reportedIds().filter((id) => !found.has(id)));
@@ -260,7 +275,7 @@ class EarlyMatcher {
   constructor(
     private readonly repo: VideoRepository,
     private readonly video: { id: string; num: number },
-    private readonly durationSec: number,
+    private readonly durationSec: Promise<number>,
     private readonly log: Logger,
   ) {}
 
@@ -283,7 +298,7 @@ class EarlyMatcher {
 
   private async match(signature: Signature, decodedSec: number): Promise<void> {
     try {
-      const duplicates = await findDuplicates(this.repo, this.video.num, signature, this.durationSec, decodedSec);
+      const duplicates = await findDuplicates(this.repo, this.video.num, signature, await this.durationSec, decodedSec);
       if (duplicates.length === 0) return;
       await this.repo.saveMatches(this.video.id, duplicates.map(toStoredMatch));
       for (const d of duplicates) this.reported.add(d.reference.videoId);
@@ -294,26 +309,28 @@ class EarlyMatcher {
   }
 }
 
-async function decodeFingerprint(deps: IngestDeps, filePath: string, info: MediaInfo, lease: JobLease, early: EarlyMatcher, signal: AbortSignal, log: Logger): Promise<FingerprintBuilder> {
+async function decodeFingerprint(deps: IngestDeps, filePath: string, durationSec: Promise<number>, lease: JobLease, early: EarlyMatcher, signal: AbortSignal, log: Logger): Promise<FingerprintBuilder> {
   const fingerprint = new FingerprintBuilder();
+  let knownDurationSec: number | undefined;
+  durationSec.then((d) => (knownDurationSec = d), () => {});
   let lastProgressAt = 0;
   await runDecodePass({
     guard: deps.guard,
     ffmpegPath: deps.limits.ffmpegPath,
     filePath,
-    timeoutMs: analysisTimeoutMs(deps.limits, info.durationSec),
+    timeoutMs: (d) => analysisTimeoutMs(deps.limits, d),
     sampleRate: SAMPLE_RATE,
     frameSize: FRAME_SIZE,
     decoderThreads: deps.limits.decoderThreads,
-    durationSec: info.durationSec,
+    durationSec,
     maxSegments: deps.limits.decodeSegments,
     signal,
     onFrameScore: (frame) => {
       fingerprint.addFrameScore(frame);
       const now = Date.now();
-      if (now - lastProgressAt < PROGRESS_INTERVAL_MS) return;
+      if (knownDurationSec === undefined || now - lastProgressAt < PROGRESS_INTERVAL_MS) return;
       lastProgressAt = now;
-      const decoded = Math.min(1, Math.max(0, frame.ptsTime / info.durationSec));
+      const decoded = Math.min(1, Math.max(0, frame.ptsTime / knownDurationSec));
       deps.repo.recordProgress(lease, PROGRESS.probed + decoded * (PROGRESS.decoded - PROGRESS.probed)).catch((err: unknown) => log.warn({ err: describeError(err) }, "progress write failed"));
     },
     onSample: (index, gray) => {

@@ -114,13 +114,19 @@ export interface DecodePassRun {
   readonly guard: ProcessGuard;
   readonly ffmpegPath: string;
   readonly filePath: string;
-  readonly timeoutMs: number;
   readonly sampleRate: number;
   readonly frameSize: number;
   /** Decoder threads for each process; 0 lets ffmpeg choose. */
   readonly decoderThreads: number;
-  /** The video's duration (from the probe) and the most processes to split it into. */
-  readonly durationSec: number;
+  /**
+   * The video's duration, from the probe. The first segment starts without it, so that the
+   * probe and ffmpeg's start-up overlap: a rejection (the probe found no video) stops the
+   * pass with that error.
+   */
+  readonly durationSec: Promise<number>;
+  /** The time limit of each process, from the duration. */
+  readonly timeoutMs: (durationSec: number) => number;
+  /** The most processes to split the video into. */
   readonly maxSegments: number;
   /** Every frame's score, in time order. */
   readonly onFrameScore: (frame: FrameScore) => void;
@@ -132,61 +138,127 @@ export interface DecodePassRun {
   readonly signal?: AbortSignal;
 }
 
+/** The first segment before the plan is known: from the start, to the end. */
+const WHOLE_VIDEO: DecodeSegment = { seekSec: 0, lengthSec: undefined, keepFromSec: 0, firstSample: 0, warmupSamples: 0, sampleCount: undefined };
+
 /**
  * Decodes the video once, in parallel segments: scene scores of every frame, and grey
- * samples for hashing. The first segment's scores are passed on as they come; the others'
- * are held (two numbers a frame) and passed on in order once all segments are done.
+ * samples for hashing. The first segment starts at once and runs open-ended until the
+ * probe's duration gives it an end; it is stopped once it has delivered everything up to
+ * it. Its scores are passed on as they come; the other segments' are held (two numbers a
+ * frame) and passed on in order once all segments are done.
  */
 export async function runDecodePass(run: DecodePassRun): Promise<void> {
-  const segments = planSegments(run.durationSec, run.maxSegments, run.sampleRate);
   const siblings = new AbortController();
   const signal = run.signal ? AbortSignal.any([run.signal, siblings.signal]) : siblings.signal;
-  const held = segments.map(() => [] as number[]);
-  let firstError: unknown;
-  await Promise.allSettled(
-    segments.map((segment, k) =>
-      runSegment(run, segment, signal, k === 0 ? run.onFrameScore : (frame) => held[k]!.push(frame.ptsTime, frame.score)).catch((err: unknown) => {
-        firstError ??= err;
-        siblings.abort();
-      }),
-    ),
-  );
-  if (firstError !== undefined) throw firstError;
+  let failure: unknown;
+  const settle = (work: Promise<void>) =>
+    work.catch((err: unknown) => {
+      failure ??= err;
+      siblings.abort();
+    });
+  const timeoutMs = run.durationSec.then(run.timeoutMs);
+  const head = new SegmentDecode(run, WHOLE_VIDEO, run.onFrameScore);
+  const headDone = settle(head.run(timeoutMs, signal));
+
+  let durationSec: number;
+  try {
+    durationSec = await run.durationSec;
+  } catch (err) {
+    // The probe's verdict (no video, corrupt header) explains more than ffmpeg's own failure.
+    siblings.abort();
+    await headDone;
+    throw err;
+  }
+  const [first, ...later] = planSegments(durationSec, run.maxSegments, run.sampleRate);
+  // A head that already decoded past its planned end (a probe slower than the decode) does it all.
+  const rest = first && head.endWith(first) ? later : [];
+  const held = rest.map(() => [] as number[]);
+  await Promise.all([headDone, ...rest.map((segment, k) => settle(new SegmentDecode(run, segment, (frame) => held[k]!.push(frame.ptsTime, frame.score)).run(timeoutMs, signal)))]);
+  if (failure !== undefined) throw failure;
   for (const scores of held) for (let i = 0; i < scores.length; i += 2) run.onFrameScore({ ptsTime: scores[i]!, score: scores[i + 1]! });
 }
 
-async function runSegment(run: DecodePassRun, segment: DecodeSegment, signal: AbortSignal, onFrameScore: (frame: FrameScore) => void): Promise<void> {
-  const parser = new SceneScoreParser();
-  const chunker = new FrameChunker(run.frameSize * run.frameSize);
-  const endSec = segment.sampleCount === undefined ? Infinity : segment.keepFromSec + segment.sampleCount / run.sampleRate;
-  const lastSample = segment.sampleCount === undefined ? Infinity : segment.warmupSamples + segment.sampleCount;
-  let localSample = 0;
-  const result = await run.guard.run({
-    command: run.ffmpegPath,
-    args: decodePassArgs({
-      inputPath: run.filePath,
-      sampleRate: run.sampleRate,
-      frameSize: run.frameSize,
-      decoderThreads: run.decoderThreads,
-      seekSec: segment.seekSec,
-      lengthSec: segment.lengthSec,
-    }),
-    timeoutMs: run.timeoutMs,
-    signal,
-    extraNiceness: segment.firstSample === 0 ? 0 : LATER_SEGMENT_NICENESS,
-    onStdoutChunk: (chunk) =>
-      chunker.push(chunk, (gray) => {
-        if (localSample >= segment.warmupSamples && localSample < lastSample) run.onSample(segment.firstSample + localSample - segment.warmupSamples, gray);
-        localSample += 1;
+/** One ffmpeg process of the pass: passes on what falls in its segment, drops the rest. */
+class SegmentDecode {
+  private readonly parser = new SceneScoreParser();
+  private readonly chunker: FrameChunker;
+  private readonly enough = new AbortController();
+  /** Its own samples (warm-up included) and the time of its last score. */
+  private samples = 0;
+  private lastScoreSec = -Infinity;
+  private endSec: number;
+  private endSample: number;
+
+  constructor(
+    private readonly pass: DecodePassRun,
+    private segment: DecodeSegment,
+    private readonly onFrameScore: (frame: FrameScore) => void,
+  ) {
+    this.chunker = new FrameChunker(pass.frameSize * pass.frameSize);
+    this.endSec = this.endSample = Infinity;
+    this.setEnd(segment);
+  }
+
+  /** Gives a running open-ended segment its end; false if it has already passed it. */
+  endWith(segment: DecodeSegment): boolean {
+    if (this.lastScoreSec >= segment.keepFromSec + (segment.sampleCount ?? Infinity) / this.pass.sampleRate) return false;
+    if (segment.sampleCount !== undefined && this.samples > segment.warmupSamples + segment.sampleCount) return false;
+    this.segment = segment;
+    this.setEnd(segment);
+    this.stopIfComplete();
+    return true;
+  }
+
+  async run(timeoutMs: Promise<number>, signal: AbortSignal): Promise<void> {
+    const { pass, segment } = this;
+    const result = await pass.guard.run({
+      command: pass.ffmpegPath,
+      args: decodePassArgs({
+        inputPath: pass.filePath,
+        sampleRate: pass.sampleRate,
+        frameSize: pass.frameSize,
+        decoderThreads: pass.decoderThreads,
+        seekSec: segment.seekSec,
+        lengthSec: segment.lengthSec,
       }),
-    onStderrLine: (line) => {
-      const frame = parser.push(line);
-      if (!frame) return;
-      // Output times start at 0 at the seek point.
-      const ptsTime = frame.ptsTime + segment.seekSec;
-      const warmingUp = segment.warmupSamples > 0 && ptsTime < segment.keepFromSec;
-      if (!warmingUp && ptsTime < endSec) onFrameScore({ ptsTime, score: frame.score });
-    },
-  });
-  requireCleanExit(result, { what: "the decode pass", timeoutMs: run.timeoutMs });
+      timeoutMs,
+      signal,
+      enough: this.enough.signal,
+      extraNiceness: segment.firstSample === 0 ? 0 : LATER_SEGMENT_NICENESS,
+      onStdoutChunk: (chunk) => this.chunker.push(chunk, (gray) => this.takeSample(gray)),
+      onStderrLine: (line) => {
+        const frame = this.parser.push(line);
+        if (frame) this.takeScore(frame);
+      },
+    });
+    requireCleanExit(result, { what: "the decode pass" });
+  }
+
+  private setEnd(segment: DecodeSegment): void {
+    if (segment.sampleCount === undefined) return;
+    this.endSec = segment.keepFromSec + segment.sampleCount / this.pass.sampleRate;
+    this.endSample = segment.warmupSamples + segment.sampleCount;
+  }
+
+  private takeSample(gray: Uint8Array): void {
+    const { segment } = this;
+    if (this.samples >= segment.warmupSamples && this.samples < this.endSample) this.pass.onSample(segment.firstSample + this.samples - segment.warmupSamples, gray);
+    this.samples += 1;
+    this.stopIfComplete();
+  }
+
+  private takeScore(frame: FrameScore): void {
+    // Output times start at 0 at the seek point.
+    const ptsTime = frame.ptsTime + this.segment.seekSec;
+    this.lastScoreSec = ptsTime;
+    const warmingUp = this.segment.warmupSamples > 0 && ptsTime < this.segment.keepFromSec;
+    if (!warmingUp && ptsTime < this.endSec) this.onFrameScore({ ptsTime, score: frame.score });
+    this.stopIfComplete();
+  }
+
+  /** An open-ended process that has delivered its whole segment is stopped: the rest is another's. */
+  private stopIfComplete(): void {
+    if (this.samples >= this.endSample && this.lastScoreSec >= this.endSec) this.enough.abort();
+  }
 }

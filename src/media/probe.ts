@@ -94,5 +94,5 @@ export function interpretProbe(json: string, caps: MediaCaps = DEFAULT_MEDIA_CAP
 /** Runs ffprobe under the guard. */
 export async function probeMedia(guard: ProcessGuard, ffprobePath: string, filePath: string, timeoutMs: number, caps: MediaCaps): Promise<MediaInfo> {
   const result = await guard.run({ command: ffprobePath, args: probeArgs(filePath), timeoutMs });
-  return interpretProbe(requireCleanExit(result, { what: "ffprobe", timeoutMs }), caps);
+  return interpretProbe(requireCleanExit(result, { what: "ffprobe" }), caps);
 }

@@ -7,7 +7,11 @@ import { InspectorError } from "../errors.js";
 export interface GuardedRunOptions {
   readonly command: string;
   readonly args: readonly string[];
-  readonly timeoutMs: number;
+  /**
+   * The run's time limit, counted from the start. A promise: the limit is known only later
+   * (the decode starts before the probe has said how long the video is).
+   */
+  readonly timeoutMs: number | Promise<number>;
   /** Called for each stderr line as it arrives (ffmpeg writes its reports there). */
   readonly onStderrLine?: (line: string) => void;
   /** Cap on the stdout kept in memory; the rest is drained and dropped. */
@@ -15,13 +19,19 @@ export interface GuardedRunOptions {
   /** Streams stdout here instead of keeping it (for raw frames). */
   readonly onStdoutChunk?: (chunk: Buffer) => void;
   readonly signal?: AbortSignal;
+  /**
+   * Aborted when the caller has all the output it needs: the process is stopped and the run
+   * ends as `enough`, a success (not counted as a kill).
+   */
+  readonly enough?: AbortSignal;
   /** Added to the guard's niceness for this child (capped at 19): work that may wait for its siblings. */
   readonly extraNiceness?: number;
 }
 
 export type GuardedRunResult =
   | { readonly outcome: "exited"; readonly exitCode: number | null; readonly signal: NodeJS.Signals | null; readonly stdout: string; readonly stderrTail: string }
-  | { readonly outcome: "timed-out"; readonly stdout: string; readonly stderrTail: string }
+  | { readonly outcome: "enough"; readonly stdout: string; readonly stderrTail: string }
+  | { readonly outcome: "timed-out"; readonly timeoutMs: number; readonly stdout: string; readonly stderrTail: string }
   | { readonly outcome: "aborted"; readonly stdout: string; readonly stderrTail: string };
 
 const STDERR_TAIL_LINES = 20;
@@ -51,7 +61,7 @@ export class ProcessGuard {
   }
 
   run(options: GuardedRunOptions): Promise<GuardedRunResult> {
-    const { command, args, timeoutMs, onStderrLine, onStdoutChunk, maxStdoutBytes = 4 * 1024 * 1024, signal, extraNiceness = 0 } = options;
+    const { command, args, timeoutMs, onStderrLine, onStdoutChunk, maxStdoutBytes = 4 * 1024 * 1024, signal, enough, extraNiceness = 0 } = options;
     const niceness = Math.min(19, this.niceness + extraNiceness);
     return new Promise((resolve, reject) => {
       const child = spawn(command, [...args], { detached: true, stdio: ["ignore", "pipe", "pipe"] });
@@ -75,33 +85,50 @@ export class ProcessGuard {
         onStderrLine?.(line);
       });
 
-      let stoppedBy: "timed-out" | "aborted" | undefined;
-      const stop = (reason: "timed-out" | "aborted") => {
+      let stoppedBy: "enough" | "timed-out" | "aborted" | undefined;
+      let limitMs = 0;
+      const stop = (reason: "enough" | "timed-out" | "aborted") => {
         if (stoppedBy || pid === undefined) return;
         stoppedBy = reason;
-        this.onKill(command, reason);
+        if (reason !== "enough") this.onKill(command, reason);
         void this.killGroup(pid);
       };
-      const timer = setTimeout(() => stop("timed-out"), timeoutMs);
+      const started = Date.now();
+      let timer: NodeJS.Timeout | undefined;
+      let closed = false;
+      const armTimer = (ms: number) => {
+        if (closed) return;
+        limitMs = ms;
+        timer = setTimeout(() => stop("timed-out"), Math.max(0, ms - (Date.now() - started)));
+      };
+      // A limit that never comes (the probe failed) leaves the run to its signals.
+      if (typeof timeoutMs === "number") armTimer(timeoutMs);
+      else timeoutMs.then(armTimer, () => {});
       const onAbort = () => stop("aborted");
+      const onEnough = () => stop("enough");
       signal?.addEventListener("abort", onAbort, { once: true });
+      enough?.addEventListener("abort", onEnough, { once: true });
       if (signal?.aborted) onAbort();
-
-      child.once("error", (err) => {
+      if (enough?.aborted) onEnough();
+      const settle = () => {
+        closed = true;
         clearTimeout(timer);
         signal?.removeEventListener("abort", onAbort);
+        enough?.removeEventListener("abort", onEnough);
         if (pid !== undefined) this.live.delete(pid);
+      };
+
+      child.once("error", (err) => {
+        settle();
         reject(err);
       });
       // "close" fires after the pipes end, so every stderr line has been delivered.
       child.once("close", (exitCode, exitSignal) => {
-        clearTimeout(timer);
-        signal?.removeEventListener("abort", onAbort);
-        if (pid !== undefined) this.live.delete(pid);
+        settle();
         const stdout = Buffer.concat(stdoutChunks).toString("utf8");
         const tail = stderrTail.join("\n");
-        if (stoppedBy === "timed-out") resolve({ outcome: "timed-out", stdout, stderrTail: tail });
-        else if (stoppedBy === "aborted") resolve({ outcome: "aborted", stdout, stderrTail: tail });
+        if (stoppedBy === "timed-out") resolve({ outcome: "timed-out", timeoutMs: limitMs, stdout, stderrTail: tail });
+        else if (stoppedBy) resolve({ outcome: stoppedBy, stdout, stderrTail: tail });
         else resolve({ outcome: "exited", exitCode, signal: exitSignal, stdout, stderrTail: tail });
       });
     });
@@ -147,12 +174,14 @@ function groupAlive(pid: number): boolean {
 /**
  * Maps a run's outcome to the media error codes: a timeout is ANALYSIS_TIMEOUT, an abort is
  * a shutdown (transient), a non-zero exit means ffmpeg could not read the media. Returns
- * stdout of a clean run.
+ * stdout of a clean run (or of one stopped because the caller had enough).
  */
-export function requireCleanExit(result: GuardedRunResult, context: { what: string; timeoutMs: number }): string {
+export function requireCleanExit(result: GuardedRunResult, context: { what: string }): string {
   switch (result.outcome) {
+    case "enough":
+      return result.stdout;
     case "timed-out":
-      throw new InspectorError("ANALYSIS_TIMEOUT", `${context.what} did not finish within ${Math.round(context.timeoutMs / 1000)} s.`);
+      throw new InspectorError("ANALYSIS_TIMEOUT", `${context.what} did not finish within ${Math.round(result.timeoutMs / 1000)} s.`);
     case "aborted":
       throw new InspectorError("SHUTTING_DOWN");
     case "exited": {

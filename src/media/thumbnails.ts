@@ -43,7 +43,7 @@ export class ThumbnailService {
       timeoutMs: this.options.timeoutMs,
       onStdoutChunk: (chunk) => chunks.push(chunk),
     });
-    requireCleanExit(result, { what: "thumbnail extraction", timeoutMs: this.options.timeoutMs });
+    requireCleanExit(result, { what: "thumbnail extraction" });
     return Buffer.concat(chunks);
   }
 }

@@ -27,7 +27,8 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function decode(maxSegments: number, filePath = file) {
+/** `probeMs`: how long the duration takes to arrive (the probe runs alongside the first segment). */
+async function decode(maxSegments: number, filePath = file, probeMs = 0) {
   const fingerprint = new FingerprintBuilder();
   let scoresInOrder = true;
   let lastPts = -Infinity;
@@ -35,11 +36,11 @@ async function decode(maxSegments: number, filePath = file) {
     guard: new ProcessGuard(2000),
     ffmpegPath: process.env.FFMPEG_PATH ?? "ffmpeg",
     filePath,
-    timeoutMs: 120_000,
+    timeoutMs: () => 120_000,
     sampleRate: SAMPLE_RATE,
     frameSize: FRAME_SIZE,
     decoderThreads: 0,
-    durationSec: DURATION_SEC,
+    durationSec: new Promise((resolve) => setTimeout(() => resolve(DURATION_SEC), probeMs)),
     maxSegments,
     onFrameScore: (frame) => {
       scoresInOrder &&= frame.ptsTime > lastPts;
@@ -69,6 +70,38 @@ describe("decode pass in parallel segments", () => {
     expect(distances.length).toBeGreaterThan(0.8 * a.length);
     // The same frames, smoothed over the same past (the warm-up), give the same hashes.
     expect(distances.filter((d) => d > 2)).toEqual([]);
+  });
+});
+
+describe("decode pass with a late duration", () => {
+  it("sees what one pass sees, whether the duration comes before or after the first segment passes its planned end", async () => {
+    const whole = await decode(1);
+    for (const probeMs of [300, 5_000]) {
+      const late = await decode(2, file, probeMs);
+      expect(late.scoresInOrder).toBe(true);
+      expect(late.fingerprint.cuts).toEqual(whole.fingerprint.cuts);
+      expect(late.fingerprint.signature().length).toBe(whole.fingerprint.signature().length);
+    }
+  });
+
+  it("stops with the probe's error when the probe fails, leaving no ffmpeg behind", async () => {
+    const guard = new ProcessGuard(2000);
+    const failure = new Error("the probe found no video");
+    const pass = runDecodePass({
+      guard,
+      ffmpegPath: process.env.FFMPEG_PATH ?? "ffmpeg",
+      filePath: file,
+      timeoutMs: () => 120_000,
+      sampleRate: SAMPLE_RATE,
+      frameSize: FRAME_SIZE,
+      decoderThreads: 0,
+      durationSec: new Promise((_, reject) => setTimeout(() => reject(failure), 200)),
+      maxSegments: 2,
+      onFrameScore: () => {},
+      onSample: () => {},
+    });
+    await expect(pass).rejects.toBe(failure);
+    expect(guard.liveCount).toBe(0);
   });
 });
 

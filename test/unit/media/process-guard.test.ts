@@ -67,10 +67,54 @@ describe("ProcessGuard (real processes)", () => {
         return (err as InspectorError).code;
       }
     };
-    const ctx = { what: "ffprobe", timeoutMs: 1000 };
-    expect(code(() => requireCleanExit({ outcome: "timed-out", stdout: "", stderrTail: "" }, ctx))).toBe("ANALYSIS_TIMEOUT");
+    const ctx = { what: "ffprobe" };
+    expect(code(() => requireCleanExit({ outcome: "timed-out", timeoutMs: 1000, stdout: "", stderrTail: "" }, ctx))).toBe("ANALYSIS_TIMEOUT");
     expect(code(() => requireCleanExit({ outcome: "aborted", stdout: "", stderrTail: "" }, ctx))).toBe("SHUTTING_DOWN");
     expect(code(() => requireCleanExit({ outcome: "exited", exitCode: 1, signal: null, stdout: "", stderrTail: "x: Invalid data found" }, ctx))).toBe("CORRUPT_MEDIA");
     expect(requireCleanExit({ outcome: "exited", exitCode: 0, signal: null, stdout: "{}", stderrTail: "" }, ctx)).toBe("{}");
+    expect(requireCleanExit({ outcome: "enough", stdout: "{}", stderrTail: "" }, ctx)).toBe("{}");
+  });
+
+  it("stops a run whose caller has enough output; that is a success, not a kill", async () => {
+    const kills: string[] = [];
+    const guard = new ProcessGuard(300, (command, reason) => kills.push(`${command} ${reason}`));
+    const enough = new AbortController();
+    const lines: string[] = [];
+    const result = await guard.run({
+      command: "sh",
+      args: ["-c", "i=0; while true; do echo $i >&2; i=$((i+1)); sleep 0.01; done"],
+      timeoutMs: 10_000,
+      enough: enough.signal,
+      onStderrLine: (line) => {
+        lines.push(line);
+        if (line === "3") enough.abort();
+      },
+    });
+    expect(result.outcome).toBe("enough");
+    expect(lines.slice(0, 4)).toEqual(["0", "1", "2", "3"]);
+    expect(kills).toEqual([]);
+    expect(guard.liveCount).toBe(0);
+  });
+
+  it("takes a time limit known only later, counted from the start", async () => {
+    const guard = new ProcessGuard(300);
+    const started = Date.now();
+    let setLimit: (ms: number) => void = () => {};
+    const running = guard.run({ command: "sleep", args: ["60"], timeoutMs: new Promise<number>((resolve) => (setLimit = resolve)) });
+    await new Promise((r) => setTimeout(r, 400));
+    setLimit(300); // already over: it stops at once
+    const result = await running;
+    expect(result).toMatchObject({ outcome: "timed-out", timeoutMs: 300 });
+    expect(Date.now() - started).toBeLessThan(1_500);
+  });
+
+  it("leaves a run whose time limit never comes to its signal", async () => {
+    const guard = new ProcessGuard(300);
+    const controller = new AbortController();
+    const running = guard.run({ command: "sleep", args: ["60"], timeoutMs: Promise.reject(new Error("no duration")), signal: controller.signal });
+    await new Promise((r) => setTimeout(r, 100));
+    expect(guard.liveCount).toBe(1);
+    controller.abort();
+    expect((await running).outcome).toBe("aborted");
   });
 });
