@@ -1,3 +1,4 @@
+import { writeFileSync } from "node:fs";
 import os from "node:os";
 import { spawn } from "node:child_process";
 import readline from "node:readline";
@@ -203,5 +204,12 @@ function lowerPriority(pid: number, niceness: number): void {
     os.setPriority(pid, niceness);
   } catch {
     // the process already ended, or the platform refuses: it runs at normal priority
+  }
+  // Linux with autogroup scheduling shares the CPU between sessions first, and a detached
+  // child leads its own: without this, its niceness would count only against its own threads.
+  try {
+    writeFileSync(`/proc/${pid}/autogroup`, String(niceness));
+  } catch {
+    // no autogroups here (the niceness above is all there is), or the process already ended
   }
 }

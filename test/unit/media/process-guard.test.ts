@@ -1,3 +1,4 @@
+import { existsSync, readFileSync } from "node:fs";
 import os from "node:os";
 import { describe, expect, it } from "vitest";
 import { ProcessGuard, requireCleanExit } from "../../../src/media/process-guard.js";
@@ -50,7 +51,10 @@ describe("ProcessGuard (real processes)", () => {
       const run = guard.run({ command: "sh", args: ["-c", "echo $$ >&2; sleep 0.3"], timeoutMs: 5_000, extraNiceness, onStderrLine: (l) => (pid = Number(l)) });
       await new Promise((r) => setTimeout(r, 100));
       const niceness = os.getPriority(pid);
+      // With autogroup scheduling (Linux), the child's session competes as a group: its niceness must be the group's too.
+      const group = existsSync("/proc/self/autogroup") ? /nice (-?\d+)/.exec(readFileSync(`/proc/${pid}/autogroup`, "utf8"))?.[1] : String(niceness);
       await run;
+      expect(Number(group)).toBe(niceness);
       return niceness;
     };
     expect(await niceOf()).toBe(7);
