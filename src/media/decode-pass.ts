@@ -81,12 +81,6 @@ export interface DecodeSegment {
 }
 
 export const SEGMENT_WARMUP_SEC = 1;
-/**
- * Later segments run at the lowest priority (niceness 19): the first then decodes nearly as
- * fast as it would alone, so the early duplicate verdicts, which follow the samples from the
- * start, are not delayed; the others take the CPU it leaves idle.
- */
-const LATER_SEGMENT_NICENESS = 19;
 /** Shorter stretches are not split off: a second process would cost more than it saves. */
 export const MIN_SEGMENT_SEC = 30;
 
@@ -225,7 +219,6 @@ class SegmentDecode {
       timeoutMs,
       signal,
       enough: this.enough.signal,
-      extraNiceness: segment.firstSample === 0 ? 0 : LATER_SEGMENT_NICENESS,
       onStdoutChunk: (chunk) => this.chunker.push(chunk, (gray) => this.takeSample(gray)),
       onStderrLine: (line) => {
         const frame = this.parser.push(line);

@@ -25,8 +25,6 @@ export interface GuardedRunOptions {
    * ends as `enough`, a success (not counted as a kill).
    */
   readonly enough?: AbortSignal;
-  /** Added to the guard's niceness for this child (capped at 19): work that may wait for its siblings. */
-  readonly extraNiceness?: number;
 }
 
 export type GuardedRunResult =
@@ -62,14 +60,13 @@ export class ProcessGuard {
   }
 
   run(options: GuardedRunOptions): Promise<GuardedRunResult> {
-    const { command, args, timeoutMs, onStderrLine, onStdoutChunk, maxStdoutBytes = 4 * 1024 * 1024, signal, enough, extraNiceness = 0 } = options;
-    const niceness = Math.min(19, this.niceness + extraNiceness);
+    const { command, args, timeoutMs, onStderrLine, onStdoutChunk, maxStdoutBytes = 4 * 1024 * 1024, signal, enough } = options;
     return new Promise((resolve, reject) => {
       const child = spawn(command, [...args], { detached: true, stdio: ["ignore", "pipe", "pipe"] });
       const pid = child.pid;
       if (pid !== undefined) {
         this.live.add(pid);
-        if (niceness > 0) lowerPriority(pid, niceness);
+        if (this.niceness > 0) lowerPriority(pid, this.niceness);
       }
 
       const stdoutChunks: Buffer[] = [];
