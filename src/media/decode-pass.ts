@@ -165,8 +165,9 @@ export async function runDecodePass(run: DecodePassRun): Promise<void> {
     throw err;
   }
   const [first, ...later] = planSegments(durationSec, run.maxSegments, run.sampleRate);
-  // A head that already decoded past its planned end (a probe slower than the decode) does it all.
-  const rest = first && head.endWith(first) ? later : [];
+  // A head that already decoded past its planned end (a probe slower than the decode) does it all;
+  // one that already failed gets no siblings.
+  const rest = failure === undefined && first && head.endWith(first) ? later : [];
   const held = rest.map(() => [] as number[]);
   await Promise.all([headDone, ...rest.map((segment, k) => settle(new SegmentDecode(run, segment, (frame) => held[k]!.push(frame.ptsTime, frame.score)).run(timeoutMs, signal)))]);
   if (failure !== undefined) throw failure;
