@@ -259,9 +259,12 @@ function toStoredMatch(duplicate: Duplicate): StoredMatch {
 /**
  * Decoded seconds at which the partial signature is matched, until a duplicate shows up. A
  * verdict needs 10 s of matched footage (MIN_FRAGMENT_SEC), which 10 s of decode never quite
- * gives (a match rarely reaches the very first sample): the first check is at 12 s.
+ * gives (a match rarely covers the very last samples): the first check is at 11 s, and if
+ * that match falls just short, the next at 12 s. A copy whose opening does not match (an
+ * intro, a scene too detailed to survive re-encoding) is checked every 3 s up to 24 s, then
+ * at doubling lengths, so that a video with no duplicate costs few queries.
  */
-const EARLY_CHECKPOINTS_SEC = [12, 24, 48, 96, 192];
+const EARLY_CHECKPOINTS_SEC = [11, 12, 15, 18, 21, 24, 48, 96, 192];
 
 /**
  * Matches the partial signature while the decode runs, so a copy is reported long before
