@@ -21,14 +21,11 @@ import pg from "pg";
 import { pino } from "pino";
 import { analyzeObject, type IngestDeps } from "../../src/ingest/analyze-object.js";
 import { createDb } from "../../src/store/prisma.js";
-import { FingerprintImporter } from "../../src/store/fingerprint-import.js";
 import { VideoRepository, type StoredMatch } from "../../src/store/video-repository.js";
-import { encodeSignature, indexEntries } from "../../src/fingerprint/signature.js";
 import { renderScenes, transcode } from "../lib/media-fixtures.js";
 import { mulberry32, randomScene, sceneDurations } from "./corpus.js";
 import { LocalFileStore } from "./local-store.js";
-import { syntheticSignature } from "./synthetic.js";
-import { benchDatabaseUrl, benchGuard, benchLimits, benchNiceness, runAll } from "./util.js";
+import { benchDatabaseUrl, benchGuard, benchLimits, benchNiceness, forgetUpload, importSyntheticCatalog, runAll } from "./util.js";
 
 const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 const runs = env("BENCH_RUNS", 3);
@@ -70,13 +67,7 @@ console.error(`[analysis] videos ready in ${dir} (${((Date.now() - generateStart
 
 // 2. A catalog of stored videos to match against (synthetic fingerprints, bulk-imported).
 const pool = new pg.Pool({ connectionString: databaseUrl, max: 2 });
-const catalog = Array.from({ length: catalogSize }, (_, i) => {
-  const durationSec = Math.round(30 + rng() * 150);
-  const signature = syntheticSignature(rng, durationSec);
-  return { key: `catalog/${i}.mp4`, durationSec, signature: encodeSignature(signature), entries: indexEntries(signature) };
-});
-await new FingerprintImporter(pool).import("bench", catalog);
-await pool.query("VACUUM ANALYZE frame_index");
+await importSyntheticCatalog(pool, rng, catalogSize);
 
 /** Records when the first duplicate verdict is written. */
 class TimedRepository extends VideoRepository {
@@ -110,11 +101,6 @@ async function analyse(file: string, d: IngestDeps = deps): Promise<{ key: strin
   return { key, sec: (performance.now() - started) / 1000, firstVerdictSec };
 }
 
-/** Removes an analysed upload, so the next run of the same bytes is a full analysis again. */
-async function forget(key: string): Promise<void> {
-  await pool.query("DELETE FROM frame_index WHERE video_num = (SELECT num FROM video WHERE bucket = 'bench' AND key = $1)", [key]);
-  await pool.query("DELETE FROM video WHERE bucket = 'bench' AND key = $1", [key]);
-}
 
 async function plainDecodeSec(file: string): Promise<number> {
   const started = performance.now();
@@ -137,7 +123,7 @@ for (const spec of SPECS) {
   for (let run = 0; run < runs; run += 1) {
     floors.push(await plainDecodeSec(file));
     // The previous run's row goes first: stored bytes would be answered as identical.
-    if (stored) await forget(stored);
+    if (stored) await forgetUpload(pool, stored);
     const { key, sec } = await analyse(spec.name);
     analyses.push(sec);
     stored = key;
@@ -152,8 +138,8 @@ for (const spec of SPECS) {
     const identical = await analyse(spec.name);
     copies.push(copy);
     identicals.push(identical.sec * 1000);
-    await forget(copy.key);
-    await forget(identical.key);
+    await forgetUpload(pool, copy.key);
+    await forgetUpload(pool, identical.key);
   }
   // The run with the median share, so that the printed pair belongs together.
   const share = (c: (typeof copies)[number]) => (c.firstVerdictSec ?? Infinity) / c.sec;
@@ -169,7 +155,7 @@ async function throughput(n: number, d: IngestDeps = deps): Promise<number> {
     keys.push((await analyse(path.basename(file), d)).key);
   });
   const minutes = (performance.now() - started) / 60_000;
-  for (const key of keys) await forget(key);
+  for (const key of keys) await forgetUpload(pool, key);
   return shortFiles.length / minutes;
 }
 const perMinute1 = await throughput(1);

@@ -1,8 +1,12 @@
 /** Small helpers the benchmark scripts share. */
+import type pg from "pg";
 import { loadConfig } from "../../src/config.js";
+import { encodeSignature, indexEntries } from "../../src/fingerprint/signature.js";
+import { FingerprintImporter } from "../../src/store/fingerprint-import.js";
 import type { AnalysisLimits } from "../../src/ingest/analyze-object.js";
 import { ProcessGuard } from "../../src/media/process-guard.js";
 import { analysisLimits } from "../../src/service.js";
+import { syntheticSignature } from "./synthetic.js";
 
 /** Benchmarks run what the service runs: its configuration, from the environment or the defaults. */
 const config = loadConfig();
@@ -40,4 +44,21 @@ export async function runAll<T>(items: readonly T[], limit: number, work: (item:
 /** The p-th percentile of ascending values (nearest rank); NaN when there are none. */
 export function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+}
+
+/** Bulk-imports `size` stored videos with synthetic fingerprints (30–180 s), to match against. */
+export async function importSyntheticCatalog(pool: pg.Pool, rng: () => number, size: number): Promise<void> {
+  const catalog = Array.from({ length: size }, (_, i) => {
+    const durationSec = Math.round(30 + rng() * 150);
+    const signature = syntheticSignature(rng, durationSec);
+    return { key: `catalog/${i}.mp4`, durationSec, signature: encodeSignature(signature), entries: indexEntries(signature) };
+  });
+  await new FingerprintImporter(pool).import("bench", catalog);
+  await pool.query("VACUUM ANALYZE frame_index");
+}
+
+/** Removes an analysed upload, so the next run of the same bytes is a full analysis again. */
+export async function forgetUpload(pool: pg.Pool, key: string): Promise<void> {
+  await pool.query("DELETE FROM frame_index WHERE video_num = (SELECT num FROM video WHERE bucket = 'bench' AND key = $1)", [key]);
+  await pool.query("DELETE FROM video WHERE bucket = 'bench' AND key = $1", [key]);
 }

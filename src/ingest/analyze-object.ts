@@ -264,7 +264,7 @@ function toStoredMatch(duplicate: Duplicate): StoredMatch {
  * intro, a scene too detailed to survive re-encoding) is checked every 3 s up to 24 s, then
  * at doubling lengths, so that a video with no duplicate costs few queries.
  */
-const EARLY_CHECKPOINTS_SEC = [11, 12, 15, 18, 21, 24, 48, 96, 192];
+export const EARLY_CHECKPOINTS_SEC = [11, 12, 15, 18, 21, 24, 48, 96, 192];
 
 /**
  * Matches the partial signature while the decode runs, so a copy is reported long before
