@@ -174,6 +174,17 @@ export async function runDecodePass(run: DecodePassRun): Promise<void> {
   for (const scores of held) for (let i = 0; i < scores.length; i += 2) run.onFrameScore({ ptsTime: scores[i]!, score: scores[i + 1]! });
 }
 
+/** Where a segment's own range ends: the time of its first score past it, and its own sample count (warm-up included). */
+interface SegmentEnd {
+  readonly sec: number;
+  readonly sample: number;
+}
+
+function segmentEnd(segment: DecodeSegment, sampleRate: number): SegmentEnd {
+  if (segment.sampleCount === undefined) return { sec: Infinity, sample: Infinity };
+  return { sec: segment.keepFromSec + segment.sampleCount / sampleRate, sample: segment.warmupSamples + segment.sampleCount };
+}
+
 /** One ffmpeg process of the pass: passes on what falls in its segment, drops the rest. */
 class SegmentDecode {
   private readonly parser = new SceneScoreParser();
@@ -182,8 +193,7 @@ class SegmentDecode {
   /** Its own samples (warm-up included) and the time of its last score. */
   private samples = 0;
   private lastScoreSec = -Infinity;
-  private endSec: number;
-  private endSample: number;
+  private end: SegmentEnd;
 
   constructor(
     private readonly pass: DecodePassRun,
@@ -191,16 +201,15 @@ class SegmentDecode {
     private readonly onFrameScore: (frame: FrameScore) => void,
   ) {
     this.chunker = new FrameChunker(pass.frameSize * pass.frameSize);
-    this.endSec = this.endSample = Infinity;
-    this.setEnd(segment);
+    this.end = segmentEnd(segment, pass.sampleRate);
   }
 
   /** Gives a running open-ended segment its end; false if it has already passed it. */
   endWith(segment: DecodeSegment): boolean {
-    if (this.lastScoreSec >= segment.keepFromSec + (segment.sampleCount ?? Infinity) / this.pass.sampleRate) return false;
-    if (segment.sampleCount !== undefined && this.samples > segment.warmupSamples + segment.sampleCount) return false;
+    const end = segmentEnd(segment, this.pass.sampleRate);
+    if (this.lastScoreSec >= end.sec || this.samples > end.sample) return false;
     this.segment = segment;
-    this.setEnd(segment);
+    this.end = end;
     this.stopIfComplete();
     return true;
   }
@@ -229,15 +238,9 @@ class SegmentDecode {
     requireCleanExit(result, { what: "the decode pass" });
   }
 
-  private setEnd(segment: DecodeSegment): void {
-    if (segment.sampleCount === undefined) return;
-    this.endSec = segment.keepFromSec + segment.sampleCount / this.pass.sampleRate;
-    this.endSample = segment.warmupSamples + segment.sampleCount;
-  }
-
   private takeSample(gray: Uint8Array): void {
     const { segment } = this;
-    if (this.samples >= segment.warmupSamples && this.samples < this.endSample) this.pass.onSample(segment.firstSample + this.samples - segment.warmupSamples, gray);
+    if (this.samples >= segment.warmupSamples && this.samples < this.end.sample) this.pass.onSample(segment.firstSample + this.samples - segment.warmupSamples, gray);
     this.samples += 1;
     this.stopIfComplete();
   }
@@ -247,12 +250,12 @@ class SegmentDecode {
     const ptsTime = frame.ptsTime + this.segment.seekSec;
     this.lastScoreSec = ptsTime;
     const warmingUp = this.segment.warmupSamples > 0 && ptsTime < this.segment.keepFromSec;
-    if (!warmingUp && ptsTime < this.endSec) this.onFrameScore({ ptsTime, score: frame.score });
+    if (!warmingUp && ptsTime < this.end.sec) this.onFrameScore({ ptsTime, score: frame.score });
     this.stopIfComplete();
   }
 
   /** An open-ended process that has delivered its whole segment is stopped: the rest is another's. */
   private stopIfComplete(): void {
-    if (this.samples >= this.endSample && this.lastScoreSec >= this.endSec) this.enough.abort();
+    if (this.samples >= this.end.sample && this.lastScoreSec >= this.end.sec) this.enough.abort();
   }
 }
