@@ -43,6 +43,7 @@ const STDERR_TAIL_LINES = 20;
  */
 export class ProcessGuard {
   private readonly live = new Set<number>();
+  private readonly autogroups: AutogroupNiceness;
 
   constructor(
     private readonly killGraceMs: number,
@@ -53,7 +54,9 @@ export class ProcessGuard {
      * short, the service's own event loop (status requests, heartbeats) should win.
      */
     private readonly niceness = 0,
-  ) {}
+  ) {
+    this.autogroups = new AutogroupNiceness(niceness, (pid) => this.live.has(pid));
+  }
 
   get liveCount(): number {
     return this.live.size;
@@ -66,7 +69,7 @@ export class ProcessGuard {
       const pid = child.pid;
       if (pid !== undefined) {
         this.live.add(pid);
-        if (this.niceness > 0) lowerPriority(pid, this.niceness);
+        if (this.niceness > 0) this.lowerPriority(pid);
       }
 
       const stdoutChunks: Buffer[] = [];
@@ -130,6 +133,15 @@ export class ProcessGuard {
         else resolve({ outcome: "exited", exitCode, signal: exitSignal, stdout, stderrTail: tail });
       });
     });
+  }
+
+  private lowerPriority(pid: number): void {
+    try {
+      os.setPriority(pid, this.niceness);
+    } catch {
+      // the process already ended, or the platform refuses: it runs at normal priority
+    }
+    this.autogroups.apply(pid);
   }
 
   /** Kills every live process group (used at shutdown). */
@@ -196,17 +208,61 @@ export function lastMeaningfulLine(stderr: string): string | undefined {
   return line?.replace(/^\[[^\]]*\]\s*/, "").replace(/^.*?:\s(?=[A-Z])/, "").slice(0, 200);
 }
 
-function lowerPriority(pid: number, niceness: number): void {
-  try {
-    os.setPriority(pid, niceness);
-  } catch {
-    // the process already ended, or the platform refuses: it runs at normal priority
+/** Sets a process's autogroup niceness; throws the system error (EAGAIN, ENOENT, …). */
+export type AutogroupWriter = (pid: number, niceness: number) => void;
+
+const writeAutogroup: AutogroupWriter = (pid, niceness) => writeFileSync(`/proc/${pid}/autogroup`, String(niceness));
+
+/** The kernel refuses a second autogroup change within 100 ms (HZ / 10) to an unprivileged caller. */
+export const AUTOGROUP_RETRY_MS = 110;
+
+/**
+ * Gives detached children's autogroups their niceness. Linux with autogroup scheduling shares
+ * the CPU between sessions first, and a detached child leads its own: without this, its
+ * niceness would count only against its own threads. Without CAP_SYS_ADMIN (the service's
+ * usual user), the kernel allows one such change per 100 ms, system-wide, and answers EAGAIN
+ * to the rest; children spawned together (the probe and the decode segments) wait their turn,
+ * in spawn order.
+ */
+export class AutogroupNiceness {
+  private readonly waiting: number[] = [];
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly niceness: number,
+    /** Whether the pid is still our child: an ended one is skipped (its pid may be reused). */
+    private readonly isLive: (pid: number) => boolean,
+    private readonly write: AutogroupWriter = writeAutogroup,
+  ) {}
+
+  apply(pid: number): void {
+    this.waiting.push(pid);
+    if (!this.timer) this.drain();
   }
-  // Linux with autogroup scheduling shares the CPU between sessions first, and a detached
-  // child leads its own: without this, its niceness would count only against its own threads.
-  try {
-    writeFileSync(`/proc/${pid}/autogroup`, String(niceness));
-  } catch {
-    // no autogroups here (the niceness above is all there is), or the process already ended
+
+  private drain(): void {
+    while (this.waiting.length > 0) {
+      const pid = this.waiting[0]!;
+      if (this.isLive(pid) && !this.tryWrite(pid)) {
+        this.timer = setTimeout(() => {
+          this.timer = undefined;
+          this.drain();
+        }, AUTOGROUP_RETRY_MS);
+        this.timer.unref();
+        return;
+      }
+      this.waiting.shift();
+    }
+  }
+
+  /** False when the kernel said "not now". */
+  private tryWrite(pid: number): boolean {
+    try {
+      this.write(pid, this.niceness);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === "EAGAIN") return false;
+      // no autogroups here (the process niceness is all there is), or the process already ended
+    }
+    return true;
   }
 }

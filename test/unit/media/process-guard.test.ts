@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import os from "node:os";
-import { describe, expect, it } from "vitest";
-import { ProcessGuard, requireCleanExit } from "../../../src/media/process-guard.js";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { AUTOGROUP_RETRY_MS, AutogroupNiceness, ProcessGuard, requireCleanExit } from "../../../src/media/process-guard.js";
 import { InspectorError } from "../../../src/errors.js";
 import { alive } from "../../helpers/processes.js";
 
@@ -118,5 +118,56 @@ describe("ProcessGuard (real processes)", () => {
     expect(guard.liveCount).toBe(1);
     controller.abort();
     expect((await running).outcome).toBe("aborted");
+  });
+});
+
+describe("AutogroupNiceness", () => {
+  /** The kernel's rule for a caller without CAP_SYS_ADMIN: one autogroup change per 100 ms, system-wide. */
+  function unprivilegedKernel() {
+    const set = new Map<number, { niceness: number; at: number }>();
+    let last = -Infinity;
+    const write = (pid: number, niceness: number) => {
+      const now = Date.now();
+      if (now - last < 100) throw Object.assign(new Error("EAGAIN"), { code: "EAGAIN" });
+      last = now;
+      set.set(pid, { niceness, at: now });
+    };
+    return { set, write };
+  }
+
+  afterEach(() => vi.useRealTimers());
+
+  it("gives children spawned together their niceness one after another, in spawn order, when the kernel allows one change per 100 ms", () => {
+    vi.useFakeTimers({ now: 0 });
+    const kernel = unprivilegedKernel();
+    const ended = new Set<number>();
+    const autogroups = new AutogroupNiceness(10, (pid) => !ended.has(pid), kernel.write);
+    autogroups.apply(101);
+    autogroups.apply(102);
+    autogroups.apply(103);
+    autogroups.apply(104);
+    ended.add(103); // ended before its turn: skipped, its pid may belong to someone else by now
+    expect([...kernel.set.keys()]).toEqual([101]);
+    vi.advanceTimersByTime(AUTOGROUP_RETRY_MS);
+    expect([...kernel.set.keys()]).toEqual([101, 102]);
+    vi.advanceTimersByTime(AUTOGROUP_RETRY_MS);
+    expect([...kernel.set.entries()]).toEqual([
+      [101, { niceness: 10, at: 0 }],
+      [102, { niceness: 10, at: AUTOGROUP_RETRY_MS }],
+      [104, { niceness: 10, at: 2 * AUTOGROUP_RETRY_MS }],
+    ]);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it("does not retry where there are no autogroups or the process is gone", () => {
+    vi.useFakeTimers({ now: 0 });
+    const write = vi.fn(() => {
+      throw Object.assign(new Error("ENOENT"), { code: "ENOENT" });
+    });
+    const autogroups = new AutogroupNiceness(10, () => true, write);
+    autogroups.apply(101);
+    autogroups.apply(102);
+    expect(write).toHaveBeenCalledTimes(2);
+    expect(vi.getTimerCount()).toBe(0);
   });
 });
