@@ -197,8 +197,9 @@ async function runAnalysis(deps: IngestDeps, ref: ObjectCreated, video: { id: st
   }
 
   // The probe and the decode start together: each spends tens of milliseconds just starting
-  // ffmpeg's libraries, and the decode's first segment needs no duration to begin.
-  const probing = probeMedia(guard, limits.ffprobePath, filePath, limits.probeTimeoutMs, limits.media);
+  // ffmpeg's libraries, and the decode's first segment needs no duration to begin. The decode
+  // is spawned first (the probe a microtask later): the first verdict waits for it.
+  const probing = Promise.resolve().then(() => probeMedia(guard, limits.ffprobePath, filePath, limits.probeTimeoutMs, limits.media));
   const durationSec = probing.then((info) => info.durationSec);
   const early = new EarlyMatcher(repo, video, durationSec, log);
   const stopDecode = new AbortController();
