@@ -27,7 +27,7 @@ import { VideoRepository, type StoredMatch } from "../../src/store/video-reposit
 import { renderScenes, transcode } from "../lib/media-fixtures.js";
 import { mulberry32, randomScene, sceneDurations } from "./corpus.js";
 import { LocalFileStore } from "./local-store.js";
-import { benchDatabaseUrl, benchGuard, benchLimits, benchNiceness, forgetUpload, importSyntheticCatalog, runAll } from "./util.js";
+import { benchDatabaseUrl, benchGuard, benchLimits, benchNiceness, forgetUpload, importSyntheticCatalog, measureCpuBusy, runAll } from "./util.js";
 
 const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 const runs = env("BENCH_RUNS", 3);
@@ -153,22 +153,27 @@ for (const spec of SPECS) {
   rows.push({ spec, floor: median(floors), analysis: median(analyses), verdictSec: copy.firstVerdictSec, copySec: copy.sec, shareRange, identicalMs: median(identicals) });
 }
 
-// 4. Throughput on short videos at concurrency 1 and N.
-async function throughput(n: number, d: IngestDeps = deps): Promise<number> {
+// 4. Throughput on short videos at concurrency 1 and N, and how busy the cores were meanwhile.
+interface Throughput { perMinute: number; cpuBusy: number | undefined }
+async function throughput(n: number, d: IngestDeps = deps): Promise<Throughput> {
   const keys: string[] = [];
   const started = performance.now();
+  const cpuBusy = measureCpuBusy();
   await runAll(shortFiles, n, async (file) => {
     keys.push((await analyse(path.basename(file), d)).key);
   });
   const minutes = (performance.now() - started) / 60_000;
+  const busy = cpuBusy();
   for (const key of keys) await forgetUpload(pool, key);
-  return shortFiles.length / minutes;
+  return { perMinute: shortFiles.length / minutes, cpuBusy: busy };
 }
-const perMinute1 = await throughput(1);
-const perMinuteN = await throughput(concurrency);
-// The same, with the cores shared out: each ffmpeg gets cores / N decoder threads, not ffmpeg's own cores + 1.
+const default1 = await throughput(1);
+const defaultN = await throughput(concurrency);
+// The same, with the cores shared out: each ffmpeg gets cores / N decoder threads, not ffmpeg's
+// own cores + 1. At concurrency 1 too, so that the scaling with N is measured like for like.
 const sharedThreads = Math.max(1, Math.floor(os.cpus().length / concurrency));
-const perMinuteShared = await throughput(concurrency, depsFor(sharedThreads));
+const shared1 = await throughput(1, depsFor(sharedThreads));
+const sharedN = await throughput(concurrency, depsFor(sharedThreads));
 
 await db.$disconnect();
 await pool.end();
@@ -185,5 +190,9 @@ for (const { spec, verdictSec, copySec, shareRange, identicalMs } of rows) {
   const verdict = verdictSec === undefined ? "no verdict" : `${verdictSec.toFixed(2)} s / ${copySec.toFixed(2)} s = ${percent(verdictSec / copySec)} (${percent(shareRange[0])}–${percent(shareRange[1])})`;
   console.log(`${spec.name.padEnd(16)}  ${verdict.padEnd(52)}  ${identicalMs.toFixed(0)} ms`);
 }
-console.log(`\nthroughput        ${shortCount} videos of 10 s (640×360): ${perMinute1.toFixed(1)} videos/minute at concurrency 1, ${perMinuteN.toFixed(1)} at ${concurrency} (×${(perMinuteN / perMinute1).toFixed(2)})`);
-console.log(`                  at ${concurrency} with ${sharedThreads} decoder thread(s) each (ANALYSIS_DECODER_THREADS=${sharedThreads}): ${perMinuteShared.toFixed(1)} videos/minute (×${(perMinuteShared / perMinute1).toFixed(2)})`);
+const cpu = (t: Throughput) => (t.cpuBusy === undefined ? "" : ` (CPU ${(100 * t.cpuBusy).toFixed(0)} %)`);
+const scaling = (one: Throughput, n: Throughput) =>
+  `concurrency 1: ${pad(one.perMinute.toFixed(1), 6)}${cpu(one)}   concurrency ${concurrency}: ${pad(n.perMinute.toFixed(1), 6)}${cpu(n)}   ×${(n.perMinute / one.perMinute).toFixed(2)}`;
+console.log(`\nthroughput        ${shortCount} videos of 10 s (640×360), videos/minute; CPU: how busy all ${os.cpus().length} cores were meanwhile`);
+console.log(`  ffmpeg's own decoder threads (default)                 ${scaling(default1, defaultN)}`);
+console.log(`  ${sharedThreads} decoder thread(s) each (ANALYSIS_DECODER_THREADS=${sharedThreads})      ${scaling(shared1, sharedN)}`);

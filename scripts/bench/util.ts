@@ -1,4 +1,5 @@
 /** Small helpers the benchmark scripts share. */
+import { readFileSync } from "node:fs";
 import type pg from "pg";
 import { loadConfig } from "../../src/config.js";
 import { encodeSignature, indexEntries } from "../../src/fingerprint/signature.js";
@@ -61,4 +62,28 @@ export async function importSyntheticCatalog(pool: pg.Pool, rng: () => number, s
 export async function forgetUpload(pool: pg.Pool, key: string): Promise<void> {
   await pool.query("DELETE FROM frame_index WHERE video_num = (SELECT num FROM video WHERE bucket = 'bench' AND key = $1)", [key]);
   await pool.query("DELETE FROM video WHERE bucket = 'bench' AND key = $1", [key]);
+}
+
+/**
+ * How busy the machine's CPUs are (all processes: the benchmark, ffmpeg, PostgreSQL) from now
+ * until the returned function is called: 0–1 of all cores. Undefined without /proc/stat.
+ */
+export function measureCpuBusy(): () => number | undefined {
+  const read = (): { busy: number; total: number } | undefined => {
+    try {
+      // cpu  user nice system idle iowait irq softirq steal …
+      const ticks = readFileSync("/proc/stat", "utf8").split("\n")[0]!.trim().split(/\s+/).slice(1, 9).map(Number);
+      const idle = ticks[3]! + ticks[4]!;
+      const total = ticks.reduce((a, b) => a + b, 0);
+      return { busy: total - idle, total };
+    } catch {
+      return undefined;
+    }
+  };
+  const start = read();
+  return () => {
+    const end = read();
+    if (!start || !end || end.total === start.total) return undefined;
+    return (end.busy - start.busy) / (end.total - start.total);
+  };
 }
