@@ -8,6 +8,7 @@ import { createDb, pingDb } from "./store/prisma.js";
 import { VideoRepository } from "./store/video-repository.js";
 import { S3ObjectStore } from "./objects/s3-object-store.js";
 import { ProcessGuard } from "./media/process-guard.js";
+import { sweepOrphanedScratch } from "./ingest/scratch-dir.js";
 import { analyzeObject, type AnalysisLimits } from "./ingest/analyze-object.js";
 import { createMessageHandler } from "./ingest/message-handler.js";
 import { CircuitBreaker } from "./queue/breaker.js";
@@ -129,6 +130,12 @@ export function createService(config: Config, log: Logger): Service {
       await new Promise<void>((resolve, reject) => listening.once("listening", resolve).once("error", reject));
       const { port } = listening.address() as AddressInfo;
       log.info({ port }, "http listening");
+      try {
+        const dirs = await sweepOrphanedScratch(config.TMP_DIR);
+        if (dirs.length > 0) log.info({ tmpDir: config.TMP_DIR, dirs }, "removed the scratch directories of workers that died");
+      } catch (err) {
+        log.warn({ tmpDir: config.TMP_DIR, err: describeError(err) }, "could not look for scratch directories left by dead workers");
+      }
       queueReady = connectQueue();
       return { port };
     },

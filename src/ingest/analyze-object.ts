@@ -1,5 +1,3 @@
-import { mkdtemp, rm } from "node:fs/promises";
-import path from "node:path";
 import type { Logger } from "pino";
 import { InspectorError, isPermanent, describeError } from "../errors.js";
 import type { ObjectStore } from "../objects/s3-object-store.js";
@@ -11,6 +9,7 @@ import { FRAME_SIZE } from "../fingerprint/frame-hash.js";
 import { encodeSignature, indexEntries, SAMPLE_RATE, type Signature } from "../fingerprint/signature.js";
 import { findDuplicates, type Duplicate } from "./find-duplicates.js";
 import { eventOrder, type ObjectCreated } from "../queue/s3-event.js";
+import { ScratchDir } from "./scratch-dir.js";
 import { LeaseLostError, type JobLease, type StoredMatch, type VideoRepository } from "../store/video-repository.js";
 
 export interface AnalysisLimits {
@@ -109,30 +108,6 @@ export async function analyzeObject(deps: IngestDeps, object: ObjectCreated, mes
   } finally {
     keeper.stop();
     await scratch.remove();
-  }
-}
-
-/**
- * The job's scratch directory, removed once: as soon as the download is no longer needed and
- * always before a terminal status, so a job that reads as done or failed has left nothing on
- * disk; and at the end whatever happened.
- */
-class ScratchDir {
-  private removal: Promise<void> | undefined;
-
-  private constructor(private readonly dir: string) {}
-
-  static async create(parent: string): Promise<ScratchDir> {
-    return new ScratchDir(await mkdtemp(path.join(parent, "tvidz-")));
-  }
-
-  /** Where the object is downloaded to. */
-  get objectPath(): string {
-    return path.join(this.dir, "object");
-  }
-
-  remove(): Promise<void> {
-    return (this.removal ??= rm(this.dir, { recursive: true, force: true }));
   }
 }
 

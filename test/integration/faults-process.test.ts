@@ -100,20 +100,25 @@ describe("shutdown (SIGTERM)", () => {
 });
 
 describe("a worker killed mid-job (kill -9)", () => {
-  it("does not leave the job analyzing: the message comes back and another worker takes the job over", async () => {
+  it("does not leave the job analyzing: the message comes back and another worker takes the job over, and removes the dead worker's download", async () => {
     const queue = await provisionQueue("kill9", { VISIBILITY_TIMEOUT_SEC: "10" });
     const slow = await fakeTool("slow", FFMPEG, 60);
     fakeDirs.push(path.dirname(slow.path));
-    const doomed = await start("kill9-doomed", { ...queue.env, FFMPEG_PATH: slow.path });
+    const tmpDir = await mkdtemp(path.join(os.tmpdir(), "kill9-tmp-"));
+    fakeDirs.push(tmpDir);
+    const doomed = await start("kill9-doomed", { ...queue.env, FFMPEG_PATH: slow.path, TMP_DIR: tmpDir });
     await upload(queue, "victim.mp4", "clip-2.mp4");
     await doomed.waitForLog((l) => l.msg === "job analyzing" && l.key === "victim.mp4", 30_000, "the job to start");
+    await waitFor(async () => ((await readdir(tmpDir)).length > 0 ? true : undefined), 10_000, "the doomed worker's scratch directory");
     expect(await doomed.stop("SIGKILL")).toBeNull();
     expect(await jobOf(queue, "victim.mp4")).toMatchObject({ status: "analyzing" });
 
-    const survivor = await start("kill9-survivor", queue.env);
+    const survivor = await start("kill9-survivor", { ...queue.env, TMP_DIR: tmpDir });
     const body = await waitForTerminal(survivor.baseUrl, "victim.mp4");
     expect(body).toMatchObject({ status: "done", attempts: 2, takeovers: 1 });
     expect(survivor.logs.some((l) => l.msg === "job taken over" && l.key === "victim.mp4")).toBe(true);
+    expect(survivor.logs.some((l) => l.msg === "removed the scratch directories of workers that died")).toBe(true);
+    expect(await readdir(tmpDir)).toEqual([]);
     await waitFor(async () => ((await queue.queueDepth()).queue === 0 ? true : undefined), 20_000, "an empty queue");
   });
 });
