@@ -21,14 +21,14 @@ for (const signal of ["SIGTERM", "SIGINT"] as const) {
   process.on(signal, () => {
     if (stopping) return;
     stopping = true;
-    log.info({ signal }, "shutting down");
+    log.info({ event: "service.stopping", signal }, "shutting down");
     service.stop().then(
       () => {
-        log.info("shutdown complete");
+        log.info({ event: "service.stopped" }, "shutdown complete");
         process.exit(0);
       },
       (err: unknown) => {
-        log.error({ err }, "shutdown failed");
+        log.error({ event: "service.stop_failed", err }, "shutdown failed");
         process.exit(1);
       },
     );

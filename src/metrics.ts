@@ -1,15 +1,13 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
-import type { BreakerState } from "./queue/breaker.js";
-import type { MessageDecision } from "./queue/consumer.js";
+import { JOB_STATUSES, type JobStatus } from "./domain/job.js";
+import { BREAKER_STATES, type BreakerState, type MessageDecision } from "./domain/queue.js";
 
 /** Where the gauges read their values at scrape time. */
 export interface MetricSources {
   breakerState(): BreakerState | undefined;
-  jobsByStatus(): Promise<Record<string, number>>;
+  jobsByStatus(): Promise<Partial<Record<JobStatus, number>>>;
 }
 
-const BREAKER_STATES: readonly BreakerState[] = ["closed", "open", "half-open"];
-const JOB_STATUSES = ["pending", "analyzing", "done", "failed"] as const;
 
 /**
  * The service's Prometheus metrics (GET /metrics). The components do not know prom-client:
@@ -42,6 +40,12 @@ export class ServiceMetrics {
     labelNames: ["tool", "reason"] as const,
     registers: [this.registry],
   });
+  private readonly internalErrors = new Counter({
+    name: "tvidz_internal_errors_total",
+    help: "Bugs: errors nothing classified, by where they struck (analysis: the job failed as INTERNAL_ERROR; message: left for the dead-letter queue)",
+    labelNames: ["stage"] as const,
+    registers: [this.registry],
+  });
   private readonly dbQueries = new Histogram({
     name: "tvidz_db_query_duration_seconds",
     help: "Database query latency by operation",
@@ -51,6 +55,7 @@ export class ServiceMetrics {
   });
 
   constructor(sources: MetricSources) {
+    for (const stage of ["analysis", "message"] as const) this.internalErrors.inc({ stage }, 0);
     collectDefaultMetrics({ register: this.registry, prefix: "tvidz_" });
     new Gauge({
       name: "tvidz_breaker_state",
@@ -89,6 +94,10 @@ export class ServiceMetrics {
 
   readonly childKilled = (command: string, reason: "timed-out" | "aborted"): void => {
     this.childStops.inc({ tool: command.split("/").pop() ?? command, reason: reason === "timed-out" ? "timeout" : "aborted" });
+  };
+
+  readonly internalError = (stage: "analysis" | "message"): void => {
+    this.internalErrors.inc({ stage });
   };
 
   readonly queryDone = (operation: string, seconds: number): void => {

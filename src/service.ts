@@ -2,15 +2,19 @@ import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Logger } from "pino";
 import type { Config } from "./config.js";
-import { describeError } from "./errors.js";
+import { describeError } from "./domain/errors.js";
 import { createAwsClients } from "./aws/clients.js";
 import { createDb, pingDb } from "./store/prisma.js";
-import { VideoRepository } from "./store/video-repository.js";
+import { JobStore } from "./store/job-store.js";
+import { FingerprintStore } from "./store/fingerprint-store.js";
+import { StatusQueries } from "./store/status-queries.js";
 import { S3ObjectStore } from "./objects/s3-object-store.js";
 import { ProcessGuard } from "./media/process-guard.js";
+import { FfmpegAnalyzer, type AnalysisLimits } from "./media/ffmpeg-analyzer.js";
+import { ThumbnailService } from "./media/thumbnails.js";
 import { sweepOrphanedScratch } from "./ingest/scratch-dir.js";
-import { analyzeObject, type AnalysisLimits } from "./ingest/analyze-object.js";
-import { createMessageHandler } from "./ingest/message-handler.js";
+import { analyzeObject, type IngestDeps } from "./ingest/analyze-object.js";
+import { createMessageHandler } from "./queue/message-handler.js";
 import { CircuitBreaker } from "./queue/breaker.js";
 import { QueueConsumer } from "./queue/consumer.js";
 import { SqsQueue } from "./queue/sqs-queue.js";
@@ -18,7 +22,6 @@ import { StatusService } from "./status/status-service.js";
 import { createApp } from "./http/app.js";
 import { SnapshotStreams } from "./http/snapshot-stream.js";
 import { pageRoutes } from "./http/pages.js";
-import { ThumbnailService } from "./media/thumbnails.js";
 import { ServiceMetrics } from "./metrics.js";
 
 export interface Service {
@@ -28,32 +31,34 @@ export interface Service {
   stop(): Promise<void>;
 }
 
-/**
- * The composition root: config → clients → repositories → use case → consumer and HTTP.
- * Everything is wired here and nowhere else.
- */
+/** The analysis limits the configuration sets (also used by the benchmarks). */
 export function analysisLimits(config: Config): AnalysisLimits {
   return {
     ffmpegPath: config.FFMPEG_PATH,
     ffprobePath: config.FFPROBE_PATH,
-    maxObjectBytes: config.MAX_OBJECT_BYTES,
     media: { maxPixels: config.MAX_VIDEO_PIXELS, maxDurationSec: config.MAX_DURATION_SEC },
     probeTimeoutMs: config.PROBE_TIMEOUT_MS,
     timeoutBaseMs: config.ANALYSIS_TIMEOUT_BASE_MS,
     timeoutPerSecMs: config.ANALYSIS_TIMEOUT_PER_SEC_MS,
     timeoutMaxMs: config.ANALYSIS_TIMEOUT_MAX_MS,
-    tmpDir: config.TMP_DIR,
     decoderThreads: config.ANALYSIS_DECODER_THREADS,
     decodeSegments: config.ANALYSIS_DECODE_SEGMENTS,
   };
 }
 
+/** A job's lease: half the visibility timeout, so a dead worker's lease has run out when its message returns. */
+export const leaseMs = (config: Config): number => (config.VISIBILITY_TIMEOUT_SEC * 1000) / 2;
+
+/**
+ * The composition root: config → clients → stores → use case → consumer and HTTP.
+ * Everything is wired here and nowhere else.
+ */
 export function createService(config: Config, log: Logger): Service {
   const { s3, sqs } = createAwsClients({ endpoint: config.AWS_ENDPOINT, region: config.AWS_REGION, forcePathStyle: config.S3_FORCE_PATH_STYLE });
   let consumer: QueueConsumer | undefined;
   const metrics = new ServiceMetrics({
     breakerState: () => consumer?.breakerState,
-    jobsByStatus: () => repo.countJobsByStatus(),
+    jobsByStatus: () => statusQueries.countJobsByStatus(),
   });
   const db = createDb({
     url: config.DATABASE_URL,
@@ -62,11 +67,24 @@ export function createService(config: Config, log: Logger): Service {
     statementTimeoutMs: config.DB_STATEMENT_TIMEOUT_MS,
     onQuery: metrics.queryDone,
   });
-  const repo = new VideoRepository(db);
+  const statusQueries = new StatusQueries(db);
+  const fingerprints = new FingerprintStore(db);
   const objects = new S3ObjectStore(s3);
   const guard = new ProcessGuard(config.KILL_GRACE_MS, metrics.childKilled, config.ANALYSIS_NICENESS);
-  const limits = analysisLimits(config);
-  const handler = createMessageHandler((object, messageId, signal) => analyzeObject({ repo, objects, guard, limits, leaseMs: (config.VISIBILITY_TIMEOUT_SEC * 1000) / 2, log, onAnalysisFinished: metrics.analysisFinished }, object, messageId, signal), log);
+  const ingest: IngestDeps = {
+    jobs: new JobStore(db),
+    identical: fingerprints,
+    index: fingerprints,
+    objects,
+    media: new FfmpegAnalyzer(guard, analysisLimits(config)),
+    maxObjectBytes: config.MAX_OBJECT_BYTES,
+    tmpDir: config.TMP_DIR,
+    leaseMs: leaseMs(config),
+    log,
+    onAnalysisFinished: metrics.analysisFinished,
+    onInternalError: () => metrics.internalError("analysis"),
+  };
+  const handler = createMessageHandler((object, messageId, signal) => analyzeObject(ingest, object, messageId, signal), log, { internalError: () => metrics.internalError("message") });
   const breaker = new CircuitBreaker({
     failureThreshold: config.BREAKER_FAILURE_THRESHOLD,
     baseOpenMs: config.BREAKER_BASE_OPEN_MS,
@@ -79,13 +97,13 @@ export function createService(config: Config, log: Logger): Service {
   let stopping = false;
   let queueReady: Promise<void> = Promise.resolve();
 
-  const status = new StatusService(repo, objects, config.BUCKET, { cacheTtlMs: config.STATUS_CACHE_TTL_MS, cacheMaxKeys: 10_000 });
+  const status = new StatusService(statusQueries, objects, config.BUCKET, { cacheTtlMs: config.STATUS_CACHE_TTL_MS, cacheMaxKeys: 10_000 });
   const streams = new SnapshotStreams(status, { maxStreams: config.SSE_MAX_STREAMS, pollMs: config.SSE_POLL_MS, heartbeatMs: config.SSE_HEARTBEAT_MS });
   const thumbnails = new ThumbnailService(objects, guard, { bucket: config.BUCKET, ffmpegPath: config.FFMPEG_PATH, timeoutMs: 15_000, cacheBytes: 32 * 1024 ** 2 });
   const app = createApp({
     status,
     streams,
-    pages: pageRoutes({ repo, thumbnails, bucket: config.BUCKET }),
+    pages: pageRoutes({ status, thumbnails }),
     corsOrigins: config.CORS_ORIGINS,
     log,
     readiness: async () => {
@@ -103,21 +121,21 @@ export function createService(config: Config, log: Logger): Service {
       try {
         const queue = await SqsQueue.connect(sqs, config.QUEUE_NAME);
         if (stopping) return;
-        log.info({ queueUrl: queue.url }, "queue found");
+        log.info({ event: "queue.found", queueUrl: queue.url }, "queue found");
         const options = {
           concurrency: config.CONCURRENCY,
           waitTimeSec: config.WAIT_TIME_SEC,
           visibilityTimeoutSec: config.VISIBILITY_TIMEOUT_SEC,
           shutdownGraceMs: config.SHUTDOWN_GRACE_MS,
           dependenciesUp: () => pingDb(db),
-          events: { receiveFailed: metrics.receiveFailed, messageSettled: metrics.messageSettled },
+          events: { receiveFailed: metrics.receiveFailed, messageSettled: metrics.messageSettled, internalError: () => metrics.internalError("message") },
         };
         consumer = new QueueConsumer(queue, breaker, handler, options, log);
         consumer.start();
         return;
       } catch (err) {
         const delayMs = Math.min(30_000, 500 * 2 ** attempt);
-        log.warn({ queue: config.QUEUE_NAME, err: describeError(err), retryInMs: delayMs }, "queue not reachable yet");
+        log.warn({ event: "queue.not_found", queue: config.QUEUE_NAME, err: describeError(err), retryInMs: delayMs }, "queue not reachable yet");
         await new Promise((r) => setTimeout(r, delayMs));
       }
     }
@@ -129,12 +147,12 @@ export function createService(config: Config, log: Logger): Service {
       server = listening;
       await new Promise<void>((resolve, reject) => listening.once("listening", resolve).once("error", reject));
       const { port } = listening.address() as AddressInfo;
-      log.info({ port }, "http listening");
+      log.info({ event: "http.listening", port }, "http listening");
       try {
         const dirs = await sweepOrphanedScratch(config.TMP_DIR);
-        if (dirs.length > 0) log.info({ tmpDir: config.TMP_DIR, dirs }, "removed the scratch directories of workers that died");
+        if (dirs.length > 0) log.info({ event: "scratch.swept", tmpDir: config.TMP_DIR, dirs }, "removed the scratch directories of workers that died");
       } catch (err) {
-        log.warn({ tmpDir: config.TMP_DIR, err: describeError(err) }, "could not look for scratch directories left by dead workers");
+        log.warn({ event: "scratch.sweep_failed", tmpDir: config.TMP_DIR, err: describeError(err) }, "could not look for scratch directories left by dead workers");
       }
       queueReady = connectQueue();
       return { port };

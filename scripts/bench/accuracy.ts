@@ -8,13 +8,11 @@
  */
 import os from "node:os";
 import path from "node:path";
-import { pino } from "pino";
 import { createDb } from "../../src/store/prisma.js";
-import { VideoRepository } from "../../src/store/video-repository.js";
 import { analyzeObject } from "../../src/ingest/analyze-object.js";
 import { LocalFileStore } from "./local-store.js";
 import { buildCorpus, mulberry32, TRANSFORMATIONS, type CorpusVideo } from "./corpus.js";
-import { benchDatabaseUrl, benchGuard, benchLimits, runAll } from "./util.js";
+import { benchDatabaseUrl, benchIngest, runAll } from "./util.js";
 
 const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 const seed = env("BENCH_SEED", 20261123);
@@ -38,9 +36,8 @@ const corpus = await buildCorpus({ seed, originals, negatives, dir }, (line) => 
 console.error(`[corpus] ${corpus.length} videos in ${dir} (${((Date.now() - started) / 1000).toFixed(0)} s)`);
 
 const db = createDb({ url: databaseUrl, poolMax: 4, connectTimeoutMs: 5000, statementTimeoutMs: 60000 });
-const repo = new VideoRepository(db);
 const objects = await LocalFileStore.create(new Map(corpus.map((v) => [v.id, v.file])));
-const deps = { repo, objects, guard: benchGuard(), limits: benchLimits(), leaseMs: 60_000, log: pino({ level: "warn" }) };
+const deps = benchIngest(db, objects);
 const signal = new AbortController().signal;
 const analyse = async (video: CorpusVideo) => {
   const outcome = await analyzeObject(deps, { bucket: "bench", key: video.id, size: undefined, etag: undefined, eventTime: undefined, sequencer: undefined }, "bench", signal);

@@ -20,14 +20,13 @@ import { mkdir, rename } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import pg from "pg";
-import { pino } from "pino";
 import { analyzeObject, type IngestDeps } from "../../src/ingest/analyze-object.js";
 import { createDb } from "../../src/store/prisma.js";
-import { VideoRepository, type StoredMatch } from "../../src/store/video-repository.js";
+import type { JobClaims } from "../../src/ingest/ports.js";
 import { renderScenes, transcode } from "../lib/media-fixtures.js";
 import { mulberry32, randomScene, sceneDurations } from "./corpus.js";
 import { LocalFileStore } from "./local-store.js";
-import { benchDatabaseUrl, benchGuard, benchLimits, benchNiceness, forgetUpload, importSyntheticCatalog, measureCpuBusy, runAll } from "./util.js";
+import { benchDatabaseUrl, benchIngest, benchNiceness, forgetUpload, importSyntheticCatalog, measureCpuBusy, runAll } from "./util.js";
 
 const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 const runs = env("BENCH_RUNS", 3);
@@ -74,21 +73,27 @@ const pool = new pg.Pool({ connectionString: databaseUrl, max: 2 });
 await importSyntheticCatalog(pool, rng, catalogSize);
 
 /** Records when the first duplicate verdict is written. */
-class TimedRepository extends VideoRepository {
-  firstVerdictAt: number | undefined;
-  override async saveMatches(videoId: string, matches: readonly StoredMatch[]): Promise<void> {
-    await super.saveMatches(videoId, matches);
-    if (matches.length > 0) this.firstVerdictAt ??= performance.now();
-  }
-}
+const verdicts = { firstAt: undefined as number | undefined };
+const timingVerdicts = (jobs: JobClaims): JobClaims => ({
+  async claim(...args) {
+    const claim = await jobs.claim(...args);
+    if (claim.outcome !== "claimed") return claim;
+    const { job } = claim;
+    const saveMatches = job.saveMatches.bind(job);
+    job.saveMatches = async (matches) => {
+      await saveMatches(matches);
+      if (matches.length > 0) verdicts.firstAt ??= performance.now();
+    };
+    return claim;
+  },
+});
 const db = createDb({ url: databaseUrl, poolMax: 4, connectTimeoutMs: 5000, statementTimeoutMs: 60_000 });
-const repo = new TimedRepository(db);
 const files = new Map<string, string>([
   ...SPECS.flatMap((s) => [[s.name, path.join(dir, `${s.name}.mp4`)], [`${s.name}-copy`, path.join(dir, `${s.name}-copy.mp4`)]] as [string, string][]),
   ...shortFiles.map((f) => [path.basename(f), f] as [string, string]),
 ]);
 const objects = await LocalFileStore.create(files);
-const depsFor = (decoderThreads?: number): IngestDeps => ({ repo, objects, guard: benchGuard(), limits: benchLimits(decoderThreads), leaseMs: 60_000, log: pino({ level: "warn" }) });
+const depsFor = (decoderThreads?: number): IngestDeps => benchIngest(db, objects, { decoderThreads, jobs: timingVerdicts });
 const deps = depsFor();
 const signal = new AbortController().signal;
 let uploads = 0;
@@ -97,11 +102,11 @@ let uploads = 0;
 async function analyse(file: string, d: IngestDeps = deps): Promise<{ key: string; sec: number; firstVerdictSec: number | undefined }> {
   const key = `${file}#${(uploads += 1)}`;
   objects.alias(key, file);
-  repo.firstVerdictAt = undefined;
+  verdicts.firstAt = undefined;
   const started = performance.now();
   const outcome = await analyzeObject(d, { bucket: "bench", key, size: undefined, etag: undefined, eventTime: undefined, sequencer: undefined }, "bench", signal);
   if (outcome !== "done") throw new Error(`${key}: ${outcome}`);
-  const firstVerdictSec = repo.firstVerdictAt === undefined ? undefined : (repo.firstVerdictAt - started) / 1000;
+  const firstVerdictSec = verdicts.firstAt === undefined ? undefined : (verdicts.firstAt - started) / 1000;
   return { key, sec: (performance.now() - started) / 1000, firstVerdictSec };
 }
 

@@ -19,7 +19,7 @@ async function serve(variant: "bare" | "service"): Promise<void> {
   const { buildSnapshot } = await import("../../src/status/snapshot.js");
   const snapshot = buildSnapshot({
     key: "a.mp4", status: "done", progress: 1, attempts: 1, takeovers: 0, durationSec: 16, sceneCuts: [4, 9, 13],
-    duplicates: [{ file: "b.mp4", otherDurationSec: 16, score: 0.9, kind: "near_duplicate", offsetSec: 0, segment: [0, 16], otherSegment: [0, 16] }],
+    duplicates: [{ file: "b.mp4", otherDurationSec: 16, score: 0.9, kind: "near-duplicate", offsetSec: 0, segment: [0, 16], otherSegment: [0, 16] }],
     errorCode: null, errorMessage: null, updatedAt: new Date(),
   });
   let app;

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { copyFile, stat } from "node:fs/promises";
-import type { ObjectStore } from "../../src/objects/s3-object-store.js";
+import type { ObjectStore } from "../../src/objects/object-store.js";
 
 async function digest(file: string, algorithm: "md5" | "sha256"): Promise<string> {
   const hash = createHash(algorithm);

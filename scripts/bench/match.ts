@@ -7,11 +7,11 @@
  */
 import { createDb } from "../../src/store/prisma.js";
 import pg from "pg";
-import { VideoRepository } from "../../src/store/video-repository.js";
+import { FingerprintStore } from "../../src/store/fingerprint-store.js";
 import { FingerprintImporter } from "../../src/store/fingerprint-import.js";
 import { encodeSignature, indexEntries, SAMPLE_RATE } from "../../src/fingerprint/signature.js";
 import type { Hash64 } from "../../src/fingerprint/frame-hash.js";
-import { findDuplicates } from "../../src/ingest/find-duplicates.js";
+import { findDuplicates } from "../../src/match/find-duplicates.js";
 import { mulberry32 } from "./corpus.js";
 import { reencoded, syntheticSignature } from "./synthetic.js";
 import { benchDatabaseUrl, percentile } from "./util.js";
@@ -22,7 +22,7 @@ const rng = mulberry32(Number(process.env.BENCH_SEED ?? 7));
 const databaseUrl = benchDatabaseUrl("match");
 
 const db = createDb({ url: databaseUrl, poolMax: 4, connectTimeoutMs: 5000, statementTimeoutMs: 600_000 });
-const repo = new VideoRepository(db);
+const index = new FingerprintStore(db);
 const pool = new pg.Pool({ connectionString: databaseUrl, max: 2 });
 const importer = new FingerprintImporter(pool);
 /** Videos per import transaction: larger batches touch each index page once for more rows. */
@@ -89,7 +89,7 @@ for (const size of sizes) {
     // A new 2-minute video: a re-encode of a stored one's first 2 minutes, or new footage.
     const signature = source ? reencoded(rng, source.signature.slice(0, 120 * SAMPLE_RATE)) : syntheticSignature(rng, 120);
     const t0 = performance.now();
-    const duplicates = await findDuplicates(repo, -1, signature, signature.length / SAMPLE_RATE);
+    const duplicates = await findDuplicates(index, -1, signature, signature.length / SAMPLE_RATE);
     latencies.push(performance.now() - t0);
     if (source) {
       copies += 1;

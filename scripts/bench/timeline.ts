@@ -12,15 +12,16 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import pg from "pg";
 import { pino } from "pino";
-import { analyzeObject, EARLY_CHECKPOINTS_SEC, type IngestDeps } from "../../src/ingest/analyze-object.js";
+import { analyzeObject } from "../../src/ingest/analyze-object.js";
+import { EARLY_CHECKPOINTS_SEC } from "../../src/ingest/early-matcher.js";
+import type { JobClaims } from "../../src/ingest/ports.js";
 import type { GuardedRunOptions, GuardedRunResult } from "../../src/media/process-guard.js";
 import { FRAME_SIZE } from "../../src/fingerprint/frame-hash.js";
 import { SAMPLE_RATE } from "../../src/fingerprint/signature.js";
 import { createDb } from "../../src/store/prisma.js";
-import { VideoRepository } from "../../src/store/video-repository.js";
 import { mulberry32 } from "./corpus.js";
 import { LocalFileStore } from "./local-store.js";
-import { benchDatabaseUrl, benchGuard, benchLimits, forgetUpload, importSyntheticCatalog } from "./util.js";
+import { benchDatabaseUrl, benchGuard, benchIngest, forgetUpload, importSyntheticCatalog } from "./util.js";
 
 const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 const spec = process.env.BENCH_SPEC ?? "720p";
@@ -43,17 +44,28 @@ const mark = (what: string) => {
   if (startedAt !== undefined) console.log(`${(performance.now() - startedAt).toFixed(1).padStart(8)} ms  ${what}`);
 };
 
-/** The repository, with each call's start and end on the timeline. */
-const repo = new Proxy(new VideoRepository(createDb({ url: databaseUrl, poolMax: 4, connectTimeoutMs: 5000, statementTimeoutMs: 60_000 })), {
-  get(target, property, receiver) {
-    const value: unknown = Reflect.get(target, property, receiver);
-    if (typeof value !== "function") return value;
-    return async (...args: unknown[]) => {
-      mark(`db ${String(property)}`);
-      const result: unknown = await value.apply(target, args);
-      mark(`db ${String(property)} done`);
-      return result;
-    };
+/** A store, with each call's start and end on the timeline. */
+function traced<T extends object>(target: T): T {
+  return new Proxy(target, {
+    get(object, property, receiver) {
+      const value: unknown = Reflect.get(object, property, receiver);
+      if (typeof value !== "function") return value;
+      return async (...args: unknown[]) => {
+        mark(`db ${String(property)}`);
+        const result: unknown = await value.apply(object, args);
+        mark(`db ${String(property)} done`);
+        return result;
+      };
+    },
+  });
+}
+/** The job store, and every job it hands out, traced. */
+const tracedJobs = (jobs: JobClaims): JobClaims => ({
+  async claim(...args) {
+    mark("db claim");
+    const claim = await jobs.claim(...args);
+    mark("db claim done");
+    return claim.outcome === "claimed" ? { ...claim, job: traced(claim.job) } : claim;
   },
 });
 
@@ -87,7 +99,8 @@ guard.run = (options: GuardedRunOptions): Promise<GuardedRunResult> => {
 
 const log = pino({ level: "info", hooks: { logMethod(args, method) { mark(`log: ${String(args.at(-1))}`); method.apply(this, args); } } }, pino.destination("/dev/null"));
 const objects = await LocalFileStore.create(new Map([["original", original], ["copy", copy]]));
-const deps: IngestDeps = { repo, objects, guard, limits: benchLimits(), leaseMs: 60_000, log };
+const db = createDb({ url: databaseUrl, poolMax: 4, connectTimeoutMs: 5000, statementTimeoutMs: 60_000 });
+const deps = benchIngest(db, objects, { guard, log, jobs: tracedJobs, fingerprints: (store) => ({ identical: traced(store), index: traced(store) }) });
 const signal = new AbortController().signal;
 const analyse = async (key: string) => {
   const outcome = await analyzeObject(deps, { bucket: "bench", key, size: undefined, etag: undefined, eventTime: undefined, sequencer: undefined }, "bench", signal);

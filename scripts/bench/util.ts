@@ -4,9 +4,16 @@ import type pg from "pg";
 import { loadConfig } from "../../src/config.js";
 import { encodeSignature, indexEntries } from "../../src/fingerprint/signature.js";
 import { FingerprintImporter } from "../../src/store/fingerprint-import.js";
-import type { AnalysisLimits } from "../../src/ingest/analyze-object.js";
+import { pino } from "pino";
+import type { IngestDeps } from "../../src/ingest/analyze-object.js";
+import type { JobClaims } from "../../src/ingest/ports.js";
+import { FfmpegAnalyzer, type AnalysisLimits } from "../../src/media/ffmpeg-analyzer.js";
 import { ProcessGuard } from "../../src/media/process-guard.js";
+import type { ObjectStore } from "../../src/objects/object-store.js";
 import { analysisLimits } from "../../src/service.js";
+import { FingerprintStore } from "../../src/store/fingerprint-store.js";
+import { JobStore } from "../../src/store/job-store.js";
+import type { Db } from "../../src/store/prisma.js";
 import { syntheticSignature } from "./synthetic.js";
 
 /** Benchmarks run what the service runs: its configuration, from the environment or the defaults. */
@@ -33,6 +40,33 @@ export function benchGuard(): ProcessGuard {
 }
 
 export const benchNiceness = config.ANALYSIS_NICENESS;
+
+export interface BenchIngestOptions {
+  readonly guard?: ProcessGuard;
+  readonly decoderThreads?: number;
+  readonly log?: IngestDeps["log"];
+  /** Wraps the job store (to time its calls). */
+  readonly jobs?: (jobs: JobClaims) => JobClaims;
+  /** Wraps the fingerprint store (to time its calls). */
+  readonly fingerprints?: (store: FingerprintStore) => Pick<IngestDeps, "identical" | "index">;
+}
+
+/** The service's ingest, wired as src/service.ts wires it, over the benchmark's database and objects. */
+export function benchIngest(db: Db, objects: ObjectStore, options: BenchIngestOptions = {}): IngestDeps {
+  const store = new FingerprintStore(db);
+  const fingerprints = options.fingerprints ? options.fingerprints(store) : { identical: store, index: store };
+  const jobs = new JobStore(db);
+  return {
+    jobs: options.jobs ? options.jobs(jobs) : jobs,
+    ...fingerprints,
+    objects,
+    media: new FfmpegAnalyzer(options.guard ?? benchGuard(), benchLimits(options.decoderThreads)),
+    maxObjectBytes: config.MAX_OBJECT_BYTES,
+    tmpDir: config.TMP_DIR,
+    leaseMs: 60_000,
+    log: options.log ?? pino({ level: "warn" }),
+  };
+}
 
 /** Runs `work` over `items`, at most `limit` at a time, in order of start. */
 export async function runAll<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {

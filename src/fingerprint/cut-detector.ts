@@ -1,4 +1,12 @@
-import type { FrameScore } from "../media/decode-pass.js";
+/** One decoded frame's scene-change score (from ffmpeg's scene filter). */
+export interface FrameScore {
+  /**
+   * Seconds from the video's first frame. ffmpeg shifts output times to start at 0 (no
+   * -copyts), whatever start time the container declares (MPEG-TS often starts at 1.4 s).
+   */
+  readonly ptsTime: number;
+  readonly score: number;
+}
 
 export interface SceneCut {
   /** Seconds from the start of the video stream. */

@@ -1,6 +1,19 @@
-import type { FrameScore } from "../media/decode-pass.js";
-import { CutDetector, DEFAULT_CUT_THRESHOLD, DEFAULT_MIN_CUT_GAP_SEC, type SceneCut } from "./cut-detector.js";
+import { CutDetector, DEFAULT_CUT_THRESHOLD, DEFAULT_MIN_CUT_GAP_SEC, type FrameScore, type SceneCut } from "./cut-detector.js";
 import { hashFrame, type Hash64 } from "./frame-hash.js";
+import { encodeSignature, indexEntries, SAMPLE_RATE, type IndexEntry, type Signature } from "./signature.js";
+
+/** A complete fingerprint as it is stored: cuts, the encoded signature and its index keys. */
+export interface StoredFingerprint {
+  readonly cuts: readonly SceneCut[];
+  readonly signature: Uint8Array;
+  readonly sampleRate: number;
+  readonly entries: readonly IndexEntry[];
+}
+
+/** What is stored of a signature and its cuts. */
+export function storedFingerprint(cuts: readonly SceneCut[], signature: Signature): StoredFingerprint {
+  return { cuts, signature: encodeSignature(signature), sampleRate: SAMPLE_RATE, entries: indexEntries(signature) };
+}
 
 /**
  * Accumulates a fingerprint while the decode pass streams: scene cuts from the per-frame

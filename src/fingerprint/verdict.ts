@@ -1,9 +1,10 @@
+import type { MatchKind } from "../domain/match.js";
 import { SAMPLE_RATE } from "./signature.js";
 import type { Alignment } from "./verify.js";
 
 /** How a verified alignment becomes a reported duplicate. Pure. */
 export interface Verdict {
-  readonly kind: "near_duplicate" | "partial";
+  readonly kind: Exclude<MatchKind, "identical">;
   /** 0..1: share of the shorter video that matched, weighted by agreement. */
   readonly score: number;
   /** Seconds to add to a time in the query to find it in the stored video. */
@@ -57,7 +58,7 @@ export function judgeAlignment(alignment: Alignment, context: JudgeContext): Ver
   const wholeCopy = projectedSec / queryPictureSec >= WHOLE_COPY_COVERAGE && projectedSec / refPictureSec >= WHOLE_COPY_COVERAGE;
   const agreement = 1 - alignment.meanDistance / 64;
   return {
-    kind: wholeCopy ? "near_duplicate" : "partial",
+    kind: wholeCopy ? "near-duplicate" : "partial",
     score: round(Math.min(1, matchedSec / shorterSec) * density * agreement),
     offsetSec: round(offsetSec, 2),
     querySegment: [round(startSec, 2), round(endSec, 2)],

@@ -6,7 +6,8 @@ import type { Logger } from "pino";
 import { z } from "zod";
 import type { StatusService } from "../status/status-service.js";
 import { buildOpenApiDocument } from "./openapi.js";
-import { ObjectKeySchema, sendError, type HealthSchema, type Readiness } from "./schemas.js";
+import { describeError, InspectorError } from "../domain/errors.js";
+import { keyParam, sendError, type HealthSchema, type Readiness } from "./schemas.js";
 import type { SnapshotStreams } from "./snapshot-stream.js";
 
 
@@ -52,7 +53,7 @@ export function createApp(deps: AppDeps): express.Express {
     const declared = Number(req.headers["content-length"] ?? 0);
     if (declared > MAX_BODY_BYTES || req.headers["transfer-encoding"] !== undefined) {
       res.set("connection", "close");
-      sendError(res, 413, "PAYLOAD_TOO_LARGE", `requests carry no body here (at most ${MAX_BODY_BYTES} bytes)`);
+      sendError(res, "PAYLOAD_TOO_LARGE", `requests carry no body here (at most ${MAX_BODY_BYTES} bytes)`);
       return;
     }
     next();
@@ -79,33 +80,32 @@ export function createApp(deps: AppDeps): express.Express {
   // Before /status/*file: a key that itself starts with "stream/" is asked for as stream%2F…
   app.get("/status/stream/*file", deps.streams.handle);
 
-  app.get(["/status", "/status/"], (_req, res) => sendError(res, 400, "INVALID_KEY", "the key is empty"));
+  app.get(["/status", "/status/"], (_req, res) => sendError(res, "INVALID_KEY", "the key is empty"));
 
   // `*file` takes the rest of the path, so keys with "/" work encoded (%2F) or not.
   app.get("/status/*file", async (req: Request<{ file: string[] }>, res) => {
-    const key = ObjectKeySchema.safeParse(req.params.file.join("/"));
-    if (!key.success) {
-      sendError(res, 400, "INVALID_KEY", key.error.issues[0]?.message ?? "invalid key");
-      return;
-    }
-    const snapshot = await deps.status.get(key.data);
-    if (!snapshot) {
-      sendError(res, 404, "NOT_FOUND", "no such object in the bucket");
-      return;
-    }
-    res.json(snapshot);
+    const key = keyParam(req, res);
+    if (key === undefined) return;
+    const snapshot = await deps.status.get(key);
+    if (snapshot) res.json(snapshot);
+    else sendError(res, "NOT_FOUND");
   });
 
   app.use(deps.pages);
 
-  app.use((_req, res) => sendError(res, 404, "NOT_FOUND", "no such route"));
+  app.use((_req, res) => sendError(res, "ROUTE_NOT_FOUND"));
 
-  // One error handler: a coded JSON body, never a stack trace.
+  // One error handler: a catalogue code and its status, never a stack trace.
   app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
+    if (err instanceof InspectorError) {
+      if (err.httpStatus >= 500) req.log.warn({ event: "http.dependency_failed", code: err.code, err: describeError(err) }, "request failed");
+      return sendError(res, err.code);
+    }
+    // Express's own client errors (a malformed percent-encoding) carry a 4xx status.
     const status = typeof err === "object" && err !== null && "status" in err && typeof err.status === "number" ? err.status : 500;
-    if (status >= 500) req.log.error({ err }, "request failed");
-    if (status === 400) sendError(res, 400, "BAD_REQUEST", "the request could not be decoded (malformed percent-encoding?)");
-    else sendError(res, status, status === 503 ? "UNAVAILABLE" : "INTERNAL", status >= 500 ? "the service could not answer; try again" : "request failed");
+    if (status >= 400 && status < 500) return sendError(res, "INVALID_REQUEST", "the request could not be decoded (malformed percent-encoding?)");
+    req.log.error({ event: "http.internal_error", err }, "request failed");
+    sendError(res, "INTERNAL_ERROR", "the service could not answer; try again");
   });
   return app;
 }

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { StatusSnapshotSchema } from "../status/snapshot.js";
-import { ErrorBodySchema, HealthSchema, ObjectKeySchema, ReadinessSchema, RecentVideosSchema } from "./schemas.js";
+import { RecentVideosSchema } from "../status/recent-videos.js";
+import { ErrorBodySchema, HealthSchema, ObjectKeySchema, ReadinessSchema } from "./schemas.js";
 
 type JsonObject = Record<string, unknown>;
 
@@ -45,6 +46,7 @@ export function buildOpenApiDocument(): JsonObject {
             "404": json("no such object", "Error"),
             "413": json("a request body was sent", "Error"),
             "500": json("the service could not answer", "Error"),
+            "503": json("the database or the object store is unreachable; try again", "Error"),
           },
         },
       },

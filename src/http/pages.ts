@@ -1,14 +1,18 @@
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import express, { type Request, type Router } from "express";
-import type { ThumbnailService } from "../media/thumbnails.js";
-import type { VideoRepository } from "../store/video-repository.js";
-import { MomentQuerySchema, ObjectKeySchema, sendError, type RecentVideos } from "./schemas.js";
+import type { StatusService } from "../status/status-service.js";
+import { keyParam, MomentQuerySchema, sendError } from "./schemas.js";
+
+/** Frames of stored videos (ThumbnailService in production). */
+export interface Thumbnails {
+  /** A JPEG of the moment `atSec`, or undefined when the object is not in the bucket. */
+  get(key: string, atSec: number): Promise<Buffer | undefined>;
+}
 
 export interface PageDeps {
-  readonly repo: Pick<VideoRepository, "listRecent">;
-  readonly thumbnails: Pick<ThumbnailService, "get">;
-  readonly bucket: string;
+  readonly status: Pick<StatusService, "recent">;
+  readonly thumbnails: Thumbnails;
 }
 
 /** Static files of the pages (plain HTML, CSS and JS: no build step). */
@@ -28,18 +32,16 @@ export function pageRoutes(deps: PageDeps): Router {
   router.get("/videos/*file", (_req, res) => res.sendFile(path.join(ASSETS, "video.html")));
 
   router.get("/api/videos", async (_req, res) => {
-    const videos = await deps.repo.listRecent(deps.bucket, RECENT_LIMIT);
-    res.json({
-      videos: videos.map((v) => ({ file: v.key, status: v.status, progress: Math.round(v.progress * 1000) / 1000, durationSec: v.durationSec, duplicates: v.duplicates, updatedAt: v.updatedAt.toISOString() })),
-    } satisfies RecentVideos);
+    res.json(await deps.status.recent(RECENT_LIMIT));
   });
 
   router.get("/thumbnails/*file", async (req: Request<{ file: string[] }>, res) => {
-    const key = ObjectKeySchema.safeParse(req.params.file.join("/"));
+    const key = keyParam(req, res);
+    if (key === undefined) return;
     const moment = MomentQuerySchema.safeParse(req.query);
-    if (!key.success || !moment.success) return sendError(res, 400, "INVALID_REQUEST", "a valid key and a time t ≥ 0 in seconds are needed");
-    const jpeg = await deps.thumbnails.get(key.data, moment.data.t);
-    if (!jpeg) return sendError(res, 404, "NOT_FOUND", "no such object in the bucket");
+    if (!moment.success) return sendError(res, "INVALID_REQUEST", "t must be a time in seconds, from 0 to 86400");
+    const jpeg = await deps.thumbnails.get(key, moment.data.t);
+    if (!jpeg) return sendError(res, "NOT_FOUND");
     res.type("image/jpeg").set("cache-control", "public, max-age=3600").send(jpeg);
   });
   return router;

@@ -1,5 +1,7 @@
-import type { Response } from "express";
+import type { Request, Response } from "express";
 import { z } from "zod";
+import { ERROR_CATALOGUE, ERROR_CODES, type ErrorCode } from "../domain/errors.js";
+import { BREAKER_STATES } from "../domain/queue.js";
 
 /** The HTTP API's own schemas: they validate input and describe output (/openapi.json). */
 
@@ -13,7 +15,7 @@ export const ObjectKeySchema = z
 export const ReadinessSchema = z
   .object({
     ready: z.boolean(),
-    checks: z.object({ database: z.boolean(), polling: z.boolean(), breaker: z.enum(["closed", "open", "half-open"]) }),
+    checks: z.object({ database: z.boolean(), polling: z.boolean(), breaker: z.enum(BREAKER_STATES) }),
   })
   .meta({ id: "Readiness" });
 export type Readiness = z.infer<typeof ReadinessSchema>;
@@ -21,29 +23,25 @@ export type Readiness = z.infer<typeof ReadinessSchema>;
 export const HealthSchema = z.object({ ok: z.literal(true) }).meta({ id: "Health" });
 
 export const ErrorBodySchema = z
-  .object({ error: z.object({ code: z.string().describe("stable error code"), message: z.string().describe("for people; never a stack trace") }) })
+  .object({ error: z.object({ code: z.enum(ERROR_CODES as [ErrorCode, ...ErrorCode[]]).describe("stable error code (src/domain/errors.ts)"), message: z.string().describe("for people; never a stack trace") }) })
   .meta({ id: "Error" });
 export type ErrorBody = z.infer<typeof ErrorBodySchema>;
 
-export function sendError(res: Response, httpStatus: number, code: string, message: string): void {
-  res.status(httpStatus).json({ error: { code, message } } satisfies ErrorBody);
+/** Answers with a catalogue error: its HTTP status, its code, and a message for people. */
+export function sendError(res: Response, code: ErrorCode, message: string = ERROR_CATALOGUE[code].message): void {
+  res.status(ERROR_CATALOGUE[code].httpStatus).json({ error: { code, message } } satisfies ErrorBody);
 }
 
-export const RecentVideosSchema = z
-  .object({
-    videos: z.array(
-      z.object({
-        file: z.string(),
-        status: z.enum(["pending", "analyzing", "done", "failed"]),
-        progress: z.number().min(0).max(1),
-        durationSec: z.number().nullable(),
-        duplicates: z.number().int().min(0),
-        updatedAt: z.iso.datetime(),
-      }),
-    ),
-  })
-  .meta({ id: "RecentVideos" });
-export type RecentVideos = z.infer<typeof RecentVideosSchema>;
+/**
+ * The object key of a `*file` route (the rest of the path, so keys with "/" work encoded or
+ * not), or undefined after answering 400 INVALID_KEY.
+ */
+export function keyParam(req: Request<{ file: string[] }>, res: Response): string | undefined {
+  const key = ObjectKeySchema.safeParse(req.params.file.join("/"));
+  if (key.success) return key.data;
+  sendError(res, "INVALID_KEY", key.error.issues[0]?.message ?? "invalid key");
+  return undefined;
+}
 
 /** A moment of a video, in seconds (thumbnails). */
 export const MomentQuerySchema = z.object({ t: z.coerce.number().min(0).max(24 * 3600).default(0) });

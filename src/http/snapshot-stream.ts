@@ -1,7 +1,8 @@
 import type { Request, Response } from "express";
 import type { StatusService } from "../status/status-service.js";
 import type { StatusSnapshot } from "../status/snapshot.js";
-import { ObjectKeySchema, sendError } from "./schemas.js";
+import { isTerminal as isTerminalStatus } from "../domain/job.js";
+import { keyParam, sendError } from "./schemas.js";
 
 export interface SnapshotStreamOptions {
   /** Concurrent streams this process serves; past it, 503. */
@@ -12,7 +13,7 @@ export interface SnapshotStreamOptions {
   readonly heartbeatMs: number;
 }
 
-const isTerminal = (snapshot: StatusSnapshot) => snapshot.status === "done" || snapshot.status === "failed";
+const isTerminal = (snapshot: StatusSnapshot) => isTerminalStatus(snapshot.status);
 
 /**
  * GET /status/stream/:file as Server-Sent Events: the current snapshot at once, then every
@@ -34,14 +35,14 @@ export class SnapshotStreams {
   }
 
   readonly handle = async (req: Request<{ file: string[] }>, res: Response): Promise<void> => {
-    const key = ObjectKeySchema.safeParse(req.params.file.join("/"));
-    if (!key.success) return sendError(res, 400, "INVALID_KEY", key.error.issues[0]?.message ?? "invalid key");
+    const key = keyParam(req, res);
+    if (key === undefined) return;
     if (this.open.size >= this.options.maxStreams) {
       res.set("retry-after", "5");
-      return sendError(res, 503, "TOO_MANY_STREAMS", `this replica serves at most ${this.options.maxStreams} live streams; poll GET /status/:file instead`);
+      return sendError(res, "TOO_MANY_STREAMS", `this replica serves at most ${this.options.maxStreams} live streams; poll GET /status/:file instead`);
     }
-    const first = await this.status.get(key.data);
-    if (!first) return sendError(res, 404, "NOT_FOUND", "no such object in the bucket");
+    const first = await this.status.get(key);
+    if (!first) return sendError(res, "NOT_FOUND");
 
     res.writeHead(200, { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache, no-transform", connection: "keep-alive", "x-accel-buffering": "no" });
     let last = "";
@@ -62,7 +63,7 @@ export class SnapshotStreams {
     };
     const onShutdown = () => end("shutdown");
     const poll = setInterval(() => {
-      this.status.get(key.data).then(
+      this.status.get(key).then(
         (snapshot) => {
           if (!snapshot || ended) return;
           send(snapshot);

@@ -1,14 +1,6 @@
 import { requireCleanExit, type ProcessGuard } from "./process-guard.js";
 import { decodePassArgs } from "./ffmpeg-args.js";
-
-export interface FrameScore {
-  /**
-   * Seconds from the video's first frame. ffmpeg shifts output times to start at 0 (no
-   * -copyts), whatever start time the container declares (MPEG-TS often starts at 1.4 s).
-   */
-  readonly ptsTime: number;
-  readonly score: number;
-}
+import type { FrameScore } from "../fingerprint/cut-detector.js";
 
 /**
  * Incremental parser for `metadata=print` output: a "pts_time:T" line followed by a

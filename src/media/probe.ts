@@ -1,16 +1,8 @@
 import { z } from "zod";
-import { InspectorError } from "../errors.js";
+import { InspectorError } from "../domain/errors.js";
+import { DEFAULT_MEDIA_CAPS, type MediaCaps, type MediaInfo } from "../domain/media-info.js";
 import { requireCleanExit, type ProcessGuard } from "./process-guard.js";
 import { probeArgs } from "./ffmpeg-args.js";
-
-export interface MediaInfo {
-  readonly durationSec: number;
-  readonly codec: string;
-  readonly width: number;
-  readonly height: number;
-  readonly fps: number;
-  readonly formatName: string;
-}
 
 const numeric = z.coerce.number().finite();
 const ProbeSchema = z.object({
@@ -42,14 +34,6 @@ export function parseFrameRate(rate: string | undefined): number | undefined {
   const value = den === undefined ? num : den > 0 ? num / den : NaN;
   return Number.isFinite(value) && value > 0 ? value : undefined;
 }
-
-/** What the service agrees to analyse; a header may claim anything, these bound the work. */
-export interface MediaCaps {
-  readonly maxPixels: number;
-  readonly maxDurationSec: number;
-}
-
-export const DEFAULT_MEDIA_CAPS: MediaCaps = { maxPixels: 7680 * 4320, maxDurationSec: 6 * 3600 };
 
 /** Turns ffprobe's JSON into MediaInfo, or a coded permanent error. Pure. */
 export function interpretProbe(json: string, caps: MediaCaps = DEFAULT_MEDIA_CAPS): MediaInfo {

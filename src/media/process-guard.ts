@@ -3,7 +3,7 @@ import os from "node:os";
 import { spawn } from "node:child_process";
 import readline from "node:readline";
 import type { Readable } from "node:stream";
-import { InspectorError } from "../errors.js";
+import { InspectorError } from "../domain/errors.js";
 
 export interface GuardedRunOptions {
   readonly command: string;
@@ -121,7 +121,8 @@ export class ProcessGuard {
 
       child.once("error", (err) => {
         settle();
-        reject(err);
+        // The binary is missing or not executable: the deployment's fault, not the upload's.
+        reject(new InspectorError("MEDIA_TOOL_UNAVAILABLE", `${command} could not be started: ${err.message}`, { cause: err }));
       });
       // "close" fires after the pipes end, so every stderr line has been delivered.
       child.once("close", (exitCode, exitSignal) => {
@@ -196,6 +197,8 @@ export function requireCleanExit(result: GuardedRunResult, context: { what: stri
       throw new InspectorError("SHUTTING_DOWN");
     case "exited": {
       if (result.exitCode === 0) return result.stdout;
+      // Killed from outside (the OOM killer, a crash): the process failed, not the file.
+      if (result.signal !== null) throw new InspectorError("ANALYSIS_FAILED", `${context.what} was ended by ${result.signal}.`);
       const reason = lastMeaningfulLine(result.stderrTail);
       throw new InspectorError("CORRUPT_MEDIA", `${context.what} could not read the file${reason ? `: ${reason}` : "."}`);
     }

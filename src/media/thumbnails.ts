@@ -1,5 +1,5 @@
 import { LRUCache } from "lru-cache";
-import type { ObjectStore, ObjectUrls } from "../objects/s3-object-store.js";
+import type { ObjectStore, ObjectUrls } from "../objects/object-store.js";
 import { requireCleanExit, type ProcessGuard } from "./process-guard.js";
 
 export interface ThumbnailOptions {

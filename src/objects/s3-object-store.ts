@@ -4,24 +4,9 @@ import { Transform, type Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { GetObjectCommand, HeadObjectCommand, S3ServiceException, type S3Client } from "@aws-sdk/client-s3";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
-import { InspectorError } from "../errors.js";
-import type { ObjectRef } from "../store/video-repository.js";
-
-export interface ObjectHead {
-  readonly sizeBytes: number;
-  readonly etag: string | undefined;
-}
-
-export interface DownloadedObject {
-  readonly sizeBytes: number;
-  readonly sha256: string;
-}
-
-/** The object store as the ingest needs it. */
-export interface ObjectStore {
-  head(ref: ObjectRef): Promise<ObjectHead | undefined>;
-  download(ref: ObjectRef, toPath: string, maxBytes: number, signal?: AbortSignal): Promise<DownloadedObject>;
-}
+import { InspectorError } from "../domain/errors.js";
+import type { ObjectRef } from "../domain/object-event.js";
+import type { DownloadedObject, ObjectHead, ObjectStore, ObjectUrls } from "./object-store.js";
 
 function isNotFound(err: unknown): boolean {
   return err instanceof S3ServiceException && (err.name === "NotFound" || err.name === "NoSuchKey" || err.$metadata.httpStatusCode === 404);
@@ -46,11 +31,6 @@ function hashingLimiter(maxBytes: number, hash: ReturnType<typeof createHash>, c
       callback(null, chunk);
     },
   });
-}
-
-/** Short-lived URLs a child process (ffmpeg) can read an object from, seeking with ranges. */
-export interface ObjectUrls {
-  readUrl(ref: ObjectRef, expiresSec: number): Promise<string>;
 }
 
 export class S3ObjectStore implements ObjectStore, ObjectUrls {

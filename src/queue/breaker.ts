@@ -1,3 +1,7 @@
+import type { BreakerState } from "../domain/queue.js";
+
+export type { BreakerState };
+
 /**
  * A consecutive-failure circuit breaker for the poll loop, pure apart from the injected
  * clock and random source.
@@ -9,8 +13,6 @@
  * "equal jitter" so replicas that lost the queue together do not probe in lockstep. The
  * breaker never gives up: it only ever delays the next attempt.
  */
-export type BreakerState = "closed" | "open" | "half-open";
-
 export interface BreakerOptions {
   readonly failureThreshold: number;
   readonly baseOpenMs: number;

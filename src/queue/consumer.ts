@@ -1,17 +1,12 @@
 import type { Logger } from "pino";
-import { describeError } from "../errors.js";
-import type { CircuitBreaker, BreakerState } from "./breaker.js";
+import { describeError } from "../domain/errors.js";
+import type { BreakerState, MessageDecision } from "../domain/queue.js";
+import type { CircuitBreaker } from "./breaker.js";
 import type { MessageQueue, QueueMessage } from "./sqs-queue.js";
 
-/**
- * What to do with a message once it has been handled:
- * - `delete`: its outcome is stored (or it needs none);
- * - `retry`: a transient failure; it comes back after a backoff;
- * - `leave`: it can never be handled; it returns after the visibility timeout and, after
- *   the redrive policy's maxReceiveCount, moves to the dead-letter queue.
- */
-export type MessageDecision = "delete" | "retry" | "leave";
-export type MessageHandler = (message: QueueMessage, signal: AbortSignal) => Promise<MessageDecision>;
+/** A decision, or a retry at a time the handler knows (a busy job's lease end). */
+export type HandlerResult = MessageDecision | { readonly decision: "retry"; readonly afterSec: number };
+export type MessageHandler = (message: QueueMessage, signal: AbortSignal) => Promise<HandlerResult>;
 
 export interface ConsumerOptions {
   readonly concurrency: number;
@@ -31,6 +26,8 @@ export interface ConsumerOptions {
 export interface ConsumerEvents {
   receiveFailed(): void;
   messageSettled(decision: MessageDecision): void;
+  /** A handler crashed (a bug): counted with the other internal errors. */
+  internalError?(): void;
 }
 
 /** While dependencies are down, they are checked again after 0.5 s, 1 s, 2 s … up to 5 s. */
@@ -97,12 +94,12 @@ export class QueueConsumer {
     await this.loop;
     const allDone = Promise.allSettled([...this.inFlight]);
     if (await this.settlesWithinGrace(allDone)) return;
-    this.log.warn({ inFlight: this.inFlight.size }, "shutdown grace period over; aborting in-flight jobs");
+    this.log.warn({ event: "consumer.grace_over", inFlight: this.inFlight.size }, "shutdown grace period over; aborting in-flight jobs");
     this.jobsAbort.abort();
     // A job stuck where the abort cannot reach it (a hung dependency) must not hold the
     // process forever; its message was not deleted and comes back after the visibility timeout.
     if (!(await this.settlesWithinGrace(allDone))) {
-      this.log.error({ inFlight: this.inFlight.size }, "in-flight jobs ignored the abort; stopping without them (their messages will be redelivered)");
+      this.log.error({ event: "consumer.jobs_abandoned", inFlight: this.inFlight.size }, "in-flight jobs ignored the abort; stopping without them (their messages will be redelivered)");
     }
   }
 
@@ -119,7 +116,7 @@ export class QueueConsumer {
   }
 
   private async pollLoop(): Promise<void> {
-    this.log.info({ concurrency: this.options.concurrency }, "consumer polling");
+    this.log.info({ event: "consumer.polling", concurrency: this.options.concurrency }, "consumer polling");
     while (!this.stopping) {
       const free = this.options.concurrency - this.inFlight.size;
       if (free <= 0) {
@@ -133,7 +130,7 @@ export class QueueConsumer {
       const delayMs = this.breaker.delayMs();
       if (delayMs > 0) {
         await this.sleep(delayMs);
-        if (!this.stopping) this.log.info({ breaker: "half-open" }, "breaker half-open; probing the queue");
+        if (!this.stopping) this.log.info({ event: "breaker.half_open", breaker: "half-open" }, "breaker half-open; probing the queue");
         continue;
       }
       let messages: QueueMessage[];
@@ -141,7 +138,7 @@ export class QueueConsumer {
         this.lastPollAt = Date.now();
         messages = await this.queue.receive(Math.min(10, free), this.options.waitTimeSec, this.pollAbort.signal);
         if (this.breaker.state !== "closed" || this.breaker.snapshot().consecutiveFailures > 0) {
-          this.log.info({ breaker: "closed" }, "queue reachable again; breaker closed");
+          this.log.info({ event: "breaker.closed", breaker: "closed" }, "queue reachable again; breaker closed");
         }
         this.breaker.recordSuccess();
       } catch (err) {
@@ -149,20 +146,20 @@ export class QueueConsumer {
         this.options.events?.receiveFailed();
         const opened = this.breaker.recordFailure();
         const snapshot = this.breaker.snapshot();
-        this.log.warn({ err: describeError(err), consecutiveFailures: snapshot.consecutiveFailures }, "queue receive failed");
-        if (opened) this.log.error({ breaker: "open", retryInMs: this.breaker.delayMs(), openings: snapshot.openings }, "breaker open; polling paused");
+        this.log.warn({ event: "queue.receive_failed", err: describeError(err), consecutiveFailures: snapshot.consecutiveFailures }, "queue receive failed");
+        if (opened) this.log.error({ event: "breaker.open", breaker: "open", retryInMs: this.breaker.delayMs(), openings: snapshot.openings }, "breaker open; polling paused");
         continue;
       }
       for (const message of messages) this.dispatch(message);
     }
-    this.log.info("consumer stopped polling");
+    this.log.info({ event: "consumer.stopped" }, "consumer stopped polling");
   }
 
   private async dependenciesReady(): Promise<boolean> {
     const check = this.options.dependenciesUp;
     const up = check ? await check().catch(() => false) : true;
-    if (up && this.dependencyChecksFailed > 0) this.log.info({ pausedChecks: this.dependencyChecksFailed }, "dependencies reachable again; polling resumed");
-    if (!up && this.dependencyChecksFailed === 0) this.log.error("dependencies (database) unreachable; polling paused until they are back");
+    if (up && this.dependencyChecksFailed > 0) this.log.info({ event: "dependencies.up", pausedChecks: this.dependencyChecksFailed }, "dependencies reachable again; polling resumed");
+    if (!up && this.dependencyChecksFailed === 0) this.log.error({ event: "dependencies.down" }, "dependencies (database) unreachable; polling paused until they are back");
     this.dependencyChecksFailed = up ? 0 : this.dependencyChecksFailed + 1;
     return up;
   }
@@ -177,26 +174,29 @@ export class QueueConsumer {
 
   private async process(message: QueueMessage): Promise<void> {
     const heartbeat = this.startHeartbeat(message);
-    let decision: MessageDecision;
+    let result: HandlerResult;
     try {
-      decision = await this.handle(message, this.jobsAbort.signal);
+      result = await this.handle(message, this.jobsAbort.signal);
     } catch (err) {
-      this.log.error({ messageId: message.id, err: describeError(err) }, "message handler failed unexpectedly");
-      decision = "retry";
+      // A bug in the handler itself: loud, and the message goes the dead-letter way.
+      this.options.events?.internalError?.();
+      this.log.error({ event: "message.handler_crashed", messageId: message.id, err }, "message handler failed unexpectedly; message left for the dead-letter queue");
+      result = "leave";
     } finally {
       clearInterval(heartbeat);
     }
+    const decision = typeof result === "string" ? result : result.decision;
     this.options.events?.messageSettled(decision);
     try {
       if (decision === "delete") await this.queue.delete(message);
       else if (decision === "retry") {
-        const delaySec = this.stopping ? 0 : retryDelaySec(message.receiveCount);
+        const delaySec = this.stopping ? 0 : typeof result === "string" ? retryDelaySec(message.receiveCount) : result.afterSec;
         await this.queue.setVisibility(message, delaySec);
-        this.log.info({ messageId: message.id, receiveCount: message.receiveCount, retryInSec: delaySec }, "message returned to the queue");
+        this.log.info({ event: "message.returned", messageId: message.id, receiveCount: message.receiveCount, retryInSec: delaySec }, "message returned to the queue");
       }
     } catch (err) {
       // The message comes back after its visibility timeout; the job is idempotent.
-      this.log.warn({ messageId: message.id, decision, err: describeError(err) }, "could not settle message");
+      this.log.warn({ event: "message.settle_failed", messageId: message.id, decision, err: describeError(err) }, "could not settle message");
     }
   }
 
@@ -204,7 +204,7 @@ export class QueueConsumer {
     const periodMs = (this.options.visibilityTimeoutSec * 1000) / 3;
     return setInterval(() => {
       this.queue.setVisibility(message, this.options.visibilityTimeoutSec).catch((err: unknown) => {
-        this.log.warn({ messageId: message.id, err: describeError(err) }, "visibility heartbeat failed");
+        this.log.warn({ event: "message.heartbeat_failed", messageId: message.id, err: describeError(err) }, "visibility heartbeat failed");
       });
     }, periodMs);
   }

@@ -1,15 +1,5 @@
 import { z } from "zod";
-
-/** An object-created notification, with the key decoded to the object's real key. */
-export interface ObjectCreated {
-  readonly bucket: string;
-  readonly key: string;
-  readonly size: number | undefined;
-  readonly etag: string | undefined;
-  readonly eventTime: string | undefined;
-  /** Orders events for one key (S3 only; moto omits it). */
-  readonly sequencer: string | undefined;
-}
+import type { ObjectCreated } from "../domain/object-event.js";
 
 export type ParsedMessage =
   | { readonly kind: "test-event"; readonly bucket: string | undefined }
@@ -92,25 +82,4 @@ export function parseS3Message(body: string): ParsedMessage {
       sequencer: r.s3.object.sequencer,
     })),
   };
-}
-
-/**
- * A string that orders events for one key: S3's `sequencer` (hex, variable length: left-
- * padded so that string order is numeric order), else the event time (moto sends no
- * sequencer). Undefined when the event carries neither.
- */
-export function eventOrder(event: Pick<ObjectCreated, "sequencer" | "eventTime">): string | undefined {
-  if (event.sequencer && /^[0-9A-Fa-f]+$/.test(event.sequencer)) return `s:${event.sequencer.toUpperCase().padStart(32, "0")}`;
-  if (event.eventTime) {
-    // moto writes the time without a zone; S3 times are UTC.
-    const ms = Date.parse(/[zZ]|[+-]\d\d:\d\d$/.test(event.eventTime) ? event.eventTime : `${event.eventTime}Z`);
-    if (Number.isFinite(ms)) return `t:${new Date(ms).toISOString()}`;
-  }
-  return undefined;
-}
-
-/** True when `incoming` is known to be older than `stored` (both of the same kind). */
-export function isOlderEvent(incoming: string | undefined, stored: string | null): boolean {
-  if (!incoming || !stored || incoming.slice(0, 2) !== stored.slice(0, 2)) return false;
-  return incoming < stored;
 }

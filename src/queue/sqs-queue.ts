@@ -5,6 +5,7 @@ import {
   ReceiveMessageCommand,
   type SQSClient,
 } from "@aws-sdk/client-sqs";
+import { InspectorError } from "../domain/errors.js";
 
 export interface QueueMessage {
   readonly id: string;
@@ -28,7 +29,7 @@ export class SqsQueue implements MessageQueue {
   ) {}
 
   static async connect(sqs: SQSClient, queueName: string): Promise<SqsQueue> {
-    const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: queueName }));
+    const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: queueName })).catch(queueError);
     if (!QueueUrl) throw new Error(`queue ${queueName} has no URL`);
     return new SqsQueue(sqs, QueueUrl);
   }
@@ -42,7 +43,7 @@ export class SqsQueue implements MessageQueue {
         MessageSystemAttributeNames: ["ApproximateReceiveCount"],
       }),
       { abortSignal: signal },
-    );
+    ).catch(queueError);
     return (response.Messages ?? []).flatMap((m) =>
       m.MessageId && m.ReceiptHandle
         ? [{ id: m.MessageId, receiptHandle: m.ReceiptHandle, body: m.Body ?? "", receiveCount: Number(m.Attributes?.ApproximateReceiveCount ?? 1) }]
@@ -51,10 +52,15 @@ export class SqsQueue implements MessageQueue {
   }
 
   async delete(message: QueueMessage): Promise<void> {
-    await this.sqs.send(new DeleteMessageCommand({ QueueUrl: this.url, ReceiptHandle: message.receiptHandle }));
+    await this.sqs.send(new DeleteMessageCommand({ QueueUrl: this.url, ReceiptHandle: message.receiptHandle })).catch(queueError);
   }
 
   async setVisibility(message: QueueMessage, timeoutSec: number): Promise<void> {
-    await this.sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl: this.url, ReceiptHandle: message.receiptHandle, VisibilityTimeout: timeoutSec }));
+    await this.sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl: this.url, ReceiptHandle: message.receiptHandle, VisibilityTimeout: timeoutSec })).catch(queueError);
   }
+}
+
+/** Every SQS failure is the queue's (transient): the breaker and the logs see QUEUE_UNAVAILABLE. */
+function queueError(err: unknown): never {
+  throw new InspectorError("QUEUE_UNAVAILABLE", `The queue could not be reached: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
 }

@@ -1,5 +1,7 @@
 import { z } from "zod";
-import type { VideoStatusRecord } from "../store/video-repository.js";
+import { JOB_STATUSES } from "../domain/job.js";
+import { MATCH_KINDS } from "../domain/match.js";
+import type { VideoStatusRecord } from "../store/status-queries.js";
 
 const Seconds = z.number().describe("seconds");
 const Segment = z.tuple([Seconds, Seconds]).readonly().describe("[start, end] in seconds");
@@ -9,7 +11,7 @@ export const DuplicateEntrySchema = z
     file: z.string().describe("the other object's key"),
     otherDurationSec: z.number().nullable().describe("the other video's duration"),
     score: z.number().min(0).max(1),
-    kind: z.enum(["identical", "near-duplicate", "partial"]),
+    kind: z.enum(MATCH_KINDS),
     offsetSec: z.number().describe("seconds to add to a time in this video to find the same moment in the other"),
     segment: Segment.describe("the matched footage in this video"),
     otherSegment: Segment.describe("the matched footage in the other video"),
@@ -21,7 +23,7 @@ export const DuplicateEntrySchema = z
 export const StatusSnapshotSchema = z
   .object({
     file: z.string(),
-    status: z.enum(["pending", "analyzing", "done", "failed"]),
+    status: z.enum(JOB_STATUSES),
     progress: z.number().min(0).max(1),
     attempts: z.number().int().min(0).describe("analyses started, retries included"),
     takeovers: z.number().int().min(0).describe("attempts that replaced a worker that died or lost contact"),
@@ -36,8 +38,6 @@ export const StatusSnapshotSchema = z
 
 export type StatusSnapshot = z.infer<typeof StatusSnapshotSchema>;
 export type DuplicateEntry = z.infer<typeof DuplicateEntrySchema>;
-
-const KIND_NAMES = { identical: "identical", near_duplicate: "near-duplicate", partial: "partial" } as const;
 
 /** Freezes an object graph of plain data, so a snapshot can be shared without copying. */
 function deepFreeze<T>(value: T): T {
@@ -65,7 +65,7 @@ export function buildSnapshot(record: VideoStatusRecord): StatusSnapshot {
       file: d.file,
       otherDurationSec: d.otherDurationSec,
       score: d.score,
-      kind: KIND_NAMES[d.kind],
+      kind: d.kind,
       offsetSec: d.offsetSec,
       segment: [d.segment[0], d.segment[1]],
       otherSegment: [d.otherSegment[0], d.otherSegment[1]],

@@ -1,7 +1,15 @@
 import { LRUCache } from "lru-cache";
-import type { ObjectStore } from "../objects/s3-object-store.js";
-import type { VideoRepository } from "../store/video-repository.js";
+import type { ObjectRef } from "../domain/object-event.js";
+import type { ObjectStore } from "../objects/object-store.js";
+import type { RecentVideo, VideoStatusRecord } from "../store/status-queries.js";
+import { buildRecentVideos, type RecentVideos } from "./recent-videos.js";
 import { buildSnapshot, pendingSnapshot, type StatusSnapshot } from "./snapshot.js";
+
+/** The stored state the answers are built from (StatusQueries in production). */
+export interface StatusRecords {
+  findStatus(ref: ObjectRef): Promise<VideoStatusRecord | undefined>;
+  listRecent(bucket: string, limit: number): Promise<RecentVideo[]>;
+}
 
 export interface StatusServiceOptions {
   /**
@@ -24,8 +32,8 @@ export class StatusService {
   private readonly now: () => Date;
 
   constructor(
-    private readonly repo: VideoRepository,
-    private readonly objects: ObjectStore,
+    private readonly records: StatusRecords,
+    private readonly objects: Pick<ObjectStore, "head">,
     private readonly bucket: string,
     options: StatusServiceOptions,
   ) {
@@ -41,9 +49,14 @@ export class StatusService {
     return (await this.cache.fetch(key))?.snapshot;
   }
 
+  /** The most recently updated videos of the bucket (the overview page). */
+  async recent(limit: number): Promise<RecentVideos> {
+    return buildRecentVideos(await this.records.listRecent(this.bucket, limit));
+  }
+
   private async read(key: string): Promise<StatusSnapshot | undefined> {
     const ref = { bucket: this.bucket, key };
-    const record = await this.repo.findStatus(ref);
+    const record = await this.records.findStatus(ref);
     if (record) return buildSnapshot(record);
     return (await this.objects.head(ref)) ? pendingSnapshot(key, this.now()) : undefined;
   }

@@ -1,5 +1,6 @@
 import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient } from "../generated/prisma/client.js";
+import { toDatabaseError } from "./db-errors.js";
 
 export interface DbOptions {
   readonly url: string;
@@ -30,12 +31,13 @@ export function createDb(options: DbOptions) {
   return new PrismaClient({ adapter }).$extends({
     query: {
       async $allOperations({ model, operation, args, query }) {
-        if (!onQuery) return query(args);
         const started = performance.now();
         try {
           return await query(args);
+        } catch (err) {
+          throw toDatabaseError(err);
         } finally {
-          onQuery(model ? `${model}.${operation}` : operation, (performance.now() - started) / 1000);
+          onQuery?.(model ? `${model}.${operation}` : operation, (performance.now() - started) / 1000);
         }
       },
     },
@@ -43,6 +45,17 @@ export function createDb(options: DbOptions) {
 }
 
 export type Db = ReturnType<typeof createDb>;
+/** The client inside an interactive transaction. */
+export type Tx = Parameters<Parameters<Db["$transaction"]>[0]>[0];
+
+/** An interactive transaction whose failure to begin or commit is classified like any query's. */
+export async function transaction<T>(db: Db, work: (tx: Tx) => Promise<T>): Promise<T> {
+  try {
+    return await db.$transaction(work);
+  } catch (err) {
+    throw toDatabaseError(err);
+  }
+}
 
 export async function pingDb(db: Db): Promise<boolean> {
   try {

@@ -1,16 +1,16 @@
 import { afterAll, describe, expect, it } from "vitest";
 import pg from "pg";
-import { VideoRepository } from "../../src/store/video-repository.js";
+import { FingerprintStore } from "../../src/store/fingerprint-store.js";
 import { FingerprintImporter } from "../../src/store/fingerprint-import.js";
 import { encodeSignature, indexEntries, SAMPLE_RATE } from "../../src/fingerprint/signature.js";
-import { findDuplicates } from "../../src/ingest/find-duplicates.js";
+import { findDuplicates } from "../../src/match/find-duplicates.js";
 import { mulberry32 } from "../../scripts/bench/corpus.js";
 import { reencoded, syntheticSignature } from "../../scripts/bench/synthetic.js";
 import { testDb } from "../helpers/stack.js";
 import { requireEnv, uniqueName } from "../helpers/env.js";
 
 const db = testDb();
-const repo = new VideoRepository(db);
+const index = new FingerprintStore(db);
 const pool = new pg.Pool({ connectionString: requireEnv("TEST_DATABASE_URL"), max: 1 });
 const importer = new FingerprintImporter(pool);
 const bucket = uniqueName("import");
@@ -34,7 +34,7 @@ describe("batch import of fingerprints", () => {
     expect(rows).toBe(signatures.reduce((n, s) => n + indexEntries(s).length, 0));
 
     const copy = reencoded(rng, signatures[1]!);
-    const found = await findDuplicates(repo, -1, copy, copy.length / SAMPLE_RATE);
+    const found = await findDuplicates(index, -1, copy, copy.length / SAMPLE_RATE);
     expect(found.map((d) => d.reference.key)).toContain("v1.mp4");
   });
 });

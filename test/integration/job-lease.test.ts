@@ -1,18 +1,21 @@
 import { afterAll, describe, expect, it } from "vitest";
-import { LeaseLostError, VideoRepository, type JobLease, type StartedJob } from "../../src/store/video-repository.js";
-import { JOB_TRANSITIONS } from "../../src/ingest/job-state.js";
-import type { JobStatus } from "../../src/generated/prisma/enums.js";
+import { LeaseLostError } from "../../src/domain/errors.js";
+import { JOB_TRANSITIONS, type Claim, type JobStatus } from "../../src/domain/job.js";
+import { JobStore } from "../../src/store/job-store.js";
+import type { LeasedJob } from "../../src/store/leased-job.js";
+import { StatusQueries } from "../../src/store/status-queries.js";
 import { testDb } from "../helpers/stack.js";
 import { uniqueName } from "../helpers/env.js";
 
 const db = testDb(8);
-const repo = new VideoRepository(db);
+const jobs = new JobStore(db);
+const statuses = new StatusQueries(db);
 const BUCKET = "lease-tests";
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function claimed(job: StartedJob): Extract<StartedJob, { outcome: "claimed" }> {
-  if (job.outcome !== "claimed") throw new Error(`expected a claim, got ${job.outcome}`);
-  return job;
+function claimed(claim: Claim<LeasedJob>): LeasedJob {
+  if (claim.outcome !== "claimed") throw new Error(`expected a claim, got ${claim.outcome}`);
+  return claim.job;
 }
 
 async function jobRow(videoId: string) {
@@ -55,7 +58,7 @@ describe("job leases and the state machine, in PostgreSQL", () => {
 
   it("two concurrent deliveries of one object: exactly one claims the job, the other sees it held", async () => {
     const ref = { bucket: BUCKET, key: uniqueName("race") };
-    const results = await Promise.all(Array.from({ length: 4 }, (_, i) => repo.startJob({ ...ref, etag: "etag-1", order: undefined }, `m${i}`, 60_000)));
+    const results = await Promise.all(Array.from({ length: 4 }, (_, i) => jobs.claim({ ...ref, etag: "etag-1", order: undefined }, `m${i}`, 60_000)));
     expect(results.filter((r) => r.outcome === "claimed")).toHaveLength(1);
     expect(results.filter((r) => r.outcome === "held-elsewhere")).toHaveLength(3);
     expect(await db.video.count({ where: ref })).toBe(1);
@@ -63,57 +66,57 @@ describe("job leases and the state machine, in PostgreSQL", () => {
 
   it("an expired lease is taken over; the old holder's writes are refused", async () => {
     const ref = { bucket: BUCKET, key: uniqueName("takeover") };
-    const first = claimed(await repo.startJob({ ...ref, etag: "etag-1", order: undefined }, "m1", 200));
+    const first = claimed(await jobs.claim({ ...ref, etag: "etag-1", order: undefined }, "m1", 200));
     await sleep(400);
-    const second = claimed(await repo.startJob({ ...ref, etag: "etag-1", order: undefined }, "m2", 60_000));
+    const second = claimed(await jobs.claim({ ...ref, etag: "etag-1", order: undefined }, "m2", 60_000));
     expect(second.tookOver).toBe(true);
     expect(second.attempt).toBe(2);
 
-    const stale: JobLease = first.lease;
-    expect(await repo.renewLease(stale, 60_000)).toBe(false);
-    await expect(repo.storeFingerprint(stale, { id: first.videoId, num: first.videoNum }, [], new Uint8Array(8), 4, [])).rejects.toBeInstanceOf(LeaseLostError);
-    await expect(repo.finishJob(stale)).rejects.toBeInstanceOf(LeaseLostError);
-    expect(await repo.releaseJob(stale)).toBe(false);
+    const stale = first;
+    expect(await stale.renew(60_000)).toBe(false);
+    await expect(stale.storeFingerprint({ cuts: [], signature: new Uint8Array(8), sampleRate: 4, entries: [] })).rejects.toBeInstanceOf(LeaseLostError);
+    await expect(stale.finish()).rejects.toBeInstanceOf(LeaseLostError);
+    expect(await stale.release()).toBe(false);
 
-    await repo.finishJob(second.lease);
+    await second.finish();
     const row = await jobRow(second.videoId);
     expect(row).toMatchObject({ status: "done", attempts: 2, takeovers: 1, leaseToken: null });
-    const status = await repo.findStatus(ref);
+    const status = await statuses.findStatus(ref);
     expect(status).toMatchObject({ status: "done", attempts: 2, takeovers: 1 });
   });
 
   it("the holder's own message coming back takes the job over at once, live lease or not", async () => {
     const ref = { bucket: BUCKET, key: uniqueName("comeback") };
-    const first = claimed(await repo.startJob({ ...ref, etag: "etag-1", order: undefined }, "m1", 60_000));
-    expect(await repo.startJob({ ...ref, etag: "etag-1", order: undefined }, "m2", 60_000)).toMatchObject({ outcome: "held-elsewhere" });
-    const again = claimed(await repo.startJob({ ...ref, etag: "etag-1", order: undefined }, "m1", 60_000));
+    const first = claimed(await jobs.claim({ ...ref, etag: "etag-1", order: undefined }, "m1", 60_000));
+    expect(await jobs.claim({ ...ref, etag: "etag-1", order: undefined }, "m2", 60_000)).toMatchObject({ outcome: "held-elsewhere" });
+    const again = claimed(await jobs.claim({ ...ref, etag: "etag-1", order: undefined }, "m1", 60_000));
     expect(again.tookOver).toBe(true);
-    await expect(repo.finishJob(first.lease)).rejects.toBeInstanceOf(LeaseLostError);
-    await repo.finishJob(again.lease);
+    await expect(first.finish()).rejects.toBeInstanceOf(LeaseLostError);
+    await again.finish();
   });
 
   it("a released job is claimed again; a finished one is acknowledged unless a new version arrives", async () => {
     const ref = { bucket: BUCKET, key: uniqueName("release") };
-    const first = claimed(await repo.startJob({ ...ref, etag: "etag-1", order: undefined }, "m1", 60_000));
-    expect(await repo.releaseJob(first.lease)).toBe(true);
+    const first = claimed(await jobs.claim({ ...ref, etag: "etag-1", order: undefined }, "m1", 60_000));
+    expect(await first.release()).toBe(true);
     expect((await jobRow(first.videoId)).status).toBe("pending");
 
-    const second = claimed(await repo.startJob({ ...ref, etag: "etag-1", order: undefined }, "m1", 60_000));
+    const second = claimed(await jobs.claim({ ...ref, etag: "etag-1", order: undefined }, "m1", 60_000));
     expect(second.tookOver).toBe(false);
-    await repo.failJob(second.lease, "CORRUPT_MEDIA", "bad bytes");
-    expect(await repo.startJob({ ...ref, etag: "etag-1", order: undefined }, "m1", 60_000)).toMatchObject({ outcome: "already-finished", status: "failed" });
+    await second.fail("CORRUPT_MEDIA", "bad bytes");
+    expect(await jobs.claim({ ...ref, etag: "etag-1", order: undefined }, "m1", 60_000)).toMatchObject({ outcome: "already-finished", status: "failed" });
 
-    const third = claimed(await repo.startJob({ ...ref, etag: "etag-2", order: undefined }, "m3", 60_000));
-    expect(await repo.startJob({ ...ref, etag: "etag-3", order: undefined }, "m4", 60_000)).toMatchObject({ outcome: "wait" });
-    await repo.finishJob(third.lease);
+    const third = claimed(await jobs.claim({ ...ref, etag: "etag-2", order: undefined }, "m3", 60_000));
+    expect(await jobs.claim({ ...ref, etag: "etag-3", order: undefined }, "m4", 60_000)).toMatchObject({ outcome: "wait" });
+    await third.finish();
     expect(await jobRow(third.videoId)).toMatchObject({ status: "done", errorCode: null, attempts: 3 });
   });
 
   it("an event older than one already handled for the key is acknowledged as superseded", async () => {
     const ref = { bucket: BUCKET, key: uniqueName("order") };
-    const newer = claimed(await repo.startJob({ ...ref, etag: "etag-2", order: "t:2026-11-23T10:00:02.000Z" }, "m2", 60_000));
-    await repo.finishJob(newer.lease);
-    expect(await repo.startJob({ ...ref, etag: "etag-1", order: "t:2026-11-23T10:00:01.000Z" }, "m1", 60_000)).toMatchObject({ outcome: "superseded" });
+    const newer = claimed(await jobs.claim({ ...ref, etag: "etag-2", order: "t:2026-11-23T10:00:02.000Z" }, "m2", 60_000));
+    await newer.finish();
+    expect(await jobs.claim({ ...ref, etag: "etag-1", order: "t:2026-11-23T10:00:01.000Z" }, "m1", 60_000)).toMatchObject({ outcome: "superseded" });
     expect(await db.video.findFirstOrThrow({ where: ref })).toMatchObject({ etag: "etag-2", eventOrder: "t:2026-11-23T10:00:02.000Z" });
   });
 });

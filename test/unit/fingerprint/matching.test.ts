@@ -58,7 +58,7 @@ describe("signature matching", () => {
   });
 
   it("finds a re-encoded copy as a near-duplicate at offset 0", () => {
-    expect(match(jitter(original, 2), original)).toMatchObject({ kind: "near_duplicate", offsetSec: 0 });
+    expect(match(jitter(original, 2), original)).toMatchObject({ kind: "near-duplicate", offsetSec: 0 });
   });
 
   it("finds a short copy whose pair keys are all one bit off its source's (a heavy re-encode)", () => {
@@ -67,13 +67,13 @@ describe("signature matching", () => {
     const copy = source.map((h, i) => (h && Math.floor(i / SAMPLE_RATE) % 2 === 0 ? ([(h[0] ^ (1 << 30)) >>> 0, h[1]] as Hash64) : h));
     const sourceKeys = new Set(indexEntries(source).map((e) => e.key));
     expect(indexEntries(copy).filter((e) => sourceKeys.has(e.key))).toEqual([]);
-    expect(match(copy, source)).toMatchObject({ kind: "near_duplicate", offsetSec: 0 });
+    expect(match(copy, source)).toMatchObject({ kind: "near-duplicate", offsetSec: 0 });
   });
 
   it("finds a copy trimmed at the head, with the offset of the trim", () => {
     const trimmed = original.slice(7 * SAMPLE_RATE + 1); // 7.25 s cut off
     const verdict = match(jitter(trimmed, 3), original);
-    expect(verdict).toMatchObject({ kind: "near_duplicate", offsetSec: 7.25 });
+    expect(verdict).toMatchObject({ kind: "near-duplicate", offsetSec: 7.25 });
     expect(verdict!.refSegment[0]).toBeCloseTo(7.25, 1);
   });
 
@@ -89,7 +89,7 @@ describe("signature matching", () => {
 
   it("ignores black samples (no hash) inside a copy: a black intro does not break the match", () => {
     const blackIntro = [...Array.from({ length: 3 * SAMPLE_RATE }, () => undefined), ...original];
-    expect(match(blackIntro, original)).toMatchObject({ kind: "near_duplicate", offsetSec: -3 });
+    expect(match(blackIntro, original)).toMatchObject({ kind: "near-duplicate", offsetSec: -3 });
   });
 
   it("keeps one segment across a stretch without pictures followed by a few disagreeing samples", () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { interpretProbe, parseFrameRate } from "../../../src/media/probe.js";
-import { InspectorError } from "../../../src/errors.js";
+import { InspectorError } from "../../../src/domain/errors.js";
 
 const video = { codec_type: "video", codec_name: "h264", width: 640, height: 360, avg_frame_rate: "25/1", r_frame_rate: "25/1", start_time: "0.040000" };
 const audio = { codec_type: "audio", codec_name: "aac" };

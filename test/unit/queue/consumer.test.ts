@@ -3,8 +3,8 @@ import { pino } from "pino";
 import { CircuitBreaker } from "../../../src/queue/breaker.js";
 import { QueueConsumer, retryDelaySec, type MessageHandler } from "../../../src/queue/consumer.js";
 import type { MessageQueue, QueueMessage } from "../../../src/queue/sqs-queue.js";
-import { createMessageHandler } from "../../../src/ingest/message-handler.js";
-import { InspectorError } from "../../../src/errors.js";
+import { createMessageHandler } from "../../../src/queue/message-handler.js";
+import { InspectorError } from "../../../src/domain/errors.js";
 
 const silent = pino({ level: "silent" });
 

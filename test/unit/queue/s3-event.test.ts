@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { decodeS3Key, eventOrder, isOlderEvent, MessageParseError, parseS3Message } from "../../../src/queue/s3-event.js";
+import { decodeS3Key, MessageParseError, parseS3Message } from "../../../src/queue/s3-event.js";
+import { eventOrder, isOlderEvent } from "../../../src/domain/object-event.js";
 
 function record(key: string, extra: Record<string, unknown> = {}) {
   return {

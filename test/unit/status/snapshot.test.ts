@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { buildSnapshot, pendingSnapshot } from "../../../src/status/snapshot.js";
-import type { VideoStatusRecord } from "../../../src/store/video-repository.js";
+import type { VideoStatusRecord } from "../../../src/store/status-queries.js";
 
 function record(): VideoStatusRecord {
   return {
@@ -11,7 +11,7 @@ function record(): VideoStatusRecord {
     takeovers: 1,
     durationSec: 16,
     sceneCuts: [4, 9, 13],
-    duplicates: [{ file: "b.mp4", otherDurationSec: 16, score: 0.9, kind: "near_duplicate", offsetSec: 0, segment: [0, 16], otherSegment: [0, 16] }],
+    duplicates: [{ file: "b.mp4", otherDurationSec: 16, score: 0.9, kind: "near-duplicate", offsetSec: 0, segment: [0, 16], otherSegment: [0, 16] }],
     errorCode: null,
     errorMessage: null,
     updatedAt: new Date("2026-11-23T10:00:00Z"),

@@ -1,4 +1,9 @@
-import type { JobStatus } from "../store/video-repository.js";
+/** A job's states, in the order a job passes through them. */
+export const JOB_STATUSES = ["pending", "analyzing", "done", "failed"] as const;
+export type JobStatus = (typeof JOB_STATUSES)[number];
+export type TerminalStatus = Extract<JobStatus, "done" | "failed">;
+
+export const isTerminal = (status: JobStatus): status is TerminalStatus => status === "done" || status === "failed";
 
 /**
  * The job state machine. The database enforces the same table with a trigger (migration
@@ -49,7 +54,7 @@ export type ClaimDecision =
   /** A newer event for the key was handled already: this one is out of date; acknowledge. */
   | { readonly action: "superseded" }
   /** The same version already reached this terminal state: acknowledge, do nothing. */
-  | { readonly action: "already-finished"; readonly status: "done" | "failed" }
+  | { readonly action: "already-finished"; readonly status: TerminalStatus }
   /**
    * Another worker holds a live lease on the same version. Its own message covers the
    * work (if that worker dies, the message comes back after its lease has run out).
@@ -73,3 +78,17 @@ export function decideClaim(job: JobClaimState | undefined, now: Date, delivery:
   }
   return newVersion ? { action: "claim" } : { action: "already-finished", status: job.status };
 }
+
+/**
+ * What a delivery found and did. `J` is the leased job a claim hands over: every write
+ * through it presents the lease's fencing token.
+ */
+export type Claim<J> =
+  | { readonly outcome: "claimed"; readonly job: J }
+  | { readonly outcome: "superseded"; readonly videoId: string; readonly jobId: string }
+  | { readonly outcome: "already-finished"; readonly videoId: string; readonly jobId: string; readonly status: TerminalStatus }
+  | { readonly outcome: "held-elsewhere"; readonly videoId: string; readonly jobId: string }
+  | { readonly outcome: "wait"; readonly videoId: string; readonly jobId: string; readonly retryAfterMs: number };
+
+/** What handling one object-created event came to. */
+export type IngestOutcome = "done" | "failed" | "already-finished" | "held-elsewhere";

@@ -1,14 +1,9 @@
+import type { StoredMatch } from "../domain/match.js";
 import { decodeSignature, queryEntries, SAMPLE_RATE, type Signature } from "../fingerprint/signature.js";
 import { voteOffsets } from "../fingerprint/voting.js";
 import { verifyOffset } from "../fingerprint/verify.js";
 import { judgeAlignment, type Verdict } from "../fingerprint/verdict.js";
-import type { IndexRow, ReferenceVideo } from "../store/video-repository.js";
-
-/** The index as the matcher needs it (VideoRepository in production). */
-export interface SignatureIndex {
-  lookupIndex(excludeVideoNum: number, keys: readonly number[], perKeyLimit: number): Promise<IndexRow[]>;
-  loadReferences(videoNums: readonly number[]): Promise<ReferenceVideo[]>;
-}
+import type { ReferenceVideo, SignatureIndex } from "./signature-index.js";
 
 export interface Duplicate {
   readonly reference: Pick<ReferenceVideo, "videoId" | "key">;
@@ -69,4 +64,17 @@ export async function findDuplicates(index: SignatureIndex, videoNum: number, si
     if (verdict) duplicates.push({ reference: { videoId: reference.videoId, key: reference.key }, verdict });
   }
   return duplicates;
+}
+
+/** A duplicate as the query video stores it. */
+export function toStoredMatch(duplicate: Duplicate): StoredMatch {
+  const { verdict } = duplicate;
+  return {
+    otherVideoId: duplicate.reference.videoId,
+    score: verdict.score,
+    kind: verdict.kind,
+    offsetSec: verdict.offsetSec,
+    segment: verdict.querySegment,
+    otherSegment: verdict.refSegment,
+  };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { canTransition, decideClaim } from "../../../src/ingest/job-state.js";
+import { canTransition, decideClaim } from "../../../src/domain/job.js";
 
 const now = new Date("2026-11-23T12:00:00Z");
 const inSec = (s: number) => new Date(now.getTime() + s * 1000);

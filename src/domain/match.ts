@@ -1,0 +1,19 @@
+/** How two videos share footage, as the API reports it. */
+export const MATCH_KINDS = ["identical", "near-duplicate", "partial"] as const;
+export type MatchKind = (typeof MATCH_KINDS)[number];
+
+/** One side of a pair of videos that share footage (stored for both sides). */
+export interface StoredMatch {
+  readonly otherVideoId: string;
+  readonly score: number;
+  readonly kind: MatchKind;
+  /** Seconds to add to a time in this video to find it in the other. */
+  readonly offsetSec: number;
+  readonly segment: readonly [number, number];
+  readonly otherSegment: readonly [number, number];
+}
+
+/** The same match as the other video sees it. */
+export function mirrorMatch(videoId: string, match: StoredMatch): StoredMatch {
+  return { otherVideoId: videoId, score: match.score, kind: match.kind, offsetSec: -match.offsetSec, segment: match.otherSegment, otherSegment: match.segment };
+}

@@ -1,0 +1,17 @@
+/** What ffprobe found in an accepted video. */
+export interface MediaInfo {
+  readonly durationSec: number;
+  readonly codec: string;
+  readonly width: number;
+  readonly height: number;
+  readonly fps: number;
+  readonly formatName: string;
+}
+
+/** What the service agrees to analyse; a header may claim anything, these bound the work. */
+export interface MediaCaps {
+  readonly maxPixels: number;
+  readonly maxDurationSec: number;
+}
+
+export const DEFAULT_MEDIA_CAPS: MediaCaps = { maxPixels: 7680 * 4320, maxDurationSec: 6 * 3600 };

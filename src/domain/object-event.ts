@@ -1,0 +1,55 @@
+/** An object in a bucket. */
+export interface ObjectRef {
+  readonly bucket: string;
+  readonly key: string;
+}
+
+/**
+ * An object-created notification, whatever its source (S3 → SQS today): the key decoded to
+ * the object's real key. Events are hints: the object's own HEAD is the truth.
+ */
+export interface ObjectCreated extends ObjectRef {
+  readonly size: number | undefined;
+  readonly etag: string | undefined;
+  readonly eventTime: string | undefined;
+  /** Orders events for one key (S3 only; moto omits it). */
+  readonly sequencer: string | undefined;
+}
+
+/** One object-created event, as the job bookkeeping needs it. */
+export interface ObjectEvent extends ObjectRef {
+  readonly etag: string | undefined;
+  /** Its place among the key's events (eventOrder). */
+  readonly order: string | undefined;
+}
+
+/** S3 quotes ETags in HEAD responses but not in event notifications. */
+export function normaliseEtag(etag: string | undefined): string | null {
+  return etag ? etag.replace(/"/g, "") : null;
+}
+
+/**
+ * A string that orders events for one key: S3's `sequencer` (hex, variable length: left-
+ * padded so that string order is numeric order), else the event time (moto sends no
+ * sequencer). Undefined when the event carries neither.
+ */
+export function eventOrder(event: Pick<ObjectCreated, "sequencer" | "eventTime">): string | undefined {
+  if (event.sequencer && /^[0-9A-Fa-f]+$/.test(event.sequencer)) return `s:${event.sequencer.toUpperCase().padStart(32, "0")}`;
+  if (event.eventTime) {
+    // moto writes the time without a zone; S3 times are UTC.
+    const ms = Date.parse(/[zZ]|[+-]\d\d:\d\d$/.test(event.eventTime) ? event.eventTime : `${event.eventTime}Z`);
+    if (Number.isFinite(ms)) return `t:${new Date(ms).toISOString()}`;
+  }
+  return undefined;
+}
+
+/** True when `incoming` is known to be older than `stored` (both of the same kind). */
+export function isOlderEvent(incoming: string | undefined, stored: string | null): boolean {
+  if (!incoming || !stored || incoming.slice(0, 2) !== stored.slice(0, 2)) return false;
+  return incoming < stored;
+}
+
+/** The job bookkeeping's view of a created object. */
+export function toObjectEvent(object: ObjectCreated): ObjectEvent {
+  return { bucket: object.bucket, key: object.key, etag: object.etag, order: eventOrder(object) };
+}

@@ -1,0 +1,24 @@
+import type { ObjectRef } from "../domain/object-event.js";
+
+export interface ObjectHead {
+  readonly sizeBytes: number;
+  readonly etag: string | undefined;
+}
+
+export interface DownloadedObject {
+  readonly sizeBytes: number;
+  readonly sha256: string;
+}
+
+/** The object store as the ingest and the status need it (S3ObjectStore in production). */
+export interface ObjectStore {
+  /** The object's metadata, or undefined when there is no such object. */
+  head(ref: ObjectRef): Promise<ObjectHead | undefined>;
+  /** Streams the object to `toPath`, hashing as it goes; memory use does not grow with size. */
+  download(ref: ObjectRef, toPath: string, maxBytes: number, signal?: AbortSignal): Promise<DownloadedObject>;
+}
+
+/** Short-lived URLs a child process (ffmpeg) can read an object from, seeking with ranges. */
+export interface ObjectUrls {
+  readUrl(ref: ObjectRef, expiresSec: number): Promise<string>;
+}

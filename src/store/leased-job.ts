@@ -1,0 +1,133 @@
+import { LeaseLostError, type ErrorCode } from "../domain/errors.js";
+import type { MediaInfo } from "../domain/media-info.js";
+import type { StoredMatch } from "../domain/match.js";
+import { normaliseEtag } from "../domain/object-event.js";
+import type { StoredFingerprint } from "../fingerprint/fingerprint-builder.js";
+import { fingerprintRows, type VideoIds } from "./fingerprint-store.js";
+import { matchRows } from "./match-store.js";
+import { transaction, type Db, type Tx } from "./prisma.js";
+
+/** What a claim hands over besides the lease itself. */
+export interface LeaseGrant {
+  readonly video: VideoIds;
+  readonly jobId: string;
+  /** The lease's fencing token: every write below presents it. */
+  readonly token: string;
+  readonly attempt: number;
+  readonly tookOver: boolean;
+}
+
+/**
+ * A job this worker holds. Every write goes through here and is fenced: it runs in a
+ * transaction that first locks the job row and checks the lease is still this worker's, so
+ * a worker whose job was taken over gets LeaseLostError instead of overwriting the new
+ * holder's work. Only progress, which is advisory, is dropped silently when the lease is gone.
+ */
+export class LeasedJob {
+  readonly videoId: string;
+  readonly videoNum: number;
+  readonly jobId: string;
+  readonly attempt: number;
+  readonly tookOver: boolean;
+
+  constructor(
+    private readonly db: Db,
+    private readonly grant: LeaseGrant,
+  ) {
+    this.videoId = grant.video.id;
+    this.videoNum = grant.video.num;
+    this.jobId = grant.jobId;
+    this.attempt = grant.attempt;
+    this.tookOver = grant.tookOver;
+  }
+
+  /** Extends the lease; false when it is no longer this worker's. */
+  async renew(leaseMs: number): Promise<boolean> {
+    const renewed = await this.db.$executeRaw`
+      UPDATE job SET lease_expires_at = now() + ${leaseMs} * interval '1 millisecond'
+      WHERE id = ${this.jobId}::uuid AND lease_token = ${this.grant.token}::uuid AND status = 'analyzing'`;
+    return renewed === 1;
+  }
+
+  /**
+   * What HEAD says of the object: its size, and its ETag where the event carried none (the
+   * event's ETag is kept: it is what tells a new version of the key from a redelivery).
+   */
+  async recordHead(sizeBytes: number, etag: string | undefined): Promise<void> {
+    await this.write((tx) => tx.$executeRaw`
+      UPDATE video SET size_bytes = ${BigInt(sizeBytes)}, etag = COALESCE(etag, ${normaliseEtag(etag)}) WHERE id = ${this.videoId}::uuid`);
+  }
+
+  async recordContent(sizeBytes: number, sha256: string): Promise<void> {
+    await this.write((tx) => tx.video.update({ where: { id: this.videoId }, data: { sizeBytes: BigInt(sizeBytes), sha256 } }));
+  }
+
+  async recordMediaInfo(info: MediaInfo): Promise<void> {
+    const { durationSec, width, height, fps, codec } = info;
+    await this.write((tx) => tx.video.update({ where: { id: this.videoId }, data: { durationSec, width, height, fps, codec } }));
+  }
+
+  async recordProgress(progress: number): Promise<void> {
+    await this.db.job.updateMany({ where: { id: this.jobId, leaseToken: this.grant.token, status: "analyzing" }, data: { progress } });
+  }
+
+  /** Stores a complete fingerprint in one transaction; there is only ever one set per video. */
+  async storeFingerprint(fingerprint: StoredFingerprint): Promise<void> {
+    await this.write((tx) => fingerprintRows.store(tx, this.grant.video, fingerprint));
+  }
+
+  /** Copies a byte-identical video's analysis instead of decoding the same bytes again. */
+  async copyAnalysis(fromVideoId: string): Promise<{ durationSec: number | null }> {
+    return this.write((tx) => fingerprintRows.copy(tx, fromVideoId, this.grant.video));
+  }
+
+  async saveMatches(matches: readonly StoredMatch[]): Promise<void> {
+    if (matches.length === 0) return;
+    await this.write((tx) => matchRows.save(tx, this.videoId, matches));
+  }
+
+  /** Gives this video the matches of a byte-identical original (see matchRows.copy). */
+  async copyMatches(fromVideoId: string): Promise<void> {
+    await this.write((tx) => matchRows.copy(tx, fromVideoId, this.videoId));
+  }
+
+  async deleteMatches(otherVideoIds: readonly string[]): Promise<void> {
+    if (otherVideoIds.length === 0) return;
+    await this.write((tx) => matchRows.delete(tx, this.videoId, otherVideoIds));
+  }
+
+  async finish(): Promise<void> {
+    await this.end({ status: "done", progress: 1, finishedAt: new Date() });
+  }
+
+  async fail(code: ErrorCode, message: string): Promise<void> {
+    await this.end({ status: "failed", errorCode: code, errorMessage: message, finishedAt: new Date() });
+  }
+
+  /** Gives the job back (`pending`) so that the message's next delivery starts it afresh. */
+  async release(): Promise<boolean> {
+    const released = await this.db.job.updateMany({
+      where: { id: this.jobId, leaseToken: this.grant.token, status: "analyzing" },
+      data: { status: "pending", progress: 0, leaseToken: null, leaseExpiresAt: null },
+    });
+    return released.count === 1;
+  }
+
+  private async end(data: { status: "done" | "failed"; progress?: number; errorCode?: string; errorMessage?: string; finishedAt: Date }): Promise<void> {
+    const ended = await this.db.job.updateMany({
+      where: { id: this.jobId, leaseToken: this.grant.token, status: "analyzing" },
+      data: { ...data, leaseToken: null, leaseExpiresAt: null },
+    });
+    if (ended.count !== 1) throw new LeaseLostError(this.jobId);
+  }
+
+  /** Runs `work` in a transaction that holds the job row and has checked the lease first. */
+  private write<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
+    return transaction(this.db, async (tx) => {
+      const held = await tx.$queryRaw<{ id: string }[]>`
+        SELECT id FROM job WHERE id = ${this.jobId}::uuid AND lease_token = ${this.grant.token}::uuid AND status = 'analyzing' FOR UPDATE`;
+      if (held.length !== 1) throw new LeaseLostError(this.jobId);
+      return work(tx);
+    });
+  }
+}

@@ -1,0 +1,61 @@
+import { mirrorMatch, type MatchKind, type StoredMatch } from "../domain/match.js";
+import type { MatchKind as DbMatchKind } from "../generated/prisma/enums.js";
+import type { Tx } from "./prisma.js";
+
+/** The database spells kinds as identifiers; the domain as the API does. */
+const TO_DB: Record<MatchKind, DbMatchKind> = { identical: "identical", "near-duplicate": "near_duplicate", partial: "partial" };
+const FROM_DB: Record<DbMatchKind, MatchKind> = { identical: "identical", near_duplicate: "near-duplicate", partial: "partial" };
+
+export const toMatchKind = (kind: DbMatchKind): MatchKind => FROM_DB[kind];
+
+/**
+ * The match rows of one video, written inside a caller's (fenced) transaction. Every match
+ * is stored in both directions, so either video's status lists the other.
+ */
+export const matchRows = {
+  async save(tx: Tx, videoId: string, matches: readonly StoredMatch[]): Promise<void> {
+    for (const match of matches) {
+      await upsert(tx, videoId, match);
+      await upsert(tx, match.otherVideoId, mirrorMatch(videoId, match));
+    }
+  },
+
+  /**
+   * Gives a byte-identical copy the matches of its original, in both directions: the same
+   * footage has the same duplicates, offsets and segments. The pair itself is left out, and
+   * a match the copy already has is kept.
+   */
+  async copy(tx: Tx, fromVideoId: string, toVideoId: string): Promise<void> {
+    await tx.$executeRaw`
+      INSERT INTO match (video_id, other_video_id, score, kind, offset_sec, segment_start, segment_end, other_start, other_end)
+      SELECT ${toVideoId}::uuid, other_video_id, score, kind, offset_sec, segment_start, segment_end, other_start, other_end
+      FROM match WHERE video_id = ${fromVideoId}::uuid AND other_video_id <> ${toVideoId}::uuid
+      UNION ALL
+      SELECT video_id, ${toVideoId}::uuid, score, kind, offset_sec, segment_start, segment_end, other_start, other_end
+      FROM match WHERE other_video_id = ${fromVideoId}::uuid AND video_id <> ${toVideoId}::uuid
+      ON CONFLICT (video_id, other_video_id) DO NOTHING`;
+  },
+
+  /** Removes matches (both directions) between a video and the given others. */
+  async delete(tx: Tx, videoId: string, otherVideoIds: readonly string[]): Promise<void> {
+    if (otherVideoIds.length === 0) return;
+    await tx.match.deleteMany({
+      where: {
+        OR: [
+          { videoId, otherVideoId: { in: [...otherVideoIds] } },
+          { otherVideoId: videoId, videoId: { in: [...otherVideoIds] } },
+        ],
+      },
+    });
+  },
+};
+
+async function upsert(tx: Tx, videoId: string, m: StoredMatch): Promise<void> {
+  await tx.$executeRaw`
+    INSERT INTO match (video_id, other_video_id, score, kind, offset_sec, segment_start, segment_end, other_start, other_end)
+    VALUES (${videoId}::uuid, ${m.otherVideoId}::uuid, ${m.score}, ${TO_DB[m.kind]}::"MatchKind", ${m.offsetSec}, ${m.segment[0]}, ${m.segment[1]}, ${m.otherSegment[0]}, ${m.otherSegment[1]})
+    ON CONFLICT (video_id, other_video_id) DO UPDATE SET
+      score = EXCLUDED.score, kind = EXCLUDED.kind, offset_sec = EXCLUDED.offset_sec,
+      segment_start = EXCLUDED.segment_start, segment_end = EXCLUDED.segment_end,
+      other_start = EXCLUDED.other_start, other_end = EXCLUDED.other_end`;
+}
