@@ -1,7 +1,7 @@
 # syntax=docker/dockerfile:1
 # The inspector: TypeScript compiled in a build stage, run on a slim image with Debian's ffmpeg.
 
-FROM node:22-bookworm-slim AS build
+FROM node:24-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
@@ -14,7 +14,7 @@ RUN DATABASE_URL=postgresql://build@localhost/build npx prisma generate \
  && npm run build \
  && npm prune --omit=dev
 
-FROM node:22-bookworm-slim AS runtime
+FROM node:24-bookworm-slim AS runtime
 RUN apt-get update \
  && apt-get install -y --no-install-recommends ffmpeg tini \
  && rm -rf /var/lib/apt/lists/*

@@ -6,6 +6,7 @@ set -euo pipefail
 source "$(dirname "$0")/lib/stack.sh"
 cd "$ROOT"
 name="$1"; shift
+ensure_node
 ensure_ffmpeg
 ensure_node_modules
 export PG_ADMIN_URL="${PG_ADMIN_URL:-postgresql://postgres@127.0.0.1:5432/postgres}"

@@ -9,6 +9,7 @@ export AWS_ENDPOINT="${AWS_ENDPOINT:-http://127.0.0.1:4566}"
 export DATABASE_URL="${DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/tvidz}"
 export AWS_ACCESS_KEY_ID="${AWS_ACCESS_KEY_ID:-test}" AWS_SECRET_ACCESS_KEY="${AWS_SECRET_ACCESS_KEY:-test}"
 
+ensure_node
 ensure_ffmpeg
 ensure_node_modules
 if [ "$AWS_ENDPOINT" != aws ]; then

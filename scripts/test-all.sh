@@ -5,6 +5,7 @@ set -euo pipefail
 source "$(dirname "$0")/lib/stack.sh"
 cd "$ROOT"
 
+ensure_node
 ensure_ffmpeg
 ensure_chromium
 ensure_node_modules

@@ -75,7 +75,7 @@ for (const keys of videosAtTime.values()) {
 for (const [k, n] of shared) if (n >= 2) seedPairs.add(k);
 
 const sameFamily = (pair: string) => {
-  const [a, b] = pair.split("|").map((id) => byId.get(id!)!);
+  const [a, b] = pair.split("|").map((id) => byId.get(id)!);
   return a!.family !== undefined && a!.family === b!.family;
 };
 interface Tally { copies: number; found: number; reports: number; correct: number }

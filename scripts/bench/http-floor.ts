@@ -6,6 +6,7 @@
  *      that returns the same snapshot from memory.
  * Each server runs in a child process, so it has an event loop (and core) of its own.
  */
+import type { StatusService } from "../../src/status/status-service.js";
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import autocannon from "autocannon";
@@ -29,7 +30,7 @@ async function serve(variant: "bare" | "service"): Promise<void> {
   } else {
     const { createApp } = await import("../../src/http/app.js");
     const { SnapshotStreams } = await import("../../src/http/snapshot-stream.js");
-    const status = { get: async () => snapshot } as unknown as import("../../src/status/status-service.js").StatusService;
+    const status = { get: async () => snapshot } as unknown as StatusService;
     app = createApp({
       status,
       streams: new SnapshotStreams(status, { maxStreams: 1, pollMs: 1000, heartbeatMs: 15000 }),

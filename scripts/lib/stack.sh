@@ -27,6 +27,21 @@ ensure_chromium() {
   DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq chromium >/dev/null
 }
 
+# The project targets Node 24 LTS. Where the system's Node is older, a project-local Node 24
+# from the npm registry (the `node` package, which installs the platform's binary package) is
+# put first on PATH for everything that follows: npm, tsx, vitest, the service.
+NODE_MAJOR=24
+ensure_node() {
+  local have dir="$RUN_DIR/node"
+  if [ -x "$dir/node_modules/.bin/node" ]; then export PATH="$dir/node_modules/.bin:$PATH"; fi
+  have="$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)"
+  if [ "$have" -ge "$NODE_MAJOR" ]; then return; fi
+  log "Node $(node --version 2>/dev/null || echo none) is older than $NODE_MAJOR: installing a project-local Node $NODE_MAJOR into $dir"
+  npm install --no-save --no-audit --no-fund --loglevel=error --prefix "$dir" "node@$NODE_MAJOR" >/dev/null
+  export PATH="$dir/node_modules/.bin:$PATH"
+  log "using $(node --version) from $dir"
+}
+
 ensure_node_modules() {
   local stamp="$ROOT/node_modules/.install-stamp"
   if [ ! -f "$stamp" ] || [ "$ROOT/package-lock.json" -nt "$stamp" ]; then

@@ -28,7 +28,7 @@ export function voteOffsets(hits: Iterable<IndexHit>, options: { binSamples: num
   for (const hit of hits) {
     const bin = Math.round((hit.refSample - hit.querySample) / options.binSamples);
     let bins = perVideo.get(hit.videoNum);
-    if (!bins) perVideo.set(hit.videoNum, (bins = new Map()));
+    if (!bins) perVideo.set(hit.videoNum, (bins = new Map<number, Set<number>>()));
     let voters = bins.get(bin);
     if (!voters) bins.set(bin, (voters = new Set()));
     voters.add(hit.querySample);

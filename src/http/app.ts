@@ -3,7 +3,7 @@ import cors from "cors";
 import helmet from "helmet";
 import { pinoHttp } from "pino-http";
 import type { Logger } from "pino";
-import { z } from "zod";
+import { type z } from "zod";
 import type { StatusService } from "../status/status-service.js";
 import { buildOpenApiDocument } from "./openapi.js";
 import { describeError, InspectorError } from "../domain/errors.js";

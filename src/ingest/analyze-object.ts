@@ -1,5 +1,5 @@
 import type { Logger } from "pino";
-import { describeError, InspectorError, isPermanent } from "../domain/errors.js";
+import { describeError, InspectorError } from "../domain/errors.js";
 import type { Claim, IngestOutcome } from "../domain/job.js";
 import { toObjectEvent, type ObjectCreated } from "../domain/object-event.js";
 import { storedFingerprint } from "../fingerprint/fingerprint-builder.js";
@@ -69,7 +69,7 @@ export async function analyzeObject(deps: IngestDeps, object: ObjectCreated, mes
     return "done";
   } catch (thrown) {
     const err = classify(thrown, keeper.signal);
-    if (!isPermanent(err)) {
+    if (!err.permanent) {
       finished("interrupted");
       const released = await job.release().catch(() => false);
       log.warn({ event: "job.interrupted", status: released ? "pending" : undefined, err: describeError(err) }, "job interrupted by a transient failure; it will be retried");
@@ -188,11 +188,14 @@ function acknowledge(claim: Exclude<Claim<JobLease>, { outcome: "claimed" }>, lo
 }
 
 /**
- * What a failure means. Coded errors mean what they say. Anything else while the analysis
- * was being stopped (shutdown, lease lost) is that stop; otherwise it is a bug.
+ * What a failure means. An analysis stopped for a coded reason (its lease was lost) failed
+ * for that reason, whatever the stop looked like from inside (a killed ffmpeg). Otherwise
+ * coded errors mean what they say; anything else while stopping (shutdown) is that stop, and
+ * anything else at all is a bug.
  */
 function classify(err: unknown, signal: AbortSignal): InspectorError {
+  if (signal.aborted && signal.reason instanceof InspectorError) return signal.reason;
   if (err instanceof InspectorError) return err;
-  if (signal.aborted) return signal.reason instanceof InspectorError ? signal.reason : new InspectorError("SHUTTING_DOWN", undefined, { cause: err });
+  if (signal.aborted) return new InspectorError("SHUTTING_DOWN", undefined, { cause: err });
   return new InspectorError("INTERNAL_ERROR", undefined, { cause: err });
 }

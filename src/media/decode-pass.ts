@@ -137,10 +137,10 @@ const WHOLE_VIDEO: DecodeSegment = { seekSec: 0, lengthSec: undefined, keepFromS
 export async function runDecodePass(run: DecodePassRun): Promise<void> {
   const siblings = new AbortController();
   const signal = run.signal ? AbortSignal.any([run.signal, siblings.signal]) : siblings.signal;
-  let failure: unknown;
+  let failure: { readonly error: unknown } | undefined;
   const settle = (work: Promise<void>) =>
-    work.catch((err: unknown) => {
-      failure ??= err;
+    work.catch((error: unknown) => {
+      failure ??= { error };
       siblings.abort();
     });
   const timeoutMs = run.durationSec.then(run.timeoutMs);
@@ -162,7 +162,7 @@ export async function runDecodePass(run: DecodePassRun): Promise<void> {
   const rest = failure === undefined && first && head.endWith(first) ? later : [];
   const held = rest.map(() => [] as number[]);
   await Promise.all([headDone, ...rest.map((segment, k) => settle(new SegmentDecode(run, segment, (frame) => held[k]!.push(frame.ptsTime, frame.score)).run(timeoutMs, signal)))]);
-  if (failure !== undefined) throw failure;
+  if (failure !== undefined) throw failure.error;
   for (const scores of held) for (let i = 0; i < scores.length; i += 2) run.onFrameScore({ ptsTime: scores[i]!, score: scores[i + 1]! });
 }
 

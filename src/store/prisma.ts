@@ -33,7 +33,7 @@ export function createDb(options: DbOptions) {
       async $allOperations({ model, operation, args, query }) {
         const started = performance.now();
         try {
-          return await query(args);
+          return (await query(args)) as unknown;
         } catch (err) {
           throw toDatabaseError(err);
         } finally {

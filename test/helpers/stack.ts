@@ -63,7 +63,7 @@ export interface ProvisionedQueue {
   readonly s3: S3Client;
   readonly sqs: SQSClient;
   /** Messages visible + in flight in the work queue and in its dead-letter queue. */
-  queueDepth(): Promise<{ queue: number; deadLetter: number }>;
+  readonly queueDepth: () => Promise<{ queue: number; deadLetter: number }>;
 }
 
 export async function provisionQueue(name: string, overrides: Record<string, string> = {}, options: { maxReceiveCount?: number } = {}): Promise<ProvisionedQueue> {

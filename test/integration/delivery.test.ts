@@ -77,9 +77,9 @@ describe("duplicate delivery", () => {
     expect(videos).toHaveLength(1);
     expect(videos[0]!.cuts.map((c) => c.timeSec)).toEqual(body.sceneCuts);
     const logs = [...(await readLogs("duplicates-delivery")), ...(await readLogs("duplicates-delivery-replica"))].filter((l) => l.key === "twice.mp4");
-    expect(logs.filter((l) => l.msg === "job analyzing")).toHaveLength(1);
+    expect(logs.filter((l) => l.event === "job.analyzing")).toHaveLength(1);
     // Acknowledged: held by the other delivery, already done, or older than the event that won.
-    expect(logs.filter((l) => /^(another worker holds|object already analysed|a newer event)/.test(l.msg))).toHaveLength(2);
+    expect(logs.filter((l) => ["event.held_elsewhere", "event.already_finished", "event.superseded"].includes(String(l.event)))).toHaveLength(2);
   });
 
   it("two versions of one key: the newer one wins, and its older event arriving late changes nothing", async () => {
@@ -115,7 +115,7 @@ describe("a message that can never succeed", () => {
         return d.deadLetter === 2 && d.queue === 0 ? d : undefined;
       }, 60_000, "both messages in the dead-letter queue");
       expect(depth).toEqual({ queue: 0, deadLetter: 2 });
-      const left = (await readLogs("dead-letter")).filter((l) => l.msg === "unparseable message left for the dead-letter queue");
+      const left = (await readLogs("dead-letter")).filter((l) => l.event === "message.unparseable");
       expect(left.length).toBeGreaterThanOrEqual(4);
     } finally {
       await stack.stop();

@@ -84,7 +84,7 @@ describe("an analysis longer than the visibility timeout", () => {
       // Each replica's log: the key was analysed by exactly one of them, once.
       const started = await Promise.all(
         ["slow-analysis", "slow-analysis-replica"].map(async (name) =>
-          (await readLogs(name)).filter((l) => l.key === "slow.mp4" && /^(job analyzing|job taken over|another worker holds)/.test(l.msg)).length,
+          (await readLogs(name)).filter((l) => l.key === "slow.mp4" && ["job.analyzing", "job.taken_over", "event.held_elsewhere"].includes(String(l.event))).length,
         ),
       );
       expect(started.reduce((a, b) => a + b, 0)).toBe(1);

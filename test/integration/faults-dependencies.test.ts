@@ -73,7 +73,7 @@ describe("queue outage", () => {
       }, 30_000, "the breaker to open");
       expect(open.status).toBe(503);
       // Let it probe a few times while the queue stays down.
-      await waitFor(async () => ((await readLogs("queue-outage")).filter((l) => l.msg.startsWith("breaker half-open")).length >= 3 ? true : undefined), 30_000, "three half-open probes");
+      await waitFor(async () => ((await readLogs("queue-outage")).filter((l) => l.event === "breaker.half_open").length >= 3 ? true : undefined), 30_000, "three half-open probes");
 
       await proxy.restore();
       await waitFor(async () => ((await readiness(stack)).body.ready ? true : undefined), 30_000, "readiness after the outage");
@@ -81,13 +81,13 @@ describe("queue outage", () => {
       expect(await waitForTerminal(stack.baseUrl, "after-outage.mp4")).toMatchObject({ status: "done" });
 
       const logs = await readLogs("queue-outage");
-      const openings = logs.filter((l) => l.msg === "breaker open; polling paused");
+      const openings = logs.filter((l) => l.event === "breaker.open");
       expect(openings.length).toBeGreaterThanOrEqual(2);
       const waits = openings.map((l) => l.retryInMs as number);
       // Exponential with equal jitter: each wait is at least half its step; the cap holds.
       expect(Math.max(...waits)).toBeLessThanOrEqual(1500);
       expect(waits.every((w) => w >= 150)).toBe(true);
-      expect(logs.some((l) => l.msg === "queue reachable again; breaker closed")).toBe(true);
+      expect(logs.some((l) => l.event === "breaker.closed")).toBe(true);
     } finally {
       await stack.stop();
       await proxy.close();
@@ -103,7 +103,7 @@ describe("database outage", () => {
     const slow = await fakeTool("slow", process.env.FFMPEG_PATH ?? "ffmpeg", 3);
     const stack = await startStack("db-outage", { DATABASE_URL: proxy.url(DATABASE_URL), DB_CONNECT_TIMEOUT_MS: "1000", FFMPEG_PATH: slow.path });
     try {
-      await waitFor(async () => ((await readLogs("db-outage")).some((l) => l.msg.startsWith("dependencies (database) unreachable")) ? true : undefined), 15_000, "polling to pause");
+      await waitFor(async () => ((await readLogs("db-outage")).some((l) => l.event === "dependencies.down") ? true : undefined), 15_000, "polling to pause");
       const down = await readiness(stack);
       expect(down.status).toBe(503);
       expect(down.body.checks.database).toBe(false);
@@ -123,7 +123,7 @@ describe("database outage", () => {
         return job?.status === "analyzing" ? job : undefined;
       }, 20_000, "the job to start");
       await proxy.cut();
-      await waitFor(async () => ((await readLogs("db-outage")).some((l) => l.key === "mid-job.mp4" && l.msg.startsWith("job interrupted by a transient failure")) ? true : undefined), 20_000, "the job to fail transiently");
+      await waitFor(async () => ((await readLogs("db-outage")).some((l) => l.key === "mid-job.mp4" && l.event === "job.interrupted") ? true : undefined), 20_000, "the job to fail transiently");
       expect((await stack.queueDepth()).queue).toBe(1);
       const stuck = await db.job.findFirst({ where: { video: { bucket: stack.config.BUCKET, key: "mid-job.mp4" } } });
       expect(stuck?.status).not.toBe("failed");
@@ -154,7 +154,7 @@ describe("S3 throttling (503 SlowDown)", () => {
       const body = await waitForTerminal(stack.baseUrl, "throttled.mp4", 60_000);
       expect(body).toMatchObject({ status: "done", attempts: 2 });
       expect(proxy.failed).toBe(3);
-      const returned = (await readLogs("s3-throttle")).find((l) => l.msg === "message returned to the queue");
+      const returned = (await readLogs("s3-throttle")).find((l) => l.event === "message.returned");
       expect(returned).toMatchObject({ receiveCount: 1, retryInSec: 10 });
     } finally {
       await stack.stop();

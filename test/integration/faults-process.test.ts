@@ -84,7 +84,7 @@ describe("shutdown (SIGTERM)", () => {
     expect(processesMatching(slow.marker)).toEqual([]);
     expect((await readdir(tmpDir)).filter((e) => e.startsWith("tvidz-"))).toEqual([]);
     expect(await jobOf(queue, "long.mp4")).toMatchObject({ status: "pending", leaseToken: null, attempts: 1 });
-    expect(service.logs.map((l) => l.msg)).toContain("shutdown complete");
+    expect(service.logs.map((l) => l.event)).toContain("service.stopped");
 
     // Released with visibility 0: receivable now, not after the 30 s visibility timeout.
     const { QueueUrl } = await queue.sqs.send(new GetQueueUrlCommand({ QueueName: queue.env.QUEUE_NAME }));
@@ -108,7 +108,7 @@ describe("a worker killed mid-job (kill -9)", () => {
     fakeDirs.push(tmpDir);
     const doomed = await start("kill9-doomed", { ...queue.env, FFMPEG_PATH: slow.path, TMP_DIR: tmpDir });
     await upload(queue, "victim.mp4", "clip-2.mp4");
-    await doomed.waitForLog((l) => l.msg === "job analyzing" && l.key === "victim.mp4", 30_000, "the job to start");
+    await doomed.waitForLog((l) => l.event === "job.analyzing" && l.key === "victim.mp4", 30_000, "the job to start");
     await waitFor(async () => ((await readdir(tmpDir)).length > 0 ? true : undefined), 10_000, "the doomed worker's scratch directory");
     expect(await doomed.stop("SIGKILL")).toBeNull();
     expect(await jobOf(queue, "victim.mp4")).toMatchObject({ status: "analyzing" });
@@ -116,8 +116,8 @@ describe("a worker killed mid-job (kill -9)", () => {
     const survivor = await start("kill9-survivor", { ...queue.env, TMP_DIR: tmpDir });
     const body = await waitForTerminal(survivor.baseUrl, "victim.mp4");
     expect(body).toMatchObject({ status: "done", attempts: 2, takeovers: 1 });
-    expect(survivor.logs.some((l) => l.msg === "job taken over" && l.key === "victim.mp4")).toBe(true);
-    expect(survivor.logs.some((l) => l.msg === "removed the scratch directories of workers that died")).toBe(true);
+    expect(survivor.logs.some((l) => l.event === "job.taken_over" && l.key === "victim.mp4")).toBe(true);
+    expect(survivor.logs.some((l) => l.event === "scratch.swept")).toBe(true);
     expect(await readdir(tmpDir)).toEqual([]);
     await waitFor(async () => ((await queue.queueDepth()).queue === 0 ? true : undefined), 20_000, "an empty queue");
   });
@@ -149,7 +149,7 @@ describe("several replicas, one truth", () => {
     expect(copyB.duplicates).toEqual([expect.objectContaining({ file: "copy-a.mp4", kind: "near-duplicate" })]);
     for (const key of keys.slice(2)) expect((await getStatus(replicas[2]!.baseUrl, key)).body.duplicates).toEqual([]);
 
-    const workers = new Set(replicas.filter((r) => r.logs.some((l) => l.msg === "job done")).map((r) => r.name));
+    const workers = new Set(replicas.filter((r) => r.logs.some((l) => l.event === "job.done")).map((r) => r.name));
     expect(workers.size).toBeGreaterThanOrEqual(2);
     await waitFor(async () => {
       const depth = await queue.queueDepth();

@@ -22,7 +22,7 @@ async function readStream(response: Response, stop: (events: StreamEvent[], comm
   const reader = response.body!.getReader();
   const decoder = new TextDecoder();
   for (;;) {
-    const { done, value } = await reader.read();
+    const { done, value } = (await reader.read()) as { done: boolean; value?: Uint8Array };
     if (done) break;
     buffer += decoder.decode(value, { stream: true });
     let boundary;

@@ -69,7 +69,7 @@ describe("pages (headless chromium)", () => {
     expect(await match.locator(".timeline .segment").count()).toBe(2);
     expect(await match.locator("img").count()).toBe(2);
     expect(await page.locator("#timeline .cut").count()).toBe(3);
-    const width = await match.locator(".timeline .segment").first().evaluate((el) => el.getBoundingClientRect().width);
+    const width = await match.locator(".timeline .segment").first().evaluate((el: { getBoundingClientRect(): { width: number } }) => el.getBoundingClientRect().width);
     expect(width).toBeGreaterThan(300); // the segment spans most of the timeline
     expect(errors).toEqual([]);
     await page.close();

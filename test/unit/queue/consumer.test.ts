@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { pino } from "pino";
 import { CircuitBreaker } from "../../../src/queue/breaker.js";
 import { QueueConsumer, retryDelaySec, type MessageHandler } from "../../../src/queue/consumer.js";
@@ -48,15 +48,23 @@ const message = (id: string, body = "{}", receiveCount = 1): QueueMessage => ({ 
 const breaker = () => new CircuitBreaker({ failureThreshold: 3, baseOpenMs: 400, maxOpenMs: 2000, now: Date.now, random: () => 0.5 });
 const options = { concurrency: 2, waitTimeSec: 0, visibilityTimeoutSec: 30, shutdownGraceMs: 1_000 };
 
-async function until(check: () => boolean, ms = 3_000) {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error("condition not reached");
-    await new Promise((r) => setTimeout(r, 5));
+/** Runs fake time on, 5 ms at a time, until `check` holds (at most `maxMs` of fake time). */
+async function until(check: () => boolean, maxMs = 3_000) {
+  for (let elapsed = 0; !check(); elapsed += 5) {
+    if (elapsed > maxMs) throw new Error(`condition not reached within ${maxMs} ms of fake time`);
+    await vi.advanceTimersByTimeAsync(5);
   }
 }
 
 describe("QueueConsumer", () => {
+  // The consumer's waits (breaker, polls, grace periods) and the breaker's clock run on fake time.
+  beforeEach(() => {
+    vi.useFakeTimers();
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
   it("deletes handled messages, returns retried ones with backoff, leaves the rest", async () => {
     const queue = new FakeQueue([message("ok"), message("transient", "{}", 3), message("poison")]);
     const decisions: Record<string, "delete" | "retry" | "leave"> = { ok: "delete", transient: "retry", poison: "leave" };
@@ -97,7 +105,7 @@ describe("QueueConsumer", () => {
     await until(() => b.state === "open");
     const callsWhenOpened = queue.receiveCalls;
     expect(callsWhenOpened).toBe(3);
-    await new Promise((r) => setTimeout(r, 100));
+    await vi.advanceTimersByTimeAsync(100);
     expect(queue.receiveCalls).toBe(callsWhenOpened); // paused while open (300 ms with this jitter)
     await until(() => queue.deleted.includes("after-outage"));
     expect(b.state).toBe("closed");
@@ -111,7 +119,7 @@ describe("QueueConsumer", () => {
     const consumer = new QueueConsumer(queue, breaker(), handler, { ...options, shutdownGraceMs: 50 }, silent);
     consumer.start();
     await until(() => consumer.inFlightCount === 1);
-    await consumer.stop();
+    await stopOnFakeTime(consumer);
     expect(queue.visibility).toEqual([["slow", 0]]);
     expect(consumer.polling).toBe(false);
   });
@@ -123,12 +131,40 @@ describe("QueueConsumer", () => {
     consumer.start();
     await until(() => consumer.inFlightCount === 1);
     const started = Date.now();
-    await consumer.stop();
+    await stopOnFakeTime(consumer);
     expect(Date.now() - started).toBeLessThan(1_000);
     // Never settled, so never deleted: SQS redelivers it after the visibility timeout.
     expect(queue.deleted).toEqual([]);
   });
+
+  it("a retry at a time the handler names (a busy job's lease end) replaces the backoff", async () => {
+    const queue = new FakeQueue([message("busy", "{}", 4)]);
+    const consumer = new QueueConsumer(queue, breaker(), async () => ({ decision: "retry", afterSec: 7 }), options, silent);
+    consumer.start();
+    await until(() => queue.visibility.length === 1);
+    await consumer.stop();
+    expect(queue.visibility).toEqual([["busy", 7]]);
+  });
+
+  it("a handler that crashes (a bug) leaves its message for the dead-letter queue and counts it", async () => {
+    const queue = new FakeQueue([message("bug")]);
+    let internalErrors = 0;
+    const events = { receiveFailed: () => {}, messageSettled: () => {}, internalError: () => (internalErrors += 1) };
+    const consumer = new QueueConsumer(queue, breaker(), () => Promise.reject(new TypeError("x is undefined")), { ...options, events }, silent);
+    consumer.start();
+    await until(() => internalErrors === 1);
+    await consumer.stop();
+    expect(queue.deleted).toEqual([]);
+    expect(queue.visibility).toEqual([]);
+  });
 });
+
+/** Stops the consumer while fake time runs through its grace periods. */
+async function stopOnFakeTime(consumer: QueueConsumer): Promise<void> {
+  const stopped = consumer.stop();
+  await vi.advanceTimersByTimeAsync(500);
+  await stopped;
+}
 
 describe("message handler", () => {
   const record = (key: string) => JSON.stringify({ Records: [{ eventName: "ObjectCreated:Put", s3: { bucket: { name: "videos" }, object: { key } } }] });
@@ -154,5 +190,21 @@ describe("message handler", () => {
     expect(await handle(message("a", record("good.mp4")), signal)).toBe("delete");
     expect(await handle(message("b", record("broken.mp4")), signal)).toBe("delete");
     expect(await handle(message("c", record("flaky.mp4")), signal)).toBe("retry");
+  });
+
+  it("retries a busy job's event when its holder's lease ends, not on the backoff", async () => {
+    const handle = createMessageHandler(async () => {
+      throw new InspectorError("JOB_BUSY", undefined, { retryAfterMs: 4_200 });
+    }, silent);
+    expect(await handle(message("d", record("busy.mp4")), signal)).toEqual({ decision: "retry", afterSec: 5 });
+  });
+
+  it("a bug before any job holds the event leaves the message for the dead-letter queue, counted", async () => {
+    let counted = 0;
+    const handle = createMessageHandler(async () => {
+      throw new TypeError("cannot read properties of undefined");
+    }, silent, { internalError: () => (counted += 1) });
+    expect(await handle(message("e", record("bug.mp4")), signal)).toBe("leave");
+    expect(counted).toBe(1);
   });
 });
