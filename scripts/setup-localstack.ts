@@ -8,8 +8,15 @@ import { createAwsClients } from "../src/aws/clients.js";
 import { bootstrap } from "./lib/bootstrap.js";
 
 const config = loadConfig();
-const corsOrigins = (process.env.BUCKET_CORS_ORIGINS ?? "*").split(",").map((o) => o.trim()).filter(Boolean);
-const { s3, sqs } = createAwsClients({ endpoint: config.AWS_ENDPOINT, region: config.AWS_REGION, forcePathStyle: config.S3_FORCE_PATH_STYLE });
+const corsOrigins = (process.env.BUCKET_CORS_ORIGINS ?? "*")
+  .split(",")
+  .map((o) => o.trim())
+  .filter(Boolean);
+const { s3, sqs } = createAwsClients({
+  endpoint: config.AWS_ENDPOINT,
+  region: config.AWS_REGION,
+  forcePathStyle: config.S3_FORCE_PATH_STYLE,
+});
 
 const steps = await bootstrap(s3, sqs, {
   region: config.AWS_REGION,

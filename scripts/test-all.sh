@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs every test (typecheck, unit, integration) against a private moto on a free port and a
+# Runs every check and test (typecheck, format, lint, import rules, unit, integration) against a private moto on a free port and a
 # fresh PostgreSQL database, both removed afterwards. Installs whatever is missing first.
 set -euo pipefail
 source "$(dirname "$0")/lib/stack.sh"
@@ -32,5 +32,6 @@ ensure_database "$TEST_DATABASE_URL"
 
 log "typecheck"
 npx tsc -p tsconfig.json --noEmit
+bash scripts/lint.sh
 log "tests"
 npx vitest run "$@"

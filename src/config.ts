@@ -11,7 +11,12 @@ const ConfigSchema = z.object({
   CORS_ORIGINS: z
     .string()
     .default("")
-    .transform((v) => v.split(",").map((o) => o.trim()).filter(Boolean)),
+    .transform((v) =>
+      v
+        .split(",")
+        .map((o) => o.trim())
+        .filter(Boolean),
+    ),
   /** GET /status answers from memory for this long (one database read per key per period). */
   STATUS_CACHE_TTL_MS: positiveInt(500),
   /** Live streams (GET /status/stream/:file) one replica serves at once, and their pacing. */
@@ -89,7 +94,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = ConfigSchema.safeParse(present);
   if (!parsed.success) {
     throw new ConfigError(
-      parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message} (got ${JSON.stringify(present[String(issue.path[0])])})`),
+      parsed.error.issues.map(
+        (issue) => `${issue.path.join(".")}: ${issue.message} (got ${JSON.stringify(present[String(issue.path[0])])})`,
+      ),
     );
   }
   return parsed.data;

@@ -8,7 +8,6 @@ export interface MetricSources {
   jobsByStatus(): Promise<Partial<Record<JobStatus, number>>>;
 }
 
-
 /**
  * The service's Prometheus metrics (GET /metrics). The components do not know prom-client:
  * they call the small hooks below, which the composition root connects.

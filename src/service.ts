@@ -54,7 +54,11 @@ export const leaseMs = (config: Config): number => (config.VISIBILITY_TIMEOUT_SE
  * Everything is wired here and nowhere else.
  */
 export function createService(config: Config, log: Logger): Service {
-  const { s3, sqs } = createAwsClients({ endpoint: config.AWS_ENDPOINT, region: config.AWS_REGION, forcePathStyle: config.S3_FORCE_PATH_STYLE });
+  const { s3, sqs } = createAwsClients({
+    endpoint: config.AWS_ENDPOINT,
+    region: config.AWS_REGION,
+    forcePathStyle: config.S3_FORCE_PATH_STYLE,
+  });
   let consumer: QueueConsumer | undefined;
   const metrics = new ServiceMetrics({
     breakerState: () => consumer?.breakerState,
@@ -84,7 +88,9 @@ export function createService(config: Config, log: Logger): Service {
     onAnalysisFinished: metrics.analysisFinished,
     onInternalError: () => metrics.internalError("analysis"),
   };
-  const handler = createMessageHandler((object, messageId, signal) => analyzeObject(ingest, object, messageId, signal), log, { internalError: () => metrics.internalError("message") });
+  const handler = createMessageHandler((object, messageId, signal) => analyzeObject(ingest, object, messageId, signal), log, {
+    internalError: () => metrics.internalError("message"),
+  });
   const breaker = new CircuitBreaker({
     failureThreshold: config.BREAKER_FAILURE_THRESHOLD,
     baseOpenMs: config.BREAKER_BASE_OPEN_MS,
@@ -98,8 +104,17 @@ export function createService(config: Config, log: Logger): Service {
   let queueReady: Promise<void> = Promise.resolve();
 
   const status = new StatusService(statusQueries, objects, config.BUCKET, { cacheTtlMs: config.STATUS_CACHE_TTL_MS, cacheMaxKeys: 10_000 });
-  const streams = new SnapshotStreams(status, { maxStreams: config.SSE_MAX_STREAMS, pollMs: config.SSE_POLL_MS, heartbeatMs: config.SSE_HEARTBEAT_MS });
-  const thumbnails = new ThumbnailService(objects, guard, { bucket: config.BUCKET, ffmpegPath: config.FFMPEG_PATH, timeoutMs: 15_000, cacheBytes: 32 * 1024 ** 2 });
+  const streams = new SnapshotStreams(status, {
+    maxStreams: config.SSE_MAX_STREAMS,
+    pollMs: config.SSE_POLL_MS,
+    heartbeatMs: config.SSE_HEARTBEAT_MS,
+  });
+  const thumbnails = new ThumbnailService(objects, guard, {
+    bucket: config.BUCKET,
+    ffmpegPath: config.FFMPEG_PATH,
+    timeoutMs: 15_000,
+    cacheBytes: 32 * 1024 ** 2,
+  });
   const app = createApp({
     status,
     streams,
@@ -128,14 +143,21 @@ export function createService(config: Config, log: Logger): Service {
           visibilityTimeoutSec: config.VISIBILITY_TIMEOUT_SEC,
           shutdownGraceMs: config.SHUTDOWN_GRACE_MS,
           dependenciesUp: () => pingDb(db),
-          events: { receiveFailed: metrics.receiveFailed, messageSettled: metrics.messageSettled, internalError: () => metrics.internalError("message") },
+          events: {
+            receiveFailed: metrics.receiveFailed,
+            messageSettled: metrics.messageSettled,
+            internalError: () => metrics.internalError("message"),
+          },
         };
         consumer = new QueueConsumer(queue, breaker, handler, options, log);
         consumer.start();
         return;
       } catch (err) {
         const delayMs = Math.min(30_000, 500 * 2 ** attempt);
-        log.warn({ event: "queue.not_found", queue: config.QUEUE_NAME, err: describeError(err), retryInMs: delayMs }, "queue not reachable yet");
+        log.warn(
+          { event: "queue.not_found", queue: config.QUEUE_NAME, err: describeError(err), retryInMs: delayMs },
+          "queue not reachable yet",
+        );
         await new Promise((r) => setTimeout(r, delayMs));
       }
     }
@@ -150,9 +172,13 @@ export function createService(config: Config, log: Logger): Service {
       log.info({ event: "http.listening", port }, "http listening");
       try {
         const dirs = await sweepOrphanedScratch(config.TMP_DIR);
-        if (dirs.length > 0) log.info({ event: "scratch.swept", tmpDir: config.TMP_DIR, dirs }, "removed the scratch directories of workers that died");
+        if (dirs.length > 0)
+          log.info({ event: "scratch.swept", tmpDir: config.TMP_DIR, dirs }, "removed the scratch directories of workers that died");
       } catch (err) {
-        log.warn({ event: "scratch.sweep_failed", tmpDir: config.TMP_DIR, err: describeError(err) }, "could not look for scratch directories left by dead workers");
+        log.warn(
+          { event: "scratch.sweep_failed", tmpDir: config.TMP_DIR, err: describeError(err) },
+          "could not look for scratch directories left by dead workers",
+        );
       }
       queueReady = connectQueue();
       return { port };

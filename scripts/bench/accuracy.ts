@@ -40,13 +40,21 @@ const objects = await LocalFileStore.create(new Map(corpus.map((v) => [v.id, v.f
 const deps = benchIngest(db, objects);
 const signal = new AbortController().signal;
 const analyse = async (video: CorpusVideo) => {
-  const outcome = await analyzeObject(deps, { bucket: "bench", key: video.id, size: undefined, etag: undefined, eventTime: undefined, sequencer: undefined }, "bench", signal);
+  const outcome = await analyzeObject(
+    deps,
+    { bucket: "bench", key: video.id, size: undefined, etag: undefined, eventTime: undefined, sequencer: undefined },
+    "bench",
+    signal,
+  );
   if (outcome !== "done") console.error(`[analysis] ${video.id}: ${outcome}`);
 };
 
 const analysisStarted = Date.now();
 const references = corpus.filter((v) => v.transformation === "original" || v.family === undefined);
-const copies = shuffle(corpus.filter((v) => !references.includes(v)), mulberry32(seed + 1));
+const copies = shuffle(
+  corpus.filter((v) => !references.includes(v)),
+  mulberry32(seed + 1),
+);
 await runAll(references, concurrency, analyse);
 await runAll(copies, concurrency, analyse);
 const analysisSec = (Date.now() - analysisStarted) / 1000;
@@ -67,10 +75,11 @@ const videosAtTime = new Map<number, string[]>();
 for (const { key, times } of cuts) for (const t of new Set(times)) videosAtTime.set(t, [...(videosAtTime.get(t) ?? []), key]);
 const shared = new Map<string, number>();
 for (const keys of videosAtTime.values()) {
-  for (let i = 0; i < keys.length; i += 1) for (let j = i + 1; j < keys.length; j += 1) {
-    const k = pairKey(keys[i]!, keys[j]!);
-    shared.set(k, (shared.get(k) ?? 0) + 1);
-  }
+  for (let i = 0; i < keys.length; i += 1)
+    for (let j = i + 1; j < keys.length; j += 1) {
+      const k = pairKey(keys[i]!, keys[j]!);
+      shared.set(k, (shared.get(k) ?? 0) + 1);
+    }
 }
 for (const [k, n] of shared) if (n >= 2) seedPairs.add(k);
 
@@ -78,7 +87,12 @@ const sameFamily = (pair: string) => {
   const [a, b] = pair.split("|").map((id) => byId.get(id)!);
   return a!.family !== undefined && a!.family === b!.family;
 };
-interface Tally { copies: number; found: number; reports: number; correct: number }
+interface Tally {
+  copies: number;
+  found: number;
+  reports: number;
+  correct: number;
+}
 const tally = (reported: Set<string>, group: (v: CorpusVideo) => boolean): Tally => {
   const members = corpus.filter(group);
   const t: Tally = { copies: 0, found: 0, reports: 0, correct: 0 };
@@ -99,26 +113,45 @@ const fmt = (num: number, den: number) => (den === 0 ? "   –  " : (num / den).
 const line = (name: string, a: Tally, b: Tally) =>
   `${name.padEnd(24)} ${String(a.copies || "").padStart(4)}   ${fmt(a.found, a.copies)} ${fmt(a.correct, a.reports)}   ${fmt(b.found, b.copies)} ${fmt(b.correct, b.reports)}`;
 
-console.log(`\naccuracy benchmark — seed ${seed}: ${originals} originals × ${Object.keys(TRANSFORMATIONS).length} transformations, ${negatives} negatives (${corpus.length} videos)`);
+console.log(
+  `\naccuracy benchmark — seed ${seed}: ${originals} originals × ${Object.keys(TRANSFORMATIONS).length} transformations, ${negatives} negatives (${corpus.length} videos)`,
+);
 console.log(`analysis: ${analysisSec.toFixed(0)} s for ${corpus.length} videos at concurrency ${concurrency}\n`);
 console.log(`${"".padEnd(24)} ${"n".padStart(4)}   ${"this project".padEnd(13)}   seed method`);
 console.log(`${"transformation".padEnd(24)} ${"".padStart(4)}   recall  prec.   recall  prec.`);
 for (const name of Object.keys(TRANSFORMATIONS)) {
-  console.log(line(name, tally(ours, (v) => v.transformation === name), tally(seedPairs, (v) => v.transformation === name)));
+  console.log(
+    line(
+      name,
+      tally(ours, (v) => v.transformation === name),
+      tally(seedPairs, (v) => v.transformation === name),
+    ),
+  );
 }
 const negativeGroups = [...new Set(corpus.filter((v) => v.family === undefined).map((v) => v.transformation.replace(/ as o\d+$/, "")))];
 for (const group of negativeGroups) {
   const g = (v: CorpusVideo) => v.family === undefined && v.transformation.startsWith(group);
   const o = tally(ours, g);
   const s = tally(seedPairs, g);
-  console.log(`${group.padEnd(24)} ${String(corpus.filter(g).length).padStart(4)}   false reports: ${String(o.reports).padStart(3)}   false reports: ${String(s.reports).padStart(3)}`);
+  console.log(
+    `${group.padEnd(24)} ${String(corpus.filter(g).length).padStart(4)}   false reports: ${String(o.reports).padStart(3)}   false reports: ${String(s.reports).padStart(3)}`,
+  );
 }
 const overall = (reported: Set<string>) => {
   const t = tally(reported, (v) => v.family !== undefined && v.transformation !== "original");
   const correct = [...reported].filter(sameFamily).length;
-  return { recall: t.found / t.copies, precision: reported.size ? correct / reported.size : 1, pairs: reported.size, wrong: reported.size - correct };
+  return {
+    recall: t.found / t.copies,
+    precision: reported.size ? correct / reported.size : 1,
+    pairs: reported.size,
+    wrong: reported.size - correct,
+  };
 };
 const o = overall(ours);
 const s = overall(seedPairs);
-console.log(`\noverall (all reported pairs)   this project: recall ${o.recall.toFixed(3)}  precision ${o.precision.toFixed(3)} (${o.wrong} wrong of ${o.pairs})`);
-console.log(`                               seed method:  recall ${s.recall.toFixed(3)}  precision ${s.precision.toFixed(3)} (${s.wrong} wrong of ${s.pairs})`);
+console.log(
+  `\noverall (all reported pairs)   this project: recall ${o.recall.toFixed(3)}  precision ${o.precision.toFixed(3)} (${o.wrong} wrong of ${o.pairs})`,
+);
+console.log(
+  `                               seed method:  recall ${s.recall.toFixed(3)}  precision ${s.precision.toFixed(3)} (${s.wrong} wrong of ${s.pairs})`,
+);

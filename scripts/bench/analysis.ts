@@ -40,7 +40,13 @@ const FFMPEG = process.env.FFMPEG_PATH ?? "ffmpeg";
 const X264 = ["-c:v", "libx264", "-preset", "veryfast", "-crf", "23"];
 
 // 1. The videos, generated once and cached. Sources are drawn at 640×360 and scaled up.
-interface Spec { readonly name: string; readonly width: number; readonly height: number; readonly durationSec: number; readonly fps: number }
+interface Spec {
+  readonly name: string;
+  readonly width: number;
+  readonly height: number;
+  readonly durationSec: number;
+  readonly fps: number;
+}
 const SPECS: Spec[] = [
   { name: "1080p", width: 1920, height: 1080, durationSec: 120, fps: 30 },
   { name: "720p", width: 1280, height: 720, durationSec: 150, fps: 25 },
@@ -59,13 +65,21 @@ const rng = mulberry32(env("BENCH_SEED", 5));
 const plans = SPECS.map((spec) => ({ spec, scenes: sceneDurations(rng, spec.durationSec, "normal").map((d) => randomScene(rng, d)) }));
 for (const { spec, scenes } of plans) {
   const file = path.join(dir, `${spec.name}.mp4`);
-  await produce(file, (out) => renderScenes(out, scenes, { width: spec.width, height: spec.height, sourceWidth: 640, sourceHeight: 360, fps: spec.fps, audioHz: 440 }));
+  await produce(file, (out) =>
+    renderScenes(out, scenes, { width: spec.width, height: spec.height, sourceWidth: 640, sourceHeight: 360, fps: spec.fps, audioHz: 440 }),
+  );
   // The re-encoded copy: half the height, lower quality.
-  await produce(path.join(dir, `${spec.name}-copy.mp4`), (out) => transcode(file, out, ["-vf", `scale=-2:${spec.height / 2}`, "-c:v", "libx264", "-preset", "veryfast", "-crf", "30", "-c:a", "aac"]));
+  await produce(path.join(dir, `${spec.name}-copy.mp4`), (out) =>
+    transcode(file, out, ["-vf", `scale=-2:${spec.height / 2}`, "-c:v", "libx264", "-preset", "veryfast", "-crf", "30", "-c:a", "aac"]),
+  );
 }
 const shortFiles = Array.from({ length: shortCount }, (_, i) => path.join(dir, `short-${String(i).padStart(2, "0")}.mp4`));
 const shortScenes = shortFiles.map(() => sceneDurations(rng, 10, "normal").map((d) => randomScene(rng, d)));
-await runAll(shortFiles.map((file, i) => ({ file, scenes: shortScenes[i]! })), 2, ({ file, scenes }) => produce(file, (out) => renderScenes(out, scenes, { fps: 25, codecArgs: X264 })));
+await runAll(
+  shortFiles.map((file, i) => ({ file, scenes: shortScenes[i]! })),
+  2,
+  ({ file, scenes }) => produce(file, (out) => renderScenes(out, scenes, { fps: 25, codecArgs: X264 })),
+);
 console.error(`[analysis] videos ready in ${dir} (${((Date.now() - generateStarted) / 1000).toFixed(0)} s)`);
 
 // 2. A catalog of stored videos to match against (synthetic fingerprints, bulk-imported).
@@ -89,7 +103,13 @@ const timingVerdicts = (jobs: JobClaims): JobClaims => ({
 });
 const db = createDb({ url: databaseUrl, poolMax: 4, connectTimeoutMs: 5000, statementTimeoutMs: 60_000 });
 const files = new Map<string, string>([
-  ...SPECS.flatMap((s) => [[s.name, path.join(dir, `${s.name}.mp4`)], [`${s.name}-copy`, path.join(dir, `${s.name}-copy.mp4`)]] as [string, string][]),
+  ...SPECS.flatMap(
+    (s) =>
+      [
+        [s.name, path.join(dir, `${s.name}.mp4`)],
+        [`${s.name}-copy`, path.join(dir, `${s.name}-copy.mp4`)],
+      ] as [string, string][],
+  ),
   ...shortFiles.map((f) => [path.basename(f), f] as [string, string]),
 ]);
 const objects = await LocalFileStore.create(files);
@@ -104,12 +124,16 @@ async function analyse(file: string, d: IngestDeps = deps): Promise<{ key: strin
   objects.alias(key, file);
   verdicts.firstAt = undefined;
   const started = performance.now();
-  const outcome = await analyzeObject(d, { bucket: "bench", key, size: undefined, etag: undefined, eventTime: undefined, sequencer: undefined }, "bench", signal);
+  const outcome = await analyzeObject(
+    d,
+    { bucket: "bench", key, size: undefined, etag: undefined, eventTime: undefined, sequencer: undefined },
+    "bench",
+    signal,
+  );
   if (outcome !== "done") throw new Error(`${key}: ${outcome}`);
   const firstVerdictSec = verdicts.firstAt === undefined ? undefined : (verdicts.firstAt - started) / 1000;
   return { key, sec: (performance.now() - started) / 1000, firstVerdictSec };
 }
-
 
 async function plainDecodeSec(file: string): Promise<number> {
   const started = performance.now();
@@ -122,7 +146,15 @@ async function plainDecodeSec(file: string): Promise<number> {
 const median = (values: readonly number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
 // 3. Floor against full analysis, interleaved so that both see the same machine.
-interface Row { spec: Spec; floor: number; analysis: number; verdictSec: number | undefined; copySec: number; shareRange: [number, number]; identicalMs: number }
+interface Row {
+  spec: Spec;
+  floor: number;
+  analysis: number;
+  verdictSec: number | undefined;
+  copySec: number;
+  shareRange: [number, number];
+  identicalMs: number;
+}
 const rows: Row[] = [];
 for (const spec of SPECS) {
   const file = path.join(dir, `${spec.name}.mp4`);
@@ -155,11 +187,22 @@ for (const spec of SPECS) {
   const byShare = [...copies].sort((a, b) => share(a) - share(b));
   const copy = byShare[Math.floor(copies.length / 2)]!;
   const shareRange: [number, number] = [share(byShare[0]!), share(byShare.at(-1)!)];
-  rows.push({ spec, floor: median(floors), analysis: median(analyses), verdictSec: copy.firstVerdictSec, copySec: copy.sec, shareRange, identicalMs: median(identicals) });
+  rows.push({
+    spec,
+    floor: median(floors),
+    analysis: median(analyses),
+    verdictSec: copy.firstVerdictSec,
+    copySec: copy.sec,
+    shareRange,
+    identicalMs: median(identicals),
+  });
 }
 
 // 4. Throughput on short videos at concurrency 1 and N, and how busy the cores were meanwhile.
-interface Throughput { perMinute: number; cpuBusy: number | undefined }
+interface Throughput {
+  perMinute: number;
+  cpuBusy: number | undefined;
+}
 async function throughput(n: number, d: IngestDeps = deps): Promise<Throughput> {
   const keys: string[] = [];
   const started = performance.now();
@@ -184,20 +227,31 @@ await db.$disconnect();
 await pool.end();
 
 const pad = (text: string | number, n: number) => String(text).padStart(n);
-console.log(`\nanalysis benchmark — H.264 (x264 veryfast, B-frames), catalog of ${catalogSize} stored videos, median of ${runs} runs, ${os.cpus().length} cores, ffmpeg at niceness ${benchNiceness} (ANALYSIS_NICENESS)\n`);
+console.log(
+  `\nanalysis benchmark — H.264 (x264 veryfast, B-frames), catalog of ${catalogSize} stored videos, median of ${runs} runs, ${os.cpus().length} cores, ffmpeg at niceness ${benchNiceness} (ANALYSIS_NICENESS)\n`,
+);
 console.log(`video            length   plain decode   full analysis   ratio   realtime`);
 for (const { spec, floor, analysis } of rows) {
-  console.log(`${`${spec.name} ${spec.fps} fps`.padEnd(16)} ${pad(`${spec.durationSec} s`, 6)}   ${pad(floor.toFixed(2), 10)} s   ${pad(analysis.toFixed(2), 11)} s   ${pad((analysis / floor).toFixed(2), 5)}   ${pad((spec.durationSec / analysis).toFixed(1), 6)}×`);
+  console.log(
+    `${`${spec.name} ${spec.fps} fps`.padEnd(16)} ${pad(`${spec.durationSec} s`, 6)}   ${pad(floor.toFixed(2), 10)} s   ${pad(analysis.toFixed(2), 11)} s   ${pad((analysis / floor).toFixed(2), 5)}   ${pad((spec.durationSec / analysis).toFixed(1), 6)}×`,
+  );
 }
-console.log(`\nearly answers     re-encoded copy: first verdict / its full analysis (median of ${copyRuns}; range)   byte-identical re-upload`);
+console.log(
+  `\nearly answers     re-encoded copy: first verdict / its full analysis (median of ${copyRuns}; range)   byte-identical re-upload`,
+);
 const percent = (share: number) => (Number.isFinite(share) ? `${(100 * share).toFixed(0)} %` : "none");
 for (const { spec, verdictSec, copySec, shareRange, identicalMs } of rows) {
-  const verdict = verdictSec === undefined ? "no verdict" : `${verdictSec.toFixed(2)} s / ${copySec.toFixed(2)} s = ${percent(verdictSec / copySec)} (${percent(shareRange[0])}–${percent(shareRange[1])})`;
+  const verdict =
+    verdictSec === undefined
+      ? "no verdict"
+      : `${verdictSec.toFixed(2)} s / ${copySec.toFixed(2)} s = ${percent(verdictSec / copySec)} (${percent(shareRange[0])}–${percent(shareRange[1])})`;
   console.log(`${spec.name.padEnd(16)}  ${verdict.padEnd(52)}  ${identicalMs.toFixed(0)} ms`);
 }
 const cpu = (t: Throughput) => (t.cpuBusy === undefined ? "" : ` (CPU ${(100 * t.cpuBusy).toFixed(0)} %)`);
 const scaling = (one: Throughput, n: Throughput) =>
   `concurrency 1: ${pad(one.perMinute.toFixed(1), 6)}${cpu(one)}   concurrency ${concurrency}: ${pad(n.perMinute.toFixed(1), 6)}${cpu(n)}   ×${(n.perMinute / one.perMinute).toFixed(2)}`;
-console.log(`\nthroughput        ${shortCount} videos of 10 s (640×360), videos/minute; CPU: how busy all ${os.cpus().length} cores were meanwhile`);
+console.log(
+  `\nthroughput        ${shortCount} videos of 10 s (640×360), videos/minute; CPU: how busy all ${os.cpus().length} cores were meanwhile`,
+);
 console.log(`  ffmpeg's own decoder threads (default)                 ${scaling(default1, defaultN)}`);
 console.log(`  ${sharedThreads} decoder thread(s) each (ANALYSIS_DECODER_THREADS=${sharedThreads})      ${scaling(shared1, sharedN)}`);

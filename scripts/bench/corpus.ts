@@ -34,25 +34,48 @@ function stringHash(text: string): number {
 }
 const pick = <T>(rng: Rng, items: readonly T[]): T => items[Math.floor(rng() * items.length)]!;
 const between = (rng: Rng, lo: number, hi: number) => lo + rng() * (hi - lo);
-const hex = (rng: Rng) => `0x${Math.floor(rng() * 0xffffff).toString(16).padStart(6, "0")}`;
+const hex = (rng: Rng) =>
+  `0x${Math.floor(rng() * 0xffffff)
+    .toString(16)
+    .padStart(6, "0")}`;
 
 /** One scene of random content: a source with random parameters and a random view of it. */
 export function randomScene(rng: Rng, durationSec: number): Scene {
   const view = () => {
     const scale = between(rng, 0.45, 1);
-    const cw = Math.round(W * scale / 2) * 2;
-    const ch = Math.round(H * scale / 2) * 2;
+    const cw = Math.round((W * scale) / 2) * 2;
+    const ch = Math.round((H * scale) / 2) * 2;
     return `crop=${cw}:${ch}:${Math.floor(rng() * (W - cw))}:${Math.floor(rng() * (H - ch))},hue=h=${Math.round(rng() * 360)}:s=${between(rng, 0.6, 1.6).toFixed(2)},eq=contrast=${between(rng, 0.8, 1.3).toFixed(2)}:brightness=${between(rng, -0.08, 0.08).toFixed(2)}`;
   };
   const seed = Math.floor(rng() * 1e9);
   const kinds: (() => Scene)[] = [
     () => ({ source: "testsrc2", filters: `trim=start=${between(rng, 0, 30).toFixed(2)},setpts=PTS-STARTPTS,${view()}`, durationSec }),
     () => ({ source: "testsrc", filters: `trim=start=${between(rng, 0, 30).toFixed(2)},setpts=PTS-STARTPTS,${view()}`, durationSec }),
-    () => ({ source: `mandelbrot=start_scale=${between(rng, 0.3, 3).toFixed(3)}:start_x=${between(rng, -1.5, 0.3).toFixed(4)}:start_y=${between(rng, -0.8, 0.8).toFixed(4)}:end_pts=${Math.round(between(rng, 200, 800))}`, filters: view(), durationSec }),
-    () => ({ source: `life=seed=${seed}:ratio=${between(rng, 0.05, 0.5).toFixed(2)}:mold=${Math.round(between(rng, 0, 40))}:life_color=${hex(rng)}:death_color=${hex(rng)}:mold_color=${hex(rng)}`, filters: view(), durationSec }),
-    () => ({ source: `cellauto=seed=${seed}:rule=${pick(rng, [18, 22, 26, 30, 45, 60, 73, 90, 105, 110, 150])}:random_fill_ratio=${between(rng, 0.2, 0.8).toFixed(2)}`, filters: view(), durationSec }),
-    () => ({ source: `sierpinski=seed=${seed}:jump=${Math.round(between(rng, 1, 100))}:type=${pick(rng, ["carpet", "triangle"])}`, filters: view(), durationSec }),
-    () => ({ source: `gradients=seed=${seed}:n=${Math.round(between(rng, 2, 8))}:speed=${between(rng, 0.005, 0.05).toFixed(3)}:c0=${hex(rng)}:c1=${hex(rng)}:c2=${hex(rng)}`, filters: view(), durationSec }),
+    () => ({
+      source: `mandelbrot=start_scale=${between(rng, 0.3, 3).toFixed(3)}:start_x=${between(rng, -1.5, 0.3).toFixed(4)}:start_y=${between(rng, -0.8, 0.8).toFixed(4)}:end_pts=${Math.round(between(rng, 200, 800))}`,
+      filters: view(),
+      durationSec,
+    }),
+    () => ({
+      source: `life=seed=${seed}:ratio=${between(rng, 0.05, 0.5).toFixed(2)}:mold=${Math.round(between(rng, 0, 40))}:life_color=${hex(rng)}:death_color=${hex(rng)}:mold_color=${hex(rng)}`,
+      filters: view(),
+      durationSec,
+    }),
+    () => ({
+      source: `cellauto=seed=${seed}:rule=${pick(rng, [18, 22, 26, 30, 45, 60, 73, 90, 105, 110, 150])}:random_fill_ratio=${between(rng, 0.2, 0.8).toFixed(2)}`,
+      filters: view(),
+      durationSec,
+    }),
+    () => ({
+      source: `sierpinski=seed=${seed}:jump=${Math.round(between(rng, 1, 100))}:type=${pick(rng, ["carpet", "triangle"])}`,
+      filters: view(),
+      durationSec,
+    }),
+    () => ({
+      source: `gradients=seed=${seed}:n=${Math.round(between(rng, 2, 8))}:speed=${between(rng, 0.005, 0.05).toFixed(3)}:c0=${hex(rng)}:c1=${hex(rng)}:c2=${hex(rng)}`,
+      filters: view(),
+      durationSec,
+    }),
   ];
   return pick(rng, kinds)();
 }
@@ -92,9 +115,11 @@ export interface OriginalSpec {
 /** What each transformation does to an original, as ffmpeg work. */
 type Transformation = (original: OriginalSpec, out: string, rng: Rng, dir: string) => Promise<void>;
 const x264 = ["-c:v", "libx264", "-preset", "veryfast", "-crf", "23"];
-const reencode = (args: string[], audio = ["-c:a", "copy"]) => async (o: OriginalSpec, out: string) => {
-  await run(FFMPEG, ["-v", "error", "-y", "-i", o.file, ...args, ...audio, out], { maxBuffer: 1 << 24 });
-};
+const reencode =
+  (args: string[], audio = ["-c:a", "copy"]) =>
+  async (o: OriginalSpec, out: string) => {
+    await run(FFMPEG, ["-v", "error", "-y", "-i", o.file, ...args, ...audio, out], { maxBuffer: 1 << 24 });
+  };
 async function withLeadIn(o: OriginalSpec, out: string, leadIn: string): Promise<void> {
   const graph = `${leadIn},fps=${o.fps},format=yuv420p,setsar=1[lead];[0:v]fps=${o.fps},format=yuv420p,setsar=1[main];[lead][main]concat=n=2:v=1:a=0[v]`;
   await run(FFMPEG, ["-v", "error", "-y", "-i", o.file, "-filter_complex", graph, "-map", "[v]", ...x264, out], { maxBuffer: 1 << 24 });
@@ -103,7 +128,7 @@ export const TITLE_CARD = `color=c=0x1d2b53:size=${W}x${H}:rate=25:d=3,drawbox=x
 
 export const TRANSFORMATIONS: Record<string, Transformation> = {
   "re-encode (crf 38)": reencode(["-c:v", "libx264", "-preset", "veryfast", "-crf", "38"]),
-  "h265": reencode(["-c:v", "libx265", "-preset", "ultrafast", "-crf", "30", "-tag:v", "hvc1", "-x265-params", "log-level=error"]),
+  h265: reencode(["-c:v", "libx265", "-preset", "ultrafast", "-crf", "30", "-tag:v", "hvc1", "-x265-params", "log-level=error"]),
   "vp9 webm": reencode(["-c:v", "libvpx-vp9", "-deadline", "realtime", "-cpu-used", "8", "-b:v", "600k"], ["-c:a", "libopus"]),
   "mkv container": reencode(["-c:v", "copy"]),
   "mov container": reencode(["-c:v", "copy"]),
@@ -114,7 +139,8 @@ export const TRANSFORMATIONS: Record<string, Transformation> = {
   "frame rate changed": async (o, out) => reencode(["-vf", `fps=${o.fps === 25 ? 30 : 25}`, ...x264])(o, out),
   "trimmed head": async (o, out, rng) => reencode(["-ss", between(rng, 4, 12).toFixed(2), ...x264])(o, out),
   "trimmed tail": async (o, out, rng) => reencode(["-t", (o.durationSec - between(rng, 4, 12)).toFixed(2), ...x264])(o, out),
-  "trimmed both": async (o, out, rng) => reencode(["-ss", between(rng, 3, 8).toFixed(2), "-t", (o.durationSec - 18).toFixed(2), ...x264])(o, out),
+  "trimmed both": async (o, out, rng) =>
+    reencode(["-ss", between(rng, 3, 8).toFixed(2), "-t", (o.durationSec - 18).toFixed(2), ...x264])(o, out),
   "fragment 20–30 s": async (o, out, rng) => {
     const len = between(rng, 20, Math.min(30, o.durationSec - 2));
     await reencode(["-ss", between(rng, 0, o.durationSec - len).toFixed(2), "-t", len.toFixed(2), ...x264])(o, out);
@@ -124,15 +150,47 @@ export const TRANSFORMATIONS: Record<string, Transformation> = {
     const start = between(rng, 0, o.durationSec - len);
     const fillers = [path.join(dir, `filler-a-${o.id}.mp4`), path.join(dir, `filler-b-${o.id}.mp4`)];
     for (const filler of fillers) {
-      await renderScenes(filler, sceneDurations(rng, Math.round(between(rng, 8, 15)), "normal").map((d) => randomScene(rng, d)), { fps: o.fps, crf: 20 });
+      await renderScenes(
+        filler,
+        sceneDurations(rng, Math.round(between(rng, 8, 15)), "normal").map((d) => randomScene(rng, d)),
+        { fps: o.fps, crf: 20 },
+      );
     }
     const graph = `[0:v]setsar=1[a];[1:v]trim=start=${start.toFixed(2)}:duration=${len.toFixed(2)},setpts=PTS-STARTPTS,setsar=1[b];[2:v]setsar=1[c];[a][b][c]concat=n=3:v=1:a=0[v]`;
-    await run(FFMPEG, ["-v", "error", "-y", "-i", fillers[0]!, "-i", o.file, "-i", fillers[1]!, "-filter_complex", graph, "-map", "[v]", ...x264, out], { maxBuffer: 1 << 24 });
+    await run(
+      FFMPEG,
+      ["-v", "error", "-y", "-i", fillers[0]!, "-i", o.file, "-i", fillers[1]!, "-filter_complex", graph, "-map", "[v]", ...x264, out],
+      { maxBuffer: 1 << 24 },
+    );
   },
-  "watermark overlay": reencode(["-vf", "drawbox=x=iw-150:y=14:w=130:h=44:color=white@0.7:t=fill,drawbox=x=20:y=ih-40:w=90:h=24:color=red@0.8:t=fill", ...x264]),
+  "watermark overlay": reencode([
+    "-vf",
+    "drawbox=x=iw-150:y=14:w=130:h=44:color=white@0.7:t=fill,drawbox=x=20:y=ih-40:w=90:h=24:color=red@0.8:t=fill",
+    ...x264,
+  ]),
   "audio removed": reencode([...x264], ["-an"]),
   "audio replaced": async (o, out, rng) => {
-    await run(FFMPEG, ["-v", "error", "-y", "-i", o.file, "-f", "lavfi", "-i", `sine=frequency=${Math.round(between(rng, 200, 900))}:duration=${o.durationSec}`, "-map", "0:v", "-map", "1:a", "-c:v", "copy", "-c:a", "aac", "-shortest", out]);
+    await run(FFMPEG, [
+      "-v",
+      "error",
+      "-y",
+      "-i",
+      o.file,
+      "-f",
+      "lavfi",
+      "-i",
+      `sine=frequency=${Math.round(between(rng, 200, 900))}:duration=${o.durationSec}`,
+      "-map",
+      "0:v",
+      "-map",
+      "1:a",
+      "-c:v",
+      "copy",
+      "-c:a",
+      "aac",
+      "-shortest",
+      out,
+    ]);
   },
   "black intro 3 s": (o, out) => withLeadIn(o, out, `color=c=black:size=${W}x${H}:rate=25:d=3`),
   "title card intro": (o, out) => withLeadIn(o, out, TITLE_CARD),
@@ -215,7 +273,12 @@ export async function buildCorpus(options: CorpusOptions, progress: (line: strin
       await produce(body, (out) => renderScenes(out, scenes, { fps: 25 }));
       const lead = hard === 1 ? `color=c=black:size=${W}x${H}:rate=25:d=3` : TITLE_CARD;
       await produce(file, (out) => withLeadIn({ ...model, file: body, fps: 25 }, out, lead));
-      videos.push({ id, file, family: undefined, transformation: hard === 1 ? "negative: shared black intro" : "negative: shared title card" });
+      videos.push({
+        id,
+        file,
+        family: undefined,
+        transformation: hard === 1 ? "negative: shared black intro" : "negative: shared title card",
+      });
     } else {
       // One long shot, no cuts.
       const scene = randomScene(rng, Math.round(between(rng, 30, 60)));
@@ -232,7 +295,10 @@ export async function buildCorpus(options: CorpusOptions, progress: (line: strin
       const slug = name.replace(/[^a-z0-9]+/gi, "-").toLowerCase();
       const file = path.join(options.dir, `${original.id}-${slug}.${EXTENSIONS[name] ?? "mp4"}`);
       const video: CorpusVideo = { id: `${original.id}/${slug}`, file, family: original.id, transformation: name };
-      return { video, make: () => produce(file, (out) => transform(original, out, mulberry32(options.seed ^ stringHash(video.id)), options.dir)) };
+      return {
+        video,
+        make: () => produce(file, (out) => transform(original, out, mulberry32(options.seed ^ stringHash(video.id)), options.dir)),
+      };
     }),
   );
   await runAll(tasks, 2, async (task) => {

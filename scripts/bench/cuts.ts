@@ -51,4 +51,6 @@ for (const plan of planOriginals(mulberry32(seed), count, dir)) {
   console.error(`[cuts] ${plan.id}: ${truth.length} true cuts, ${hits} found, ${extra} invented`);
 }
 console.log(`\nscene cuts — ${count} originals of seed ${seed} (known cut times, ±${TOLERANCE_SEC} s)\n`);
-console.log(`found ${found}, missed ${missed}, invented ${invented}: recall ${(found / (found + missed)).toFixed(3)}, precision ${(found / Math.max(1, found + invented)).toFixed(3)}`);
+console.log(
+  `found ${found}, missed ${missed}, invented ${invented}: recall ${(found / (found + missed)).toFixed(3)}, precision ${(found / Math.max(1, found + invented)).toFixed(3)}`,
+);

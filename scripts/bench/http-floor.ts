@@ -19,9 +19,19 @@ async function serve(variant: "bare" | "service"): Promise<void> {
   const { pino } = await import("pino");
   const { buildSnapshot } = await import("../../src/status/snapshot.js");
   const snapshot = buildSnapshot({
-    key: "a.mp4", status: "done", progress: 1, attempts: 1, takeovers: 0, durationSec: 16, sceneCuts: [4, 9, 13],
-    duplicates: [{ file: "b.mp4", otherDurationSec: 16, score: 0.9, kind: "near-duplicate", offsetSec: 0, segment: [0, 16], otherSegment: [0, 16] }],
-    errorCode: null, errorMessage: null, updatedAt: new Date(),
+    key: "a.mp4",
+    status: "done",
+    progress: 1,
+    attempts: 1,
+    takeovers: 0,
+    durationSec: 16,
+    sceneCuts: [4, 9, 13],
+    duplicates: [
+      { file: "b.mp4", otherDurationSec: 16, score: 0.9, kind: "near-duplicate", offsetSec: 0, segment: [0, 16], otherSegment: [0, 16] },
+    ],
+    errorCode: null,
+    errorMessage: null,
+    updatedAt: new Date(),
   });
   let app;
   if (variant === "bare") {
@@ -51,11 +61,17 @@ if (role === "bare" || role === "service") {
   console.log(`HTTP floor — GET /status/:file, ${connections} connections, ${durationSec} s, no database, no analysis\n`);
   console.log(`${"server".padEnd(38)}   req/s   p50 ms   p99 ms`);
   for (const variant of ["bare", "service"] as const) {
-    const child = spawn(process.execPath, ["--import", "tsx", fileURLToPath(import.meta.url), variant], { stdio: ["ignore", "pipe", "inherit"] });
-    const port = await new Promise<number>((resolve) => child.stdout.once("data", (chunk: Buffer) => resolve(Number(chunk.toString().trim()))));
+    const child = spawn(process.execPath, ["--import", "tsx", fileURLToPath(import.meta.url), variant], {
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    const port = await new Promise<number>((resolve) =>
+      child.stdout.once("data", (chunk: Buffer) => resolve(Number(chunk.toString().trim()))),
+    );
     const result = await autocannon({ url: `http://127.0.0.1:${port}/status/a.mp4`, connections, duration: durationSec });
     const name = variant === "bare" ? "bare express, constant JSON" : "the service's app, snapshot in memory";
-    console.log(`${name.padEnd(38)} ${result.requests.average.toFixed(0).padStart(7)}   ${String(result.latency.p50).padStart(6)}   ${String(result.latency.p99).padStart(6)}`);
+    console.log(
+      `${name.padEnd(38)} ${result.requests.average.toFixed(0).padStart(7)}   ${String(result.latency.p50).padStart(6)}   ${String(result.latency.p99).padStart(6)}`,
+    );
     child.kill();
   }
 }

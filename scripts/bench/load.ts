@@ -16,7 +16,7 @@ import { PutObjectCommand } from "@aws-sdk/client-s3";
 import { queueDepth } from "../lib/bootstrap.js";
 import { renderScenes } from "../lib/media-fixtures.js";
 import { createDb } from "../../src/store/prisma.js";
-import { benchStackEnv, provisionBucket, startBenchService } from "./service-process.js";
+import { benchStackEnv, provisionBenchBucket, startBenchService } from "./service-process.js";
 import { percentile, runAll } from "./util.js";
 
 const count = Number(process.env.BENCH_LOAD_VIDEOS ?? 200);
@@ -34,16 +34,20 @@ const generateStarted = Date.now();
 await runAll(files, os.cpus().length, async (file) => {
   if (existsSync(file)) return;
   const i = Number(path.basename(file).slice(5, 8));
-  await renderScenes(`${file}.part.mp4`, [
-    { source: `life=seed=${i + 1}:mold=10:ratio=0.1`, durationSec: 2 + (i % 3) },
-    { source: `cellauto=rule=${[30, 90, 110, 150][i % 4]}:random_seed=${i + 1}`, durationSec: 2 },
-  ], { width: 320, height: 180 });
+  await renderScenes(
+    `${file}.part.mp4`,
+    [
+      { source: `life=seed=${i + 1}:mold=10:ratio=0.1`, durationSec: 2 + (i % 3) },
+      { source: `cellauto=rule=${[30, 90, 110, 150][i % 4]}:random_seed=${i + 1}`, durationSec: 2 },
+    ],
+    { width: 320, height: 180 },
+  );
   await rename(`${file}.part.mp4`, file);
 });
 console.error(`[load] ${count} videos ready in ${corpusDir} (${((Date.now() - generateStarted) / 1000).toFixed(0)} s)`);
 
 // 2. Bucket, queue and notification, then the service as its own process.
-const { s3, sqs, bucket, queueName } = await provisionBucket(endpoint, "load");
+const { s3, sqs, bucket, queueName } = await provisionBenchBucket(endpoint, "load");
 
 const service = await startBenchService({ endpoint, databaseUrl, bucket, queueName, logName: "bench-load-service" });
 const { baseUrl } = service;
@@ -67,7 +71,12 @@ const statusRun = autocannon({
 });
 
 const db = createDb({ url: databaseUrl, poolMax: 2, connectTimeoutMs: 5000, statementTimeoutMs: 30000 });
-interface Row { key: string; status: string; attempts: number; finished_at: Date | null }
+interface Row {
+  key: string;
+  status: string;
+  attempts: number;
+  finished_at: Date | null;
+}
 let rows: Row[] = [];
 const deadline = Date.now() + 30 * 60_000;
 while (Date.now() < deadline) {
@@ -98,18 +107,30 @@ await service.stop();
 s3.destroy();
 sqs.destroy();
 
-const latencies = rows.flatMap((r) => (r.finished_at && uploadedAt.has(r.key) ? [(r.finished_at.getTime() - uploadedAt.get(r.key)!) / 1000] : [])).sort((a, b) => a - b);
+const latencies = rows
+  .flatMap((r) => (r.finished_at && uploadedAt.has(r.key) ? [(r.finished_at.getTime() - uploadedAt.get(r.key)!) / 1000] : []))
+  .sort((a, b) => a - b);
 const wallMin = (finishedAt - started) / 60_000;
 const terminalOnce = rows.filter((r) => r.attempts === 1).length;
 const failed = rows.filter((r) => r.status === "failed").length;
 const lost = count - videos;
-console.log(`load benchmark — ${count} short videos (4–6 s, 320×180) uploaded at once; service at default concurrency (${os.cpus().length})\n`);
-console.log(`throughput              ${(rows.length / wallMin).toFixed(1)} videos/minute (${((finishedAt - started) / 1000).toFixed(1)} s from first upload to last terminal status)`);
+console.log(
+  `load benchmark — ${count} short videos (4–6 s, 320×180) uploaded at once; service at default concurrency (${os.cpus().length})\n`,
+);
+console.log(
+  `throughput              ${(rows.length / wallMin).toFixed(1)} videos/minute (${((finishedAt - started) / 1000).toFixed(1)} s from first upload to last terminal status)`,
+);
 console.log(`upload → terminal       p50 ${percentile(latencies, 50).toFixed(1)} s   p95 ${percentile(latencies, 95).toFixed(1)} s`);
 console.log(`service peak RSS        ${peakRssMb.toFixed(0)} MB (the Node process; ffmpeg children are separate processes)`);
-console.log(`terminal statuses       ${rows.length}/${count} (${failed} failed); analysed exactly once: ${terminalOnce}/${count}; video rows: ${videos}`);
+console.log(
+  `terminal statuses       ${rows.length}/${count} (${failed} failed); analysed exactly once: ${terminalOnce}/${count}; video rows: ${videos}`,
+);
 console.log(`lost / stuck            ${lost} / ${stuck}`);
 console.log(`queue / DLQ at the end  ${queueLeft} / ${deadLetterLeft}`);
-console.log(`GET /status/:file       ${connections} connections for ${statusSec} s during the run: ${status.requests.total} requests, ${status.non2xx} non-2xx, ${status.errors} errors`);
-console.log(`                        latency p50 ${status.latency.p50} ms   p99 ${status.latency.p99} ms   max ${status.latency.max} ms   (${status.requests.average.toFixed(0)} req/s)`);
+console.log(
+  `GET /status/:file       ${connections} connections for ${statusSec} s during the run: ${status.requests.total} requests, ${status.non2xx} non-2xx, ${status.errors} errors`,
+);
+console.log(
+  `                        latency p50 ${status.latency.p50} ms   p99 ${status.latency.p99} ms   max ${status.latency.max} ms   (${status.requests.average.toFixed(0)} req/s)`,
+);
 if (lost > 0 || stuck > 0 || terminalOnce < count || queueLeft !== 0 || deadLetterLeft !== 0) process.exitCode = 1;

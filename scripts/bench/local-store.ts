@@ -18,7 +18,9 @@ export class LocalFileStore implements ObjectStore {
   private constructor(private readonly files: Map<string, { path: string; etag: string }>) {}
 
   static async create(files: ReadonlyMap<string, string>): Promise<LocalFileStore> {
-    const entries = await Promise.all([...files].map(async ([key, file]) => [key, { path: file, etag: await digest(file, "md5") }] as const));
+    const entries = await Promise.all(
+      [...files].map(async ([key, file]) => [key, { path: file, etag: await digest(file, "md5") }] as const),
+    );
     return new LocalFileStore(new Map(entries));
   }
 

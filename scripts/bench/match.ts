@@ -57,10 +57,15 @@ function makeBatch(count: number, offset: number): Batch {
 
 /** One transaction a batch, through the bulk import path. */
 async function insertBatch({ keys, durations, blobs, entries }: Batch): Promise<void> {
-  await importer.import("bench", keys.map((key, i) => ({ key, durationSec: durations[i]!, signature: blobs[i]!, entries: entries[i]! })));
+  await importer.import(
+    "bench",
+    keys.map((key, i) => ({ key, durationSec: durations[i]!, signature: blobs[i]!, entries: entries[i]! })),
+  );
 }
 
-console.log(`match benchmark — synthetic catalog, ${queries} queries of 2-minute videos per size (half are re-encoded copies of stored videos)\n`);
+console.log(
+  `match benchmark — synthetic catalog, ${queries} queries of 2-minute videos per size (half are re-encoded copies of stored videos)\n`,
+);
 console.log("videos   index rows   insert videos/s   query p50 ms   p95 ms   copies found");
 let inCatalog = 0;
 const results: { size: number; p95: number }[] = [];
@@ -79,7 +84,7 @@ for (const size of sizes) {
   // visibility map, so lookups stay index-only, and refresh the planner's statistics.
   await db.$executeRawUnsafe("VACUUM ANALYZE frame_index");
   await db.$executeRawUnsafe("VACUUM ANALYZE video");
-  const [{ rows }] = await db.$queryRaw<{ rows: bigint }[]>`SELECT count(*) AS rows FROM frame_index` as [{ rows: bigint }];
+  const [{ rows }] = (await db.$queryRaw<{ rows: bigint }[]>`SELECT count(*) AS rows FROM frame_index`) as [{ rows: bigint }];
 
   const latencies: number[] = [];
   let copies = 0;
@@ -99,10 +104,13 @@ for (const size of sizes) {
   latencies.sort((a, b) => a - b);
   const p95 = percentile(latencies, 95);
   results.push({ size, p95 });
-  console.log(`${String(size).padStart(6)}   ${String(rows).padStart(10)}   ${(toInsert / insertSec).toFixed(0).padStart(15)}   ${percentile(latencies, 50).toFixed(1).padStart(12)}   ${p95.toFixed(1).padStart(6)}   ${found}/${copies}`);
+  console.log(
+    `${String(size).padStart(6)}   ${String(rows).padStart(10)}   ${(toInsert / insertSec).toFixed(0).padStart(15)}   ${percentile(latencies, 50).toFixed(1).padStart(12)}   ${p95.toFixed(1).padStart(6)}   ${found}/${copies}`,
+  );
 }
 const first = results[0];
 const last = results[results.length - 1];
-if (first && last && first !== last) console.log(`\np95 ratio ${last.size / 1000} k / ${first.size / 1000} k videos: ${(last.p95 / first.p95).toFixed(2)}`);
+if (first && last && first !== last)
+  console.log(`\np95 ratio ${last.size / 1000} k / ${first.size / 1000} k videos: ${(last.p95 / first.p95).toFixed(2)}`);
 await db.$disconnect();
 await pool.end();

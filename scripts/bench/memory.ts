@@ -13,7 +13,7 @@ import path from "node:path";
 import { promisify } from "node:util";
 import pg from "pg";
 import { Upload } from "@aws-sdk/lib-storage";
-import { benchStackEnv, provisionBucket, startBenchService } from "./service-process.js";
+import { benchStackEnv, provisionBenchBucket, startBenchService } from "./service-process.js";
 
 const run = promisify(execFile);
 const FFMPEG = process.env.FFMPEG_PATH ?? "ffmpeg";
@@ -26,8 +26,24 @@ const dir = path.resolve(".run", "bench-memory", "v1");
 await mkdir(dir, { recursive: true });
 const clip = path.join(dir, "clip.mp4");
 if (!existsSync(clip)) {
-  const graph = "testsrc2=size=1920x1080:rate=30,trim=duration=10,setpts=PTS-STARTPTS[a];mandelbrot=size=640x360:rate=30,trim=duration=10,setpts=PTS-STARTPTS,scale=1920:1080[b];life=size=640x360:rate=30:mold=10:ratio=0.2,trim=duration=10,setpts=PTS-STARTPTS,scale=1920:1080,format=yuv420p[c];[a][b][c]concat=n=3:v=1:a=0,noise=alls=8:allf=t,format=yuv420p[v]";
-  await run(FFMPEG, ["-v", "error", "-y", "-filter_complex", graph, "-map", "[v]", "-c:v", "libx264", "-preset", "veryfast", "-crf", "18", `${clip}.part.mp4`]);
+  const graph =
+    "testsrc2=size=1920x1080:rate=30,trim=duration=10,setpts=PTS-STARTPTS[a];mandelbrot=size=640x360:rate=30,trim=duration=10,setpts=PTS-STARTPTS,scale=1920:1080[b];life=size=640x360:rate=30:mold=10:ratio=0.2,trim=duration=10,setpts=PTS-STARTPTS,scale=1920:1080,format=yuv420p[c];[a][b][c]concat=n=3:v=1:a=0,noise=alls=8:allf=t,format=yuv420p[v]";
+  await run(FFMPEG, [
+    "-v",
+    "error",
+    "-y",
+    "-filter_complex",
+    graph,
+    "-map",
+    "[v]",
+    "-c:v",
+    "libx264",
+    "-preset",
+    "veryfast",
+    "-crf",
+    "18",
+    `${clip}.part.mp4`,
+  ]);
   await rename(`${clip}.part.mp4`, clip);
 }
 const loops = Math.ceil(targetBytes / (await stat(clip)).size);
@@ -40,17 +56,27 @@ const sizeBytes = (await stat(big)).size;
 console.error(`[memory] ${big}: ${(sizeBytes / 1024 ** 3).toFixed(2)} GB`);
 
 // 2. Bucket, queue, notification and the service.
-const { s3, sqs, bucket, queueName } = await provisionBucket(endpoint, "memory");
+const { s3, sqs, bucket, queueName } = await provisionBenchBucket(endpoint, "memory");
 const service = await startBenchService({ endpoint, databaseUrl, bucket, queueName, logName: "bench-memory-service" });
 await sleep(500); // a few samples of the idle service
 const idleRssMb = service.peakRssMb();
 
 async function upload(key: string): Promise<number> {
-  await new Upload({ client: s3, params: { Bucket: bucket, Key: key, Body: createReadStream(big) }, partSize: 16 * 1024 * 1024, queueSize: 4 }).done();
+  await new Upload({
+    client: s3,
+    params: { Bucket: bucket, Key: key, Body: createReadStream(big) },
+    partSize: 16 * 1024 * 1024,
+    queueSize: 4,
+  }).done();
   return performance.now();
 }
 
-interface Snapshot { status: string; durationSec?: number; error?: { code: string }; duplicates?: { kind: string }[] }
+interface Snapshot {
+  status: string;
+  durationSec?: number;
+  error?: { code: string };
+  duplicates?: { kind: string }[];
+}
 async function waitTerminal(key: string, pollMs: number): Promise<{ snapshot: Snapshot; at: number }> {
   for (;;) {
     const response = await fetch(`${service.baseUrl}/status/${encodeURIComponent(key)}`);
@@ -85,9 +111,15 @@ await service.stop();
 s3.destroy();
 sqs.destroy();
 
-console.log(`\nmemory benchmark — one ${(sizeBytes / 1024 ** 3).toFixed(2)} GB video (1080p H.264, ${original.snapshot.durationSec?.toFixed(0) ?? "?"} s) through moto and the built service\n`);
-console.log(`analysis                 ${original.snapshot.status}${original.snapshot.error ? ` ${original.snapshot.error.code}` : ""}, ${((original.at - uploaded) / 1000).toFixed(1)} s from upload to terminal status`);
+console.log(
+  `\nmemory benchmark — one ${(sizeBytes / 1024 ** 3).toFixed(2)} GB video (1080p H.264, ${original.snapshot.durationSec?.toFixed(0) ?? "?"} s) through moto and the built service\n`,
+);
+console.log(
+  `analysis                 ${original.snapshot.status}${original.snapshot.error ? ` ${original.snapshot.error.code}` : ""}, ${((original.at - uploaded) / 1000).toFixed(1)} s from upload to terminal status`,
+);
 console.log(`service RSS              idle ${idleRssMb.toFixed(0)} MB, peak ${peakMb.toFixed(0)} MB (the Node process)`);
 console.log(`with ffprobe/ffmpeg      peak ${peakTreeMb.toFixed(0)} MB (the Node process and its child processes, summed per sample)`);
-console.log(`byte-identical re-upload ${again.snapshot.status}, ${again.snapshot.duplicates?.[0]?.kind ?? "no duplicate"}, ${answerMs} ms from the message's receipt to done (job started → finished); ${((again.at - reuploaded) / 1000).toFixed(2)} s from upload to the status saying so`);
+console.log(
+  `byte-identical re-upload ${again.snapshot.status}, ${again.snapshot.duplicates?.[0]?.kind ?? "no duplicate"}, ${answerMs} ms from the message's receipt to done (job started → finished); ${((again.at - reuploaded) / 1000).toFixed(2)} s from upload to the status saying so`,
+);
 if (original.snapshot.status !== "done" || again.snapshot.duplicates?.[0]?.kind !== "identical") process.exitCode = 1;

@@ -3,13 +3,11 @@
  * the benchmarks that go through S3 and SQS, with its peak resident memory sampled; and the
  * private moto and database that `scripts/bench.sh` starts for them.
  */
-import { spawn } from "node:child_process";
-import { createWriteStream, readdirSync, readFileSync } from "node:fs";
-import net from "node:net";
+import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { S3Client } from "@aws-sdk/client-s3";
-import { SQSClient } from "@aws-sdk/client-sqs";
-import { bootstrap } from "../lib/bootstrap.js";
+import type { S3Client } from "@aws-sdk/client-s3";
+import type { SQSClient } from "@aws-sdk/client-sqs";
+import { localAwsClients, provisionBucket, spawnServiceProcess } from "../lib/stack-utils.js";
 import { benchDatabaseUrl } from "./util.js";
 
 export interface BenchService {
@@ -29,17 +27,16 @@ export function benchStackEnv(name: string): { endpoint: string; databaseUrl: st
 }
 
 /** A fresh bucket with its queue and event notification on the benchmark's moto. */
-export async function provisionBucket(endpoint: string, prefix: string): Promise<{ s3: S3Client; sqs: SQSClient; bucket: string; queueName: string }> {
-  const credentials = { accessKeyId: "test", secretAccessKey: "test" };
-  const s3 = new S3Client({ endpoint, region: "us-east-1", credentials, forcePathStyle: true });
-  const sqs = new SQSClient({ endpoint, region: "us-east-1", credentials });
+export async function provisionBenchBucket(
+  endpoint: string,
+  prefix: string,
+): Promise<{ s3: S3Client; sqs: SQSClient; bucket: string; queueName: string }> {
+  const { s3, sqs } = localAwsClients(endpoint);
   const bucket = `${prefix}-${Date.now()}`;
   const queueName = `${bucket}-events`;
-  await bootstrap(s3, sqs, { region: "us-east-1", bucket, queueName, visibilityTimeoutSec: 120, maxReceiveCount: 5, corsOrigins: [] });
+  await provisionBucket(s3, sqs, { bucket, queueName, visibilityTimeoutSec: 120, maxReceiveCount: 5, corsOrigins: [] });
   return { s3, sqs, bucket, queueName };
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function rssKb(pid: number): number {
   try {
@@ -66,31 +63,30 @@ function childPids(pid: number): number[] {
   return children;
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = net.createServer().listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
+export async function startBenchService(options: {
+  endpoint: string;
+  databaseUrl: string;
+  bucket: string;
+  queueName: string;
+  logName: string;
+}): Promise<BenchService> {
+  const {
+    child: service,
+    baseUrl,
+    exited,
+  } = await spawnServiceProcess({
+    entry: ["dist/src/main.js"],
+    env: {
+      AWS_ENDPOINT: options.endpoint,
+      DATABASE_URL: options.databaseUrl,
+      BUCKET: options.bucket,
+      QUEUE_NAME: options.queueName,
+      VISIBILITY_TIMEOUT_SEC: "120",
+      LOG_LEVEL: "info",
+    },
+    logFile: path.resolve(".run", `${options.logName}.log`),
+    readyPath: "/readyz",
   });
-}
-
-export async function startBenchService(options: { endpoint: string; databaseUrl: string; bucket: string; queueName: string; logName: string }): Promise<BenchService> {
-  const port = await freePort();
-  const logFile = path.resolve(".run", `${options.logName}.log`);
-  const service = spawn(process.execPath, ["dist/src/main.js"], {
-    env: { ...process.env, AWS_ENDPOINT: options.endpoint, DATABASE_URL: options.databaseUrl, BUCKET: options.bucket, QUEUE_NAME: options.queueName, PORT: String(port), HOST: "127.0.0.1", VISIBILITY_TIMEOUT_SEC: "120", LOG_LEVEL: "info" },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  const log = createWriteStream(logFile);
-  service.stdout.pipe(log);
-  service.stderr.pipe(log);
-  const baseUrl = `http://127.0.0.1:${port}`;
-  for (let i = 0; ; i += 1) {
-    if (await fetch(`${baseUrl}/readyz`).then((r) => r.ok, () => false)) break;
-    if (i > 200) throw new Error(`the service did not become ready; see ${logFile}`);
-    await sleep(150);
-  }
   let peakRssKb = 0;
   let peakTreeRssKb = 0;
   const pid = service.pid ?? -1;
@@ -106,7 +102,7 @@ export async function startBenchService(options: { endpoint: string; databaseUrl
     stop: async () => {
       clearInterval(sampler);
       service.kill("SIGTERM");
-      await new Promise((resolve) => service.once("exit", resolve));
+      await exited;
     },
   };
 }

@@ -80,12 +80,15 @@ guard.run = (options: GuardedRunOptions): Promise<GuardedRunResult> => {
   const { onStdoutChunk } = options;
   return run({
     ...options,
-    onStdoutChunk: onStdoutChunk && ((chunk) => {
-      if (stdoutBytes === 0) mark(`${name} first samples`);
-      if (stdoutBytes < FIRST_CHECK_BYTES && stdoutBytes + chunk.length >= FIRST_CHECK_BYTES) mark(`${name} ${FIRST_CHECK_SEC} s of samples`);
-      stdoutBytes += chunk.length;
-      onStdoutChunk(chunk);
-    }),
+    onStdoutChunk:
+      onStdoutChunk &&
+      ((chunk) => {
+        if (stdoutBytes === 0) mark(`${name} first samples`);
+        if (stdoutBytes < FIRST_CHECK_BYTES && stdoutBytes + chunk.length >= FIRST_CHECK_BYTES)
+          mark(`${name} ${FIRST_CHECK_SEC} s of samples`);
+        stdoutBytes += chunk.length;
+        onStdoutChunk(chunk);
+      }),
     onStderrLine: (line) => {
       if (!stderrSeen) mark(`${name} first stderr line`);
       stderrSeen = true;
@@ -97,13 +100,39 @@ guard.run = (options: GuardedRunOptions): Promise<GuardedRunResult> => {
   });
 };
 
-const log = pino({ level: "info", hooks: { logMethod(args, method) { mark(`log: ${String(args.at(-1))}`); method.apply(this, args); } } }, pino.destination("/dev/null"));
-const objects = await LocalFileStore.create(new Map([["original", original], ["copy", copy]]));
+const log = pino(
+  {
+    level: "info",
+    hooks: {
+      logMethod(args, method) {
+        mark(`log: ${String(args.at(-1))}`);
+        method.apply(this, args);
+      },
+    },
+  },
+  pino.destination("/dev/null"),
+);
+const objects = await LocalFileStore.create(
+  new Map([
+    ["original", original],
+    ["copy", copy],
+  ]),
+);
 const db = createDb({ url: databaseUrl, poolMax: 4, connectTimeoutMs: 5000, statementTimeoutMs: 60_000 });
-const deps = benchIngest(db, objects, { guard, log, jobs: tracedJobs, fingerprints: (store) => ({ identical: traced(store), index: traced(store) }) });
+const deps = benchIngest(db, objects, {
+  guard,
+  log,
+  jobs: tracedJobs,
+  fingerprints: (store) => ({ identical: traced(store), index: traced(store) }),
+});
 const signal = new AbortController().signal;
 const analyse = async (key: string) => {
-  const outcome = await analyzeObject(deps, { bucket: "bench", key, size: undefined, etag: undefined, eventTime: undefined, sequencer: undefined }, "bench", signal);
+  const outcome = await analyzeObject(
+    deps,
+    { bucket: "bench", key, size: undefined, etag: undefined, eventTime: undefined, sequencer: undefined },
+    "bench",
+    signal,
+  );
   if (outcome !== "done") throw new Error(`${key}: ${outcome}`);
 };
 

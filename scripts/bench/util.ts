@@ -71,9 +71,11 @@ export function benchIngest(db: Db, objects: ObjectStore, options: BenchIngestOp
 /** Runs `work` over `items`, at most `limit` at a time, in order of start. */
 export async function runAll<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
-  await Promise.all(Array.from({ length: limit }, async () => {
-    while (next < items.length) await work(items[next++]!);
-  }));
+  await Promise.all(
+    Array.from({ length: limit }, async () => {
+      while (next < items.length) await work(items[next++]!);
+    }),
+  );
 }
 
 /** The p-th percentile of ascending values (nearest rank); NaN when there are none. */

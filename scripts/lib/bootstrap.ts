@@ -8,7 +8,13 @@ import {
   type QueueConfiguration,
   type S3Client,
 } from "@aws-sdk/client-s3";
-import { CreateQueueCommand, GetQueueAttributesCommand, GetQueueUrlCommand, SetQueueAttributesCommand, type SQSClient } from "@aws-sdk/client-sqs";
+import {
+  CreateQueueCommand,
+  GetQueueAttributesCommand,
+  GetQueueUrlCommand,
+  SetQueueAttributesCommand,
+  type SQSClient,
+} from "@aws-sdk/client-sqs";
 
 export interface BootstrapOptions {
   readonly region: string;
@@ -41,7 +47,15 @@ export async function bootstrap(s3: S3Client, sqs: SQSClient, options: Bootstrap
       new PutBucketCorsCommand({
         Bucket: options.bucket,
         CORSConfiguration: {
-          CORSRules: [{ AllowedOrigins: [...options.corsOrigins], AllowedMethods: ["GET", "PUT", "POST", "HEAD"], AllowedHeaders: ["*"], ExposeHeaders: ["ETag"], MaxAgeSeconds: 3000 }],
+          CORSRules: [
+            {
+              AllowedOrigins: [...options.corsOrigins],
+              AllowedMethods: ["GET", "PUT", "POST", "HEAD"],
+              AllowedHeaders: ["*"],
+              ExposeHeaders: ["ETag"],
+              MaxAgeSeconds: 3000,
+            },
+          ],
         },
       }),
     );
@@ -61,7 +75,9 @@ export async function bootstrap(s3: S3Client, sqs: SQSClient, options: Bootstrap
   const arn = await queueArn(sqs, queue.url);
   const partition = arn.split(":")[1] ?? "aws";
   const bucketArn = `arn:${partition}:s3:::${options.bucket}`;
-  await sqs.send(new SetQueueAttributesCommand({ QueueUrl: queue.url, Attributes: { Policy: JSON.stringify(s3DeliveryPolicy(arn, bucketArn)) } }));
+  await sqs.send(
+    new SetQueueAttributesCommand({ QueueUrl: queue.url, Attributes: { Policy: JSON.stringify(s3DeliveryPolicy(arn, bucketArn)) } }),
+  );
   steps.push({ resource: `queue policy (s3 → ${options.queueName})`, action: "updated" });
 
   steps.push(await ensureNotification(s3, options.bucket, arn));
@@ -109,7 +125,11 @@ async function ensureQueue(sqs: SQSClient, name: string, attributes: Record<stri
       return { url: QueueUrl, step: { resource, action: "exists" } };
     }
   } catch (err) {
-    if ((err as { name?: string }).name !== "QueueDoesNotExist" && (err as { name?: string }).name !== "AWS.SimpleQueueService.NonExistentQueue") throw err;
+    if (
+      (err as { name?: string }).name !== "QueueDoesNotExist" &&
+      (err as { name?: string }).name !== "AWS.SimpleQueueService.NonExistentQueue"
+    )
+      throw err;
   }
   const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: name, Attributes: attributes }));
   if (!QueueUrl) throw new Error(`CreateQueue ${name} returned no URL`);

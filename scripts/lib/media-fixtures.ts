@@ -52,6 +52,11 @@ export async function renderScenes(outPath: string, scenes: readonly Scene[], op
 }
 
 /** Re-encodes a file with the given output arguments (resize, CRF, codec, fps …). */
-export async function transcode(inPath: string, outPath: string, args: readonly string[], ffmpegPath = process.env.FFMPEG_PATH ?? "ffmpeg"): Promise<void> {
+export async function transcode(
+  inPath: string,
+  outPath: string,
+  args: readonly string[],
+  ffmpegPath = process.env.FFMPEG_PATH ?? "ffmpeg",
+): Promise<void> {
   await run(ffmpegPath, ["-v", "error", "-y", "-i", inPath, ...args, outPath], { maxBuffer: 16 * 1024 * 1024 });
 }

@@ -37,12 +37,21 @@ async function main(): Promise<number> {
     return values.help ? 0 : 2;
   }
   const config = loadConfig();
-  const inspectorUrl = z.url().parse(process.env.INSPECTOR_URL ?? "http://127.0.0.1:8080").replace(/\/$/, "");
+  const inspectorUrl = z
+    .url()
+    .parse(process.env.INSPECTOR_URL ?? "http://127.0.0.1:8080")
+    .replace(/\/$/, "");
   const timeoutMs = z.coerce.number().positive().parse(values.timeout) * 1000;
   const { s3 } = createAwsClients({ endpoint: config.AWS_ENDPOINT, region: config.AWS_REGION, forcePathStyle: config.S3_FORCE_PATH_STYLE });
 
   const bars = new cliProgress.MultiBar(
-    { format: " {bar} {percentage}% | {stage} | {key}", hideCursor: true, clearOnComplete: false, noTTYOutput: !process.stdout.isTTY, notTTYSchedule: 5000 },
+    {
+      format: " {bar} {percentage}% | {stage} | {key}",
+      hideCursor: true,
+      clearOnComplete: false,
+      noTTYOutput: !process.stdout.isTTY,
+      notTTYSchedule: 5000,
+    },
     cliProgress.Presets.shades_classic,
   );
   const results = await Promise.all(
@@ -51,7 +60,12 @@ async function main(): Promise<number> {
       const bar = bars.create(100, 0, { key, stage: "uploading" });
       try {
         const size = (await stat(file)).size;
-        const upload = new Upload({ client: s3, params: { Bucket: config.BUCKET, Key: key, Body: createReadStream(file) }, partSize: 16 * 1024 * 1024, queueSize: 4 });
+        const upload = new Upload({
+          client: s3,
+          params: { Bucket: config.BUCKET, Key: key, Body: createReadStream(file) },
+          partSize: 16 * 1024 * 1024,
+          queueSize: 4,
+        });
         upload.on("httpUploadProgress", (p) => bar.update(Math.round(((p.loaded ?? 0) / Math.max(1, size)) * 100), { stage: "uploading" }));
         await upload.done();
         if (values["no-wait"]) {
@@ -84,7 +98,9 @@ async function main(): Promise<number> {
       console.log(`✔ ${key}: ${snapshot.duplicates.length === 0 ? "no duplicates" : `${snapshot.duplicates.length} duplicate(s)`}`);
       for (const d of snapshot.duplicates) {
         const offset = `${d.offsetSec >= 0 ? "+" : ""}${d.offsetSec.toFixed(2)} s`;
-        console.log(`    ${d.kind.padEnd(14)} score ${d.score.toFixed(3)}  ${d.file}  (offset ${offset}; here ${d.segment[0]}–${d.segment[1]} s, there ${d.otherSegment[0]}–${d.otherSegment[1]} s)`);
+        console.log(
+          `    ${d.kind.padEnd(14)} score ${d.score.toFixed(3)}  ${d.file}  (offset ${offset}; here ${d.segment[0]}–${d.segment[1]} s, there ${d.otherSegment[0]}–${d.otherSegment[1]} s)`,
+        );
       }
     }
   }

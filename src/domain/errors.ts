@@ -21,7 +21,11 @@ export const ERROR_CATALOGUE = {
   MEDIA_TOOL_UNAVAILABLE: { permanent: false, httpStatus: 503, message: "ffmpeg or ffprobe could not be started." },
   SHUTTING_DOWN: { permanent: false, httpStatus: 503, message: "The service is shutting down." },
   LEASE_LOST: { permanent: false, httpStatus: 409, message: "Another worker took the job over after this worker's lease expired." },
-  JOB_BUSY: { permanent: false, httpStatus: 409, message: "Another worker is analysing an older version of the object; this one will be retried." },
+  JOB_BUSY: {
+    permanent: false,
+    httpStatus: 409,
+    message: "Another worker is analysing an older version of the object; this one will be retried.",
+  },
   // Requests: sent only as HTTP error bodies.
   INVALID_KEY: { permanent: true, httpStatus: 400, message: "The object key is invalid." },
   INVALID_REQUEST: { permanent: true, httpStatus: 400, message: "The request could not be understood." },

@@ -15,5 +15,12 @@ export interface StoredMatch {
 
 /** The same match as the other video sees it. */
 export function mirrorMatch(videoId: string, match: StoredMatch): StoredMatch {
-  return { otherVideoId: videoId, score: match.score, kind: match.kind, offsetSec: -match.offsetSec, segment: match.otherSegment, otherSegment: match.segment };
+  return {
+    otherVideoId: videoId,
+    score: match.score,
+    kind: match.kind,
+    offsetSec: -match.offsetSec,
+    segment: match.otherSegment,
+    otherSegment: match.segment,
+  };
 }

@@ -45,7 +45,7 @@ export const INDEX_STRIDE = SAMPLE_RATE;
 function pairKey(signature: Signature, sample: number): number | undefined {
   const first = signature[sample];
   const second = signature[sample + PAIR_GAP];
-  return first && second ? ((coarseBits(first) << 16) | coarseBits(second)) | 0 : undefined;
+  return first && second ? (coarseBits(first) << 16) | coarseBits(second) | 0 : undefined;
 }
 
 /**

@@ -113,7 +113,12 @@ function bestSegmentAt(query: Signature, ref: Signature, offset: number, options
 }
 
 /** The best matched segment near the voted offset, or undefined when nothing agrees. */
-export function verifyOffset(query: Signature, ref: Signature, votedOffset: number, options: VerifyOptions = DEFAULT_VERIFY): Alignment | undefined {
+export function verifyOffset(
+  query: Signature,
+  ref: Signature,
+  votedOffset: number,
+  options: VerifyOptions = DEFAULT_VERIFY,
+): Alignment | undefined {
   let best: Alignment | undefined;
   for (let delta = -options.searchSamples; delta <= options.searchSamples; delta += 1) {
     const candidate = bestSegmentAt(query, ref, votedOffset + delta, options);

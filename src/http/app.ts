@@ -10,7 +10,6 @@ import { describeError, InspectorError } from "../domain/errors.js";
 import { keyParam, sendError, type HealthSchema, type Readiness } from "./schemas.js";
 import type { SnapshotStreams } from "./snapshot-stream.js";
 
-
 export interface AppDeps {
   readonly status: StatusService;
   /** Origins allowed to call the API from a browser; empty = no CORS headers at all. */
@@ -24,10 +23,8 @@ export interface AppDeps {
   readonly log: Logger;
 }
 
-
 /** No endpoint takes a body: anything larger than this is refused before it is read. */
 const MAX_BODY_BYTES = 1024;
-
 
 /** The express app, without listening: tests drive it directly. */
 export function createApp(deps: AppDeps): express.Express {
@@ -41,7 +38,8 @@ export function createApp(deps: AppDeps): express.Express {
       autoLogging: { ignore: (req) => req.url === "/healthz" || req.url === "/readyz" || req.url === "/metrics" },
       // Clients poll /status many times a second: an answered request is a debug line, a
       // failed one stays visible. Requests are logged by method, URL and status, not headers.
-      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? "error" : res.statusCode >= 400 && res.statusCode !== 404 ? "warn" : "debug"),
+      customLogLevel: (_req, res, err) =>
+        err || res.statusCode >= 500 ? "error" : res.statusCode >= 400 && res.statusCode !== 404 ? "warn" : "debug",
       serializers: {
         req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
         res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
@@ -98,12 +96,14 @@ export function createApp(deps: AppDeps): express.Express {
   // One error handler: a catalogue code and its status, never a stack trace.
   app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
     if (err instanceof InspectorError) {
-      if (err.httpStatus >= 500) req.log.warn({ event: "http.dependency_failed", code: err.code, err: describeError(err) }, "request failed");
+      if (err.httpStatus >= 500)
+        req.log.warn({ event: "http.dependency_failed", code: err.code, err: describeError(err) }, "request failed");
       return sendError(res, err.code);
     }
     // Express's own client errors (a malformed percent-encoding) carry a 4xx status.
     const status = typeof err === "object" && err !== null && "status" in err && typeof err.status === "number" ? err.status : 500;
-    if (status >= 400 && status < 500) return sendError(res, "INVALID_REQUEST", "the request could not be decoded (malformed percent-encoding?)");
+    if (status >= 400 && status < 500)
+      return sendError(res, "INVALID_REQUEST", "the request could not be decoded (malformed percent-encoding?)");
     req.log.error({ event: "http.internal_error", err }, "request failed");
     sendError(res, "INTERNAL_ERROR", "the service could not answer; try again");
   });

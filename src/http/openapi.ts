@@ -12,7 +12,11 @@ type JsonObject = Record<string, unknown>;
 function componentSchemas(schemas: readonly z.ZodType[]): Record<string, JsonObject> {
   const components: Record<string, JsonObject> = {};
   for (const schema of schemas) {
-    const { $schema: _dialect, $defs = {}, ...root } = z.toJSONSchema(schema, { target: "draft-2020-12", io: "output" }) as JsonObject & { $defs?: Record<string, JsonObject> };
+    const {
+      $schema: _dialect,
+      $defs = {},
+      ...root
+    } = z.toJSONSchema(schema, { target: "draft-2020-12", io: "output" }) as JsonObject & { $defs?: Record<string, JsonObject> };
     Object.assign(components, $defs);
     const id = z.globalRegistry.get(schema)?.id;
     if (id && !("$ref" in root)) components[id] = root;
@@ -39,7 +43,15 @@ export function buildOpenApiDocument(): JsonObject {
       "/status/{file}": {
         get: {
           summary: "The current snapshot of one object",
-          parameters: [{ name: "file", in: "path", required: true, description: "the object key, URL-encoded (keys with / also work unencoded)", schema: { ...keySchema, maxLength: 1024 } }],
+          parameters: [
+            {
+              name: "file",
+              in: "path",
+              required: true,
+              description: "the object key, URL-encoded (keys with / also work unencoded)",
+              schema: { ...keySchema, maxLength: 1024 },
+            },
+          ],
           responses: {
             "200": json("the snapshot (status pending: in the bucket, not analysed yet)", "StatusSnapshot"),
             "400": json("the key is empty, longer than 1024 bytes or malformed", "Error"),
@@ -55,27 +67,64 @@ export function buildOpenApiDocument(): JsonObject {
           summary: "Live snapshots of one object (Server-Sent Events)",
           description:
             "`event: snapshot` with the current snapshot at once and each time it changes; a `: heartbeat` comment every 15 s; `event: end` ({reason}) after a terminal state or on shutdown, then the stream closes.",
-          parameters: [{ name: "file", in: "path", required: true, description: "the object key, URL-encoded", schema: { ...keySchema, maxLength: 1024 } }],
+          parameters: [
+            {
+              name: "file",
+              in: "path",
+              required: true,
+              description: "the object key, URL-encoded",
+              schema: { ...keySchema, maxLength: 1024 },
+            },
+          ],
           responses: {
-            "200": { description: "an event stream; each snapshot event's data is a StatusSnapshot", content: { "text/event-stream": { schema: { type: "string" }, itemSchema: ref("StatusSnapshot") } } },
+            "200": {
+              description: "an event stream; each snapshot event's data is a StatusSnapshot",
+              content: { "text/event-stream": { schema: { type: "string" }, itemSchema: ref("StatusSnapshot") } },
+            },
             "400": json("the key is invalid", "Error"),
             "404": json("no such object", "Error"),
             "503": json("too many live streams on this replica; poll /status/{file}", "Error"),
           },
         },
       },
-      "/api/videos": { get: { summary: "The 50 most recently updated videos (the overview page's data)", responses: { "200": json("recent videos", "RecentVideos") } } },
+      "/api/videos": {
+        get: {
+          summary: "The 50 most recently updated videos (the overview page's data)",
+          responses: { "200": json("recent videos", "RecentVideos") },
+        },
+      },
       "/thumbnails/{file}": {
         get: {
           summary: "A 320 px JPEG of one moment of a video (extracted with ffmpeg, cached)",
           parameters: [
-            { name: "file", in: "path", required: true, description: "the object key, URL-encoded", schema: { ...keySchema, maxLength: 1024 } },
-            { name: "t", in: "query", required: false, description: "seconds from the start", schema: { type: "number", minimum: 0, default: 0 } },
+            {
+              name: "file",
+              in: "path",
+              required: true,
+              description: "the object key, URL-encoded",
+              schema: { ...keySchema, maxLength: 1024 },
+            },
+            {
+              name: "t",
+              in: "query",
+              required: false,
+              description: "seconds from the start",
+              schema: { type: "number", minimum: 0, default: 0 },
+            },
           ],
-          responses: { "200": { description: "the frame", content: { "image/jpeg": { schema: { type: "string", contentMediaType: "image/jpeg" } } } }, "400": json("invalid key or time", "Error"), "404": json("no such object", "Error") },
+          responses: {
+            "200": { description: "the frame", content: { "image/jpeg": { schema: { type: "string", contentMediaType: "image/jpeg" } } } },
+            "400": json("invalid key or time", "Error"),
+            "404": json("no such object", "Error"),
+          },
         },
       },
-      "/": { get: { summary: "Page: recent videos, live", responses: { "200": { description: "HTML", content: { "text/html": { schema: { type: "string" } } } } } } },
+      "/": {
+        get: {
+          summary: "Page: recent videos, live",
+          responses: { "200": { description: "HTML", content: { "text/html": { schema: { type: "string" } } } } },
+        },
+      },
       "/videos/{file}": {
         get: {
           summary: "Page: one video's progress, scene-cut timeline and duplicates",
@@ -91,10 +140,16 @@ export function buildOpenApiDocument(): JsonObject {
         },
       },
       "/metrics": {
-        get: { summary: "Prometheus metrics", responses: { "200": { description: "text exposition format", content: { "text/plain": { schema: { type: "string" } } } } } },
+        get: {
+          summary: "Prometheus metrics",
+          responses: { "200": { description: "text exposition format", content: { "text/plain": { schema: { type: "string" } } } } },
+        },
       },
       "/openapi.json": {
-        get: { summary: "This document", responses: { "200": { description: "OpenAPI 3.1", content: { "application/json": { schema: { type: "object" } } } } } },
+        get: {
+          summary: "This document",
+          responses: { "200": { description: "OpenAPI 3.1", content: { "application/json": { schema: { type: "object" } } } } },
+        },
       },
     },
     components: { schemas: componentSchemas([StatusSnapshotSchema, ErrorBodySchema, ReadinessSchema, HealthSchema, RecentVideosSchema]) },

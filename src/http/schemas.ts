@@ -23,7 +23,12 @@ export type Readiness = z.infer<typeof ReadinessSchema>;
 export const HealthSchema = z.object({ ok: z.literal(true) }).meta({ id: "Health" });
 
 export const ErrorBodySchema = z
-  .object({ error: z.object({ code: z.enum(ERROR_CODES as [ErrorCode, ...ErrorCode[]]).describe("stable error code (src/domain/errors.ts)"), message: z.string().describe("for people; never a stack trace") }) })
+  .object({
+    error: z.object({
+      code: z.enum(ERROR_CODES as [ErrorCode, ...ErrorCode[]]).describe("stable error code (src/domain/errors.ts)"),
+      message: z.string().describe("for people; never a stack trace"),
+    }),
+  })
   .meta({ id: "Error" });
 export type ErrorBody = z.infer<typeof ErrorBodySchema>;
 
@@ -44,4 +49,10 @@ export function keyParam(req: Request<{ file: string[] }>, res: Response): strin
 }
 
 /** A moment of a video, in seconds (thumbnails). */
-export const MomentQuerySchema = z.object({ t: z.coerce.number().min(0).max(24 * 3600).default(0) });
+export const MomentQuerySchema = z.object({
+  t: z.coerce
+    .number()
+    .min(0)
+    .max(24 * 3600)
+    .default(0),
+});

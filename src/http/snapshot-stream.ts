@@ -39,12 +39,21 @@ export class SnapshotStreams {
     if (key === undefined) return;
     if (this.open.size >= this.options.maxStreams) {
       res.set("retry-after", "5");
-      return sendError(res, "TOO_MANY_STREAMS", `this replica serves at most ${this.options.maxStreams} live streams; poll GET /status/:file instead`);
+      return sendError(
+        res,
+        "TOO_MANY_STREAMS",
+        `this replica serves at most ${this.options.maxStreams} live streams; poll GET /status/:file instead`,
+      );
     }
     const first = await this.status.get(key);
     if (!first) return sendError(res, "NOT_FOUND");
 
-    res.writeHead(200, { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache, no-transform", connection: "keep-alive", "x-accel-buffering": "no" });
+    res.writeHead(200, {
+      "content-type": "text/event-stream; charset=utf-8",
+      "cache-control": "no-cache, no-transform",
+      connection: "keep-alive",
+      "x-accel-buffering": "no",
+    });
     let last = "";
     let ended = false;
     const send = (snapshot: StatusSnapshot) => {

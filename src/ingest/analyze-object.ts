@@ -51,13 +51,27 @@ interface Analysis {
  * error nothing classified) fails the job as INTERNAL_ERROR: logged at error level with its
  * stack and counted, never retried (a retry would only repeat it).
  */
-export async function analyzeObject(deps: IngestDeps, object: ObjectCreated, messageId: string, signal: AbortSignal): Promise<IngestOutcome> {
+export async function analyzeObject(
+  deps: IngestDeps,
+  object: ObjectCreated,
+  messageId: string,
+  signal: AbortSignal,
+): Promise<IngestOutcome> {
   const claim = await deps.jobs.claim(toObjectEvent(object), messageId, deps.leaseMs);
   if (claim.outcome !== "claimed") return acknowledge(claim, deps.log.child({ key: object.key, jobId: claim.jobId }));
   const { job } = claim;
   const log = deps.log.child({ key: object.key, jobId: job.jobId });
   const event = job.tookOver ? "job.taken_over" : "job.analyzing";
-  log.info({ event, status: "analyzing", attempt: job.attempt, messageId, ...(job.tookOver ? { reason: "the previous worker's lease expired or its message came back" } : {}) }, job.tookOver ? "job taken over" : "job analyzing");
+  log.info(
+    {
+      event,
+      status: "analyzing",
+      attempt: job.attempt,
+      messageId,
+      ...(job.tookOver ? { reason: "the previous worker's lease expired or its message came back" } : {}),
+    },
+    job.tookOver ? "job taken over" : "job analyzing",
+  );
 
   const keeper = new LeaseKeeper(job, deps.leaseMs, signal, log);
   const scratch = await ScratchDir.create(deps.tmpDir);
@@ -72,7 +86,10 @@ export async function analyzeObject(deps: IngestDeps, object: ObjectCreated, mes
     if (!err.permanent) {
       finished("interrupted");
       const released = await job.release().catch(() => false);
-      log.warn({ event: "job.interrupted", status: released ? "pending" : undefined, err: describeError(err) }, "job interrupted by a transient failure; it will be retried");
+      log.warn(
+        { event: "job.interrupted", status: released ? "pending" : undefined, err: describeError(err) },
+        "job interrupted by a transient failure; it will be retried",
+      );
       throw err;
     }
     await scratch.remove();
@@ -95,7 +112,8 @@ async function analyze(a: Analysis): Promise<void> {
   const { deps, object, job, log } = a;
   const head = await deps.objects.head(object);
   if (!head) throw new InspectorError("OBJECT_NOT_FOUND");
-  if (head.sizeBytes > deps.maxObjectBytes) throw new InspectorError("OBJECT_TOO_LARGE", `The object is ${head.sizeBytes} bytes; the limit is ${deps.maxObjectBytes}.`);
+  if (head.sizeBytes > deps.maxObjectBytes)
+    throw new InspectorError("OBJECT_TOO_LARGE", `The object is ${head.sizeBytes} bytes; the limit is ${deps.maxObjectBytes}.`);
   if (head.sizeBytes === 0) throw new InspectorError("CORRUPT_MEDIA", "The object is empty (0 bytes).");
   await job.recordHead(head.sizeBytes, head.etag);
 
@@ -138,12 +156,20 @@ async function probeAndDecode(a: Analysis) {
   const durationSec = probing.then((info) => info.durationSec);
   const early = new EarlyMatcher(deps.index, job, durationSec, log);
   const stopDecode = new AbortController();
-  const decoding = decodeFingerprint({ media: deps.media, job, early, log }, a.scratch.objectPath, durationSec, AbortSignal.any([a.signal, stopDecode.signal]));
+  const decoding = decodeFingerprint(
+    { media: deps.media, job, early, log },
+    a.scratch.objectPath,
+    durationSec,
+    AbortSignal.any([a.signal, stopDecode.signal]),
+  );
   const recordProbe = async () => {
     const info = await probing;
     await job.recordMediaInfo(info);
     await job.recordProgress(PROGRESS.probed);
-    log.info({ event: "job.probed", durationSec: info.durationSec, width: info.width, height: info.height, fps: info.fps, codec: info.codec }, "media probed");
+    log.info(
+      { event: "job.probed", durationSec: info.durationSec, width: info.width, height: info.height, fps: info.fps, codec: info.codec },
+      "media probed",
+    );
   };
   try {
     const [fingerprint] = await Promise.all([decoding, recordProbe()]);
@@ -179,10 +205,16 @@ function acknowledge(claim: Exclude<Claim<JobLease>, { outcome: "claimed" }>, lo
       log.info({ event: "event.already_finished", status: claim.status }, "object already analysed; redelivered event acknowledged");
       return "already-finished";
     case "held-elsewhere":
-      log.info({ event: "event.held_elsewhere", status: "analyzing" }, "another worker holds this job; its own message covers it, so this delivery is acknowledged");
+      log.info(
+        { event: "event.held_elsewhere", status: "analyzing" },
+        "another worker holds this job; its own message covers it, so this delivery is acknowledged",
+      );
       return "held-elsewhere";
     case "wait":
-      log.info({ event: "event.job_busy", retryAfterMs: claim.retryAfterMs }, "another worker analyses an older version; this event will be retried");
+      log.info(
+        { event: "event.job_busy", retryAfterMs: claim.retryAfterMs },
+        "another worker analyses an older version; this event will be retried",
+      );
       throw new InspectorError("JOB_BUSY", undefined, { retryAfterMs: claim.retryAfterMs });
   }
 }

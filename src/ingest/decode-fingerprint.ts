@@ -21,12 +21,20 @@ export interface DecodeContext {
  * The decode pass feeding a fingerprint: scene scores become cuts, samples become hashes
  * (each offered to the early matcher), and progress is written as the decode advances.
  */
-export async function decodeFingerprint(context: DecodeContext, filePath: string, durationSec: Promise<number>, signal: AbortSignal): Promise<FingerprintBuilder> {
+export async function decodeFingerprint(
+  context: DecodeContext,
+  filePath: string,
+  durationSec: Promise<number>,
+  signal: AbortSignal,
+): Promise<FingerprintBuilder> {
   const { media, job, early, log } = context;
   const now = context.now ?? Date.now;
   const fingerprint = new FingerprintBuilder();
   let knownDurationSec: number | undefined;
-  durationSec.then((d) => (knownDurationSec = d), () => {});
+  durationSec.then(
+    (d) => (knownDurationSec = d),
+    () => {},
+  );
   let lastProgressAt = 0;
   await media.decode({
     filePath,
@@ -38,7 +46,9 @@ export async function decodeFingerprint(context: DecodeContext, filePath: string
       if (knownDurationSec === undefined || at - lastProgressAt < PROGRESS_INTERVAL_MS) return;
       lastProgressAt = at;
       const decoded = Math.min(1, Math.max(0, frame.ptsTime / knownDurationSec));
-      job.recordProgress(PROGRESS.probed + decoded * (PROGRESS.decoded - PROGRESS.probed)).catch((err: unknown) => log.warn({ event: "job.progress_write_failed", err: describeError(err) }, "progress write failed"));
+      job
+        .recordProgress(PROGRESS.probed + decoded * (PROGRESS.decoded - PROGRESS.probed))
+        .catch((err: unknown) => log.warn({ event: "job.progress_write_failed", err: describeError(err) }, "progress write failed"));
     },
     onSample: (index, gray) => {
       fingerprint.addSample(index, gray);

@@ -57,7 +57,10 @@ export class EarlyMatcher {
       if (duplicates.length === 0) return;
       await this.job.saveMatches(duplicates.map(toStoredMatch));
       for (const d of duplicates) this.reported.add(d.reference.videoId);
-      this.log.info({ event: "job.early_verdict", decodedSec, duplicates: duplicates.length, files: duplicates.map((d) => d.reference.key) }, "early duplicate verdict");
+      this.log.info(
+        { event: "job.early_verdict", decodedSec, duplicates: duplicates.length, files: duplicates.map((d) => d.reference.key) },
+        "early duplicate verdict",
+      );
     } catch (err) {
       this.log.warn({ event: "job.early_match_failed", err: describeError(err) }, "early match failed; the final match will run");
     }

@@ -55,4 +55,3 @@ export interface MediaAnalyzer {
   probe(filePath: string): Promise<MediaInfo>;
   decode(request: DecodeRequest): Promise<void>;
 }
-

@@ -28,7 +28,13 @@ function pictureSeconds(signature: Signature, durationSec: number): number {
  * Finds stored videos that share footage with a signature: candidates come only from the
  * index (never a scan), offset voting ranks them, and frame-by-frame verification decides.
  */
-export async function findDuplicates(index: SignatureIndex, videoNum: number, signature: Signature, durationSec: number, decodedSec = durationSec): Promise<Duplicate[]> {
+export async function findDuplicates(
+  index: SignatureIndex,
+  videoNum: number,
+  signature: Signature,
+  durationSec: number,
+  decodedSec = durationSec,
+): Promise<Duplicate[]> {
   const entries = queryEntries(signature);
   const samplesByKey = new Map<number, number[]>();
   for (const entry of entries) {
@@ -37,7 +43,9 @@ export async function findDuplicates(index: SignatureIndex, videoNum: number, si
     else samplesByKey.set(entry.key, [entry.sample]);
   }
   const rows = await index.lookupIndex(videoNum, [...samplesByKey.keys()], PER_KEY_LIMIT);
-  const hits = rows.flatMap((row) => (samplesByKey.get(row.key) ?? []).map((querySample) => ({ videoNum: row.videoNum, refSample: row.sample, querySample })));
+  const hits = rows.flatMap((row) =>
+    (samplesByKey.get(row.key) ?? []).map((querySample) => ({ videoNum: row.videoNum, refSample: row.sample, querySample })),
+  );
   const candidates = voteOffsets(hits, { binSamples: BIN_SAMPLES, minVotes: MIN_VOTES }).slice(0, MAX_CANDIDATES);
   const references = new Map((await index.loadReferences(candidates.map((c) => c.videoNum))).map((r) => [r.videoNum, r]));
 

@@ -125,7 +125,14 @@ export interface DecodePassRun {
 }
 
 /** The first segment before the plan is known: from the start, to the end. */
-const WHOLE_VIDEO: DecodeSegment = { seekSec: 0, lengthSec: undefined, keepFromSec: 0, firstSample: 0, warmupSamples: 0, sampleCount: undefined };
+const WHOLE_VIDEO: DecodeSegment = {
+  seekSec: 0,
+  lengthSec: undefined,
+  keepFromSec: 0,
+  firstSample: 0,
+  warmupSamples: 0,
+  sampleCount: undefined,
+};
 
 /**
  * Decodes the video once, in parallel segments: scene scores of every frame, and grey
@@ -161,7 +168,12 @@ export async function runDecodePass(run: DecodePassRun): Promise<void> {
   // one that already failed gets no siblings.
   const rest = failure === undefined && first && head.endWith(first) ? later : [];
   const held = rest.map(() => [] as number[]);
-  await Promise.all([headDone, ...rest.map((segment, k) => settle(new SegmentDecode(run, segment, (frame) => held[k]!.push(frame.ptsTime, frame.score)).run(timeoutMs, signal)))]);
+  await Promise.all([
+    headDone,
+    ...rest.map((segment, k) =>
+      settle(new SegmentDecode(run, segment, (frame) => held[k]!.push(frame.ptsTime, frame.score)).run(timeoutMs, signal)),
+    ),
+  ]);
   if (failure !== undefined) throw failure.error;
   for (const scores of held) for (let i = 0; i < scores.length; i += 2) run.onFrameScore({ ptsTime: scores[i]!, score: scores[i + 1]! });
 }
@@ -232,7 +244,8 @@ class SegmentDecode {
 
   private takeSample(gray: Uint8Array): void {
     const { segment } = this;
-    if (this.samples >= segment.warmupSamples && this.samples < this.end.sample) this.pass.onSample(segment.firstSample + this.samples - segment.warmupSamples, gray);
+    if (this.samples >= segment.warmupSamples && this.samples < this.end.sample)
+      this.pass.onSample(segment.firstSample + this.samples - segment.warmupSamples, gray);
     this.samples += 1;
     this.stopIfComplete();
   }

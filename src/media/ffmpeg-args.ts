@@ -63,7 +63,18 @@ export function decodePassArgs(options: DecodePassOptions): string[] {
   ].join(";");
   return argumentsOf(
     ffmpeg(inputPath)
-      .inputOptions(["-nostdin", "-hide_banner", "-nostats", "-filter_complex_threads", "1", "-threads", String(decoderThreads), "-skip_frame", "noref", ...range])
+      .inputOptions([
+        "-nostdin",
+        "-hide_banner",
+        "-nostats",
+        "-filter_complex_threads",
+        "1",
+        "-threads",
+        String(decoderThreads),
+        "-skip_frame",
+        "noref",
+        ...range,
+      ])
       .complexFilter(graph)
       .output("-")
       .outputOptions(["-map", "[scenes]", "-f", "null"])

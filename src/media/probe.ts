@@ -60,10 +60,16 @@ export function interpretProbe(json: string, caps: MediaCaps = DEFAULT_MEDIA_CAP
     throw new InspectorError("CORRUPT_MEDIA", "The video has no readable duration or frame rate.");
   }
   if (video.width * video.height > caps.maxPixels) {
-    throw new InspectorError("MEDIA_LIMIT_EXCEEDED", `The video is ${video.width}×${video.height}; the limit is ${caps.maxPixels} pixels a frame.`);
+    throw new InspectorError(
+      "MEDIA_LIMIT_EXCEEDED",
+      `The video is ${video.width}×${video.height}; the limit is ${caps.maxPixels} pixels a frame.`,
+    );
   }
   if (durationSec > caps.maxDurationSec) {
-    throw new InspectorError("MEDIA_LIMIT_EXCEEDED", `The video declares ${Math.round(durationSec)} s; the limit is ${caps.maxDurationSec} s.`);
+    throw new InspectorError(
+      "MEDIA_LIMIT_EXCEEDED",
+      `The video declares ${Math.round(durationSec)} s; the limit is ${caps.maxDurationSec} s.`,
+    );
   }
   return {
     durationSec,
@@ -76,7 +82,13 @@ export function interpretProbe(json: string, caps: MediaCaps = DEFAULT_MEDIA_CAP
 }
 
 /** Runs ffprobe under the guard. */
-export async function probeMedia(guard: ProcessGuard, ffprobePath: string, filePath: string, timeoutMs: number, caps: MediaCaps): Promise<MediaInfo> {
+export async function probeMedia(
+  guard: ProcessGuard,
+  ffprobePath: string,
+  filePath: string,
+  timeoutMs: number,
+  caps: MediaCaps,
+): Promise<MediaInfo> {
   const result = await guard.run({ command: ffprobePath, args: probeArgs(filePath), timeoutMs });
   return interpretProbe(requireCleanExit(result, { what: "ffprobe" }), caps);
 }

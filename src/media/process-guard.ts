@@ -28,7 +28,13 @@ export interface GuardedRunOptions {
 }
 
 export type GuardedRunResult =
-  | { readonly outcome: "exited"; readonly exitCode: number | null; readonly signal: NodeJS.Signals | null; readonly stdout: string; readonly stderrTail: string }
+  | {
+      readonly outcome: "exited";
+      readonly exitCode: number | null;
+      readonly signal: NodeJS.Signals | null;
+      readonly stdout: string;
+      readonly stderrTail: string;
+    }
   | { readonly outcome: "enough"; readonly stdout: string; readonly stderrTail: string }
   | { readonly outcome: "timed-out"; readonly timeoutMs: number; readonly stdout: string; readonly stderrTail: string }
   | { readonly outcome: "aborted"; readonly stdout: string; readonly stderrTail: string };
@@ -207,8 +213,15 @@ export function requireCleanExit(result: GuardedRunResult, context: { what: stri
 
 /** The last stderr line with text, without the "[demuxer @ 0x…] path:" prefix ffmpeg adds. */
 export function lastMeaningfulLine(stderr: string): string | undefined {
-  const line = stderr.split("\n").map((l) => l.trim()).filter(Boolean).pop();
-  return line?.replace(/^\[[^\]]*\]\s*/, "").replace(/^.*?:\s(?=[A-Z])/, "").slice(0, 200);
+  const line = stderr
+    .split("\n")
+    .map((l) => l.trim())
+    .filter(Boolean)
+    .pop();
+  return line
+    ?.replace(/^\[[^\]]*\]\s*/, "")
+    .replace(/^.*?:\s(?=[A-Z])/, "")
+    .slice(0, 200);
 }
 
 /** Sets a process's autogroup niceness; throws the system error (EAGAIN, ENOENT, …). */

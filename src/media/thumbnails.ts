@@ -23,7 +23,11 @@ export class ThumbnailService {
     private readonly guard: ProcessGuard,
     private readonly options: ThumbnailOptions,
   ) {
-    this.cache = new LRUCache({ maxSize: options.cacheBytes, sizeCalculation: (jpeg) => jpeg.length, fetchMethod: (id) => this.extract(id) });
+    this.cache = new LRUCache({
+      maxSize: options.cacheBytes,
+      sizeCalculation: (jpeg) => jpeg.length,
+      fetchMethod: (id) => this.extract(id),
+    });
   }
 
   /** The JPEG, or undefined when the object is not in the bucket. */
@@ -39,7 +43,25 @@ export class ThumbnailService {
     const chunks: Buffer[] = [];
     const result = await this.guard.run({
       command: this.options.ffmpegPath,
-      args: ["-v", "error", "-ss", String(atSec), "-i", url, "-frames:v", "1", "-vf", "scale=320:-2", "-c:v", "mjpeg", "-q:v", "5", "-f", "image2", "pipe:1"],
+      args: [
+        "-v",
+        "error",
+        "-ss",
+        String(atSec),
+        "-i",
+        url,
+        "-frames:v",
+        "1",
+        "-vf",
+        "scale=320:-2",
+        "-c:v",
+        "mjpeg",
+        "-q:v",
+        "5",
+        "-f",
+        "image2",
+        "pipe:1",
+      ],
       timeoutMs: this.options.timeoutMs,
       onStdoutChunk: (chunk) => chunks.push(chunk),
     });

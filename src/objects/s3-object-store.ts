@@ -59,7 +59,9 @@ export class S3ObjectStore implements ObjectStore, ObjectUrls {
       }
       const hash = createHash("sha256");
       const counter = { bytes: 0 };
-      await pipeline(response.Body as Readable, hashingLimiter(maxBytes, hash, counter), createWriteStream(toPath, { mode: 0o600 }), { signal });
+      await pipeline(response.Body as Readable, hashingLimiter(maxBytes, hash, counter), createWriteStream(toPath, { mode: 0o600 }), {
+        signal,
+      });
       return { sizeBytes: counter.bytes, sha256: hash.digest("hex") };
     } catch (err) {
       throw storageError(err);

@@ -74,7 +74,12 @@ export class QueueConsumer {
   get polling(): boolean {
     if (!this.loop || this.stopping) return false;
     const staleAfterMs = (this.options.waitTimeSec * 2 + 30) * 1000;
-    return this.lastPollAt === undefined || Date.now() - this.lastPollAt < staleAfterMs || this.breaker.state !== "closed" || this.inFlight.size >= this.options.concurrency;
+    return (
+      this.lastPollAt === undefined ||
+      Date.now() - this.lastPollAt < staleAfterMs ||
+      this.breaker.state !== "closed" ||
+      this.inFlight.size >= this.options.concurrency
+    );
   }
 
   get inFlightCount(): number {
@@ -99,7 +104,10 @@ export class QueueConsumer {
     // A job stuck where the abort cannot reach it (a hung dependency) must not hold the
     // process forever; its message was not deleted and comes back after the visibility timeout.
     if (!(await this.settlesWithinGrace(allDone))) {
-      this.log.error({ event: "consumer.jobs_abandoned", inFlight: this.inFlight.size }, "in-flight jobs ignored the abort; stopping without them (their messages will be redelivered)");
+      this.log.error(
+        { event: "consumer.jobs_abandoned", inFlight: this.inFlight.size },
+        "in-flight jobs ignored the abort; stopping without them (their messages will be redelivered)",
+      );
     }
   }
 
@@ -146,8 +154,15 @@ export class QueueConsumer {
         this.options.events?.receiveFailed();
         const opened = this.breaker.recordFailure();
         const snapshot = this.breaker.snapshot();
-        this.log.warn({ event: "queue.receive_failed", err: describeError(err), consecutiveFailures: snapshot.consecutiveFailures }, "queue receive failed");
-        if (opened) this.log.error({ event: "breaker.open", breaker: "open", retryInMs: this.breaker.delayMs(), openings: snapshot.openings }, "breaker open; polling paused");
+        this.log.warn(
+          { event: "queue.receive_failed", err: describeError(err), consecutiveFailures: snapshot.consecutiveFailures },
+          "queue receive failed",
+        );
+        if (opened)
+          this.log.error(
+            { event: "breaker.open", breaker: "open", retryInMs: this.breaker.delayMs(), openings: snapshot.openings },
+            "breaker open; polling paused",
+          );
         continue;
       }
       for (const message of messages) this.dispatch(message);
@@ -158,8 +173,13 @@ export class QueueConsumer {
   private async dependenciesReady(): Promise<boolean> {
     const check = this.options.dependenciesUp;
     const up = check ? await check().catch(() => false) : true;
-    if (up && this.dependencyChecksFailed > 0) this.log.info({ event: "dependencies.up", pausedChecks: this.dependencyChecksFailed }, "dependencies reachable again; polling resumed");
-    if (!up && this.dependencyChecksFailed === 0) this.log.error({ event: "dependencies.down" }, "dependencies (database) unreachable; polling paused until they are back");
+    if (up && this.dependencyChecksFailed > 0)
+      this.log.info(
+        { event: "dependencies.up", pausedChecks: this.dependencyChecksFailed },
+        "dependencies reachable again; polling resumed",
+      );
+    if (!up && this.dependencyChecksFailed === 0)
+      this.log.error({ event: "dependencies.down" }, "dependencies (database) unreachable; polling paused until they are back");
     this.dependencyChecksFailed = up ? 0 : this.dependencyChecksFailed + 1;
     return up;
   }
@@ -180,7 +200,10 @@ export class QueueConsumer {
     } catch (err) {
       // A bug in the handler itself: loud, and the message goes the dead-letter way.
       this.options.events?.internalError?.();
-      this.log.error({ event: "message.handler_crashed", messageId: message.id, err }, "message handler failed unexpectedly; message left for the dead-letter queue");
+      this.log.error(
+        { event: "message.handler_crashed", messageId: message.id, err },
+        "message handler failed unexpectedly; message left for the dead-letter queue",
+      );
       result = "leave";
     } finally {
       clearInterval(heartbeat);
@@ -192,11 +215,17 @@ export class QueueConsumer {
       else if (decision === "retry") {
         const delaySec = this.stopping ? 0 : typeof result === "string" ? retryDelaySec(message.receiveCount) : result.afterSec;
         await this.queue.setVisibility(message, delaySec);
-        this.log.info({ event: "message.returned", messageId: message.id, receiveCount: message.receiveCount, retryInSec: delaySec }, "message returned to the queue");
+        this.log.info(
+          { event: "message.returned", messageId: message.id, receiveCount: message.receiveCount, retryInSec: delaySec },
+          "message returned to the queue",
+        );
       }
     } catch (err) {
       // The message comes back after its visibility timeout; the job is idempotent.
-      this.log.warn({ event: "message.settle_failed", messageId: message.id, decision, err: describeError(err) }, "could not settle message");
+      this.log.warn(
+        { event: "message.settle_failed", messageId: message.id, decision, err: describeError(err) },
+        "could not settle message",
+      );
     }
   }
 
@@ -212,10 +241,14 @@ export class QueueConsumer {
   private sleep(ms: number): Promise<void> {
     return new Promise((resolve) => {
       const timer = setTimeout(resolve, ms);
-      this.pollAbort.signal.addEventListener("abort", () => {
-        clearTimeout(timer);
-        resolve();
-      }, { once: true });
+      this.pollAbort.signal.addEventListener(
+        "abort",
+        () => {
+          clearTimeout(timer);
+          resolve();
+        },
+        { once: true },
+      );
     });
   }
 }

@@ -27,7 +27,10 @@ export function createMessageHandler(ingest: ObjectIngest, log: Logger, events?:
       parsed = parseS3Message(message.body);
     } catch (err) {
       if (!(err instanceof MessageParseError)) throw err;
-      log.warn({ event: "message.unparseable", messageId: message.id, receiveCount: message.receiveCount, reason: err.message }, "unparseable message left for the dead-letter queue");
+      log.warn(
+        { event: "message.unparseable", messageId: message.id, receiveCount: message.receiveCount, reason: err.message },
+        "unparseable message left for the dead-letter queue",
+      );
       return "leave";
     }
     if (parsed.kind === "test-event") {
@@ -40,10 +43,16 @@ export function createMessageHandler(ingest: ObjectIngest, log: Logger, events?:
       } catch (err) {
         if (!(err instanceof InspectorError)) {
           events?.internalError();
-          log.error({ event: "message.internal_error", messageId: message.id, key: object.key, err }, "bug while handling an event; message left for the dead-letter queue");
+          log.error(
+            { event: "message.internal_error", messageId: message.id, key: object.key, err },
+            "bug while handling an event; message left for the dead-letter queue",
+          );
           return "leave";
         }
-        log.warn({ event: "message.not_processed", messageId: message.id, key: object.key, err: describeError(err) }, "object not processed; message will be retried");
+        log.warn(
+          { event: "message.not_processed", messageId: message.id, key: object.key, err: describeError(err) },
+          "object not processed; message will be retried",
+        );
         return err.retryAfterMs === undefined ? "retry" : { decision: "retry", afterSec: Math.max(1, Math.ceil(err.retryAfterMs / 1000)) };
       }
     }

@@ -35,18 +35,27 @@ export class SqsQueue implements MessageQueue {
   }
 
   async receive(maxMessages: number, waitTimeSec: number, signal: AbortSignal): Promise<QueueMessage[]> {
-    const response = await this.sqs.send(
-      new ReceiveMessageCommand({
-        QueueUrl: this.url,
-        MaxNumberOfMessages: Math.min(10, Math.max(1, maxMessages)),
-        WaitTimeSeconds: waitTimeSec,
-        MessageSystemAttributeNames: ["ApproximateReceiveCount"],
-      }),
-      { abortSignal: signal },
-    ).catch(queueError);
+    const response = await this.sqs
+      .send(
+        new ReceiveMessageCommand({
+          QueueUrl: this.url,
+          MaxNumberOfMessages: Math.min(10, Math.max(1, maxMessages)),
+          WaitTimeSeconds: waitTimeSec,
+          MessageSystemAttributeNames: ["ApproximateReceiveCount"],
+        }),
+        { abortSignal: signal },
+      )
+      .catch(queueError);
     return (response.Messages ?? []).flatMap((m) =>
       m.MessageId && m.ReceiptHandle
-        ? [{ id: m.MessageId, receiptHandle: m.ReceiptHandle, body: m.Body ?? "", receiveCount: Number(m.Attributes?.ApproximateReceiveCount ?? 1) }]
+        ? [
+            {
+              id: m.MessageId,
+              receiptHandle: m.ReceiptHandle,
+              body: m.Body ?? "",
+              receiveCount: Number(m.Attributes?.ApproximateReceiveCount ?? 1),
+            },
+          ]
         : [],
     );
   }
@@ -56,11 +65,15 @@ export class SqsQueue implements MessageQueue {
   }
 
   async setVisibility(message: QueueMessage, timeoutSec: number): Promise<void> {
-    await this.sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl: this.url, ReceiptHandle: message.receiptHandle, VisibilityTimeout: timeoutSec })).catch(queueError);
+    await this.sqs
+      .send(new ChangeMessageVisibilityCommand({ QueueUrl: this.url, ReceiptHandle: message.receiptHandle, VisibilityTimeout: timeoutSec }))
+      .catch(queueError);
   }
 }
 
 /** Every SQS failure is the queue's (transient): the breaker and the logs see QUEUE_UNAVAILABLE. */
 function queueError(err: unknown): never {
-  throw new InspectorError("QUEUE_UNAVAILABLE", `The queue could not be reached: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+  throw new InspectorError("QUEUE_UNAVAILABLE", `The queue could not be reached: ${err instanceof Error ? err.message : String(err)}`, {
+    cause: err,
+  });
 }

@@ -21,6 +21,13 @@ export type RecentVideos = z.infer<typeof RecentVideosSchema>;
 
 export function buildRecentVideos(videos: readonly RecentVideo[]): RecentVideos {
   return {
-    videos: videos.map((v) => ({ file: v.key, status: v.status, progress: Math.round(v.progress * 1000) / 1000, durationSec: v.durationSec, duplicates: v.duplicates, updatedAt: v.updatedAt.toISOString() })),
+    videos: videos.map((v) => ({
+      file: v.key,
+      status: v.status,
+      progress: Math.round(v.progress * 1000) / 1000,
+      durationSec: v.durationSec,
+      duplicates: v.duplicates,
+      updatedAt: v.updatedAt.toISOString(),
+    })),
   };
 }

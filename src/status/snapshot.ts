@@ -80,5 +80,15 @@ export function buildSnapshot(record: VideoStatusRecord): StatusSnapshot {
 
 /** The snapshot of an object that is in the bucket but whose event has not been handled yet. */
 export function pendingSnapshot(key: string, now: Date): StatusSnapshot {
-  return deepFreeze({ file: key, status: "pending", progress: 0, attempts: 0, takeovers: 0, durationSec: null, sceneCuts: [], duplicates: [], updatedAt: now.toISOString() });
+  return deepFreeze({
+    file: key,
+    status: "pending",
+    progress: 0,
+    attempts: 0,
+    takeovers: 0,
+    durationSec: null,
+    sceneCuts: [],
+    duplicates: [],
+    updatedAt: now.toISOString(),
+  });
 }

@@ -1,13 +1,31 @@
 import { InspectorError } from "../domain/errors.js";
 
 /** Driver-adapter error kinds that mean the database is out of reach or overloaded. */
-const UNAVAILABLE_KINDS = new Set(["DatabaseNotReachable", "ConnectionClosed", "SocketTimeout", "TooManyConnections", "TransactionWriteConflict", "AuthenticationFailed", "DatabaseDoesNotExist"]);
+const UNAVAILABLE_KINDS = new Set([
+  "DatabaseNotReachable",
+  "ConnectionClosed",
+  "SocketTimeout",
+  "TooManyConnections",
+  "TransactionWriteConflict",
+  "AuthenticationFailed",
+  "DatabaseDoesNotExist",
+]);
 /** Prisma's own codes for the same: can't reach, timed out, closed, pool timeout, transaction expired. */
 const UNAVAILABLE_PRISMA_CODES = new Set(["P1001", "P1002", "P1008", "P1017", "P2024", "P2028", "P2034"]);
 /** SQLSTATE: connection exception (08…), insufficient resources (53…), shutdown (57P…), statement timeout, serialization failure, deadlock. */
 const UNAVAILABLE_SQLSTATE = /^(08|53|57P)|^(57014|40001|40P01)$/;
-const UNAVAILABLE_SYSCALL = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH"]);
-const UNAVAILABLE_MESSAGE = /Connection terminated|timeout exceeded when trying to connect|Query read timeout|Client has encountered a connection error/;
+const UNAVAILABLE_SYSCALL = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ETIMEDOUT",
+  "EPIPE",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+]);
+const UNAVAILABLE_MESSAGE =
+  /Connection terminated|timeout exceeded when trying to connect|Query read timeout|Client has encountered a connection error/;
 
 interface ErrorFields {
   readonly code?: unknown;

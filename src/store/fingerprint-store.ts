@@ -36,7 +36,13 @@ export class FingerprintStore implements SignatureIndex {
       where: { num: { in: [...videoNums] }, signature: { not: null } },
       select: { id: true, num: true, key: true, durationSec: true, signature: true },
     });
-    return videos.map((v) => ({ videoId: v.id, videoNum: v.num, key: v.key, durationSec: v.durationSec ?? 0, signature: v.signature ?? new Uint8Array() }));
+    return videos.map((v) => ({
+      videoId: v.id,
+      videoNum: v.num,
+      key: v.key,
+      durationSec: v.durationSec ?? 0,
+      signature: v.signature ?? new Uint8Array(),
+    }));
   }
 
   /**
@@ -56,7 +62,10 @@ export class FingerprintStore implements SignatureIndex {
   }
 
   /** The oldest finished video, other than the given one, whose row has these values. */
-  private async findFinishedVideo(same: { etag?: string | null; sizeBytes?: bigint; sha256?: string }, excludeVideoId: string): Promise<{ videoId: string } | undefined> {
+  private async findFinishedVideo(
+    same: { etag?: string | null; sizeBytes?: bigint; sha256?: string },
+    excludeVideoId: string,
+  ): Promise<{ videoId: string } | undefined> {
     const video = await this.db.video.findFirst({
       where: { ...same, id: { not: excludeVideoId }, job: { status: "done" } },
       orderBy: { createdAt: "asc" },
@@ -72,7 +81,9 @@ export const fingerprintRows = {
   async store(tx: Tx, video: VideoIds, fingerprint: StoredFingerprint): Promise<void> {
     const { cuts, signature, sampleRate, entries } = fingerprint;
     await tx.sceneCut.deleteMany({ where: { videoId: video.id } });
-    await tx.sceneCut.createMany({ data: cuts.map((cut, ordinal) => ({ videoId: video.id, ordinal, timeSec: cut.timeSec, score: cut.score })) });
+    await tx.sceneCut.createMany({
+      data: cuts.map((cut, ordinal) => ({ videoId: video.id, ordinal, timeSec: cut.timeSec, score: cut.score })),
+    });
     await tx.video.update({ where: { id: video.id }, data: { signature: Uint8Array.from(signature), sampleRate } });
     // In B-tree order, which halves the cost. No ON CONFLICT (it doubles it): a video's rows
     // are unique, and its earlier ones are deleted first, under the lease's row lock.

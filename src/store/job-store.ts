@@ -28,13 +28,19 @@ export class JobStore {
       await tx.$executeRaw`
         INSERT INTO job (id, video_id, status, updated_at) VALUES (gen_random_uuid(), ${video.id}::uuid, 'pending', now())
         ON CONFLICT (video_id) DO NOTHING`;
-      const [job] = await tx.$queryRaw<{ id: string; status: JobStatus; lease_expires_at: Date | null; message_id: string | null; now: Date }[]>`
+      const [job] = await tx.$queryRaw<
+        { id: string; status: JobStatus; lease_expires_at: Date | null; message_id: string | null; now: Date }[]
+      >`
         SELECT id, status, lease_expires_at, message_id, now() AS now FROM job WHERE video_id = ${video.id}::uuid FOR UPDATE`;
       if (!job) throw new Error("job row missing after insert");
 
       const newVersion = tag !== null && video.etag !== tag;
       const superseded = isOlderEvent(event.order, video.event_order);
-      const decision = decideClaim({ status: job.status, leaseExpiresAt: job.lease_expires_at, messageId: job.message_id }, job.now, { messageId, newVersion, superseded });
+      const decision = decideClaim({ status: job.status, leaseExpiresAt: job.lease_expires_at, messageId: job.message_id }, job.now, {
+        messageId,
+        newVersion,
+        superseded,
+      });
       const seen = { videoId: video.id, jobId: job.id };
       switch (decision.action) {
         case "superseded":
@@ -58,7 +64,13 @@ export class JobStore {
       if (newVersion || (event.order && event.order !== video.event_order)) {
         await tx.$executeRaw`UPDATE video SET etag = ${tag ?? video.etag}, event_order = ${event.order ?? video.event_order}, updated_at = now() WHERE id = ${video.id}::uuid`;
       }
-      const grant = { video: { id: video.id, num: video.num }, jobId: job.id, token: claimed.lease_token, attempt: claimed.attempts, tookOver };
+      const grant = {
+        video: { id: video.id, num: video.num },
+        jobId: job.id,
+        token: claimed.lease_token,
+        attempt: claimed.attempts,
+        tookOver,
+      };
       return { outcome: "claimed", job: new LeasedJob(this.db, grant) };
     });
   }

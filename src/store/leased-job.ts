@@ -54,8 +54,10 @@ export class LeasedJob {
    * event's ETag is kept: it is what tells a new version of the key from a redelivery).
    */
   async recordHead(sizeBytes: number, etag: string | undefined): Promise<void> {
-    await this.write((tx) => tx.$executeRaw`
-      UPDATE video SET size_bytes = ${BigInt(sizeBytes)}, etag = COALESCE(etag, ${normaliseEtag(etag)}) WHERE id = ${this.videoId}::uuid`);
+    await this.write(
+      (tx) => tx.$executeRaw`
+      UPDATE video SET size_bytes = ${BigInt(sizeBytes)}, etag = COALESCE(etag, ${normaliseEtag(etag)}) WHERE id = ${this.videoId}::uuid`,
+    );
   }
 
   async recordContent(sizeBytes: number, sha256: string): Promise<void> {
@@ -113,7 +115,13 @@ export class LeasedJob {
     return released.count === 1;
   }
 
-  private async end(data: { status: "done" | "failed"; progress?: number; errorCode?: string; errorMessage?: string; finishedAt: Date }): Promise<void> {
+  private async end(data: {
+    status: "done" | "failed";
+    progress?: number;
+    errorCode?: string;
+    errorMessage?: string;
+    finishedAt: Date;
+  }): Promise<void> {
     const ended = await this.db.job.updateMany({
       where: { id: this.jobId, leaseToken: this.grant.token, status: "analyzing" },
       data: { ...data, leaseToken: null, leaseExpiresAt: null },

@@ -81,7 +81,13 @@ export class StatusQueries {
       where: { bucket },
       orderBy: { updatedAt: "desc" },
       take: limit,
-      select: { key: true, updatedAt: true, durationSec: true, job: { select: { status: true, progress: true, updatedAt: true } }, _count: { select: { matches: true } } },
+      select: {
+        key: true,
+        updatedAt: true,
+        durationSec: true,
+        job: { select: { status: true, progress: true, updatedAt: true } },
+        _count: { select: { matches: true } },
+      },
     });
     return videos.map((v) => ({
       key: v.key,

@@ -12,8 +12,14 @@ beforeEach(({ onTestFailed }) => {
   onTestFailed(async () => {
     for (const name of launchedServiceLogs) {
       const lines = (await readLogs(name).catch(() => [])).filter((line) => Number(line.time) >= startedAt);
-      const tail = lines.slice(-TAIL_LINES).map(({ time, level, msg, pid: _pid, hostname: _host, ...fields }) => `  ${new Date(Number(time)).toISOString().slice(11, 23)} ${level} ${msg} ${JSON.stringify(fields).slice(0, 300)}`);
-      if (tail.length > 0) console.error(`--- last ${tail.length} of ${lines.length} lines service "${name}" logged during this test ---\n${tail.join("\n")}`);
+      const tail = lines
+        .slice(-TAIL_LINES)
+        .map(
+          ({ time, level, msg, pid: _pid, hostname: _host, ...fields }) =>
+            `  ${new Date(Number(time)).toISOString().slice(11, 23)} ${level} ${msg} ${JSON.stringify(fields).slice(0, 300)}`,
+        );
+      if (tail.length > 0)
+        console.error(`--- last ${tail.length} of ${lines.length} lines service "${name}" logged during this test ---\n${tail.join("\n")}`);
     }
   });
 });

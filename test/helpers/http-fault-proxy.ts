@@ -21,7 +21,9 @@ export class HttpFaultProxy {
         proxy.failed += 1;
         req.resume();
         res.writeHead(503, { "content-type": "application/xml" });
-        res.end(`<?xml version="1.0" encoding="UTF-8"?><Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>`);
+        res.end(
+          `<?xml version="1.0" encoding="UTF-8"?><Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>`,
+        );
         return;
       }
       const forwarded = http.request(

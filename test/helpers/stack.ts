@@ -2,12 +2,12 @@ import { mkdirSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { pino } from "pino";
-import { S3Client } from "@aws-sdk/client-s3";
-import { SQSClient } from "@aws-sdk/client-sqs";
+import type { S3Client } from "@aws-sdk/client-s3";
+import type { SQSClient } from "@aws-sdk/client-sqs";
 import { loadConfig, type Config } from "../../src/config.js";
 import { createService, type Service } from "../../src/service.js";
 import { createDb, type Db } from "../../src/store/prisma.js";
-import { bootstrap, queueDepth } from "../../scripts/lib/bootstrap.js";
+import { localAwsClients, provisionBucket } from "../../scripts/lib/stack-utils.js";
 import { requireEnv, uniqueName, waitFor } from "./env.js";
 
 export const OUTPUT_DIR = path.resolve("test-output");
@@ -52,9 +52,7 @@ export interface TestStack {
 }
 
 export function awsClients(): { s3: S3Client; sqs: SQSClient } {
-  const endpoint = requireEnv("TEST_AWS_ENDPOINT");
-  const common = { endpoint, region: "us-east-1", credentials: { accessKeyId: "test", secretAccessKey: "test" } };
-  return { s3: new S3Client({ ...common, forcePathStyle: true }), sqs: new SQSClient(common) };
+  return localAwsClients(requireEnv("TEST_AWS_ENDPOINT"));
 }
 
 /** A bucket and queue of their own, bootstrapped like production, and the service's env for them. */
@@ -66,7 +64,11 @@ export interface ProvisionedQueue {
   readonly queueDepth: () => Promise<{ queue: number; deadLetter: number }>;
 }
 
-export async function provisionQueue(name: string, overrides: Record<string, string> = {}, options: { maxReceiveCount?: number } = {}): Promise<ProvisionedQueue> {
+export async function provisionQueue(
+  name: string,
+  overrides: Record<string, string> = {},
+  options: { maxReceiveCount?: number } = {},
+): Promise<ProvisionedQueue> {
   const { s3, sqs } = awsClients();
   const bucket = uniqueName(name).toLowerCase().slice(0, 63);
   const queueName = uniqueName(`q-${name}`);
@@ -84,15 +86,25 @@ export async function provisionQueue(name: string, overrides: Record<string, str
     ...overrides,
   };
   const visibilityTimeoutSec = loadConfig(env).VISIBILITY_TIMEOUT_SEC;
-  await bootstrap(s3, sqs, { region: "us-east-1", bucket, queueName, visibilityTimeoutSec, maxReceiveCount: options.maxReceiveCount ?? 5, corsOrigins: ["*"] });
-  return { env, s3, sqs, queueDepth: async () => ({ queue: await queueDepth(sqs, queueName), deadLetter: await queueDepth(sqs, `${queueName}-dlq`) }) };
+  const { queueDepth } = await provisionBucket(s3, sqs, {
+    bucket,
+    queueName,
+    visibilityTimeoutSec,
+    maxReceiveCount: options.maxReceiveCount ?? 5,
+    corsOrigins: ["*"],
+  });
+  return { env, s3, sqs, queueDepth };
 }
 
 /**
  * A provisioned bucket and queue, and the real service running in this process against moto
  * and the test database. Logs go to test-output/.
  */
-export async function startStack(name: string, overrides: Record<string, string> = {}, options: { maxReceiveCount?: number } = {}): Promise<TestStack> {
+export async function startStack(
+  name: string,
+  overrides: Record<string, string> = {},
+  options: { maxReceiveCount?: number } = {},
+): Promise<TestStack> {
   const { env: configEnv, s3, sqs, queueDepth } = await provisionQueue(name, overrides, options);
   const config = loadConfig(configEnv);
 
@@ -100,7 +112,10 @@ export async function startStack(name: string, overrides: Record<string, string>
   const launch = async (logName: string, serviceConfig: Config) => {
     mkdirSync(path.join(OUTPUT_DIR, "logs"), { recursive: true });
     launchedServiceLogs.add(logName);
-    const log = pino({ level: "debug" }, pino.destination({ dest: path.join(OUTPUT_DIR, "logs", `${logName}.log`), sync: true, append: false }));
+    const log = pino(
+      { level: "debug" },
+      pino.destination({ dest: path.join(OUTPUT_DIR, "logs", `${logName}.log`), sync: true, append: false }),
+    );
     const service = createService(serviceConfig, log);
     services.push(service);
     const { port } = await service.start();
@@ -132,8 +147,12 @@ export async function getStatus(baseUrl: string, key: string): Promise<{ status:
 
 /** Polls GET /status/:file until the object is `done` or `failed`; returns that body. */
 export async function waitForTerminal(baseUrl: string, key: string, timeoutMs = 60_000): Promise<Record<string, unknown>> {
-  return waitFor(async () => {
-    const { status, body } = await getStatus(baseUrl, key);
-    return status === 200 && (body.status === "done" || body.status === "failed") ? body : undefined;
-  }, timeoutMs, `a terminal status for ${key}`);
+  return waitFor(
+    async () => {
+      const { status, body } = await getStatus(baseUrl, key);
+      return status === 200 && (body.status === "done" || body.status === "failed") ? body : undefined;
+    },
+    timeoutMs,
+    `a terminal status for ${key}`,
+  );
 }

@@ -31,7 +31,6 @@ async function upload(key: string, body: Buffer): Promise<void> {
   await stack.s3.send(new PutObjectCommand({ Bucket: stack.config.BUCKET, Key: key, Body: body }));
 }
 
-
 beforeAll(async () => {
   fixtures = await mkdtemp(path.join(os.tmpdir(), "bad-input-"));
   tmpDir = await mkdtemp(path.join(os.tmpdir(), "bad-input-work-"));
@@ -42,7 +41,19 @@ beforeAll(async () => {
   const ff = (args: string[]) => run(FFMPEG, ["-v", "error", "-y", ...args]);
   await ff(["-f", "lavfi", "-i", "sine=frequency=440:duration=3", "-c:a", "aac", path.join(fixtures, "audio.m4a")]);
   await ff(["-f", "lavfi", "-i", "testsrc2=size=320x240", "-frames:v", "1", path.join(fixtures, "still.png")]);
-  await ff(["-f", "lavfi", "-i", "color=c=gray:size=8192x4352:rate=1", "-t", "1", "-c:v", "libx264", "-preset", "ultrafast", path.join(fixtures, "huge-frame.mp4")]);
+  await ff([
+    "-f",
+    "lavfi",
+    "-i",
+    "color=c=gray:size=8192x4352:rate=1",
+    "-t",
+    "1",
+    "-c:v",
+    "libx264",
+    "-preset",
+    "ultrafast",
+    path.join(fixtures, "huge-frame.mp4"),
+  ]);
   await writeFile(path.join(fixtures, "notes.txt"), "Minutes of the meeting, not a video.\n".repeat(40));
   stack = await startStack("bad-input", { TMP_DIR: tmpDir, MAX_OBJECT_BYTES: String(5_000_000) });
 });
@@ -81,12 +92,20 @@ describe("bad uploads", () => {
 
   it("an object deleted between its event and the download fails OBJECT_NOT_FOUND", async () => {
     const { QueueUrl } = await stack.sqs.send(new GetQueueUrlCommand({ QueueName: stack.config.QUEUE_NAME }));
-    const record = { eventName: "ObjectCreated:Put", eventTime: new Date().toISOString(), s3: { bucket: { name: stack.config.BUCKET }, object: { key: "gone.mp4", size: 1000 } } };
+    const record = {
+      eventName: "ObjectCreated:Put",
+      eventTime: new Date().toISOString(),
+      s3: { bucket: { name: stack.config.BUCKET }, object: { key: "gone.mp4", size: 1000 } },
+    };
     await stack.sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: JSON.stringify({ Records: [record] }) }));
-    const body = await waitFor(async () => {
-      const { body: b } = await getStatus(stack.baseUrl, "gone.mp4");
-      return b.status === "failed" ? b : undefined;
-    }, 30_000, "gone.mp4 to fail");
+    const body = await waitFor(
+      async () => {
+        const { body: b } = await getStatus(stack.baseUrl, "gone.mp4");
+        return b.status === "failed" ? b : undefined;
+      },
+      30_000,
+      "gone.mp4 to fail",
+    );
     expect(body.error).toMatchObject({ code: "OBJECT_NOT_FOUND" });
   });
 });
@@ -94,7 +113,15 @@ describe("bad uploads", () => {
 describe("awkward keys", () => {
   it("round-trip through S3 events and /status, and none escapes the temporary directory", async () => {
     const good = await readFile(path.join(fixtures, "good.mp4"));
-    const keys = ["../escape.mp4", "a/../../escape-too.mp4", "with space.mp4", "plus+sign.mp4", "percent%41%2F.mp4", "ünïcødé/日本語 ビデオ.mp4", "./dot.mp4"];
+    const keys = [
+      "../escape.mp4",
+      "a/../../escape-too.mp4",
+      "with space.mp4",
+      "plus+sign.mp4",
+      "percent%41%2F.mp4",
+      "ünïcødé/日本語 ビデオ.mp4",
+      "./dot.mp4",
+    ];
     for (const key of keys) await upload(key, good);
     for (const key of keys) {
       const body = await waitForTerminal(stack.baseUrl, key);

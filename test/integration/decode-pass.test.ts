@@ -18,9 +18,21 @@ beforeAll(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), "decode-pass-"));
   file = path.join(dir, "scenes.mp4");
   // Two segments meet at 33 s: a cut exactly there, and cuts on both sides of it.
-  const sources = ["testsrc2", "life=seed=5:mold=10:ratio=0.2", "mandelbrot", "cellauto=rule=110", "smptehdbars", "life=seed=9:mold=5:ratio=0.3", "rgbtestsrc"];
+  const sources = [
+    "testsrc2",
+    "life=seed=5:mold=10:ratio=0.2",
+    "mandelbrot",
+    "cellauto=rule=110",
+    "smptehdbars",
+    "life=seed=9:mold=5:ratio=0.3",
+    "rgbtestsrc",
+  ];
   const durations = [9, 8, 7.5, 8.5, 8.25, 9.25, 15.5];
-  await renderScenes(file, sources.map((source, i) => ({ source, durationSec: durations[i]! })), { fps: 25 });
+  await renderScenes(
+    file,
+    sources.map((source, i) => ({ source, durationSec: durations[i]! })),
+    { fps: 25 },
+  );
 });
 
 afterAll(async () => {

@@ -34,7 +34,15 @@ afterAll(async () => {
 function s3Event(bucket: string, key: string, etag: string | undefined, eventTime: string): string {
   const encoded = encodeURIComponent(key).replace(/%20/g, "+");
   return JSON.stringify({
-    Records: [{ eventVersion: "2.1", eventSource: "aws:s3", eventName: "ObjectCreated:Put", eventTime, s3: { bucket: { name: bucket }, object: { key: encoded, size: 1, eTag: etag } } }],
+    Records: [
+      {
+        eventVersion: "2.1",
+        eventSource: "aws:s3",
+        eventName: "ObjectCreated:Put",
+        eventTime,
+        s3: { bucket: { name: bucket }, object: { key: encoded, size: 1, eTag: etag } },
+      },
+    ],
   });
 }
 
@@ -44,15 +52,21 @@ async function send(stack: TestStack, body: string): Promise<void> {
 }
 
 async function put(stack: TestStack, key: string, file: string): Promise<string> {
-  const { ETag } = await stack.s3.send(new PutObjectCommand({ Bucket: stack.config.BUCKET, Key: key, Body: await readFile(path.join(fixtures, file)) }));
+  const { ETag } = await stack.s3.send(
+    new PutObjectCommand({ Bucket: stack.config.BUCKET, Key: key, Body: await readFile(path.join(fixtures, file)) }),
+  );
   return ETag!.replace(/"/g, "");
 }
 
 async function settled(stack: TestStack): Promise<void> {
-  await waitFor(async () => {
-    const depth = await stack.queueDepth();
-    return depth.queue === 0 ? depth : undefined;
-  }, 30_000, "an empty queue");
+  await waitFor(
+    async () => {
+      const depth = await stack.queueDepth();
+      return depth.queue === 0 ? depth : undefined;
+    },
+    30_000,
+    "an empty queue",
+  );
 }
 
 describe("duplicate delivery", () => {
@@ -67,30 +81,46 @@ describe("duplicate delivery", () => {
     const etag = await put(stack, "twice.mp4", "a.mp4");
     const event = s3Event(stack.config.BUCKET, "twice.mp4", etag, new Date().toISOString());
     await Promise.all([send(stack, event), send(stack, event)]);
-    const body = await waitFor(async () => {
-      const { body: b } = await getStatus(stack.baseUrl, "twice.mp4");
-      return b.status === "done" ? b : undefined;
-    }, 60_000, "done");
+    const body = await waitFor(
+      async () => {
+        const { body: b } = await getStatus(stack.baseUrl, "twice.mp4");
+        return b.status === "done" ? b : undefined;
+      },
+      60_000,
+      "done",
+    );
     await settled(stack);
     expect(body).toMatchObject({ attempts: 1, takeovers: 0 });
     const videos = await db.video.findMany({ where: { bucket: stack.config.BUCKET, key: "twice.mp4" }, include: { cuts: true } });
     expect(videos).toHaveLength(1);
     expect(videos[0]!.cuts.map((c) => c.timeSec)).toEqual(body.sceneCuts);
-    const logs = [...(await readLogs("duplicates-delivery")), ...(await readLogs("duplicates-delivery-replica"))].filter((l) => l.key === "twice.mp4");
+    const logs = [...(await readLogs("duplicates-delivery")), ...(await readLogs("duplicates-delivery-replica"))].filter(
+      (l) => l.key === "twice.mp4",
+    );
     expect(logs.filter((l) => l.event === "job.analyzing")).toHaveLength(1);
     // Acknowledged: held by the other delivery, already done, or older than the event that won.
-    expect(logs.filter((l) => ["event.held_elsewhere", "event.already_finished", "event.superseded"].includes(String(l.event)))).toHaveLength(2);
+    expect(
+      logs.filter((l) => ["event.held_elsewhere", "event.already_finished", "event.superseded"].includes(String(l.event))),
+    ).toHaveLength(2);
   });
 
   it("two versions of one key: the newer one wins, and its older event arriving late changes nothing", async () => {
     const first = await put(stack, "versioned.mp4", "a.mp4");
-    await waitFor(async () => ((await getStatus(stack.baseUrl, "versioned.mp4")).body.status === "done" ? true : undefined), 60_000, "v1 done");
+    await waitFor(
+      async () => ((await getStatus(stack.baseUrl, "versioned.mp4")).body.status === "done" ? true : undefined),
+      60_000,
+      "v1 done",
+    );
     const second = await put(stack, "versioned.mp4", "b.mp4");
     expect(second).not.toBe(first);
-    await waitFor(async () => {
-      const video = await db.video.findFirst({ where: { bucket: stack.config.BUCKET, key: "versioned.mp4" }, include: { job: true } });
-      return video?.etag === second && video.job?.status === "done" ? video : undefined;
-    }, 60_000, "v2 done");
+    await waitFor(
+      async () => {
+        const video = await db.video.findFirst({ where: { bucket: stack.config.BUCKET, key: "versioned.mp4" }, include: { job: true } });
+        return video?.etag === second && video.job?.status === "done" ? video : undefined;
+      },
+      60_000,
+      "v2 done",
+    );
     const afterSecond = (await getStatus(stack.baseUrl, "versioned.mp4")).body;
     expect(afterSecond).toMatchObject({ status: "done", attempts: 2 });
 
@@ -99,7 +129,11 @@ describe("duplicate delivery", () => {
     await settled(stack);
     expect((await getStatus(stack.baseUrl, "versioned.mp4")).body).toEqual(afterSecond);
     const stored = await db.video.findFirstOrThrow({ where: { bucket: stack.config.BUCKET, key: "versioned.mp4" } });
-    expect(stored.sha256).toBe(createHash("sha256").update(await readFile(path.join(fixtures, "b.mp4"))).digest("hex"));
+    expect(stored.sha256).toBe(
+      createHash("sha256")
+        .update(await readFile(path.join(fixtures, "b.mp4")))
+        .digest("hex"),
+    );
     expect(await db.video.count({ where: { bucket: stack.config.BUCKET, key: "versioned.mp4" } })).toBe(1);
   });
 });
@@ -110,10 +144,14 @@ describe("a message that can never succeed", () => {
     try {
       await send(stack, "{this is not json");
       await send(stack, JSON.stringify({ Records: [{ eventName: "ObjectCreated:Put", s3: { bucket: { name: stack.config.BUCKET } } }] }));
-      const depth = await waitFor(async () => {
-        const d = await stack.queueDepth();
-        return d.deadLetter === 2 && d.queue === 0 ? d : undefined;
-      }, 60_000, "both messages in the dead-letter queue");
+      const depth = await waitFor(
+        async () => {
+          const d = await stack.queueDepth();
+          return d.deadLetter === 2 && d.queue === 0 ? d : undefined;
+        },
+        60_000,
+        "both messages in the dead-letter queue",
+      );
       expect(depth).toEqual({ queue: 0, deadLetter: 2 });
       const left = (await readLogs("dead-letter")).filter((l) => l.event === "message.unparseable");
       expect(left.length).toBeGreaterThanOrEqual(4);

@@ -20,20 +20,32 @@ describe("duplicate detection through S3 → SQS → /status (small accuracy cor
   const copies: { key: string; original: string; transformation: string }[] = [];
   const negatives: string[] = [];
 
-  const upload = async (key: string, file: string) => stack.s3.send(new PutObjectCommand({ Bucket: stack.config.BUCKET, Key: key, Body: await readFile(file) }));
+  const upload = async (key: string, file: string) =>
+    stack.s3.send(new PutObjectCommand({ Bucket: stack.config.BUCKET, Key: key, Body: await readFile(file) }));
   const terminal = (key: string) =>
-    waitFor(async () => {
-      const { status, body } = await getStatus(stack.baseUrl, key);
-      return status === 200 && (body.status === "done" || body.status === "failed") ? body : undefined;
-    }, 120_000, `a terminal status for ${key}`);
+    waitFor(
+      async () => {
+        const { status, body } = await getStatus(stack.baseUrl, key);
+        return status === 200 && (body.status === "done" || body.status === "failed") ? body : undefined;
+      },
+      120_000,
+      `a terminal status for ${key}`,
+    );
 
   beforeAll(async () => {
     dir = await mkdtemp(path.join(os.tmpdir(), "dup-fixtures-"));
     const rng = mulberry32(4242);
-    for (const [id, rhythm, seconds] of [["a", "normal", 40], ["b", "single", 32]] as const) {
+    for (const [id, rhythm, seconds] of [
+      ["a", "normal", 40],
+      ["b", "single", 32],
+    ] as const) {
       const durations = sceneDurations(rng, seconds, rhythm);
       const file = path.join(dir, `${id}.mp4`);
-      await renderScenes(file, durations.map((d) => randomScene(rng, d)), { fps: 25, crf: 20, audioHz: 440 });
+      await renderScenes(
+        file,
+        durations.map((d) => randomScene(rng, d)),
+        { fps: 25, crf: 20, audioHz: 440 },
+      );
       originals.push({ id, file, durationSec: seconds, fps: 25, durations });
     }
     const chosen = ["trimmed head", "letterboxed 4:3", "frame rate changed", "black intro 3 s", "fragment embedded", "vp9 webm"];
@@ -43,18 +55,27 @@ describe("duplicate detection through S3 → SQS → /status (small accuracy cor
         const slug = name.replace(/[^a-z0-9]+/gi, "-");
         const file = path.join(dir, `${original.id}-${slug}.${name === "vp9 webm" ? "webm" : "mp4"}`);
         await TRANSFORMATIONS[name]!(original, file, rng, dir);
-        copies.push({ key: `copies/${original.id}/${slug}${path.extname(file)}`, original: `originals/${original.id}.mp4`, transformation: name });
+        copies.push({
+          key: `copies/${original.id}/${slug}${path.extname(file)}`,
+          original: `originals/${original.id}.mp4`,
+          transformation: name,
+        });
       }
     }
     // Hard negatives: the same editing rhythm as "a", and a single long shot.
     const sameRhythm = path.join(dir, "same-rhythm.mp4");
-    await renderScenes(sameRhythm, originals[0]!.durations.map((d) => randomScene(rng, d)), { fps: 25 });
+    await renderScenes(
+      sameRhythm,
+      originals[0]!.durations.map((d) => randomScene(rng, d)),
+      { fps: 25 },
+    );
     const singleShot = path.join(dir, "single-shot.mp4");
     await renderScenes(singleShot, [randomScene(rng, 30)], { fps: 25 });
     stack = await startStack("duplicates");
     for (const original of originals) await upload(`originals/${original.id}.mp4`, original.file);
     for (const original of originals) await terminal(`originals/${original.id}.mp4`);
-    for (const copy of copies) await upload(copy.key, path.join(dir, `${copy.original.split("/")[1]!.replace(".mp4", "")}-${path.basename(copy.key)}`));
+    for (const copy of copies)
+      await upload(copy.key, path.join(dir, `${copy.original.split("/")[1]!.replace(".mp4", "")}-${path.basename(copy.key)}`));
     await upload("negatives/same-rhythm.mp4", sameRhythm);
     await upload("negatives/single-shot.mp4", singleShot);
     negatives.push("negatives/same-rhythm.mp4", "negatives/single-shot.mp4");

@@ -32,7 +32,6 @@ afterAll(async () => {
   await db.$disconnect();
 });
 
-
 async function tvidzTempEntries(dir: string): Promise<string[]> {
   return (await readdir(dir)).filter((e) => e.startsWith("tvidz-"));
 }
@@ -83,8 +82,11 @@ describe("an analysis longer than the visibility timeout", () => {
       expect(job.attempts).toBe(1);
       // Each replica's log: the key was analysed by exactly one of them, once.
       const started = await Promise.all(
-        ["slow-analysis", "slow-analysis-replica"].map(async (name) =>
-          (await readLogs(name)).filter((l) => l.key === "slow.mp4" && ["job.analyzing", "job.taken_over", "event.held_elsewhere"].includes(String(l.event))).length,
+        ["slow-analysis", "slow-analysis-replica"].map(
+          async (name) =>
+            (await readLogs(name)).filter(
+              (l) => l.key === "slow.mp4" && ["job.analyzing", "job.taken_over", "event.held_elsewhere"].includes(String(l.event)),
+            ).length,
         ),
       );
       expect(started.reduce((a, b) => a + b, 0)).toBe(1);

@@ -46,13 +46,15 @@ afterAll(async () => {
   await db.$disconnect();
 });
 
-async function readiness(stack: TestStack): Promise<{ status: number; body: { ready: boolean; checks: { database: boolean; polling: boolean; breaker: string } } }> {
+async function readiness(
+  stack: TestStack,
+): Promise<{ status: number; body: { ready: boolean; checks: { database: boolean; polling: boolean; breaker: string } } }> {
   const response = await fetch(`${stack.baseUrl}/readyz`);
   return { status: response.status, body: (await response.json()) as never };
 }
 
-
-const upload = (stack: TestStack, key: string, body = clip) => stack.s3.send(new PutObjectCommand({ Bucket: stack.config.BUCKET, Key: key, Body: body }));
+const upload = (stack: TestStack, key: string, body = clip) =>
+  stack.s3.send(new PutObjectCommand({ Bucket: stack.config.BUCKET, Key: key, Body: body }));
 
 describe("queue outage", () => {
   it("opens the breaker, backs off (capped), probes half-open, closes when the queue is back, and goes on with no restart", async () => {
@@ -67,13 +69,21 @@ describe("queue outage", () => {
     try {
       await waitFor(async () => ((await readiness(stack)).body.ready ? true : undefined), 15_000, "readiness");
       await proxy.cut();
-      const open = await waitFor(async () => {
-        const r = await readiness(stack);
-        return r.body.checks.breaker === "open" ? r : undefined;
-      }, 30_000, "the breaker to open");
+      const open = await waitFor(
+        async () => {
+          const r = await readiness(stack);
+          return r.body.checks.breaker === "open" ? r : undefined;
+        },
+        30_000,
+        "the breaker to open",
+      );
       expect(open.status).toBe(503);
       // Let it probe a few times while the queue stays down.
-      await waitFor(async () => ((await readLogs("queue-outage")).filter((l) => l.event === "breaker.half_open").length >= 3 ? true : undefined), 30_000, "three half-open probes");
+      await waitFor(
+        async () => ((await readLogs("queue-outage")).filter((l) => l.event === "breaker.half_open").length >= 3 ? true : undefined),
+        30_000,
+        "three half-open probes",
+      );
 
       await proxy.restore();
       await waitFor(async () => ((await readiness(stack)).body.ready ? true : undefined), 30_000, "readiness after the outage");
@@ -101,9 +111,17 @@ describe("database outage", () => {
     await proxy.cut();
     // ffmpeg waits 3 s, so a job is surely running when the database goes away mid-run.
     const slow = await fakeTool("slow", process.env.FFMPEG_PATH ?? "ffmpeg", 3);
-    const stack = await startStack("db-outage", { DATABASE_URL: proxy.url(DATABASE_URL), DB_CONNECT_TIMEOUT_MS: "1000", FFMPEG_PATH: slow.path });
+    const stack = await startStack("db-outage", {
+      DATABASE_URL: proxy.url(DATABASE_URL),
+      DB_CONNECT_TIMEOUT_MS: "1000",
+      FFMPEG_PATH: slow.path,
+    });
     try {
-      await waitFor(async () => ((await readLogs("db-outage")).some((l) => l.event === "dependencies.down") ? true : undefined), 15_000, "polling to pause");
+      await waitFor(
+        async () => ((await readLogs("db-outage")).some((l) => l.event === "dependencies.down") ? true : undefined),
+        15_000,
+        "polling to pause",
+      );
       const down = await readiness(stack);
       expect(down.status).toBe(503);
       expect(down.body.checks.database).toBe(false);
@@ -118,12 +136,21 @@ describe("database outage", () => {
 
       // Mid-job: cut while ffmpeg is still waiting, restore a few seconds later.
       await upload(stack, "mid-job.mp4", otherClip);
-      await waitFor(async () => {
-        const job = await db.job.findFirst({ where: { video: { bucket: stack.config.BUCKET, key: "mid-job.mp4" } } });
-        return job?.status === "analyzing" ? job : undefined;
-      }, 20_000, "the job to start");
+      await waitFor(
+        async () => {
+          const job = await db.job.findFirst({ where: { video: { bucket: stack.config.BUCKET, key: "mid-job.mp4" } } });
+          return job?.status === "analyzing" ? job : undefined;
+        },
+        20_000,
+        "the job to start",
+      );
       await proxy.cut();
-      await waitFor(async () => ((await readLogs("db-outage")).some((l) => l.key === "mid-job.mp4" && l.event === "job.interrupted") ? true : undefined), 20_000, "the job to fail transiently");
+      await waitFor(
+        async () =>
+          (await readLogs("db-outage")).some((l) => l.key === "mid-job.mp4" && l.event === "job.interrupted") ? true : undefined,
+        20_000,
+        "the job to fail transiently",
+      );
       expect((await stack.queueDepth()).queue).toBe(1);
       const stuck = await db.job.findFirst({ where: { video: { bucket: stack.config.BUCKET, key: "mid-job.mp4" } } });
       expect(stuck?.status).not.toBe("failed");
@@ -131,10 +158,14 @@ describe("database outage", () => {
 
       const body = await waitForTerminal(stack.baseUrl, "mid-job.mp4", 60_000);
       expect(body).toMatchObject({ status: "done", attempts: 2 });
-      await waitFor(async () => {
-        const depth = await stack.queueDepth();
-        return depth.queue === 0 && depth.deadLetter === 0 ? depth : undefined;
-      }, 15_000, "empty queues");
+      await waitFor(
+        async () => {
+          const depth = await stack.queueDepth();
+          return depth.queue === 0 && depth.deadLetter === 0 ? depth : undefined;
+        },
+        15_000,
+        "empty queues",
+      );
     } finally {
       await stack.stop();
       await proxy.close();

@@ -30,7 +30,6 @@ async function upload(queue: ProvisionedQueue, key: string, file: string): Promi
   await queue.s3.send(new PutObjectCommand({ Bucket: queue.env.BUCKET, Key: key, Body: await readFile(path.join(fixtures, file)) }));
 }
 
-
 async function jobOf(queue: ProvisionedQueue, key: string) {
   return db.job.findFirst({ where: { video: { bucket: queue.env.BUCKET, key } } });
 }
@@ -54,8 +53,24 @@ beforeAll(async () => {
   ];
   await renderScenes(path.join(fixtures, "replica-source.mp4"), unique(101));
   for (const seed of [202, 303, 404]) await renderScenes(path.join(fixtures, `other-${seed}.mp4`), unique(seed));
-  await transcode(path.join(fixtures, "replica-source.mp4"), path.join(fixtures, "copy-a.mp4"), ["-vf", "scale=-2:240", "-c:v", "libx264", "-crf", "30", "-preset", "veryfast"]);
-  await transcode(path.join(fixtures, "replica-source.mp4"), path.join(fixtures, "copy-b.mp4"), ["-c:v", "libx264", "-crf", "36", "-preset", "veryfast"]);
+  await transcode(path.join(fixtures, "replica-source.mp4"), path.join(fixtures, "copy-a.mp4"), [
+    "-vf",
+    "scale=-2:240",
+    "-c:v",
+    "libx264",
+    "-crf",
+    "30",
+    "-preset",
+    "veryfast",
+  ]);
+  await transcode(path.join(fixtures, "replica-source.mp4"), path.join(fixtures, "copy-b.mp4"), [
+    "-c:v",
+    "libx264",
+    "-crf",
+    "36",
+    "-preset",
+    "veryfast",
+  ]);
 });
 
 afterAll(async () => {
@@ -90,7 +105,9 @@ describe("shutdown (SIGTERM)", () => {
     const { QueueUrl } = await queue.sqs.send(new GetQueueUrlCommand({ QueueName: queue.env.QUEUE_NAME }));
     const { Messages } = await queue.sqs.send(new ReceiveMessageCommand({ QueueUrl, WaitTimeSeconds: 2, MaxNumberOfMessages: 1 }));
     expect(Messages).toHaveLength(1);
-    await queue.sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl, ReceiptHandle: Messages![0]!.ReceiptHandle, VisibilityTimeout: 0 }));
+    await queue.sqs.send(
+      new ChangeMessageVisibilityCommand({ QueueUrl, ReceiptHandle: Messages![0]!.ReceiptHandle, VisibilityTimeout: 0 }),
+    );
 
     // The next start finishes it.
     const next = await start("sigterm-restart", queue.env);
@@ -151,9 +168,13 @@ describe("several replicas, one truth", () => {
 
     const workers = new Set(replicas.filter((r) => r.logs.some((l) => l.event === "job.done")).map((r) => r.name));
     expect(workers.size).toBeGreaterThanOrEqual(2);
-    await waitFor(async () => {
-      const depth = await queue.queueDepth();
-      return depth.queue === 0 && depth.deadLetter === 0 ? depth : undefined;
-    }, 20_000, "empty queues");
+    await waitFor(
+      async () => {
+        const depth = await queue.queueDepth();
+        return depth.queue === 0 && depth.deadLetter === 0 ? depth : undefined;
+      },
+      20_000,
+      "empty queues",
+    );
   });
 });

@@ -26,7 +26,15 @@ describe("batch import of fingerprints", () => {
   it("stores signatures and index rows intact, so the matcher finds an imported video", async () => {
     const rng = mulberry32(5);
     const signatures = [60, 90, 120].map((sec) => syntheticSignature(rng, sec));
-    await importer.import(bucket, signatures.map((signature, i) => ({ key: `v${i}.mp4`, durationSec: signature.length / SAMPLE_RATE, signature: encodeSignature(signature), entries: indexEntries(signature) })));
+    await importer.import(
+      bucket,
+      signatures.map((signature, i) => ({
+        key: `v${i}.mp4`,
+        durationSec: signature.length / SAMPLE_RATE,
+        signature: encodeSignature(signature),
+        entries: indexEntries(signature),
+      })),
+    );
 
     const stored = await db.video.findMany({ where: { bucket }, orderBy: { key: "asc" } });
     expect(stored.map((v) => Buffer.from(v.signature!).equals(encodeSignature(signatures[Number(v.key[1])]!)))).toEqual([true, true, true]);

@@ -51,14 +51,16 @@ describe("job leases and the state machine, in PostgreSQL", () => {
         else await expect(move, `${from} → ${to}`).rejects.toThrow(/illegal transition|lease held/);
       }
     }
-    await expect(db.$executeRaw`INSERT INTO job (id, video_id, status, updated_at) VALUES (gen_random_uuid(), gen_random_uuid(), 'done', now())`).rejects.toThrow(
-      /starts pending or analyzing/,
-    );
+    await expect(
+      db.$executeRaw`INSERT INTO job (id, video_id, status, updated_at) VALUES (gen_random_uuid(), gen_random_uuid(), 'done', now())`,
+    ).rejects.toThrow(/starts pending or analyzing/);
   });
 
   it("two concurrent deliveries of one object: exactly one claims the job, the other sees it held", async () => {
     const ref = { bucket: BUCKET, key: uniqueName("race") };
-    const results = await Promise.all(Array.from({ length: 4 }, (_, i) => jobs.claim({ ...ref, etag: "etag-1", order: undefined }, `m${i}`, 60_000)));
+    const results = await Promise.all(
+      Array.from({ length: 4 }, (_, i) => jobs.claim({ ...ref, etag: "etag-1", order: undefined }, `m${i}`, 60_000)),
+    );
     expect(results.filter((r) => r.outcome === "claimed")).toHaveLength(1);
     expect(results.filter((r) => r.outcome === "held-elsewhere")).toHaveLength(3);
     expect(await db.video.count({ where: ref })).toBe(1);
@@ -74,7 +76,9 @@ describe("job leases and the state machine, in PostgreSQL", () => {
 
     const stale = first;
     expect(await stale.renew(60_000)).toBe(false);
-    await expect(stale.storeFingerprint({ cuts: [], signature: new Uint8Array(8), sampleRate: 4, entries: [] })).rejects.toBeInstanceOf(LeaseLostError);
+    await expect(stale.storeFingerprint({ cuts: [], signature: new Uint8Array(8), sampleRate: 4, entries: [] })).rejects.toBeInstanceOf(
+      LeaseLostError,
+    );
     await expect(stale.finish()).rejects.toBeInstanceOf(LeaseLostError);
     expect(await stale.release()).toBe(false);
 
@@ -104,7 +108,10 @@ describe("job leases and the state machine, in PostgreSQL", () => {
     const second = claimed(await jobs.claim({ ...ref, etag: "etag-1", order: undefined }, "m1", 60_000));
     expect(second.tookOver).toBe(false);
     await second.fail("CORRUPT_MEDIA", "bad bytes");
-    expect(await jobs.claim({ ...ref, etag: "etag-1", order: undefined }, "m1", 60_000)).toMatchObject({ outcome: "already-finished", status: "failed" });
+    expect(await jobs.claim({ ...ref, etag: "etag-1", order: undefined }, "m1", 60_000)).toMatchObject({
+      outcome: "already-finished",
+      status: "failed",
+    });
 
     const third = claimed(await jobs.claim({ ...ref, etag: "etag-2", order: undefined }, "m3", 60_000));
     expect(await jobs.claim({ ...ref, etag: "etag-3", order: undefined }, "m4", 60_000)).toMatchObject({ outcome: "wait" });
@@ -116,7 +123,9 @@ describe("job leases and the state machine, in PostgreSQL", () => {
     const ref = { bucket: BUCKET, key: uniqueName("order") };
     const newer = claimed(await jobs.claim({ ...ref, etag: "etag-2", order: "t:2026-11-23T10:00:02.000Z" }, "m2", 60_000));
     await newer.finish();
-    expect(await jobs.claim({ ...ref, etag: "etag-1", order: "t:2026-11-23T10:00:01.000Z" }, "m1", 60_000)).toMatchObject({ outcome: "superseded" });
+    expect(await jobs.claim({ ...ref, etag: "etag-1", order: "t:2026-11-23T10:00:01.000Z" }, "m1", 60_000)).toMatchObject({
+      outcome: "superseded",
+    });
     expect(await db.video.findFirstOrThrow({ where: ref })).toMatchObject({ etag: "etag-2", eventOrder: "t:2026-11-23T10:00:02.000Z" });
   });
 });

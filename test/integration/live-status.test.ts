@@ -31,7 +31,11 @@ async function readStream(response: Response, stop: (events: StreamEvent[], comm
       buffer = buffer.slice(boundary + 2);
       if (block.startsWith(":")) comments += 1;
       else {
-        const field = (name: string) => block.split("\n").find((l) => l.startsWith(`${name}: `))?.slice(name.length + 2) ?? "";
+        const field = (name: string) =>
+          block
+            .split("\n")
+            .find((l) => l.startsWith(`${name}: `))
+            ?.slice(name.length + 2) ?? "";
         events.push({ event: field("event"), data: field("data") });
       }
     }
@@ -55,7 +59,12 @@ describe("live status stream (SSE)", () => {
       { source: "cellauto=rule=30:random_seed=12", durationSec: 4 },
       { source: "testsrc2", durationSec: 4 },
     ]);
-    stack = await startStack("live-status", { SSE_MAX_STREAMS: "2", SSE_POLL_MS: "100", SSE_HEARTBEAT_MS: "300", STATUS_CACHE_TTL_MS: "50" });
+    stack = await startStack("live-status", {
+      SSE_MAX_STREAMS: "2",
+      SSE_POLL_MS: "100",
+      SSE_HEARTBEAT_MS: "300",
+      STATUS_CACHE_TTL_MS: "50",
+    });
   });
 
   afterAll(async () => {
@@ -93,7 +102,13 @@ describe("live status stream (SSE)", () => {
     const key = "live/waiting.mp4";
     // ffmpeg waits a minute: the analysis will not finish before the shutdown.
     const slow = await fakeTool("slow", process.env.FFMPEG_PATH ?? "ffmpeg", 60);
-    const own = await startStack("live-status-cap", { SSE_MAX_STREAMS: "2", SSE_POLL_MS: "100", SSE_HEARTBEAT_MS: "300", FFMPEG_PATH: slow.path, SHUTDOWN_GRACE_MS: "500" });
+    const own = await startStack("live-status-cap", {
+      SSE_MAX_STREAMS: "2",
+      SSE_POLL_MS: "100",
+      SSE_HEARTBEAT_MS: "300",
+      FFMPEG_PATH: slow.path,
+      SHUTDOWN_GRACE_MS: "500",
+    });
     await own.s3.send(new PutObjectCommand({ Bucket: own.config.BUCKET, Key: key, Body: await readFile(path.join(dir, "clip.mp4")) }));
     const url = `${own.baseUrl}/status/stream/${encodeURIComponent(key)}`;
     const first = await fetch(url);

@@ -43,9 +43,13 @@ describe("prisma migrations", () => {
   it("produce exactly the schema in schema.prisma", async () => {
     for (const db of [viaMigrations, viaSchema]) await run("psql", [admin, "-qc", `CREATE DATABASE "${db}"`]);
     await run("npx", ["prisma", "migrate", "deploy"], { env: { ...process.env, DATABASE_URL: `${base}/${viaMigrations}` } });
-    const { stdout: sql } = await run("npx", ["prisma", "migrate", "diff", "--from-empty", "--to-schema-datamodel", "prisma/schema.prisma", "--script"], {
-      env: { ...process.env, DATABASE_URL: `${base}/${viaSchema}` },
-    });
+    const { stdout: sql } = await run(
+      "npx",
+      ["prisma", "migrate", "diff", "--from-empty", "--to-schema-datamodel", "prisma/schema.prisma", "--script"],
+      {
+        env: { ...process.env, DATABASE_URL: `${base}/${viaSchema}` },
+      },
+    );
     expect(sql).toContain("CREATE TABLE");
     await run("psql", [`${base}/${viaSchema}`, "-v", "ON_ERROR_STOP=1", "-qc", sql]);
     expect(await dump(viaMigrations)).toEqual(await dump(viaSchema));
@@ -64,14 +68,20 @@ describe("prisma migrations", () => {
       );
       await run("psql", [admin, "-qc", `CREATE DATABASE "${halfway}"`]);
       const env = { ...process.env, DATABASE_URL: `${base}/${halfway}` };
-      await expect(run("npx", ["prisma", "migrate", "deploy", "--schema", path.join(dir, "schema.prisma")], { env })).rejects.toThrow(/9999_broken/);
+      await expect(run("npx", ["prisma", "migrate", "deploy", "--schema", path.join(dir, "schema.prisma")], { env })).rejects.toThrow(
+        /9999_broken/,
+      );
 
       const query = async (sql: string) => (await run("psql", [`${base}/${halfway}`, "-Atc", sql])).stdout.trim();
       expect(await query(`SELECT to_regclass('half_done') IS NULL`)).toBe("t");
-      expect(await query(`SELECT count(*) FROM information_schema.columns WHERE table_name = 'video' AND column_name = 'half_done'`)).toBe("0");
+      expect(await query(`SELECT count(*) FROM information_schema.columns WHERE table_name = 'video' AND column_name = 'half_done'`)).toBe(
+        "0",
+      );
       // The migrations before it are intact and the failure is on record for `migrate resolve`.
       expect(await query(`SELECT migration_name FROM _prisma_migrations WHERE finished_at IS NULL`)).toBe("9999_broken");
-      expect(await query(`SELECT count(*) FROM _prisma_migrations WHERE finished_at IS NOT NULL`)).toBe(String(await countMigrations("prisma/migrations")));
+      expect(await query(`SELECT count(*) FROM _prisma_migrations WHERE finished_at IS NOT NULL`)).toBe(
+        String(await countMigrations("prisma/migrations")),
+      );
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

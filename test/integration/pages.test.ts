@@ -29,7 +29,16 @@ describe("pages (headless chromium)", () => {
       { source: "life=seed=1401:mold=10:ratio=0.5", durationSec: 4 },
       { source: "smptehdbars", durationSec: 3 },
     ]);
-    await transcode(path.join(dir, "original.mp4"), path.join(dir, "copy.mp4"), ["-vf", "scale=-2:240", "-c:v", "libx264", "-crf", "30", "-preset", "veryfast"]);
+    await transcode(path.join(dir, "original.mp4"), path.join(dir, "copy.mp4"), [
+      "-vf",
+      "scale=-2:240",
+      "-c:v",
+      "libx264",
+      "-crf",
+      "30",
+      "-preset",
+      "veryfast",
+    ]);
     stack = await startStack("pages");
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox"] });
     mkdirSync(SCREENSHOTS, { recursive: true });
@@ -57,10 +66,18 @@ describe("pages (headless chromium)", () => {
     const match = page.locator("li.match", { has: page.locator(`a[href="/videos/${encodeURIComponent(ORIGINAL)}"]`) });
     await match.waitFor({ timeout: 60_000 });
     await page.locator("#status.status-done").waitFor({ timeout: 60_000 });
-    await expect.poll(() => match.locator("img").evaluateAll((imgs) => imgs.every((img) => {
-      const image = img as unknown as { complete: boolean; naturalWidth: number };
-      return image.complete && image.naturalWidth > 0;
-    })), { timeout: 30_000 }).toBe(true);
+    await expect
+      .poll(
+        () =>
+          match.locator("img").evaluateAll((imgs) =>
+            imgs.every((img) => {
+              const image = img as unknown as { complete: boolean; naturalWidth: number };
+              return image.complete && image.naturalWidth > 0;
+            }),
+          ),
+        { timeout: 30_000 },
+      )
+      .toBe(true);
     const screenshot = path.join(SCREENSHOTS, "video-page.png");
     await page.screenshot({ path: screenshot, fullPage: true });
 
@@ -69,7 +86,10 @@ describe("pages (headless chromium)", () => {
     expect(await match.locator(".timeline .segment").count()).toBe(2);
     expect(await match.locator("img").count()).toBe(2);
     expect(await page.locator("#timeline .cut").count()).toBe(3);
-    const width = await match.locator(".timeline .segment").first().evaluate((el: { getBoundingClientRect(): { width: number } }) => el.getBoundingClientRect().width);
+    const width = await match
+      .locator(".timeline .segment")
+      .first()
+      .evaluate((el: { getBoundingClientRect(): { width: number } }) => el.getBoundingClientRect().width);
     expect(width).toBeGreaterThan(300); // the segment spans most of the timeline
     expect(errors).toEqual([]);
     await page.close();

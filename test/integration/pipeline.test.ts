@@ -32,7 +32,6 @@ describe("upload → event → analysis → status (moto, PostgreSQL, ffmpeg)", 
     await stack.s3.send(new PutObjectCommand({ Bucket: stack.config.BUCKET, Key: key, Body: await readFile(file) }));
   }
 
-
   beforeAll(async () => {
     for (const entry of await readdir(os.tmpdir())) if (entry.startsWith("tvidz-")) tmpBefore.add(entry);
     dir = await mkdtemp(path.join(os.tmpdir(), "pipeline-fixtures-"));
@@ -44,7 +43,16 @@ describe("upload → event → analysis → status (moto, PostgreSQL, ffmpeg)", 
       { source: "cellauto=rule=110", durationSec: 4 },
       { source: "rgbtestsrc", durationSec: 3 },
     ]);
-    await transcode(path.join(dir, "original.mp4"), path.join(dir, "copy.mp4"), ["-vf", "scale=-2:180", "-c:v", "libx264", "-crf", "35", "-preset", "veryfast"]);
+    await transcode(path.join(dir, "original.mp4"), path.join(dir, "copy.mp4"), [
+      "-vf",
+      "scale=-2:180",
+      "-c:v",
+      "libx264",
+      "-crf",
+      "35",
+      "-preset",
+      "veryfast",
+    ]);
     await renderScenes(path.join(dir, "unrelated.mp4"), [
       { source: "cellauto=rule=30", durationSec: 3.3 },
       { source: "life=seed=7:mold=5", durationSec: 5.9 },
@@ -99,10 +107,14 @@ describe("upload → event → analysis → status (moto, PostgreSQL, ffmpeg)", 
     expect(body.status).toBe("failed");
     expect(["NOT_A_VIDEO", "CORRUPT_MEDIA"]).toContain((body.error as { code: string }).code);
     expect((body.error as { message: string }).message).not.toMatch(/\n\s+at /);
-    const depth = await waitFor(async () => {
-      const d = await stack.queueDepth();
-      return d.queue === 0 ? d : undefined;
-    }, 20_000, "an empty queue");
+    const depth = await waitFor(
+      async () => {
+        const d = await stack.queueDepth();
+        return d.queue === 0 ? d : undefined;
+      },
+      20_000,
+      "an empty queue",
+    );
     expect(depth).toEqual({ queue: 0, deadLetter: 0 });
   });
 
@@ -164,7 +176,13 @@ describe("upload → event → analysis → status (moto, PostgreSQL, ffmpeg)", 
     const big = await fetch(`${stack.baseUrl}/status/x.mp4`, { method: "POST", body: "x".repeat(64 * 1024) });
     expect(big.status).toBe(413);
     expect(((await big.json()) as { error: { code: string } }).error.code).toBe("PAYLOAD_TOO_LARGE");
-    for (const [method, route] of [["DELETE", "/status/x.mp4"], ["POST", "/clear"], ["DELETE", "/videos"], ["GET", "/admin"], ["GET", "/debug"]] as const) {
+    for (const [method, route] of [
+      ["DELETE", "/status/x.mp4"],
+      ["POST", "/clear"],
+      ["DELETE", "/videos"],
+      ["GET", "/admin"],
+      ["GET", "/debug"],
+    ] as const) {
       expect((await fetch(`${stack.baseUrl}${route}`, { method })).status, `${method} ${route}`).toBe(404);
     }
   });

@@ -22,7 +22,16 @@ describe("upload CLI", () => {
       { source: "rgbtestsrc", durationSec: 3 },
       { source: "life=seed=1301:mold=10:ratio=0.5", durationSec: 4 },
     ]);
-    await transcode(path.join(dir, "holiday.mp4"), path.join(dir, "holiday-360p.mkv"), ["-vf", "scale=-2:240", "-c:v", "libx264", "-crf", "30", "-preset", "veryfast"]);
+    await transcode(path.join(dir, "holiday.mp4"), path.join(dir, "holiday-360p.mkv"), [
+      "-vf",
+      "scale=-2:240",
+      "-c:v",
+      "libx264",
+      "-crf",
+      "30",
+      "-preset",
+      "veryfast",
+    ]);
     await writeFile(path.join(dir, "notes.mp4"), "not a video\n".repeat(100));
     stack = await startStack("upload-cli");
   });
@@ -34,14 +43,23 @@ describe("upload CLI", () => {
 
   const cli = (args: string[]) =>
     run("npx", ["tsx", "src/cli/upload.ts", ...args], {
-      env: { ...process.env, AWS_ENDPOINT: stack.config.AWS_ENDPOINT!, BUCKET: stack.config.BUCKET, INSPECTOR_URL: stack.baseUrl, AWS_ACCESS_KEY_ID: "test", AWS_SECRET_ACCESS_KEY: "test" },
+      env: {
+        ...process.env,
+        AWS_ENDPOINT: stack.config.AWS_ENDPOINT!,
+        BUCKET: stack.config.BUCKET,
+        INSPECTOR_URL: stack.baseUrl,
+        AWS_ACCESS_KEY_ID: "test",
+        AWS_SECRET_ACCESS_KEY: "test",
+      },
     });
 
   it("uploads, follows each file to its result and prints the duplicates", async () => {
     const first = await cli(["--prefix", "cli/", path.join(dir, "holiday.mp4")]);
     expect(first.stdout).toContain("✔ cli/holiday.mp4: no duplicates");
     const second = await cli(["--prefix", "cli/", path.join(dir, "holiday-360p.mkv")]);
-    expect(second.stdout).toMatch(/✔ cli\/holiday-360p\.mkv: 1 duplicate\(s\)\n\s+near-duplicate\s+score 0\.\d+\s+cli\/holiday\.mp4\s+\(offset [+-]\d+\.\d\d s; here [\d.]+–[\d.]+ s, there [\d.]+–[\d.]+ s\)/);
+    expect(second.stdout).toMatch(
+      /✔ cli\/holiday-360p\.mkv: 1 duplicate\(s\)\n\s+near-duplicate\s+score 0\.\d+\s+cli\/holiday\.mp4\s+\(offset [+-]\d+\.\d\d s; here [\d.]+–[\d.]+ s, there [\d.]+–[\d.]+ s\)/,
+    );
   });
 
   it("exits 1 and prints the error code when a file fails", async () => {

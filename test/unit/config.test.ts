@@ -25,7 +25,10 @@ describe("loadConfig", () => {
 
   it("reads CORS origins as a list, closed by default", () => {
     expect(loadConfig({}).CORS_ORIGINS).toEqual([]);
-    expect(loadConfig({ CORS_ORIGINS: "https://a.example, https://b.example" }).CORS_ORIGINS).toEqual(["https://a.example", "https://b.example"]);
+    expect(loadConfig({ CORS_ORIGINS: "https://a.example, https://b.example" }).CORS_ORIGINS).toEqual([
+      "https://a.example",
+      "https://b.example",
+    ]);
   });
 
   it('means the real AWS endpoints when AWS_ENDPOINT is "aws"', () => {

@@ -46,7 +46,9 @@ function render(snapshot) {
   $("error").hidden = !snapshot.error;
   if (snapshot.error) $("error").textContent = `${snapshot.error.code}: ${snapshot.error.message}`;
   $("timeline").replaceWith(Object.assign(timeline(snapshot.durationSec, snapshot.sceneCuts), { id: "timeline" }));
-  $("cuts").textContent = snapshot.sceneCuts.length ? `${snapshot.sceneCuts.length} cuts: ${snapshot.sceneCuts.map((c) => `${c.toFixed(2)} s`).join(", ")}` : "No cuts (yet).";
+  $("cuts").textContent = snapshot.sceneCuts.length
+    ? `${snapshot.sceneCuts.length} cuts: ${snapshot.sceneCuts.map((c) => `${c.toFixed(2)} s`).join(", ")}`
+    : "No cuts (yet).";
 
   $("no-duplicates").hidden = snapshot.duplicates.length > 0;
   $("duplicates").replaceChildren(
@@ -69,7 +71,15 @@ function render(snapshot) {
       const thumbs = document.createElement("div");
       thumbs.className = "thumbs";
       thumbs.append(thumbnail(file, middle(d.segment), "this video"), thumbnail(d.file, middle(d.otherSegment), d.file));
-      item.append(title, summary, here, timeline(snapshot.durationSec, [], d.segment), there, timeline(d.otherDurationSec ?? d.otherSegment[1], [], d.otherSegment), thumbs);
+      item.append(
+        title,
+        summary,
+        here,
+        timeline(snapshot.durationSec, [], d.segment),
+        there,
+        timeline(d.otherDurationSec ?? d.otherSegment[1], [], d.otherSegment),
+        thumbs,
+      );
       return item;
     }),
   );

@@ -37,7 +37,15 @@ describe("docker-compose.yml", () => {
     const hook = "localstack/init/ready.d/10-bootstrap.sh";
     accessSync(hook, constants.X_OK);
     const script = readFileSync(hook, "utf8");
-    for (const call of ["create-bucket", "put-bucket-cors", "create-queue", "RedrivePolicy", "put-bucket-notification-configuration", "s3:ObjectCreated:*", "s3.amazonaws.com"]) {
+    for (const call of [
+      "create-bucket",
+      "put-bucket-cors",
+      "create-queue",
+      "RedrivePolicy",
+      "put-bucket-notification-configuration",
+      "s3:ObjectCreated:*",
+      "s3.amazonaws.com",
+    ]) {
       expect(script).toContain(call);
     }
   });

@@ -5,7 +5,11 @@ const now = new Date("2026-11-23T12:00:00Z");
 const inSec = (s: number) => new Date(now.getTime() + s * 1000);
 const sameVersion = { messageId: "m2", newVersion: false, superseded: false };
 const newVersion = { messageId: "m2", newVersion: true, superseded: false };
-const job = (status: "pending" | "analyzing" | "done" | "failed", leaseExpiresAt: Date | null = null) => ({ status, leaseExpiresAt, messageId: "m1" });
+const job = (status: "pending" | "analyzing" | "done" | "failed", leaseExpiresAt: Date | null = null) => ({
+  status,
+  leaseExpiresAt,
+  messageId: "m1",
+});
 
 describe("job state machine", () => {
   it("allows only the documented edges", () => {
@@ -50,6 +54,8 @@ describe("job state machine", () => {
   });
 
   it("takes over at once when the holder's own message comes back (the holder let it go)", () => {
-    expect(decideClaim(job("analyzing", inSec(30)), now, { messageId: "m1", newVersion: false, superseded: false })).toEqual({ action: "take-over" });
+    expect(decideClaim(job("analyzing", inSec(30)), now, { messageId: "m1", newVersion: false, superseded: false })).toEqual({
+      action: "take-over",
+    });
   });
 });

@@ -8,7 +8,11 @@ function picture(seed: number, size = FRAME_SIZE): Uint8Array {
     for (let x = 0; x < size; x += 1) {
       const u = x / size;
       const v = y / size;
-      const value = 128 + 60 * Math.sin(6.3 * u * (1 + (seed % 3)) + seed) + 50 * Math.cos(5.1 * v * (1 + (seed % 5)) - seed * 0.7) + 20 * Math.sin(9 * (u + v) + seed * 1.3);
+      const value =
+        128 +
+        60 * Math.sin(6.3 * u * (1 + (seed % 3)) + seed) +
+        50 * Math.cos(5.1 * v * (1 + (seed % 5)) - seed * 0.7) +
+        20 * Math.sin(9 * (u + v) + seed * 1.3);
       out[y * size + x] = Math.max(40, Math.min(255, Math.round(value)));
     }
   }

@@ -1,6 +1,13 @@
 import { describe, expect, it } from "vitest";
 import type { Hash64 } from "../../../src/fingerprint/frame-hash.js";
-import { decodeSignature, encodeSignature, indexEntries, queryEntries, SAMPLE_RATE, type Signature } from "../../../src/fingerprint/signature.js";
+import {
+  decodeSignature,
+  encodeSignature,
+  indexEntries,
+  queryEntries,
+  SAMPLE_RATE,
+  type Signature,
+} from "../../../src/fingerprint/signature.js";
 import { voteOffsets } from "../../../src/fingerprint/voting.js";
 import { verifyOffset } from "../../../src/fingerprint/verify.js";
 import { judgeAlignment } from "../../../src/fingerprint/verdict.js";
@@ -31,7 +38,8 @@ function jitter(signature: Signature, seed: number, bits = 3): (Hash64 | undefin
     if (!h) return h;
     let [hi, lo] = h;
     for (let i = 0; i < bits; i += 1) {
-      if (rng() < 0.5) hi = (hi ^ (1 << Math.floor(rng() * 16))) >>> 0; // low bits: the coarse key survives more often
+      if (rng() < 0.5)
+        hi = (hi ^ (1 << Math.floor(rng() * 16))) >>> 0; // low bits: the coarse key survives more often
       else lo = (lo ^ (1 << Math.floor(rng() * 32))) >>> 0;
     }
     return [hi, lo] as Hash64;
@@ -42,11 +50,15 @@ function jitter(signature: Signature, seed: number, bits = 3): (Hash64 | undefin
 function match(query: Signature, reference: Signature) {
   const keys = new Map<number, number[]>();
   for (const e of indexEntries(reference)) keys.set(e.key, [...(keys.get(e.key) ?? []), e.sample]);
-  const hits = queryEntries(query).flatMap((q) => (keys.get(q.key) ?? []).map((refSample) => ({ videoNum: 1, refSample, querySample: q.sample })));
+  const hits = queryEntries(query).flatMap((q) =>
+    (keys.get(q.key) ?? []).map((refSample) => ({ videoNum: 1, refSample, querySample: q.sample })),
+  );
   const [candidate] = voteOffsets(hits, { binSamples: 2, minVotes: 3 });
   if (!candidate) return undefined;
   const alignment = verifyOffset(query, reference, candidate.offsetSamples);
-  return alignment && judgeAlignment(alignment, { queryDurationSec: query.length / SAMPLE_RATE, refDurationSec: reference.length / SAMPLE_RATE });
+  return (
+    alignment && judgeAlignment(alignment, { queryDurationSec: query.length / SAMPLE_RATE, refDurationSec: reference.length / SAMPLE_RATE })
+  );
 }
 
 const original = footage(1, [4, 6, 3, 8, 5, 7, 4, 9, 6, 5]); // 57 s

@@ -6,7 +6,14 @@ import { EARLY_CHECKPOINTS_SEC } from "../../../src/ingest/early-matcher.js";
 import { SAMPLE_RATE } from "../../../src/fingerprint/signature.js";
 import { FakeJob, FakeJobs, FakeMedia, fakeObjects, grayFrames, ingestDeps, InMemoryIndex, signatureOf } from "./fakes.js";
 
-const object: ObjectCreated = { bucket: "videos", key: "clip.mp4", size: 1000, etag: "e1", eventTime: "2026-11-29T06:00:00", sequencer: undefined };
+const object: ObjectCreated = {
+  bucket: "videos",
+  key: "clip.mp4",
+  size: 1000,
+  etag: "e1",
+  eventTime: "2026-11-29T06:00:00",
+  sequencer: undefined,
+};
 const signal = new AbortController().signal;
 
 describe("analyzeObject (the ingest use case, on in-memory ports)", () => {
@@ -14,10 +21,23 @@ describe("analyzeObject (the ingest use case, on in-memory ports)", () => {
     const job = new FakeJob();
     const jobs = new FakeJobs({ outcome: "claimed", job });
     const frames = grayFrames(20);
-    const outcome = await analyzeObject(ingestDeps({ jobs, objects: fakeObjects({ sizeBytes: 1000 }), media: new FakeMedia(frames) }), object, "m1", signal);
+    const outcome = await analyzeObject(
+      ingestDeps({ jobs, objects: fakeObjects({ sizeBytes: 1000 }), media: new FakeMedia(frames) }),
+      object,
+      "m1",
+      signal,
+    );
     expect(outcome).toBe("done");
     expect(jobs.events).toEqual([{ bucket: "videos", key: "clip.mp4", etag: "e1", order: "t:2026-11-29T06:00:00.000Z" }]);
-    expect(job.calls).toEqual(["recordHead", "recordContent", "recordMediaInfo", "storeFingerprint", "saveMatches", "deleteMatches", "finish"]);
+    expect(job.calls).toEqual([
+      "recordHead",
+      "recordContent",
+      "recordMediaInfo",
+      "storeFingerprint",
+      "saveMatches",
+      "deleteMatches",
+      "finish",
+    ]);
     expect(job.fingerprint?.signature.length).toBe(frames.length * 8);
     expect(job.ended).toEqual({ status: "done" });
   });
@@ -26,7 +46,8 @@ describe("analyzeObject (the ingest use case, on in-memory ports)", () => {
     const media = new FakeMedia([]);
     const objects = fakeObjects({ sizeBytes: 1000 });
     const seen = { videoId: "v", jobId: "j" };
-    const run = (claim: ConstructorParameters<typeof FakeJobs>[0]) => analyzeObject(ingestDeps({ jobs: new FakeJobs(claim), objects, media }), object, "m1", signal);
+    const run = (claim: ConstructorParameters<typeof FakeJobs>[0]) =>
+      analyzeObject(ingestDeps({ jobs: new FakeJobs(claim), objects, media }), object, "m1", signal);
     expect(await run({ outcome: "already-finished", ...seen, status: "done" })).toBe("already-finished");
     expect(await run({ outcome: "superseded", ...seen })).toBe("already-finished");
     expect(await run({ outcome: "held-elsewhere", ...seen })).toBe("held-elsewhere");
@@ -47,7 +68,9 @@ describe("analyzeObject (the ingest use case, on in-memory ports)", () => {
     expect(download).not.toHaveBeenCalled();
     expect(media.delivered).toBe(0);
     expect(job.calls).toEqual(["recordHead", "copyAnalysis", "saveMatches", "copyMatches", "finish"]);
-    expect(job.matches).toEqual([{ otherVideoId: "video-original", score: 1, kind: "identical", offsetSec: 0, segment: [0, 30], otherSegment: [0, 30] }]);
+    expect(job.matches).toEqual([
+      { otherVideoId: "video-original", score: 1, kind: "identical", offsetSec: 0, segment: [0, 30], otherSegment: [0, 30] },
+    ]);
   });
 
   it("reports a copy early, while the decode still runs, and confirms it at the end", async () => {
@@ -68,7 +91,12 @@ describe("analyzeObject (the ingest use case, on in-memory ports)", () => {
   it("a permanent failure (no video stream) ends the job failed with its code; the message is done with", async () => {
     const job = new FakeJob();
     const media = new FakeMedia(grayFrames(20), { probe: new InspectorError("NOT_A_VIDEO") });
-    const outcome = await analyzeObject(ingestDeps({ jobs: new FakeJobs({ outcome: "claimed", job }), objects: fakeObjects({ sizeBytes: 1000 }), media }), object, "m1", signal);
+    const outcome = await analyzeObject(
+      ingestDeps({ jobs: new FakeJobs({ outcome: "claimed", job }), objects: fakeObjects({ sizeBytes: 1000 }), media }),
+      object,
+      "m1",
+      signal,
+    );
     expect(outcome).toBe("failed");
     expect(job.ended).toMatchObject({ status: "failed", code: "NOT_A_VIDEO" });
   });
@@ -76,7 +104,12 @@ describe("analyzeObject (the ingest use case, on in-memory ports)", () => {
   it("a transient failure releases the job and is thrown, so the message is retried", async () => {
     const job = new FakeJob();
     const objects = fakeObjects({ sizeBytes: 1000 }, () => Promise.reject(new InspectorError("STORAGE_UNAVAILABLE")));
-    const run = analyzeObject(ingestDeps({ jobs: new FakeJobs({ outcome: "claimed", job }), objects, media: new FakeMedia([]) }), object, "m1", signal);
+    const run = analyzeObject(
+      ingestDeps({ jobs: new FakeJobs({ outcome: "claimed", job }), objects, media: new FakeMedia([]) }),
+      object,
+      "m1",
+      signal,
+    );
     await expect(run).rejects.toMatchObject({ code: "STORAGE_UNAVAILABLE" });
     expect(job.released).toBe(true);
     expect(job.ended).toBeUndefined();
@@ -88,7 +121,12 @@ describe("analyzeObject (the ingest use case, on in-memory ports)", () => {
       const job = new FakeJob();
       const frames = grayFrames(600);
       const media = new FakeMedia(frames);
-      const deps = ingestDeps({ jobs: new FakeJobs({ outcome: "claimed", job }), objects: fakeObjects({ sizeBytes: 1000 }), media, leaseMs: 3_000 });
+      const deps = ingestDeps({
+        jobs: new FakeJobs({ outcome: "claimed", job }),
+        objects: fakeObjects({ sizeBytes: 1000 }),
+        media,
+        leaseMs: 3_000,
+      });
       const run = analyzeObject(deps, object, "m1", signal);
       await vi.waitFor(() => expect(media.delivered).toBeGreaterThan(0));
       job.held = false;
@@ -105,7 +143,12 @@ describe("analyzeObject (the ingest use case, on in-memory ports)", () => {
     const job = new FakeJob();
     const onInternalError = vi.fn();
     const media = new FakeMedia(grayFrames(20), { decode: new TypeError("cannot read properties of undefined") });
-    const deps = ingestDeps({ jobs: new FakeJobs({ outcome: "claimed", job }), objects: fakeObjects({ sizeBytes: 1000 }), media, onInternalError });
+    const deps = ingestDeps({
+      jobs: new FakeJobs({ outcome: "claimed", job }),
+      objects: fakeObjects({ sizeBytes: 1000 }),
+      media,
+      onInternalError,
+    });
     expect(await analyzeObject(deps, object, "m1", signal)).toBe("failed");
     expect(job.ended).toMatchObject({ status: "failed", code: "INTERNAL_ERROR" });
     expect(onInternalError).toHaveBeenCalledOnce();

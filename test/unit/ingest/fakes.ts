@@ -122,7 +122,9 @@ export function grayFrames(durationSec: number, seed = 1): Uint8Array[] {
     const fx = 0.05 + ((scene * 37) % 11) * 0.02;
     const fy = 0.04 + ((scene * 53) % 13) * 0.02;
     const frame = new Uint8Array(FRAME_SIZE * FRAME_SIZE);
-    for (let y = 0; y < FRAME_SIZE; y += 1) for (let x = 0; x < FRAME_SIZE; x += 1) frame[y * FRAME_SIZE + x] = 128 + 90 * Math.sin(fx * x + scene) * Math.cos(fy * y + scene * 0.7);
+    for (let y = 0; y < FRAME_SIZE; y += 1)
+      for (let x = 0; x < FRAME_SIZE; x += 1)
+        frame[y * FRAME_SIZE + x] = 128 + 90 * Math.sin(fx * x + scene) * Math.cos(fy * y + scene * 0.7);
     return frame;
   });
 }
@@ -140,7 +142,7 @@ export class FakeMedia implements MediaAnalyzer {
   delivered = 0;
   constructor(
     private readonly frames: readonly Uint8Array[],
-    private readonly failures: { probe?: unknown; decode?: unknown } = {},
+    private readonly failures: { probe?: Error; decode?: Error } = {},
   ) {}
   async probe(): Promise<MediaInfo> {
     if (this.failures.probe) throw this.failures.probe;
@@ -160,7 +162,10 @@ export class FakeMedia implements MediaAnalyzer {
 }
 
 /** One object in the bucket; `etag` set to that of a finished video makes it an identical upload. */
-export function fakeObjects(head: { sizeBytes: number; etag?: string } | undefined, download: () => Promise<{ sizeBytes: number; sha256: string }> = async () => ({ sizeBytes: 1000, sha256: "a".repeat(64) })): ObjectStore {
+export function fakeObjects(
+  head: { sizeBytes: number; etag?: string } | undefined,
+  download: () => Promise<{ sizeBytes: number; sha256: string }> = async () => ({ sizeBytes: 1000, sha256: "a".repeat(64) }),
+): ObjectStore {
   return { head: async () => (head ? { sizeBytes: head.sizeBytes, etag: head.etag } : undefined), download };
 }
 

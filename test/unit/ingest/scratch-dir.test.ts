@@ -30,7 +30,9 @@ describe("scratch directories of dead workers", () => {
     const removed = await sweepOrphanedScratch(parent);
 
     expect(removed.sort()).toEqual([`${OWN_SCRATCH_PREFIX}${deadPid}-aaaaaa`, `${OWN_SCRATCH_PREFIX}${process.pid}-cccccc`].sort());
-    expect((await readdir(parent)).sort()).toEqual([`${OWN_SCRATCH_PREFIX}${livePid}-bbbbbb`, `tvidz-another-host-${deadPid}-dddddd`, "unrelated"].sort());
+    expect((await readdir(parent)).sort()).toEqual(
+      [`${OWN_SCRATCH_PREFIX}${livePid}-bbbbbb`, `tvidz-another-host-${deadPid}-dddddd`, "unrelated"].sort(),
+    );
   });
 
   it("names a job's directory after this host and process, so that a later worker can tell whose it is", async () => {

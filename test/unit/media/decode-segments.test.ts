@@ -3,7 +3,9 @@ import { MIN_SEGMENT_SEC, planSegments, SEGMENT_WARMUP_SEC } from "../../../src/
 
 describe("planSegments", () => {
   it("decodes a short video in one piece", () => {
-    expect(planSegments(2 * MIN_SEGMENT_SEC - 1, 2, 4)).toEqual([{ seekSec: 0, lengthSec: undefined, keepFromSec: 0, firstSample: 0, warmupSamples: 0, sampleCount: undefined }]);
+    expect(planSegments(2 * MIN_SEGMENT_SEC - 1, 2, 4)).toEqual([
+      { seekSec: 0, lengthSec: undefined, keepFromSec: 0, firstSample: 0, warmupSamples: 0, sampleCount: undefined },
+    ]);
     expect(planSegments(600, 1, 4)).toHaveLength(1);
   });
 

@@ -9,7 +9,12 @@ describe("ProcessGuard (real processes)", () => {
   it("returns exit code, stdout and stderr lines", async () => {
     const guard = new ProcessGuard(500);
     const lines: string[] = [];
-    const result = await guard.run({ command: "sh", args: ["-c", "echo out; echo err1 >&2; echo err2 >&2; exit 3"], timeoutMs: 5_000, onStderrLine: (l) => lines.push(l) });
+    const result = await guard.run({
+      command: "sh",
+      args: ["-c", "echo out; echo err1 >&2; echo err2 >&2; exit 3"],
+      timeoutMs: 5_000,
+      onStderrLine: (l) => lines.push(l),
+    });
     expect(result).toMatchObject({ outcome: "exited", exitCode: 3, stdout: "out\n" });
     expect(lines).toEqual(["err1", "err2"]);
     expect(guard.liveCount).toBe(0);
@@ -48,11 +53,18 @@ describe("ProcessGuard (real processes)", () => {
     const guard = new ProcessGuard(300, () => {}, 7);
     const niceOf = async () => {
       let pid = 0;
-      const run = guard.run({ command: "sh", args: ["-c", "echo $$ >&2; sleep 0.3"], timeoutMs: 5_000, onStderrLine: (l) => (pid = Number(l)) });
+      const run = guard.run({
+        command: "sh",
+        args: ["-c", "echo $$ >&2; sleep 0.3"],
+        timeoutMs: 5_000,
+        onStderrLine: (l) => (pid = Number(l)),
+      });
       await new Promise((r) => setTimeout(r, 100));
       const niceness = os.getPriority(pid);
       // With autogroup scheduling (Linux), the child's session competes as a group: its niceness must be the group's too.
-      const group = existsSync("/proc/self/autogroup") ? /nice (-?\d+)/.exec(readFileSync(`/proc/${pid}/autogroup`, "utf8"))?.[1] : String(niceness);
+      const group = existsSync("/proc/self/autogroup")
+        ? /nice (-?\d+)/.exec(readFileSync(`/proc/${pid}/autogroup`, "utf8"))?.[1]
+        : String(niceness);
       await run;
       expect(Number(group)).toBe(niceness);
       return niceness;
@@ -70,9 +82,13 @@ describe("ProcessGuard (real processes)", () => {
       }
     };
     const ctx = { what: "ffprobe" };
-    expect(code(() => requireCleanExit({ outcome: "timed-out", timeoutMs: 1000, stdout: "", stderrTail: "" }, ctx))).toBe("ANALYSIS_TIMEOUT");
+    expect(code(() => requireCleanExit({ outcome: "timed-out", timeoutMs: 1000, stdout: "", stderrTail: "" }, ctx))).toBe(
+      "ANALYSIS_TIMEOUT",
+    );
     expect(code(() => requireCleanExit({ outcome: "aborted", stdout: "", stderrTail: "" }, ctx))).toBe("SHUTTING_DOWN");
-    expect(code(() => requireCleanExit({ outcome: "exited", exitCode: 1, signal: null, stdout: "", stderrTail: "x: Invalid data found" }, ctx))).toBe("CORRUPT_MEDIA");
+    expect(
+      code(() => requireCleanExit({ outcome: "exited", exitCode: 1, signal: null, stdout: "", stderrTail: "x: Invalid data found" }, ctx)),
+    ).toBe("CORRUPT_MEDIA");
     expect(requireCleanExit({ outcome: "exited", exitCode: 0, signal: null, stdout: "{}", stderrTail: "" }, ctx)).toBe("{}");
     expect(requireCleanExit({ outcome: "enough", stdout: "{}", stderrTail: "" }, ctx)).toBe("{}");
   });
@@ -113,7 +129,12 @@ describe("ProcessGuard (real processes)", () => {
   it("leaves a run whose time limit never comes to its signal", async () => {
     const guard = new ProcessGuard(300);
     const controller = new AbortController();
-    const running = guard.run({ command: "sleep", args: ["60"], timeoutMs: Promise.reject(new Error("no duration")), signal: controller.signal });
+    const running = guard.run({
+      command: "sleep",
+      args: ["60"],
+      timeoutMs: Promise.reject(new Error("no duration")),
+      signal: controller.signal,
+    });
     await new Promise((r) => setTimeout(r, 100));
     expect(guard.liveCount).toBe(1);
     controller.abort();

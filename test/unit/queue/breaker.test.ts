@@ -3,7 +3,13 @@ import { CircuitBreaker } from "../../../src/queue/breaker.js";
 
 function breakerAt(random = 0.5) {
   const clock = { now: 1_000_000 };
-  const breaker = new CircuitBreaker({ failureThreshold: 3, baseOpenMs: 1_000, maxOpenMs: 8_000, now: () => clock.now, random: () => random });
+  const breaker = new CircuitBreaker({
+    failureThreshold: 3,
+    baseOpenMs: 1_000,
+    maxOpenMs: 8_000,
+    now: () => clock.now,
+    random: () => random,
+  });
   return { breaker, clock };
 }
 

@@ -150,7 +150,13 @@ describe("QueueConsumer", () => {
     const queue = new FakeQueue([message("bug")]);
     let internalErrors = 0;
     const events = { receiveFailed: () => {}, messageSettled: () => {}, internalError: () => (internalErrors += 1) };
-    const consumer = new QueueConsumer(queue, breaker(), () => Promise.reject(new TypeError("x is undefined")), { ...options, events }, silent);
+    const consumer = new QueueConsumer(
+      queue,
+      breaker(),
+      () => Promise.reject(new TypeError("x is undefined")),
+      { ...options, events },
+      silent,
+    );
     consumer.start();
     await until(() => internalErrors === 1);
     await consumer.stop();
@@ -167,7 +173,8 @@ async function stopOnFakeTime(consumer: QueueConsumer): Promise<void> {
 }
 
 describe("message handler", () => {
-  const record = (key: string) => JSON.stringify({ Records: [{ eventName: "ObjectCreated:Put", s3: { bucket: { name: "videos" }, object: { key } } }] });
+  const record = (key: string) =>
+    JSON.stringify({ Records: [{ eventName: "ObjectCreated:Put", s3: { bucket: { name: "videos" }, object: { key } } }] });
   const signal = new AbortController().signal;
 
   it("acknowledges s3:TestEvent without ingesting", async () => {
@@ -201,9 +208,13 @@ describe("message handler", () => {
 
   it("a bug before any job holds the event leaves the message for the dead-letter queue, counted", async () => {
     let counted = 0;
-    const handle = createMessageHandler(async () => {
-      throw new TypeError("cannot read properties of undefined");
-    }, silent, { internalError: () => (counted += 1) });
+    const handle = createMessageHandler(
+      async () => {
+        throw new TypeError("cannot read properties of undefined");
+      },
+      silent,
+      { internalError: () => (counted += 1) },
+    );
     expect(await handle(message("e", record("bug.mp4")), signal)).toBe("leave");
     expect(counted).toBe(1);
   });

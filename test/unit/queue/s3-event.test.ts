@@ -18,14 +18,31 @@ describe("parseS3Message", () => {
     expect(parsed).toEqual({
       kind: "objects",
       ignoredRecords: 0,
-      objects: [{ bucket: "videos", key: "holiday clips/café + more%.mp4", size: 1234, etag: "abc", eventTime: "2026-11-23T10:00:00.000Z", sequencer: "0055AED6DCD90281E5" }],
+      objects: [
+        {
+          bucket: "videos",
+          key: "holiday clips/café + more%.mp4",
+          size: 1234,
+          etag: "abc",
+          eventTime: "2026-11-23T10:00:00.000Z",
+          sequencer: "0055AED6DCD90281E5",
+        },
+      ],
     });
   });
 
   it("accepts moto's records: no sequencer, eventTime without a zone", () => {
-    const moto = { eventName: "ObjectCreated:Put", eventTime: "2026-11-23T10:00:00.000", s3: { bucket: { name: "videos" }, object: { key: "a.mp4", size: 1, eTag: "e" } } };
+    const moto = {
+      eventName: "ObjectCreated:Put",
+      eventTime: "2026-11-23T10:00:00.000",
+      s3: { bucket: { name: "videos" }, object: { key: "a.mp4", size: 1, eTag: "e" } },
+    };
     const parsed = parseS3Message(JSON.stringify({ Records: [moto] }));
-    expect(parsed.kind === "objects" && parsed.objects[0]).toMatchObject({ key: "a.mp4", sequencer: undefined, eventTime: "2026-11-23T10:00:00.000" });
+    expect(parsed.kind === "objects" && parsed.objects[0]).toMatchObject({
+      key: "a.mp4",
+      sequencer: undefined,
+      eventTime: "2026-11-23T10:00:00.000",
+    });
   });
 
   it("returns every ObjectCreated record of a message and counts the others", () => {
@@ -36,12 +53,24 @@ describe("parseS3Message", () => {
   });
 
   it("recognises the s3:TestEvent sent when a notification is configured", () => {
-    const test = { Service: "Amazon S3", Event: "s3:TestEvent", Time: "2026-11-23T10:00:00.000Z", Bucket: "videos", RequestId: "r", HostId: "h" };
+    const test = {
+      Service: "Amazon S3",
+      Event: "s3:TestEvent",
+      Time: "2026-11-23T10:00:00.000Z",
+      Bucket: "videos",
+      RequestId: "r",
+      HostId: "h",
+    };
     expect(parseS3Message(JSON.stringify(test))).toEqual({ kind: "test-event", bucket: "videos" });
   });
 
   it("unwraps an SNS notification envelope", () => {
-    const envelope = { Type: "Notification", MessageId: "m", TopicArn: "arn:aws:sns:us-east-1:1:t", Message: JSON.stringify({ Records: [record("via+sns.mp4")] }) };
+    const envelope = {
+      Type: "Notification",
+      MessageId: "m",
+      TopicArn: "arn:aws:sns:us-east-1:1:t",
+      Message: JSON.stringify({ Records: [record("via+sns.mp4")] }),
+    };
     const parsed = parseS3Message(JSON.stringify(envelope));
     expect(parsed.kind === "objects" && parsed.objects[0]?.key).toBe("via sns.mp4");
   });
@@ -52,7 +81,10 @@ describe("parseS3Message", () => {
     ["a JSON array", "[]"],
     ["no Records", JSON.stringify({ hello: "world" })],
     ["empty Records", JSON.stringify({ Records: [] })],
-    ["a record without s3.object.key", JSON.stringify({ Records: [{ eventName: "ObjectCreated:Put", s3: { bucket: { name: "b" }, object: {} } }] })],
+    [
+      "a record without s3.object.key",
+      JSON.stringify({ Records: [{ eventName: "ObjectCreated:Put", s3: { bucket: { name: "b" }, object: {} } }] }),
+    ],
     ["a record without bucket", JSON.stringify({ Records: [{ eventName: "ObjectCreated:Put", s3: { object: { key: "k" } } }] })],
     ["a negative size", JSON.stringify({ Records: [record("k", { size: -1 })] })],
     ["an SNS envelope around garbage", JSON.stringify({ Type: "Notification", Message: "nope" })],

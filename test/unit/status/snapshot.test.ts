@@ -11,7 +11,9 @@ function record(): VideoStatusRecord {
     takeovers: 1,
     durationSec: 16,
     sceneCuts: [4, 9, 13],
-    duplicates: [{ file: "b.mp4", otherDurationSec: 16, score: 0.9, kind: "near-duplicate", offsetSec: 0, segment: [0, 16], otherSegment: [0, 16] }],
+    duplicates: [
+      { file: "b.mp4", otherDurationSec: 16, score: 0.9, kind: "near-duplicate", offsetSec: 0, segment: [0, 16], otherSegment: [0, 16] },
+    ],
     errorCode: null,
     errorMessage: null,
     updatedAt: new Date("2026-11-23T10:00:00Z"),
@@ -28,7 +30,9 @@ describe("status snapshots", () => {
       takeovers: 1,
       durationSec: 16,
       sceneCuts: [4, 9, 13],
-      duplicates: [{ file: "b.mp4", otherDurationSec: 16, score: 0.9, kind: "near-duplicate", offsetSec: 0, segment: [0, 16], otherSegment: [0, 16] }],
+      duplicates: [
+        { file: "b.mp4", otherDurationSec: 16, score: 0.9, kind: "near-duplicate", offsetSec: 0, segment: [0, 16], otherSegment: [0, 16] },
+      ],
       updatedAt: "2026-11-23T10:00:00.000Z",
     });
   });
@@ -55,7 +59,12 @@ describe("status snapshots", () => {
   });
 
   it("shows the error code and message of a failed job, and no error otherwise", () => {
-    const failed = buildSnapshot({ ...record(), status: "failed", errorCode: "NOT_A_VIDEO", errorMessage: "The file has no video stream." });
+    const failed = buildSnapshot({
+      ...record(),
+      status: "failed",
+      errorCode: "NOT_A_VIDEO",
+      errorMessage: "The file has no video stream.",
+    });
     expect(failed.error).toEqual({ code: "NOT_A_VIDEO", message: "The file has no video stream." });
     expect(buildSnapshot(record())).not.toHaveProperty("error");
   });
