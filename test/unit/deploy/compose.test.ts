@@ -96,3 +96,15 @@ describe("Dockerfile", () => {
     expect(dockerfile).toMatch(/^CMD \["node", "dist\/src\/main.js"\]$/m);
   });
 });
+
+describe("Node version", () => {
+  it("the image, engines and .nvmrc all target the same Node LTS major", () => {
+    const major = readFileSync(".nvmrc", "utf8").trim();
+    const pkg = JSON.parse(readFileSync("package.json", "utf8")) as { engines: { node: string }; devDependencies: Record<string, string> };
+    expect(pkg.engines.node).toBe(`>=${major}`);
+    expect(pkg.devDependencies["@types/node"]).toMatch(new RegExp(`^\\^${major}\\.`));
+    const images = readFileSync("Dockerfile", "utf8").match(/^FROM node:(\d+)-/gm) ?? [];
+    expect(images.length).toBeGreaterThanOrEqual(2);
+    for (const image of images) expect(image).toContain(`node:${major}-`);
+  });
+});
