@@ -49,16 +49,22 @@ function* chain(err: unknown): Generator<ErrorFields> {
   }
 }
 
-/** True when the error says the database could not be reached or could not answer in time. */
-export function isDatabaseUnavailable(err: unknown): boolean {
+/** What in the error says the database could not be reached or could not answer in time, if anything. */
+function unavailableBecause(err: unknown): string | undefined {
   for (const e of chain(err)) {
     const code = typeof e.code === "string" ? e.code : "";
-    if (typeof e.kind === "string" && UNAVAILABLE_KINDS.has(e.kind)) return true;
-    if (UNAVAILABLE_PRISMA_CODES.has(code) || UNAVAILABLE_SYSCALL.has(code)) return true;
-    if (e.kind === "postgres" && UNAVAILABLE_SQLSTATE.test(code)) return true;
-    if (typeof e.message === "string" && UNAVAILABLE_MESSAGE.test(e.message)) return true;
+    const message = typeof e.message === "string" ? e.message : "";
+    if (typeof e.kind === "string" && UNAVAILABLE_KINDS.has(e.kind)) return e.kind;
+    if (UNAVAILABLE_SYSCALL.has(code)) return code;
+    if (e.kind === "postgres" && UNAVAILABLE_SQLSTATE.test(code)) return `${code} ${message}`.trim();
+    if (UNAVAILABLE_MESSAGE.test(message)) return message;
+    if (UNAVAILABLE_PRISMA_CODES.has(code)) return code;
   }
-  return false;
+  return undefined;
+}
+
+export function isDatabaseUnavailable(err: unknown): boolean {
+  return unavailableBecause(err) !== undefined;
 }
 
 /**
@@ -68,5 +74,10 @@ export function isDatabaseUnavailable(err: unknown): boolean {
  */
 export function toDatabaseError(err: unknown): unknown {
   if (err instanceof InspectorError) return err;
-  return isDatabaseUnavailable(err) ? new InspectorError("DATABASE_UNAVAILABLE", undefined, { cause: err }) : err;
+  const because = unavailableBecause(err);
+  return because === undefined
+    ? err
+    : new InspectorError("DATABASE_UNAVAILABLE", `The database could not be reached or could not answer (${because.slice(0, 200)}).`, {
+        cause: err,
+      });
 }

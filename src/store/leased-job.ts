@@ -129,11 +129,17 @@ export class LeasedJob {
     if (ended.count !== 1) throw new LeaseLostError(this.jobId);
   }
 
-  /** Runs `work` in a transaction that holds the job row and has checked the lease first. */
+  /**
+   * Runs `work` in a transaction that has checked the lease and holds the video and job rows.
+   * They are locked in the order a claim locks them (video, then job): in the other order, a
+   * write and a redelivery's claim of the same object deadlock.
+   */
   private write<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
     return transaction(this.db, async (tx) => {
       const held = await tx.$queryRaw<{ id: string }[]>`
-        SELECT id FROM job WHERE id = ${this.jobId}::uuid AND lease_token = ${this.grant.token}::uuid AND status = 'analyzing' FOR UPDATE`;
+        SELECT j.id FROM video v JOIN job j ON j.video_id = v.id
+        WHERE v.id = ${this.videoId}::uuid AND j.id = ${this.jobId}::uuid AND j.lease_token = ${this.grant.token}::uuid AND j.status = 'analyzing'
+        FOR UPDATE OF v, j`;
       if (held.length !== 1) throw new LeaseLostError(this.jobId);
       return work(tx);
     });

@@ -14,10 +14,14 @@ export const toMatchKind = (kind: DbMatchKind): MatchKind => FROM_DB[kind];
  */
 export const matchRows = {
   async save(tx: Tx, videoId: string, matches: readonly StoredMatch[]): Promise<void> {
-    for (const match of matches) {
-      await upsert(tx, videoId, match);
-      await upsert(tx, match.otherVideoId, mirrorMatch(videoId, match));
-    }
+    // In one global order of (video, other): two videos saving each other at once take the
+    // rows' locks in the same order and cannot deadlock.
+    const rows = matches.flatMap((match) => [
+      { videoId, match },
+      { videoId: match.otherVideoId, match: mirrorMatch(videoId, match) },
+    ]);
+    rows.sort((a, b) => (a.videoId + a.match.otherVideoId < b.videoId + b.match.otherVideoId ? -1 : 1));
+    for (const row of rows) await upsert(tx, row.videoId, row.match);
   },
 
   /**

@@ -1,7 +1,8 @@
 import { existsSync, readFileSync } from "node:fs";
 import os from "node:os";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { AUTOGROUP_RETRY_MS, AutogroupNiceness, ProcessGuard, requireCleanExit } from "../../../src/media/process-guard.js";
+import { AUTOGROUP_RETRY_MS, AutogroupNiceness } from "../../../src/media/autogroup-niceness.js";
+import { ProcessGuard, requireCleanExit } from "../../../src/media/process-guard.js";
 import { type InspectorError } from "../../../src/domain/errors.js";
 import { alive } from "../../helpers/processes.js";
 

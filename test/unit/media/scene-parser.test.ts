@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { SceneScoreParser } from "../../../src/media/decode-pass.js";
+import { SceneScoreParser } from "../../../src/media/decode-output.js";
 
 describe("SceneScoreParser", () => {
   it("pairs each frame's pts_time with its scene score and ignores other lines", () => {
