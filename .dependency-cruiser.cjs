@@ -40,6 +40,13 @@ module.exports = {
     { name: "no-circular", comment: "imports must not form a cycle", severity: "error", from: { path: "^src/" }, to: { circular: true } },
     ...upward,
     {
+      name: "http-reads-through-status",
+      comment: "http/ answers from status/ (snapshots, read models) and the domain, never from the stores, the use case or media",
+      severity: "error",
+      from: { path: "^src/http/" },
+      to: { path: "^src/(store|ingest|objects|aws|media|match|fingerprint|queue)/" },
+    },
+    {
       name: "prisma-stays-in-store",
       comment: "Prisma's types and client are used only inside src/store",
       severity: "error",

@@ -23,6 +23,7 @@ const ConfigSchema = z.object({
   SSE_MAX_STREAMS: positiveInt(200),
   SSE_POLL_MS: positiveInt(500),
   SSE_HEARTBEAT_MS: positiveInt(15_000),
+  SSE_MAX_LIFETIME_MS: positiveInt(30 * 60_000),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 
   /** An emulator's URL, or "aws" for the real AWS endpoints. */
@@ -65,6 +66,11 @@ const ConfigSchema = z.object({
   ANALYSIS_TIMEOUT_PER_SEC_MS: positiveInt(2_000),
   ANALYSIS_TIMEOUT_MAX_MS: positiveInt(30 * 60_000),
   KILL_GRACE_MS: positiveInt(3_000),
+  /** Address-space ceiling of each ffmpeg/ffprobe (prlimit --as), in MiB; 0 turns it off. */
+  MEDIA_MEMORY_LIMIT_MB: z.coerce.number().int().min(0).default(2048),
+  /** Thumbnails extracted at once, and requests that may wait for a worker (past that: 503). */
+  THUMBNAIL_CONCURRENCY: positiveInt(2),
+  THUMBNAIL_QUEUE: z.coerce.number().int().min(0).default(8),
   /** Niceness of ffmpeg/ffprobe (0–19): analysis yields the CPU to the service's event loop. */
   ANALYSIS_NICENESS: z.coerce.number().int().min(0).max(19).default(10),
   /** ffmpeg decoder threads per analysis; 0 lets ffmpeg choose (one per core, plus one). */

@@ -12,7 +12,7 @@ import { S3ObjectStore } from "./objects/s3-object-store.js";
 import { ProcessGuard } from "./media/process-guard.js";
 import { FfmpegAnalyzer, type AnalysisLimits } from "./media/ffmpeg-analyzer.js";
 import { ThumbnailService } from "./media/thumbnails.js";
-import { sweepOrphanedScratch } from "./ingest/scratch-dir.js";
+import { sweepOrphanedScratch } from "./media/scratch-dir.js";
 import { analyzeObject, type IngestDeps } from "./ingest/analyze-object.js";
 import { createMessageHandler } from "./queue/message-handler.js";
 import { CircuitBreaker } from "./queue/breaker.js";
@@ -74,7 +74,12 @@ export function createService(config: Config, log: Logger): Service {
   const statusQueries = new StatusQueries(db);
   const fingerprints = new FingerprintStore(db);
   const objects = new S3ObjectStore(s3);
-  const guard = new ProcessGuard(config.KILL_GRACE_MS, metrics.childKilled, config.ANALYSIS_NICENESS);
+  const guard = new ProcessGuard(
+    config.KILL_GRACE_MS,
+    metrics.childKilled,
+    config.ANALYSIS_NICENESS,
+    config.MEDIA_MEMORY_LIMIT_MB * 1024 ** 2,
+  );
   const ingest: IngestDeps = {
     jobs: new JobStore(db),
     identical: fingerprints,
@@ -108,12 +113,18 @@ export function createService(config: Config, log: Logger): Service {
     maxStreams: config.SSE_MAX_STREAMS,
     pollMs: config.SSE_POLL_MS,
     heartbeatMs: config.SSE_HEARTBEAT_MS,
+    maxLifetimeMs: config.SSE_MAX_LIFETIME_MS,
   });
-  const thumbnails = new ThumbnailService(objects, guard, {
+  const thumbnails = new ThumbnailService(statusQueries, objects, guard, {
     bucket: config.BUCKET,
     ffmpegPath: config.FFMPEG_PATH,
     timeoutMs: 15_000,
     cacheBytes: 32 * 1024 ** 2,
+    concurrency: config.THUMBNAIL_CONCURRENCY,
+    queue: config.THUMBNAIL_QUEUE,
+    tmpDir: config.TMP_DIR,
+    maxObjectBytes: config.MAX_OBJECT_BYTES,
+    policy: { maxPixels: config.MAX_VIDEO_PIXELS },
   });
   const app = createApp({
     status,

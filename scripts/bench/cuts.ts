@@ -36,6 +36,7 @@ for (const plan of planOriginals(mulberry32(seed), count, dir)) {
     sampleRate: SAMPLE_RATE,
     frameSize: FRAME_SIZE,
     decoderThreads: limits.decoderThreads,
+    policy: { maxPixels: limits.media.maxPixels },
     durationSec: Promise.resolve(plan.durations.reduce((a, b) => a + b, 0)),
     maxSegments: limits.decodeSegments,
     onFrameScore: (frame) => fingerprint.addFrameScore(frame),

@@ -43,7 +43,7 @@ async function serve(variant: "bare" | "service"): Promise<void> {
     const status = { get: async () => snapshot } as unknown as StatusService;
     app = createApp({
       status,
-      streams: new SnapshotStreams(status, { maxStreams: 1, pollMs: 1000, heartbeatMs: 15000 }),
+      streams: new SnapshotStreams(status, { maxStreams: 1, pollMs: 1000, heartbeatMs: 15000, maxLifetimeMs: 30 * 60_000 }),
       pages: express.Router(),
       corsOrigins: [],
       log: pino({ level: "info" }),

@@ -36,7 +36,7 @@ export function benchLimits(decoderThreads = config.ANALYSIS_DECODER_THREADS): A
 
 /** The service's process guard: ffmpeg at its niceness (ANALYSIS_NICENESS). */
 export function benchGuard(): ProcessGuard {
-  return new ProcessGuard(config.KILL_GRACE_MS, undefined, config.ANALYSIS_NICENESS);
+  return new ProcessGuard(config.KILL_GRACE_MS, undefined, config.ANALYSIS_NICENESS, config.MEDIA_MEMORY_LIMIT_MB * 1024 ** 2);
 }
 
 export const benchNiceness = config.ANALYSIS_NICENESS;

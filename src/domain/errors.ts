@@ -31,8 +31,10 @@ export const ERROR_CATALOGUE = {
   INVALID_REQUEST: { permanent: true, httpStatus: 400, message: "The request could not be understood." },
   NOT_FOUND: { permanent: true, httpStatus: 404, message: "No such object in the bucket." },
   ROUTE_NOT_FOUND: { permanent: true, httpStatus: 404, message: "No such route." },
+  METHOD_NOT_ALLOWED: { permanent: true, httpStatus: 405, message: "This route answers GET and HEAD only." },
   PAYLOAD_TOO_LARGE: { permanent: true, httpStatus: 413, message: "Requests carry no body here." },
   TOO_MANY_STREAMS: { permanent: false, httpStatus: 503, message: "This replica serves no more live streams right now." },
+  THUMBNAILS_BUSY: { permanent: false, httpStatus: 503, message: "Every thumbnail worker is busy; try again shortly." },
 } as const satisfies Record<string, { permanent: boolean; httpStatus: number; message: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;

@@ -91,11 +91,20 @@ export function createApp(deps: AppDeps): express.Express {
 
   app.use(deps.pages);
 
+  // Every route is read-only: another method on a known path is 405, not 404.
+  app.all(
+    ["/status/*file", "/thumbnails/*file", "/videos/*file", "/api/videos", "/metrics", "/healthz", "/readyz", "/openapi.json", "/"],
+    (_req, res) => {
+      res.set("allow", "GET, HEAD");
+      sendError(res, "METHOD_NOT_ALLOWED");
+    },
+  );
   app.use((_req, res) => sendError(res, "ROUTE_NOT_FOUND"));
 
   // One error handler: a catalogue code and its status, never a stack trace.
   app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
     if (err instanceof InspectorError) {
+      if (err.retryAfterMs !== undefined) res.set("retry-after", String(Math.ceil(err.retryAfterMs / 1000)));
       if (err.httpStatus >= 500)
         req.log.warn({ event: "http.dependency_failed", code: err.code, err: describeError(err) }, "request failed");
       return sendError(res, err.code);

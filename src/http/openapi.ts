@@ -66,7 +66,7 @@ export function buildOpenApiDocument(): JsonObject {
         get: {
           summary: "Live snapshots of one object (Server-Sent Events)",
           description:
-            "`event: snapshot` with the current snapshot at once and each time it changes; a `: heartbeat` comment every 15 s; `event: end` ({reason}) after a terminal state or on shutdown, then the stream closes.",
+            '`event: snapshot` whose data is a StatusSnapshot, at once and each time it changes; a `: heartbeat` comment every 15 s; `event: end` whose data is `{"reason": "terminal" | "shutdown" | "lifetime"}` after a terminal state, on shutdown or after SSE_MAX_LIFETIME_MS (reconnect), then the stream closes.',
           parameters: [
             {
               name: "file",
@@ -78,8 +78,8 @@ export function buildOpenApiDocument(): JsonObject {
           ],
           responses: {
             "200": {
-              description: "an event stream; each snapshot event's data is a StatusSnapshot",
-              content: { "text/event-stream": { schema: { type: "string" }, itemSchema: ref("StatusSnapshot") } },
+              description: "an event stream (see the description for its events)",
+              content: { "text/event-stream": { schema: { type: "string" } } },
             },
             "400": json("the key is invalid", "Error"),
             "404": json("no such object", "Error"),
@@ -95,7 +95,8 @@ export function buildOpenApiDocument(): JsonObject {
       },
       "/thumbnails/{file}": {
         get: {
-          summary: "A 320 px JPEG of one moment of a video (extracted with ffmpeg, cached)",
+          summary:
+            "A 320 px JPEG of one moment of an analysed video (extracted with ffmpeg under the media policy, cached by version; HEAD answers without extracting)",
           parameters: [
             {
               name: "file",
@@ -108,14 +109,15 @@ export function buildOpenApiDocument(): JsonObject {
               name: "t",
               in: "query",
               required: false,
-              description: "seconds from the start",
-              schema: { type: "number", minimum: 0, default: 0 },
+              description: "seconds from the start, at most the video's duration",
+              schema: { type: "number", minimum: 0, maximum: 86400, default: 0 },
             },
           ],
           responses: {
             "200": { description: "the frame", content: { "image/jpeg": { schema: { type: "string", contentMediaType: "image/jpeg" } } } },
-            "400": json("invalid key or time", "Error"),
-            "404": json("no such object", "Error"),
+            "400": json("invalid key, or a time that is not a number or past the end", "Error"),
+            "404": json("no analysed video with this key", "Error"),
+            "503": json("every thumbnail worker is busy (Retry-After says when to come back)", "Error"),
           },
         },
       },

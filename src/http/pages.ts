@@ -1,13 +1,15 @@
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import express, { type Request, type Router } from "express";
+import express, { type Request, type Response, type Router } from "express";
 import type { StatusService } from "../status/status-service.js";
 import { keyParam, MomentQuerySchema, sendError } from "./schemas.js";
 
-/** Frames of stored videos (ThumbnailService in production). */
+/** Frames of analysed videos (ThumbnailService in production). Both throw coded errors (NOT_FOUND, INVALID_REQUEST, THUMBNAILS_BUSY…). */
 export interface Thumbnails {
-  /** A JPEG of the moment `atSec`, or undefined when the object is not in the bucket. */
-  get(key: string, atSec: number): Promise<Buffer | undefined>;
+  /** A JPEG of the moment `atSec`. */
+  get(key: string, atSec: number): Promise<Buffer>;
+  /** Whether that moment has a thumbnail, without making one (HEAD). */
+  check(key: string, atSec: number): Promise<void>;
 }
 
 export interface PageDeps {
@@ -18,6 +20,8 @@ export interface PageDeps {
 /** Static files of the pages (plain HTML, CSS and JS: no build step). */
 const ASSETS = path.join(path.dirname(fileURLToPath(import.meta.url)), "assets");
 const RECENT_LIMIT = 50;
+/** A key may be replaced by a new upload: browsers keep a thumbnail only briefly. */
+const THUMBNAIL_CACHE = "private, max-age=300";
 
 /**
  * The pages people look at: `/` lists recent videos (refreshing live), `/videos/:file` shows
@@ -35,14 +39,26 @@ export function pageRoutes(deps: PageDeps): Router {
     res.json(await deps.status.recent(RECENT_LIMIT));
   });
 
-  router.get("/thumbnails/*file", async (req: Request<{ file: string[] }>, res) => {
+  const thumbnailRequest = (req: Request<{ file: string[] }>, res: Response) => {
     const key = keyParam(req, res);
-    if (key === undefined) return;
+    if (key === undefined) return undefined;
     const moment = MomentQuerySchema.safeParse(req.query);
-    if (!moment.success) return sendError(res, "INVALID_REQUEST", "t must be a time in seconds, from 0 to 86400");
-    const jpeg = await deps.thumbnails.get(key, moment.data.t);
-    if (!jpeg) return sendError(res, "NOT_FOUND");
-    res.type("image/jpeg").set("cache-control", "public, max-age=3600").send(jpeg);
+    if (moment.success) return { key, atSec: moment.data.t };
+    sendError(res, "INVALID_REQUEST", "t must be a time in seconds, from 0 to 86400");
+    return undefined;
+  };
+  // HEAD is answered from the catalog alone: it never starts ffmpeg.
+  router.head("/thumbnails/*file", async (req: Request<{ file: string[] }>, res) => {
+    const request = thumbnailRequest(req, res);
+    if (!request) return;
+    await deps.thumbnails.check(request.key, request.atSec);
+    res.type("image/jpeg").set("cache-control", THUMBNAIL_CACHE).end();
+  });
+  router.get("/thumbnails/*file", async (req: Request<{ file: string[] }>, res) => {
+    const request = thumbnailRequest(req, res);
+    if (!request) return;
+    const jpeg = await deps.thumbnails.get(request.key, request.atSec);
+    res.type("image/jpeg").set("cache-control", THUMBNAIL_CACHE).send(jpeg);
   });
   return router;
 }

@@ -11,7 +11,11 @@ export interface SnapshotStreamOptions {
   readonly pollMs: number;
   /** A comment line this often keeps proxies from closing an idle stream. */
   readonly heartbeatMs: number;
+  /** A stream ends (event `end`, reason `lifetime`) after this long; clients reconnect. */
+  readonly maxLifetimeMs: number;
 }
+
+type EndReason = "terminal" | "shutdown" | "client gone" | "lifetime";
 
 const isTerminal = (snapshot: StatusSnapshot) => isTerminalStatus(snapshot.status);
 
@@ -45,9 +49,33 @@ export class SnapshotStreams {
         `this replica serves at most ${this.options.maxStreams} live streams; poll GET /status/:file instead`,
       );
     }
-    const first = await this.status.get(key);
-    if (!first) return sendError(res, "NOT_FOUND");
+    // The slot is taken and the client watched before the first await: a burst of requests
+    // cannot pass the cap together, and a client that leaves early frees its slot.
+    let ended = false;
+    const timers: NodeJS.Timeout[] = [];
+    const end = (reason: EndReason) => {
+      if (ended) return;
+      ended = true;
+      for (const timer of timers) clearTimeout(timer);
+      this.open.delete(onShutdown);
+      if (res.headersSent && !res.writableEnded) res.end(`event: end\ndata: ${JSON.stringify({ reason })}\n\n`);
+    };
+    const onShutdown = () => end("shutdown");
+    this.open.add(onShutdown);
+    res.on("close", () => end("client gone"));
 
+    let first: StatusSnapshot | undefined;
+    try {
+      first = await this.status.get(key);
+    } catch (err) {
+      end("client gone");
+      throw err;
+    }
+    if (ended) return;
+    if (!first) {
+      end("client gone");
+      return sendError(res, "NOT_FOUND");
+    }
     res.writeHead(200, {
       "content-type": "text/event-stream; charset=utf-8",
       "cache-control": "no-cache, no-transform",
@@ -55,36 +83,27 @@ export class SnapshotStreams {
       "x-accel-buffering": "no",
     });
     let last = "";
-    let ended = false;
     const send = (snapshot: StatusSnapshot) => {
       const data = JSON.stringify(snapshot);
       if (data === last) return;
       last = data;
       res.write(`event: snapshot\ndata: ${data}\n\n`);
     };
-    const end = (reason: "terminal" | "shutdown" | "client gone") => {
-      if (ended) return;
-      ended = true;
-      clearInterval(poll);
-      clearInterval(heartbeat);
-      this.open.delete(onShutdown);
-      if (!res.writableEnded) res.end(`event: end\ndata: ${JSON.stringify({ reason })}\n\n`);
-    };
-    const onShutdown = () => end("shutdown");
-    const poll = setInterval(() => {
-      this.status.get(key).then(
-        (snapshot) => {
-          if (!snapshot || ended) return;
-          send(snapshot);
-          if (isTerminal(snapshot)) end("terminal");
-        },
-        () => {}, // a failed read is retried on the next tick
-      );
-    }, this.options.pollMs);
-    const heartbeat = setInterval(() => res.write(": heartbeat\n\n"), this.options.heartbeatMs);
-    this.open.add(onShutdown);
-    req.on("close", () => end("client gone"));
-
+    timers.push(
+      setInterval(() => {
+        this.status.get(key).then(
+          (snapshot) => {
+            if (!snapshot || ended) return;
+            send(snapshot);
+            if (isTerminal(snapshot)) end("terminal");
+          },
+          () => {}, // a failed read is retried on the next tick
+        );
+      }, this.options.pollMs),
+      setInterval(() => res.write(": heartbeat\n\n"), this.options.heartbeatMs),
+      // A stream ends after its lifetime; EventSource reconnects by itself.
+      setTimeout(() => end("lifetime"), this.options.maxLifetimeMs),
+    );
     send(first);
     if (isTerminal(first)) end("terminal");
   };

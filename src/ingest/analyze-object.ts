@@ -10,7 +10,7 @@ import { decodeFingerprint, PROGRESS } from "./decode-fingerprint.js";
 import { EarlyMatcher } from "./early-matcher.js";
 import { LeaseKeeper } from "./lease-keeper.js";
 import type { IdenticalVideos, JobClaims, JobLease, MediaAnalyzer } from "./ports.js";
-import { ScratchDir } from "./scratch-dir.js";
+import { ScratchDir } from "../media/scratch-dir.js";
 
 export interface IngestDeps {
   readonly jobs: JobClaims;
@@ -154,12 +154,15 @@ async function probeAndDecode(a: Analysis) {
   const { deps, job, log } = a;
   const probing = Promise.resolve().then(() => deps.media.probe(a.scratch.objectPath));
   const durationSec = probing.then((info) => info.durationSec);
+  // A failed probe is handled where the decode and the probe's record await it; the early
+  // matcher may never ask for the duration.
+  void durationSec.catch(() => undefined);
   const early = new EarlyMatcher(deps.index, job, durationSec, log);
   const stopDecode = new AbortController();
   const decoding = decodeFingerprint(
     { media: deps.media, job, early, log },
     a.scratch.objectPath,
-    durationSec,
+    probing,
     AbortSignal.any([a.signal, stopDecode.signal]),
   );
   const recordProbe = async () => {

@@ -1,4 +1,5 @@
 import type { Logger } from "pino";
+import type { MediaInfo } from "../domain/media-info.js";
 import { describeError } from "../domain/errors.js";
 import { FingerprintBuilder } from "../fingerprint/fingerprint-builder.js";
 import type { EarlyMatcher } from "./early-matcher.js";
@@ -24,21 +25,21 @@ export interface DecodeContext {
 export async function decodeFingerprint(
   context: DecodeContext,
   filePath: string,
-  durationSec: Promise<number>,
+  probed: Promise<MediaInfo>,
   signal: AbortSignal,
 ): Promise<FingerprintBuilder> {
   const { media, job, early, log } = context;
   const now = context.now ?? Date.now;
   const fingerprint = new FingerprintBuilder();
   let knownDurationSec: number | undefined;
-  durationSec.then(
-    (d) => (knownDurationSec = d),
+  probed.then(
+    (info) => (knownDurationSec = info.durationSec),
     () => {},
   );
   let lastProgressAt = 0;
   await media.decode({
     filePath,
-    durationSec,
+    probed,
     signal,
     onFrameScore: (frame) => {
       fingerprint.addFrameScore(frame);

@@ -2,6 +2,8 @@ import { requireCleanExit, type ProcessGuard } from "./process-guard.js";
 import { decodePassArgs } from "./ffmpeg-args.js";
 import type { FrameScore } from "../fingerprint/cut-detector.js";
 import { FrameChunker, SceneScoreParser } from "./decode-output.js";
+import { policyViolation, type AllowedDemuxer, type MediaPolicy } from "./media-policy.js";
+import { InspectorError } from "../domain/errors.js";
 
 /**
  * One of the decodes a video is split into. ffmpeg decodes H.264 on this kind of machine
@@ -75,6 +77,9 @@ export interface DecodePassRun {
    */
   readonly onSample: (index: number, gray: Uint8Array) => void;
   readonly signal?: AbortSignal;
+  readonly policy: MediaPolicy;
+  /** The demuxer the probe accepted: forced on every segment started after the probe. */
+  readonly demuxer?: Promise<AllowedDemuxer | undefined>;
 }
 
 /** The first segment before the plan is known: from the start, to the end. */
@@ -116,6 +121,7 @@ export async function runDecodePass(run: DecodePassRun): Promise<void> {
     await headDone;
     throw err;
   }
+  const demuxer = await run.demuxer?.catch(() => undefined);
   const [first, ...later] = planSegments(durationSec, run.maxSegments, run.sampleRate);
   // A head that already decoded past its planned end (a probe slower than the decode) does it all;
   // one that already failed gets no siblings.
@@ -124,7 +130,7 @@ export async function runDecodePass(run: DecodePassRun): Promise<void> {
   await Promise.all([
     headDone,
     ...rest.map((segment, k) =>
-      settle(new SegmentDecode(run, segment, (frame) => held[k]!.push(frame.ptsTime, frame.score)).run(timeoutMs, signal)),
+      settle(new SegmentDecode(run, segment, (frame) => held[k]!.push(frame.ptsTime, frame.score)).run(timeoutMs, signal, demuxer)),
     ),
   ]);
   if (failure !== undefined) throw failure.error;
@@ -147,6 +153,8 @@ class SegmentDecode {
   private readonly parser = new SceneScoreParser();
   private readonly chunker: FrameChunker;
   private readonly enough = new AbortController();
+  /** Aborted when ffmpeg reports a frame over the pixel cap: a stream may grow mid-file. */
+  private readonly oversized = new AbortController();
   /** Its own samples (warm-up included) and the time of its last score. */
   private samples = 0;
   private lastScoreSec = -Infinity;
@@ -171,7 +179,7 @@ class SegmentDecode {
     return true;
   }
 
-  async run(timeoutMs: Promise<number>, signal: AbortSignal): Promise<void> {
+  async run(timeoutMs: Promise<number>, signal: AbortSignal, demuxer?: AllowedDemuxer): Promise<void> {
     const { pass, segment } = this;
     const result = await pass.guard.run({
       command: pass.ffmpegPath,
@@ -182,16 +190,22 @@ class SegmentDecode {
         decoderThreads: pass.decoderThreads,
         seekSec: segment.seekSec,
         lengthSec: segment.lengthSec,
+        policy: pass.policy,
+        demuxer,
       }),
       timeoutMs,
-      signal,
+      signal: AbortSignal.any([signal, this.oversized.signal]),
       enough: this.enough.signal,
       onStdoutChunk: (chunk) => this.chunker.push(chunk, (gray) => this.takeSample(gray)),
       onStderrLine: (line) => {
+        if (policyViolation(line) === "pixels") this.oversized.abort();
         const frame = this.parser.push(line);
         if (frame) this.takeScore(frame);
       },
     });
+    if (this.oversized.signal.aborted) {
+      throw new InspectorError("MEDIA_LIMIT_EXCEEDED", `A frame of the video is larger than the limit of ${pass.policy.maxPixels} pixels.`);
+    }
     requireCleanExit(result, { what: "the decode pass" });
   }
 

@@ -3,6 +3,7 @@ import type { FrameScore } from "../fingerprint/cut-detector.js";
 import { FRAME_SIZE } from "../fingerprint/frame-hash.js";
 import { SAMPLE_RATE } from "../fingerprint/signature.js";
 import { runDecodePass } from "./decode-pass.js";
+import { allowedDemuxer } from "./media-policy.js";
 import type { ProcessGuard } from "./process-guard.js";
 import { probeMedia } from "./probe.js";
 
@@ -25,11 +26,11 @@ export function analysisTimeoutMs(limits: AnalysisLimits, durationSec: number): 
   return Math.min(limits.timeoutMaxMs, limits.timeoutBaseMs + limits.timeoutPerSecMs * durationSec);
 }
 
-/** One video's decode: the file, the probe's duration (which arrives later), the outputs. */
+/** One video's decode: the file, the probe's findings (which arrive later), the outputs. */
 export interface DecodeRequest {
   readonly filePath: string;
   /** A rejection (the probe found no video) stops the decode with that error. */
-  readonly durationSec: Promise<number>;
+  readonly probed: Promise<MediaInfo>;
   readonly signal: AbortSignal;
   /** Every frame's scene score, in time order. */
   readonly onFrameScore: (frame: FrameScore) => void;
@@ -59,7 +60,12 @@ export class FfmpegAnalyzer {
       sampleRate: SAMPLE_RATE,
       frameSize: FRAME_SIZE,
       decoderThreads: limits.decoderThreads,
-      durationSec: request.durationSec,
+      durationSec: request.probed.then((info) => info.durationSec),
+      demuxer: request.probed.then(
+        (info) => allowedDemuxer(info.formatName),
+        () => undefined,
+      ),
+      policy: { maxPixels: limits.media.maxPixels },
       maxSegments: limits.decodeSegments,
       signal: request.signal,
       onFrameScore: request.onFrameScore,

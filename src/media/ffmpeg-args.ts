@@ -1,4 +1,5 @@
 import ffmpeg from "fluent-ffmpeg";
+import { policyInputArgs, type AllowedDemuxer, type MediaPolicy } from "./media-policy.js";
 
 /**
  * fluent-ffmpeg composes our command lines; it does not run them. Its runner cannot time out
@@ -22,6 +23,9 @@ export interface DecodePassOptions {
   readonly seekSec?: number;
   /** … and only this many seconds. */
   readonly lengthSec?: number;
+  readonly policy: MediaPolicy;
+  /** The demuxer the probe accepted, forced once it is known (the first segment starts before). */
+  readonly demuxer?: AllowedDemuxer;
 }
 
 /**
@@ -54,7 +58,7 @@ const HASH_GRID_FPS = 30;
  * 4.47 → 4.18 s; 1080p 120 s, 7.04 → 6.42 s; output byte-identical).
  */
 export function decodePassArgs(options: DecodePassOptions): string[] {
-  const { inputPath, sampleRate, frameSize, decoderThreads, seekSec, lengthSec } = options;
+  const { inputPath, sampleRate, frameSize, decoderThreads, seekSec, lengthSec, policy, demuxer } = options;
   const range = [...(seekSec ? ["-ss", String(seekSec)] : []), ...(lengthSec === undefined ? [] : ["-t", String(lengthSec)])];
   const graph = [
     "[0:v:0]scale=160:-2:flags=area,split=2[scene_in][hash_in]",
@@ -73,6 +77,7 @@ export function decodePassArgs(options: DecodePassOptions): string[] {
         String(decoderThreads),
         "-skip_frame",
         "noref",
+        ...policyInputArgs(policy, demuxer),
         ...range,
       ])
       .complexFilter(graph)
@@ -83,7 +88,7 @@ export function decodePassArgs(options: DecodePassOptions): string[] {
   );
 }
 
-/** ffprobe's JSON description of the container and its streams. */
-export function probeArgs(inputPath: string): string[] {
-  return ["-v", "error", "-print_format", "json", "-show_format", "-show_streams", inputPath];
+/** ffprobe's JSON description of the container and its streams, under the media policy. */
+export function probeArgs(inputPath: string, policy: MediaPolicy): string[] {
+  return ["-v", "error", ...policyInputArgs(policy), "-print_format", "json", "-show_format", "-show_streams", inputPath];
 }

@@ -3,6 +3,7 @@ import { InspectorError } from "../domain/errors.js";
 import { DEFAULT_MEDIA_CAPS, type MediaCaps, type MediaInfo } from "../domain/media-info.js";
 import { requireCleanExit, type ProcessGuard } from "./process-guard.js";
 import { probeArgs } from "./ffmpeg-args.js";
+import { allowedDemuxer, policyViolation } from "./media-policy.js";
 
 const numeric = z.coerce.number().finite();
 const ProbeSchema = z.object({
@@ -51,6 +52,9 @@ export function interpretProbe(json: string, caps: MediaCaps = DEFAULT_MEDIA_CAP
   if (STILL_IMAGE_FORMATS.test(format.format_name)) {
     throw new InspectorError("NOT_A_VIDEO", `The file is a still image (${format.format_name}), not a video.`);
   }
+  if (!allowedDemuxer(format.format_name)) {
+    throw new InspectorError("NOT_A_VIDEO", `The file is a ${format.format_name} file, not a single-file video container.`);
+  }
   const durationSec = format.duration ?? video.duration;
   const fps = parseFrameRate(video.avg_frame_rate) ?? parseFrameRate(video.r_frame_rate);
   if (!video.width || !video.height || !video.codec_name) {
@@ -89,6 +93,27 @@ export async function probeMedia(
   timeoutMs: number,
   caps: MediaCaps,
 ): Promise<MediaInfo> {
-  const result = await guard.run({ command: ffprobePath, args: probeArgs(filePath), timeoutMs });
+  const result = await guard.run({ command: ffprobePath, args: probeArgs(filePath, { maxPixels: caps.maxPixels }), timeoutMs });
+  if (result.outcome === "exited" && result.exitCode !== 0) refusedByPolicy(result.stderrTail, caps);
   return interpretProbe(requireCleanExit(result, { what: "ffprobe" }), caps);
+}
+
+/**
+ * Throws the coded error for a probe the media policy refused: a file whose content is a
+ * playlist, a manifest, a list, an image or text is not a video (ffmpeg names the demuxer it
+ * detected: "[hls @ 0x…] Format not on whitelist"); a frame over the pixel cap is a limit.
+ */
+function refusedByPolicy(stderr: string, caps: MediaCaps): void {
+  for (const line of stderr.split("\n")) {
+    const violation = policyViolation(line);
+    if (violation === "pixels")
+      throw new InspectorError("MEDIA_LIMIT_EXCEEDED", `A frame of the video is larger than the limit of ${caps.maxPixels} pixels.`);
+    if (violation) {
+      const detected = /^\[([a-z0-9_]+) @/.exec(line)?.[1] ?? "unknown";
+      throw new InspectorError(
+        "NOT_A_VIDEO",
+        `The file is ${detected === "unknown" ? "not" : `a ${detected} file, not`} a single-file video container; it was not opened.`,
+      );
+    }
+  }
 }

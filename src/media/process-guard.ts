@@ -60,6 +60,12 @@ export class ProcessGuard {
      * short, the service's own event loop (status requests, heartbeats) should win.
      */
     private readonly niceness = 0,
+    /**
+     * Address-space ceiling of each child in bytes (0: none), set with util-linux's `prlimit
+     * --as`, which works unprivileged and in containers (a cgroup's memory.max needs one
+     * delegated). prlimit sets the limit and execs the tool: same pid, same process group.
+     */
+    private readonly memoryLimitBytes = 0,
   ) {
     this.autogroups = new AutogroupNiceness(niceness, (pid) => this.live.has(pid));
   }
@@ -71,7 +77,9 @@ export class ProcessGuard {
   run(options: GuardedRunOptions): Promise<GuardedRunResult> {
     const { command, args, timeoutMs, onStderrLine, onStdoutChunk, maxStdoutBytes = 4 * 1024 * 1024, signal, enough } = options;
     return new Promise((resolve, reject) => {
-      const child = spawn(command, [...args], { detached: true, stdio: ["ignore", "pipe", "pipe"] });
+      const [file, argv] =
+        this.memoryLimitBytes > 0 ? ["prlimit", [`--as=${this.memoryLimitBytes}`, "--", command, ...args]] : [command, [...args]];
+      const child = spawn(file, argv, { detached: true, stdio: ["ignore", "pipe", "pipe"] });
       const pid = child.pid;
       if (pid !== undefined) {
         this.live.add(pid);
@@ -203,8 +211,19 @@ export function requireCleanExit(result: GuardedRunResult, context: { what: stri
       throw new InspectorError("SHUTTING_DOWN");
     case "exited": {
       if (result.exitCode === 0) return result.stdout;
+      // prlimit could not start the tool (FFMPEG_PATH wrong): the deployment's fault, retried.
+      if (/prlimit: failed to execute/.test(result.stderrTail)) {
+        throw new InspectorError(
+          "MEDIA_TOOL_UNAVAILABLE",
+          `${context.what} could not be started: ${lastMeaningfulLine(result.stderrTail) ?? "not found"}`,
+        );
+      }
       // Killed from outside (the OOM killer, a crash): the process failed, not the file.
       if (result.signal !== null) throw new InspectorError("ANALYSIS_FAILED", `${context.what} was ended by ${result.signal}.`);
+      // The address-space ceiling (prlimit --as) was reached: the file needs more than allowed.
+      if (/Cannot allocate memory/.test(result.stderrTail)) {
+        throw new InspectorError("MEDIA_LIMIT_EXCEEDED", `${context.what} needed more memory than its limit (MEDIA_MEMORY_LIMIT_MB).`);
+      }
       const reason = lastMeaningfulLine(result.stderrTail);
       throw new InspectorError("CORRUPT_MEDIA", `${context.what} could not read the file${reason ? `: ${reason}` : "."}`);
     }

@@ -1,6 +1,16 @@
 import { LRUCache } from "lru-cache";
-import type { ObjectStore, ObjectUrls } from "../objects/object-store.js";
+import { InspectorError } from "../domain/errors.js";
+import type { ObjectRef } from "../domain/object-event.js";
+import type { ObjectStore } from "../objects/object-store.js";
+import { BoundedPool } from "./bounded-pool.js";
+import { allowedDemuxer, policyInputArgs, type MediaPolicy } from "./media-policy.js";
 import { requireCleanExit, type ProcessGuard } from "./process-guard.js";
+import { ScratchDir } from "./scratch-dir.js";
+
+/** What was analysed of a `done` video (StatusQueries in production). */
+export interface AnalysedVideos {
+  analysedVersion(ref: ObjectRef): Promise<{ etag: string | undefined; durationSec: number; formatName: string | undefined } | undefined>;
+}
 
 export interface ThumbnailOptions {
   readonly bucket: string;
@@ -8,64 +18,120 @@ export interface ThumbnailOptions {
   readonly timeoutMs: number;
   /** Bytes of JPEG kept in memory. */
   readonly cacheBytes: number;
+  /** Extractions at once, and requests that may wait for one; past that, THUMBNAILS_BUSY. */
+  readonly concurrency: number;
+  readonly queue: number;
+  readonly tmpDir: string;
+  readonly maxObjectBytes: number;
+  readonly policy: MediaPolicy;
 }
 
+/** A failed extraction is remembered this long, so a broken request cannot be repeated for free. */
+const FAILURE_TTL_MS = 10 * 60_000;
+const RETRY_AFTER_MS = 2_000;
+
+type Outcome = { readonly jpeg: Buffer } | { readonly error: InspectorError };
+
 /**
- * A small JPEG of one moment of a stored video, for the pages. ffmpeg reads the object
- * through a short-lived URL and seeks with range requests, so only the bytes around that
- * moment are fetched; results are cached by key and time (0.5 s steps).
+ * A small JPEG of one moment of an analysed video, for the pages. Only for videos whose
+ * analysis is `done`, and only from the analysed version (S3 If-Match on its ETag): the file
+ * the media policy accepted. ffmpeg reads a local copy under the policy with the demuxer the
+ * probe found, never a URL. Extractions run in a bounded pool; results, failures included,
+ * are cached by key, version and time (0.5 s steps).
  */
 export class ThumbnailService {
-  private readonly cache: LRUCache<string, Buffer>;
+  private readonly cache: LRUCache<string, Outcome>;
+  private readonly inFlight = new Map<string, Promise<Outcome>>();
+  private readonly pool: BoundedPool;
 
   constructor(
-    private readonly objects: ObjectStore & ObjectUrls,
+    private readonly videos: AnalysedVideos,
+    private readonly objects: Pick<ObjectStore, "download">,
     private readonly guard: ProcessGuard,
     private readonly options: ThumbnailOptions,
   ) {
-    this.cache = new LRUCache({
-      maxSize: options.cacheBytes,
-      sizeCalculation: (jpeg) => jpeg.length,
-      fetchMethod: (id) => this.extract(id),
-    });
+    this.cache = new LRUCache({ maxSize: options.cacheBytes, sizeCalculation: (o) => ("jpeg" in o ? o.jpeg.length || 1 : 256) });
+    this.pool = new BoundedPool(options.concurrency, options.queue, "THUMBNAILS_BUSY", RETRY_AFTER_MS);
   }
 
-  /** The JPEG, or undefined when the object is not in the bucket. */
-  async get(key: string, atSec: number): Promise<Buffer | undefined> {
-    const ref = { bucket: this.options.bucket, key };
-    if (!(await this.objects.head(ref))) return undefined;
-    return this.cache.fetch(JSON.stringify([key, Math.round(atSec * 2) / 2]));
+  /** Whether a thumbnail of that moment can exist (for HEAD): no ffmpeg, no download. Throws NOT_FOUND or INVALID_REQUEST. */
+  async check(key: string, atSec: number): Promise<void> {
+    await this.version(key, atSec);
   }
 
-  private async extract(id: string): Promise<Buffer> {
-    const [key, atSec] = JSON.parse(id) as [string, number];
-    const url = await this.objects.readUrl({ bucket: this.options.bucket, key }, 60);
-    const chunks: Buffer[] = [];
-    const result = await this.guard.run({
-      command: this.options.ffmpegPath,
-      args: [
-        "-v",
-        "error",
-        "-ss",
-        String(atSec),
-        "-i",
-        url,
-        "-frames:v",
-        "1",
-        "-vf",
-        "scale=320:-2",
-        "-c:v",
-        "mjpeg",
-        "-q:v",
-        "5",
-        "-f",
-        "image2",
-        "pipe:1",
-      ],
-      timeoutMs: this.options.timeoutMs,
-      onStdoutChunk: (chunk) => chunks.push(chunk),
-    });
-    requireCleanExit(result, { what: "thumbnail extraction" });
-    return Buffer.concat(chunks);
+  /** The JPEG; throws NOT_FOUND, INVALID_REQUEST, THUMBNAILS_BUSY or the extraction's own error. */
+  async get(key: string, atSec: number): Promise<Buffer> {
+    const version = await this.version(key, atSec);
+    const id = JSON.stringify([key, version.etag ?? "", Math.round(atSec * 2) / 2]);
+    const outcome = this.cache.get(id) ?? (await this.extractOnce(id, key, version, Math.round(atSec * 2) / 2));
+    if ("error" in outcome) throw outcome.error;
+    return outcome.jpeg;
+  }
+
+  private async version(key: string, atSec: number) {
+    const version = await this.videos.analysedVersion({ bucket: this.options.bucket, key });
+    if (!version) throw new InspectorError("NOT_FOUND", "no analysed video with this key (thumbnails exist once the analysis is done)");
+    if (atSec > version.durationSec)
+      throw new InspectorError("INVALID_REQUEST", `t is past the end of the video (${version.durationSec} s)`);
+    return version;
+  }
+
+  /** One extraction per id at a time; its outcome is cached, a busy pool's refusal is not. */
+  private async extractOnce(
+    id: string,
+    key: string,
+    version: { etag: string | undefined; formatName: string | undefined },
+    atSec: number,
+  ): Promise<Outcome> {
+    let running = this.inFlight.get(id);
+    if (!running) {
+      running = this.pool
+        .run(() => this.extract(key, version, atSec))
+        .then(
+          (jpeg): Outcome => ({ jpeg }),
+          (err: unknown): Outcome => {
+            const error = err instanceof InspectorError ? err : new InspectorError("INTERNAL_ERROR", undefined, { cause: err });
+            if (error.permanent) this.cache.set(id, { error }, { ttl: FAILURE_TTL_MS });
+            return { error };
+          },
+        )
+        .finally(() => this.inFlight.delete(id));
+      this.inFlight.set(id, running);
+    }
+    const outcome = await running;
+    if ("jpeg" in outcome) this.cache.set(id, outcome);
+    return outcome;
+  }
+
+  private async extract(
+    key: string,
+    version: { etag: string | undefined; formatName: string | undefined },
+    atSec: number,
+  ): Promise<Buffer> {
+    const scratch = await ScratchDir.create(this.options.tmpDir);
+    try {
+      await this.objects.download(
+        { bucket: this.options.bucket, key },
+        scratch.objectPath,
+        this.options.maxObjectBytes,
+        undefined,
+        version.etag,
+      );
+      const demuxer = version.formatName ? allowedDemuxer(version.formatName) : undefined;
+      const chunks: Buffer[] = [];
+      const result = await this.guard.run({
+        command: this.options.ffmpegPath,
+        // prettier-ignore
+        args: ["-v", "error", "-nostdin", ...policyInputArgs(this.options.policy, demuxer), "-ss", String(atSec), "-i", scratch.objectPath,
+          "-frames:v", "1", "-vf", "scale=320:-2", "-c:v", "mjpeg", "-q:v", "5", "-f", "image2", "pipe:1"],
+        timeoutMs: this.options.timeoutMs,
+        onStdoutChunk: (chunk) => chunks.push(chunk),
+      });
+      requireCleanExit(result, { what: "thumbnail extraction" });
+      if (chunks.length === 0) throw new InspectorError("INVALID_REQUEST", "no frame at that time");
+      return Buffer.concat(chunks);
+    } finally {
+      await scratch.remove();
+    }
   }
 }

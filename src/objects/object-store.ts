@@ -14,8 +14,11 @@ export interface DownloadedObject {
 export interface ObjectStore {
   /** The object's metadata, or undefined when there is no such object. */
   head(ref: ObjectRef): Promise<ObjectHead | undefined>;
-  /** Streams the object to `toPath`, hashing as it goes; memory use does not grow with size. */
-  download(ref: ObjectRef, toPath: string, maxBytes: number, signal?: AbortSignal): Promise<DownloadedObject>;
+  /**
+   * Streams the object to `toPath`, hashing as it goes; memory use does not grow with size.
+   * With `etag`, only that version (OBJECT_NOT_FOUND once it was replaced).
+   */
+  download(ref: ObjectRef, toPath: string, maxBytes: number, signal?: AbortSignal, etag?: string): Promise<DownloadedObject>;
 }
 
 /** Short-lived URLs a child process (ffmpeg) can read an object from, seeking with ranges. */

@@ -9,7 +9,11 @@ import type { ObjectRef } from "../domain/object-event.js";
 import type { DownloadedObject, ObjectHead, ObjectStore, ObjectUrls } from "./object-store.js";
 
 function isNotFound(err: unknown): boolean {
-  return err instanceof S3ServiceException && (err.name === "NotFound" || err.name === "NoSuchKey" || err.$metadata.httpStatusCode === 404);
+  // 412: the version asked for (If-Match) is no longer the object's.
+  return (
+    err instanceof S3ServiceException &&
+    (err.name === "NotFound" || err.name === "NoSuchKey" || err.$metadata.httpStatusCode === 404 || err.$metadata.httpStatusCode === 412)
+  );
 }
 
 function storageError(err: unknown): InspectorError {
@@ -51,9 +55,10 @@ export class S3ObjectStore implements ObjectStore, ObjectUrls {
   }
 
   /** Streams the object to `toPath`, hashing as it goes; memory use does not grow with size. */
-  async download(ref: ObjectRef, toPath: string, maxBytes: number, signal?: AbortSignal): Promise<DownloadedObject> {
+  async download(ref: ObjectRef, toPath: string, maxBytes: number, signal?: AbortSignal, etag?: string): Promise<DownloadedObject> {
     try {
-      const response = await this.s3.send(new GetObjectCommand({ Bucket: ref.bucket, Key: ref.key }), { abortSignal: signal });
+      const version = etag ? { IfMatch: `"${etag.replace(/"/g, "")}"` } : {};
+      const response = await this.s3.send(new GetObjectCommand({ Bucket: ref.bucket, Key: ref.key, ...version }), { abortSignal: signal });
       if ((response.ContentLength ?? 0) > maxBytes) {
         throw new InspectorError("OBJECT_TOO_LARGE", `The object is ${response.ContentLength} bytes; the limit is ${maxBytes}.`);
       }

@@ -105,6 +105,7 @@ export const fingerprintRows = {
         height: source.height,
         fps: source.fps,
         codec: source.codec,
+        formatName: source.formatName,
         signature: source.signature,
         sampleRate: source.sampleRate,
         // Known from the ETag, the bytes were never downloaded to hash them.

@@ -65,8 +65,10 @@ export class LeasedJob {
   }
 
   async recordMediaInfo(info: MediaInfo): Promise<void> {
-    const { durationSec, width, height, fps, codec } = info;
-    await this.write((tx) => tx.video.update({ where: { id: this.videoId }, data: { durationSec, width, height, fps, codec } }));
+    const { durationSec, width, height, fps, codec, formatName } = info;
+    await this.write((tx) =>
+      tx.video.update({ where: { id: this.videoId }, data: { durationSec, width, height, fps, codec, formatName } }),
+    );
   }
 
   async recordProgress(progress: number): Promise<void> {

@@ -28,6 +28,12 @@ export interface VideoStatusRecord {
   readonly updatedAt: Date;
 }
 
+export interface AnalysedVersion {
+  readonly etag: string | undefined;
+  readonly durationSec: number;
+  readonly formatName: string | undefined;
+}
+
 export interface RecentVideo {
   readonly key: string;
   readonly status: JobStatus;
@@ -97,6 +103,16 @@ export class StatusQueries {
       duplicates: v._count.matches,
       updatedAt: maxDate(v.updatedAt, v.job?.updatedAt),
     }));
+  }
+
+  /** What was analysed of a `done` video: the version (ETag), its length and container. */
+  async analysedVersion(ref: ObjectRef): Promise<AnalysedVersion | undefined> {
+    const video = await this.db.video.findUnique({
+      where: { bucket_key: { bucket: ref.bucket, key: ref.key } },
+      select: { etag: true, durationSec: true, formatName: true, job: { select: { status: true } } },
+    });
+    if (video?.job?.status !== "done" || video.durationSec === null) return undefined;
+    return { etag: video.etag ?? undefined, durationSec: video.durationSec, formatName: video.formatName ?? undefined };
   }
 
   async countJobsByStatus(): Promise<Partial<Record<JobStatus, number>>> {

@@ -52,6 +52,7 @@ async function decode(maxSegments: number, filePath = file, probeMs = 0) {
     sampleRate: SAMPLE_RATE,
     frameSize: FRAME_SIZE,
     decoderThreads: 0,
+    policy: { maxPixels: 7680 * 4320 },
     durationSec: new Promise((resolve) => setTimeout(() => resolve(DURATION_SEC), probeMs)),
     maxSegments,
     onFrameScore: (frame) => {
@@ -107,6 +108,7 @@ describe("decode pass with a late duration", () => {
       sampleRate: SAMPLE_RATE,
       frameSize: FRAME_SIZE,
       decoderThreads: 0,
+      policy: { maxPixels: 7680 * 4320 },
       durationSec: new Promise((_, reject) => setTimeout(() => reject(failure), 200)),
       maxSegments: 2,
       onFrameScore: () => {},

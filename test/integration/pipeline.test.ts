@@ -176,14 +176,17 @@ describe("upload → event → analysis → status (moto, PostgreSQL, ffmpeg)", 
     const big = await fetch(`${stack.baseUrl}/status/x.mp4`, { method: "POST", body: "x".repeat(64 * 1024) });
     expect(big.status).toBe(413);
     expect(((await big.json()) as { error: { code: string } }).error.code).toBe("PAYLOAD_TOO_LARGE");
-    for (const [method, route] of [
-      ["DELETE", "/status/x.mp4"],
-      ["POST", "/clear"],
-      ["DELETE", "/videos"],
-      ["GET", "/admin"],
-      ["GET", "/debug"],
+    // A write method on a read-only path is 405 (Allow: GET, HEAD); paths that do not exist are 404.
+    for (const [method, route, status] of [
+      ["DELETE", "/status/x.mp4", 405],
+      ["POST", "/clear", 404],
+      ["DELETE", "/videos", 404],
+      ["GET", "/admin", 404],
+      ["GET", "/debug", 404],
     ] as const) {
-      expect((await fetch(`${stack.baseUrl}${route}`, { method })).status, `${method} ${route}`).toBe(404);
+      const response = await fetch(`${stack.baseUrl}${route}`, { method });
+      expect(response.status, `${method} ${route}`).toBe(status);
+      if (status === 405) expect(response.headers.get("allow")).toBe("GET, HEAD");
     }
   });
 

@@ -22,8 +22,14 @@ let close: () => void = () => {};
 beforeAll(async () => {
   const app = createApp({
     status,
-    streams: new SnapshotStreams(status, { maxStreams: 1, pollMs: 1000, heartbeatMs: 15_000 }),
-    pages: pageRoutes({ status, thumbnails: { get: async () => undefined } }),
+    streams: new SnapshotStreams(status, { maxStreams: 1, pollMs: 1000, heartbeatMs: 15_000, maxLifetimeMs: 60_000 }),
+    pages: pageRoutes({
+      status,
+      thumbnails: {
+        get: () => Promise.reject(new InspectorError("THUMBNAILS_BUSY", undefined, { retryAfterMs: 2_000 })),
+        check: () => Promise.reject(new InspectorError("NOT_FOUND")),
+      },
+    }),
     corsOrigins: [],
     log: pino({ level: "silent" }),
     readiness: async () => ({ ready: true, checks: { database: true, polling: true, breaker: "closed" } }),
@@ -59,5 +65,13 @@ describe("HTTP errors come from the one catalogue", () => {
       expect({ path, httpStatus, code: body.error.code }).toEqual({ path, httpStatus: ERROR_CATALOGUE[code].httpStatus, code });
       expect(body.error.message).not.toMatch(/\n\s+at /);
     }
+  });
+
+  it("a busy thumbnail pool answers 503 with Retry-After; HEAD is answered without making a thumbnail", async () => {
+    const busy = await fetch(`${baseUrl}/thumbnails/a.mp4?t=1`);
+    expect(busy.status).toBe(ERROR_CATALOGUE.THUMBNAILS_BUSY.httpStatus);
+    expect(busy.headers.get("retry-after")).toBe("2");
+    expect(((await busy.json()) as { error: { code: string } }).error.code).toBe("THUMBNAILS_BUSY");
+    expect((await fetch(`${baseUrl}/thumbnails/a.mp4?t=1`, { method: "HEAD" })).status).toBe(404);
   });
 });

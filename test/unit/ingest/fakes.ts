@@ -149,7 +149,7 @@ export class FakeMedia implements MediaAnalyzer {
     return { durationSec: this.frames.length / SAMPLE_RATE, codec: "h264", width: 640, height: 360, fps: 25, formatName: "mp4" };
   }
   async decode(request: DecodeRequest): Promise<void> {
-    await request.durationSec;
+    await request.probed;
     for (const [i, frame] of this.frames.entries()) {
       if (request.signal.aborted) throw new InspectorError("SHUTTING_DOWN");
       if (this.failures.decode && i === 8) throw this.failures.decode;

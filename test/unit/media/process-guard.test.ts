@@ -50,6 +50,22 @@ describe("ProcessGuard (real processes)", () => {
     expect(guard.liveCount).toBe(0);
   });
 
+  it("caps each child's address space (prlimit --as), same pid and process group, and says when a file needs more", async () => {
+    const guard = new ProcessGuard(300, () => {}, 0, 256 * 1024 ** 2);
+    const result = await guard.run({
+      command: "sh",
+      args: ["-c", "ulimit -v; [ $$ -eq $(ps -o pgid= $$) ] && echo leader"],
+      timeoutMs: 5_000,
+    });
+    expect(requireCleanExit(result, { what: "sh" }).split("\n").slice(0, 2)).toEqual([String(256 * 1024), "leader"]);
+    const starved = await guard.run({ command: "sh", args: ["-c", "echo 'Cannot allocate memory' >&2; exit 1"], timeoutMs: 5_000 });
+    expect(() => requireCleanExit(starved, { what: "ffmpeg" })).toThrow(expect.objectContaining({ code: "MEDIA_LIMIT_EXCEEDED" }) as Error);
+    const missing = await guard.run({ command: "/nonexistent/ffmpeg", args: [], timeoutMs: 5_000 });
+    expect(() => requireCleanExit(missing, { what: "ffmpeg" })).toThrow(
+      expect.objectContaining({ code: "MEDIA_TOOL_UNAVAILABLE" }) as Error,
+    );
+  });
+
   it("runs children at the configured niceness, so analysis yields the CPU to the service", async () => {
     const guard = new ProcessGuard(300, () => {}, 7);
     const niceOf = async () => {

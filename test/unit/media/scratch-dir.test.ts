@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { OWN_SCRATCH_PREFIX, ScratchDir, sweepOrphanedScratch } from "../../../src/ingest/scratch-dir.js";
+import { OWN_SCRATCH_PREFIX, ScratchDir, sweepOrphanedScratch } from "../../../src/media/scratch-dir.js";
 
 describe("scratch directories of dead workers", () => {
   let parent: string;

@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "video" ADD COLUMN     "format_name" TEXT;
+
