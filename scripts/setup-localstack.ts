@@ -3,7 +3,7 @@
  * (moto, LocalStack, or real AWS when AWS_ENDPOINT is "aws"). Idempotent.
  *   npm run setup:aws
  */
-import { loadConfig } from "../src/config.js";
+import { awsOptions, loadConfig } from "../src/config.js";
 import { createAwsClients } from "../src/aws/clients.js";
 import { bootstrap } from "./lib/bootstrap.js";
 
@@ -12,11 +12,7 @@ const corsOrigins = (process.env.BUCKET_CORS_ORIGINS ?? "*")
   .split(",")
   .map((o) => o.trim())
   .filter(Boolean);
-const { s3, sqs } = createAwsClients({
-  endpoint: config.AWS_ENDPOINT,
-  region: config.AWS_REGION,
-  forcePathStyle: config.S3_FORCE_PATH_STYLE,
-});
+const { s3, sqs } = createAwsClients(awsOptions(config));
 
 const steps = await bootstrap(s3, sqs, {
   region: config.AWS_REGION,

@@ -1,10 +1,20 @@
 import { S3Client } from "@aws-sdk/client-s3";
 import { SQSClient } from "@aws-sdk/client-sqs";
+import { NodeHttpHandler } from "@smithy/node-http-handler";
 
 export interface AwsOptions {
   readonly endpoint: string | undefined;
   readonly region: string;
   readonly forcePathStyle: boolean;
+  /** A TCP connection that takes longer than this fails (and is retried by the SDK). */
+  readonly connectTimeoutMs: number;
+  /**
+   * A request on which no byte moves for this long fails: a stalled GetObject body, an
+   * endpoint that accepts and never answers. The SDK has no such limit by default.
+   */
+  readonly idleTimeoutMs: number;
+  /** The long poll's wait: SQS requests may stay silent this long, and get the idle time on top. */
+  readonly longPollSec: number;
 }
 
 /**
@@ -13,8 +23,10 @@ export interface AwsOptions {
  */
 export function createAwsClients(options: AwsOptions): { s3: S3Client; sqs: SQSClient } {
   const common = { region: options.region, ...(options.endpoint ? { endpoint: options.endpoint } : {}), maxAttempts: 3 };
+  const handler = (idleMs: number) =>
+    new NodeHttpHandler({ connectionTimeout: options.connectTimeoutMs, requestTimeout: idleMs, socketAcquisitionWarningTimeout: 5_000 });
   return {
-    s3: new S3Client({ ...common, forcePathStyle: options.forcePathStyle }),
-    sqs: new SQSClient(common),
+    s3: new S3Client({ ...common, forcePathStyle: options.forcePathStyle, requestHandler: handler(options.idleTimeoutMs) }),
+    sqs: new SQSClient({ ...common, requestHandler: handler(options.idleTimeoutMs + options.longPollSec * 1000) }),
   };
 }

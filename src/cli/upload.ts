@@ -13,7 +13,7 @@ import { Upload } from "@aws-sdk/lib-storage";
 import cliProgress from "cli-progress";
 import { z } from "zod";
 import { createAwsClients } from "../aws/clients.js";
-import { ConfigError, loadConfig } from "../config.js";
+import { awsOptions, ConfigError, loadConfig } from "../config.js";
 import { StatusSnapshotSchema, type StatusSnapshot } from "../status/snapshot.js";
 
 const USAGE = `usage: npm run upload -- [--prefix <key prefix>] [--timeout <seconds>] [--no-wait] <file> [more files]
@@ -42,7 +42,7 @@ async function main(): Promise<number> {
     .parse(process.env.INSPECTOR_URL ?? "http://127.0.0.1:8080")
     .replace(/\/$/, "");
   const timeoutMs = z.coerce.number().positive().parse(values.timeout) * 1000;
-  const { s3 } = createAwsClients({ endpoint: config.AWS_ENDPOINT, region: config.AWS_REGION, forcePathStyle: config.S3_FORCE_PATH_STYLE });
+  const { s3 } = createAwsClients(awsOptions(config));
 
   const bars = new cliProgress.MultiBar(
     {

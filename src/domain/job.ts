@@ -91,4 +91,4 @@ export type Claim<J> =
   | { readonly outcome: "wait"; readonly videoId: string; readonly jobId: string; readonly retryAfterMs: number };
 
 /** What handling one object-created event came to. */
-export type IngestOutcome = "done" | "failed" | "already-finished" | "held-elsewhere";
+export type IngestOutcome = "done" | "failed" | "already-finished" | "held-elsewhere" | "missing";

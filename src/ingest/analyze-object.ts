@@ -1,16 +1,17 @@
 import type { Logger } from "pino";
 import { describeError, InspectorError } from "../domain/errors.js";
 import type { Claim, IngestOutcome } from "../domain/job.js";
-import { toObjectEvent, type ObjectCreated } from "../domain/object-event.js";
+import { eventOrder, type ObjectCreated, type ObjectEvent } from "../domain/object-event.js";
 import { storedFingerprint } from "../fingerprint/fingerprint-builder.js";
 import { findDuplicates, toStoredMatch } from "../match/find-duplicates.js";
 import type { SignatureIndex } from "../match/signature-index.js";
-import type { ObjectStore } from "../objects/object-store.js";
+import type { ObjectHead, ObjectStore } from "../objects/object-store.js";
 import { decodeFingerprint, PROGRESS } from "./decode-fingerprint.js";
 import { EarlyMatcher } from "./early-matcher.js";
 import { LeaseKeeper } from "./lease-keeper.js";
 import type { IdenticalVideos, JobClaims, JobLease, MediaAnalyzer } from "./ports.js";
 import { ScratchDir } from "../media/scratch-dir.js";
+import { answerIdentical, knownIdentical } from "./identical-upload.js";
 
 export interface IngestDeps {
   readonly jobs: JobClaims;
@@ -38,6 +39,7 @@ export interface IngestDeps {
 interface Analysis {
   readonly deps: IngestDeps;
   readonly object: ObjectCreated;
+  readonly head: ObjectHead;
   readonly job: JobLease;
   readonly scratch: ScratchDir;
   readonly signal: AbortSignal;
@@ -57,7 +59,16 @@ export async function analyzeObject(
   messageId: string,
   signal: AbortSignal,
 ): Promise<IngestOutcome> {
-  const claim = await deps.jobs.claim(toObjectEvent(object), messageId, deps.leaseMs);
+  // Events are hints: the object's own HEAD says whether it exists and which version it is.
+  const head = await deps.objects.head(object);
+  if (!head) {
+    deps.log.info(
+      { event: "event.object_missing", key: object.key },
+      "no such object (deleted, or a forged event): acknowledged, nothing stored",
+    );
+    return "missing";
+  }
+  const claim = await deps.jobs.claim(versionSeen(object, head), messageId, deps.leaseMs);
   if (claim.outcome !== "claimed") return acknowledge(claim, deps.log.child({ key: object.key, jobId: claim.jobId }));
   const { job } = claim;
   const log = deps.log.child({ key: object.key, jobId: job.jobId });
@@ -78,7 +89,7 @@ export async function analyzeObject(
   const started = performance.now();
   const finished = (outcome: "done" | "failed" | "interrupted") => deps.onAnalysisFinished?.(outcome, (performance.now() - started) / 1000);
   try {
-    await analyze({ deps, object, job, scratch, signal: keeper.signal, log });
+    await analyze({ deps, object, head, job, scratch, signal: keeper.signal, log });
     finished("done");
     return "done";
   } catch (thrown) {
@@ -109,24 +120,24 @@ export async function analyzeObject(
 
 /** The README's pipeline, in order. */
 async function analyze(a: Analysis): Promise<void> {
-  const { deps, object, job, log } = a;
-  const head = await deps.objects.head(object);
-  if (!head) throw new InspectorError("OBJECT_NOT_FOUND");
+  const { deps, object, job, head, log } = a;
   if (head.sizeBytes > deps.maxObjectBytes)
     throw new InspectorError("OBJECT_TOO_LARGE", `The object is ${head.sizeBytes} bytes; the limit is ${deps.maxObjectBytes}.`);
   if (head.sizeBytes === 0) throw new InspectorError("CORRUPT_MEDIA", "The object is empty (0 bytes).");
   await job.recordHead(head.sizeBytes, head.etag);
 
-  // 1. A re-upload of a finished video's bytes is answered from S3's metadata, before any download.
-  const sameUpload = head.etag ? await deps.identical.findIdenticalUpload(head.etag, head.sizeBytes, job.videoId) : undefined;
-  if (sameUpload) return answerIdentical(a, sameUpload.videoId, "etag");
+  // 1. A re-upload of a finished video's bytes: certain from S3's own SHA-256, provisional from ETag and size.
+  const known = await knownIdentical(deps.identical, job, head, log);
+  if (known.confirmed) return answerIdentical(job, a.scratch, known.confirmed, "checksum-sha256", log);
 
-  const content = await deps.objects.download(object, a.scratch.objectPath, deps.maxObjectBytes, a.signal);
+  // The version HEAD saw, and no other (If-Match).
+  const content = await deps.objects.download(object, a.scratch.objectPath, deps.maxObjectBytes, a.signal, head.etag);
   await job.recordContent(content.sizeBytes, content.sha256);
   await job.recordProgress(PROGRESS.downloaded);
   log.info({ event: "job.downloaded", sizeBytes: content.sizeBytes, sha256: content.sha256 }, "object downloaded");
   const sameContent = await deps.identical.findIdenticalContent(content.sha256, job.videoId);
-  if (sameContent) return answerIdentical(a, sameContent.videoId, "sha256");
+  await known.settle(sameContent?.videoId);
+  if (sameContent) return answerIdentical(job, a.scratch, sameContent.videoId, "sha256", log);
 
   // 2–7. Probe and decode together, matching early; then insert, then search.
   const { fingerprint, durationSec, early } = await probeAndDecode(a);
@@ -185,17 +196,13 @@ async function probeAndDecode(a: Analysis) {
   }
 }
 
-/** Finishes a byte-identical copy from its original's analysis, with no decode. */
-async function answerIdentical(a: Analysis, originalId: string, knownBy: "etag" | "sha256"): Promise<void> {
-  const { job } = a;
-  await a.scratch.remove();
-  const { durationSec } = await job.copyAnalysis(originalId);
-  const whole: [number, number] = [0, durationSec ?? 0];
-  await job.saveMatches([{ otherVideoId: originalId, score: 1, kind: "identical", offsetSec: 0, segment: whole, otherSegment: whole }]);
-  // The same footage has the same other duplicates: the original's, with its offsets.
-  await job.copyMatches(originalId);
-  await job.finish();
-  a.log.info({ event: "job.done", status: "done", identicalTo: originalId, knownBy }, "job done: byte-identical to a stored video");
+/**
+ * The version an event stands for, from the object's HEAD: its ETag and, to order versions,
+ * its LastModified (what the event claims, a forged ETag or an eventTime in 2099, is not trusted).
+ */
+function versionSeen(object: ObjectCreated, head: ObjectHead): ObjectEvent {
+  const order = head.lastModified ? `t:${head.lastModified.toISOString()}` : eventOrder(object);
+  return { bucket: object.bucket, key: object.key, etag: head.etag, order };
 }
 
 /** A delivery that found nothing to do: acknowledged, or retried once the other worker is done. */

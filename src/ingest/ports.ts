@@ -46,7 +46,11 @@ export interface JobLease {
 
 /** Finished videos with the same bytes (FingerprintStore in production). */
 export interface IdenticalVideos {
-  findIdenticalUpload(etag: string, sizeBytes: number, excludeVideoId: string): Promise<{ videoId: string } | undefined>;
+  findIdenticalUpload(
+    etag: string,
+    sizeBytes: number,
+    excludeVideoId: string,
+  ): Promise<{ videoId: string; durationSec: number | null } | undefined>;
   findIdenticalContent(sha256: string, excludeVideoId: string): Promise<{ videoId: string } | undefined>;
 }
 

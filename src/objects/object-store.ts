@@ -1,8 +1,12 @@
 import type { ObjectRef } from "../domain/object-event.js";
 
+/** What S3 says of an object: the truth an event is checked against. */
 export interface ObjectHead {
   readonly sizeBytes: number;
   readonly etag: string | undefined;
+  readonly lastModified?: Date | undefined;
+  /** The whole object's SHA-256 (hex), where the uploader gave S3 one (x-amz-checksum-sha256). */
+  readonly sha256?: string | undefined;
 }
 
 export interface DownloadedObject {
@@ -19,9 +23,4 @@ export interface ObjectStore {
    * With `etag`, only that version (OBJECT_NOT_FOUND once it was replaced).
    */
   download(ref: ObjectRef, toPath: string, maxBytes: number, signal?: AbortSignal, etag?: string): Promise<DownloadedObject>;
-}
-
-/** Short-lived URLs a child process (ffmpeg) can read an object from, seeking with ranges. */
-export interface ObjectUrls {
-  readUrl(ref: ObjectRef, expiresSec: number): Promise<string>;
 }

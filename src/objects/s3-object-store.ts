@@ -3,10 +3,9 @@ import { createWriteStream } from "node:fs";
 import { Transform, type Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { GetObjectCommand, HeadObjectCommand, S3ServiceException, type S3Client } from "@aws-sdk/client-s3";
-import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import { InspectorError } from "../domain/errors.js";
 import type { ObjectRef } from "../domain/object-event.js";
-import type { DownloadedObject, ObjectHead, ObjectStore, ObjectUrls } from "./object-store.js";
+import type { DownloadedObject, ObjectHead, ObjectStore } from "./object-store.js";
 
 function isNotFound(err: unknown): boolean {
   // 412: the version asked for (If-Match) is no longer the object's.
@@ -37,17 +36,29 @@ function hashingLimiter(maxBytes: number, hash: ReturnType<typeof createHash>, c
   });
 }
 
-export class S3ObjectStore implements ObjectStore, ObjectUrls {
-  constructor(private readonly s3: S3Client) {}
+/**
+ * The SHA-256 of the whole object, in hex, when S3 has one: the uploader sent
+ * `x-amz-checksum-sha256` with a single-part upload (a multipart upload's checksum is of its
+ * parts, "…-N", and says nothing about the whole).
+ */
+function fullObjectSha256(checksum: string | undefined, type: string | undefined): string | undefined {
+  if (!checksum || checksum.includes("-") || (type !== undefined && type !== "FULL_OBJECT")) return undefined;
+  const bytes = Buffer.from(checksum, "base64");
+  return bytes.length === 32 ? bytes.toString("hex") : undefined;
+}
 
-  readUrl(ref: ObjectRef, expiresSec: number): Promise<string> {
-    return getSignedUrl(this.s3, new GetObjectCommand({ Bucket: ref.bucket, Key: ref.key }), { expiresIn: expiresSec });
-  }
+export class S3ObjectStore implements ObjectStore {
+  constructor(private readonly s3: S3Client) {}
 
   async head(ref: ObjectRef): Promise<ObjectHead | undefined> {
     try {
-      const head = await this.s3.send(new HeadObjectCommand({ Bucket: ref.bucket, Key: ref.key }));
-      return { sizeBytes: head.ContentLength ?? 0, etag: head.ETag };
+      const head = await this.s3.send(new HeadObjectCommand({ Bucket: ref.bucket, Key: ref.key, ChecksumMode: "ENABLED" }));
+      return {
+        sizeBytes: head.ContentLength ?? 0,
+        etag: head.ETag,
+        lastModified: head.LastModified,
+        sha256: fullObjectSha256(head.ChecksumSHA256, head.ChecksumType),
+      };
     } catch (err) {
       if (isNotFound(err)) return undefined;
       throw storageError(err);

@@ -213,7 +213,11 @@ export class QueueConsumer {
     try {
       if (decision === "delete") await this.queue.delete(message);
       else if (decision === "retry") {
-        const delaySec = this.stopping ? 0 : typeof result === "string" ? retryDelaySec(message.receiveCount) : result.afterSec;
+        const delaySec = this.stopping
+          ? this.releaseDelaySec()
+          : typeof result === "string"
+            ? retryDelaySec(message.receiveCount)
+            : result.afterSec;
         await this.queue.setVisibility(message, delaySec);
         this.log.info(
           { event: "message.returned", messageId: message.id, receiveCount: message.receiveCount, retryInSec: delaySec },
@@ -227,6 +231,18 @@ export class QueueConsumer {
         "could not settle message",
       );
     }
+  }
+
+  /**
+   * At shutdown a message is given back as soon as no long poll of this process can take it.
+   * The poll aborted by stop() ends only on our side: SQS keeps it open until its wait is over
+   * and hands it the next visible message, which then nobody reads until its visibility
+   * timeout. So a released message stays invisible until that wait has passed, and no longer.
+   */
+  private releaseDelaySec(): number {
+    if (this.lastPollAt === undefined || this.options.waitTimeSec === 0) return 0;
+    const openForMs = this.lastPollAt + this.options.waitTimeSec * 1000 - Date.now();
+    return openForMs > 0 ? Math.ceil(openForMs / 1000) + 1 : 0;
   }
 
   private startHeartbeat(message: QueueMessage): NodeJS.Timeout {

@@ -9,6 +9,13 @@ import type { QueueMessage } from "./sqs-queue.js";
 /** What handles one object-created event (analyzeObject in production). */
 export type ObjectIngest = (object: ObjectCreated, messageId: string, signal: AbortSignal) => Promise<IngestOutcome>;
 
+export interface MessageHandlerOptions {
+  /** The buckets this service serves: an event for any other is never acted on. */
+  readonly buckets: ReadonlySet<string>;
+  /** S3 sends one record a message; more than this is refused whole (a message can carry thousands). */
+  readonly maxRecords: number;
+}
+
 export interface MessageHandlerEvents {
   /** A bug outside any job (nothing classified the error): logged loudly and counted. */
   internalError(): void;
@@ -20,7 +27,12 @@ export interface MessageHandlerEvents {
  * job names, else with backoff), left for the dead-letter queue when it cannot be parsed or
  * when handling it hit a bug before any job held it.
  */
-export function createMessageHandler(ingest: ObjectIngest, log: Logger, events?: MessageHandlerEvents): MessageHandler {
+export function createMessageHandler(
+  ingest: ObjectIngest,
+  options: MessageHandlerOptions,
+  log: Logger,
+  events?: MessageHandlerEvents,
+): MessageHandler {
   return async (message: QueueMessage, signal: AbortSignal): Promise<HandlerResult> => {
     let parsed;
     try {
@@ -36,6 +48,11 @@ export function createMessageHandler(ingest: ObjectIngest, log: Logger, events?:
     if (parsed.kind === "test-event") {
       log.info({ event: "message.test_event", messageId: message.id, bucket: parsed.bucket }, "s3:TestEvent acknowledged");
       return "delete";
+    }
+    const refused = refusal(parsed.objects, options);
+    if (refused) {
+      log.warn({ event: refused.event, messageId: message.id, receiveCount: message.receiveCount, ...refused.fields }, refused.text);
+      return "leave";
     }
     for (const object of parsed.objects) {
       try {
@@ -58,4 +75,24 @@ export function createMessageHandler(ingest: ObjectIngest, log: Logger, events?:
     }
     return "delete";
   };
+}
+
+/** Why a message's events are not acted on at all (it goes the dead-letter way), if they are not. */
+function refusal(objects: readonly ObjectCreated[], options: MessageHandlerOptions) {
+  if (objects.length > options.maxRecords) {
+    return {
+      event: "message.too_many_records",
+      fields: { records: objects.length, max: options.maxRecords },
+      text: "message with more records than S3 sends left for the dead-letter queue",
+    };
+  }
+  const foreign = objects.find((o) => !options.buckets.has(o.bucket));
+  if (foreign) {
+    return {
+      event: "message.foreign_bucket",
+      fields: { bucket: foreign.bucket, key: foreign.key },
+      text: "event for a bucket this service does not serve left for the dead-letter queue",
+    };
+  }
+  return undefined;
 }

@@ -52,12 +52,16 @@ export class FingerprintStore implements SignatureIndex {
    * same bytes uploaded with other part sizes have another ETag and are found by SHA-256
    * after the download instead.
    */
-  async findIdenticalUpload(etag: string, sizeBytes: number, excludeVideoId: string): Promise<{ videoId: string } | undefined> {
+  async findIdenticalUpload(
+    etag: string,
+    sizeBytes: number,
+    excludeVideoId: string,
+  ): Promise<{ videoId: string; durationSec: number | null } | undefined> {
     return this.findFinishedVideo({ etag: normaliseEtag(etag), sizeBytes: BigInt(sizeBytes) }, excludeVideoId);
   }
 
   /** A finished video with exactly these bytes, other than the given one. */
-  async findIdenticalContent(sha256: string, excludeVideoId: string): Promise<{ videoId: string } | undefined> {
+  async findIdenticalContent(sha256: string, excludeVideoId: string): Promise<{ videoId: string; durationSec: number | null } | undefined> {
     return this.findFinishedVideo({ sha256 }, excludeVideoId);
   }
 
@@ -65,13 +69,13 @@ export class FingerprintStore implements SignatureIndex {
   private async findFinishedVideo(
     same: { etag?: string | null; sizeBytes?: bigint; sha256?: string },
     excludeVideoId: string,
-  ): Promise<{ videoId: string } | undefined> {
+  ): Promise<{ videoId: string; durationSec: number | null } | undefined> {
     const video = await this.db.video.findFirst({
       where: { ...same, id: { not: excludeVideoId }, job: { status: "done" } },
       orderBy: { createdAt: "asc" },
-      select: { id: true },
+      select: { id: true, durationSec: true },
     });
-    return video ? { videoId: video.id } : undefined;
+    return video ? { videoId: video.id, durationSec: video.durationSec } : undefined;
   }
 }
 

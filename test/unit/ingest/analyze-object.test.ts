@@ -17,18 +17,19 @@ const object: ObjectCreated = {
 const signal = new AbortController().signal;
 
 describe("analyzeObject (the ingest use case, on in-memory ports)", () => {
-  it("claims the job with the event's version and order, analyses, stores the fingerprint and finishes", async () => {
+  it("claims the job with the version HEAD saw (not the event's), analyses, stores the fingerprint and finishes", async () => {
     const job = new FakeJob();
     const jobs = new FakeJobs({ outcome: "claimed", job });
     const frames = grayFrames(20);
+    const head = { sizeBytes: 1000, etag: '"e-head"', lastModified: new Date("2026-11-29T06:01:00Z") };
     const outcome = await analyzeObject(
-      ingestDeps({ jobs, objects: fakeObjects({ sizeBytes: 1000 }), media: new FakeMedia(frames) }),
+      ingestDeps({ jobs, objects: fakeObjects(head), media: new FakeMedia(frames) }),
       object,
       "m1",
       signal,
     );
     expect(outcome).toBe("done");
-    expect(jobs.events).toEqual([{ bucket: "videos", key: "clip.mp4", etag: "e1", order: "t:2026-11-29T06:00:00.000Z" }]);
+    expect(jobs.events).toEqual([{ bucket: "videos", key: "clip.mp4", etag: '"e-head"', order: "t:2026-11-29T06:01:00.000Z" }]);
     expect(job.calls).toEqual([
       "recordHead",
       "recordContent",
@@ -54,23 +55,72 @@ describe("analyzeObject (the ingest use case, on in-memory ports)", () => {
     await expect(run({ outcome: "wait", ...seen, retryAfterMs: 4_200 })).rejects.toMatchObject({ code: "JOB_BUSY", retryAfterMs: 4_200 });
   });
 
-  it("answers a byte-identical upload from the ETag: the original's analysis and matches, no download, no decode", async () => {
+  it("an event for an object that is not there is acknowledged and stores nothing (no job, no status)", async () => {
+    const jobs = new FakeJobs({ outcome: "claimed", job: new FakeJob() });
+    expect(await analyzeObject(ingestDeps({ jobs, objects: fakeObjects(undefined), media: new FakeMedia([]) }), object, "m1", signal)).toBe(
+      "missing",
+    );
+    expect(jobs.events).toEqual([]);
+  });
+
+  it("a re-upload with the same ETag and size is listed as identical at once, confirmed by the download's SHA-256, never decoded", async () => {
     const job = new FakeJob();
-    const download = vi.fn(async () => ({ sizeBytes: 1000, sha256: "x" }));
+    const download = vi.fn(async () => ({ sizeBytes: 1000, sha256: "s".repeat(64) }));
     const media = new FakeMedia(grayFrames(20));
     const deps = ingestDeps({
       jobs: new FakeJobs({ outcome: "claimed", job }),
       objects: fakeObjects({ sizeBytes: 1000, etag: '"e1"' }, download),
       media,
-      identical: { findIdenticalUpload: async () => ({ videoId: "video-original" }), findIdenticalContent: async () => undefined },
+      identical: {
+        findIdenticalUpload: async () => ({ videoId: "video-original", durationSec: 30 }),
+        findIdenticalContent: async () => ({ videoId: "video-original", durationSec: 30 }),
+      },
+    });
+    expect(await analyzeObject(deps, object, "m1", signal)).toBe("done");
+    expect(download).toHaveBeenCalledOnce();
+    expect(media.delivered).toBe(0);
+    expect(job.calls).toEqual(["recordHead", "saveMatches", "recordContent", "copyAnalysis", "saveMatches", "copyMatches", "finish"]);
+    expect(job.matches.at(-1)).toEqual({
+      otherVideoId: "video-original",
+      score: 1,
+      kind: "identical",
+      offsetSec: 0,
+      segment: [0, 30],
+      otherSegment: [0, 30],
+    });
+  });
+
+  it("an ETag collision (same ETag and size, other bytes) withdraws the early verdict and analyses the video", async () => {
+    const job = new FakeJob();
+    const deps = ingestDeps({
+      jobs: new FakeJobs({ outcome: "claimed", job }),
+      objects: fakeObjects({ sizeBytes: 1000, etag: '"e1"' }),
+      media: new FakeMedia(grayFrames(20)),
+      identical: {
+        findIdenticalUpload: async () => ({ videoId: "video-original", durationSec: 30 }),
+        findIdenticalContent: async () => undefined,
+      },
+    });
+    expect(await analyzeObject(deps, object, "m1", signal)).toBe("done");
+    expect(job.calls.slice(0, 4)).toEqual(["recordHead", "saveMatches", "recordContent", "deleteMatches"]);
+    expect(job.calls).toContain("storeFingerprint");
+  });
+
+  it("a SHA-256 that S3 holds (x-amz-checksum-sha256) answers an identical upload with no download at all", async () => {
+    const job = new FakeJob();
+    const download = vi.fn(async () => ({ sizeBytes: 1000, sha256: "x" }));
+    const deps = ingestDeps({
+      jobs: new FakeJobs({ outcome: "claimed", job }),
+      objects: fakeObjects({ sizeBytes: 1000, etag: '"e1"', sha256: "c".repeat(64) }, download),
+      media: new FakeMedia([]),
+      identical: {
+        findIdenticalUpload: async () => undefined,
+        findIdenticalContent: async (sha) => (sha === "c".repeat(64) ? { videoId: "video-original", durationSec: 30 } : undefined),
+      },
     });
     expect(await analyzeObject(deps, object, "m1", signal)).toBe("done");
     expect(download).not.toHaveBeenCalled();
-    expect(media.delivered).toBe(0);
     expect(job.calls).toEqual(["recordHead", "copyAnalysis", "saveMatches", "copyMatches", "finish"]);
-    expect(job.matches).toEqual([
-      { otherVideoId: "video-original", score: 1, kind: "identical", offsetSec: 0, segment: [0, 30], otherSegment: [0, 30] },
-    ]);
   });
 
   it("reports a copy early, while the decode still runs, and confirms it at the end", async () => {

@@ -163,10 +163,10 @@ export class FakeMedia implements MediaAnalyzer {
 
 /** One object in the bucket; `etag` set to that of a finished video makes it an identical upload. */
 export function fakeObjects(
-  head: { sizeBytes: number; etag?: string } | undefined,
+  head: { sizeBytes: number; etag?: string; lastModified?: Date; sha256?: string } | undefined,
   download: () => Promise<{ sizeBytes: number; sha256: string }> = async () => ({ sizeBytes: 1000, sha256: "a".repeat(64) }),
 ): ObjectStore {
-  return { head: async () => (head ? { sizeBytes: head.sizeBytes, etag: head.etag } : undefined), download };
+  return { head: async () => (head ? { etag: undefined, ...head } : undefined), download };
 }
 
 export function ingestDeps(parts: Partial<IngestDeps> & Pick<IngestDeps, "jobs" | "objects" | "media">): IngestDeps {

@@ -7,12 +7,15 @@ import { createMessageHandler } from "../../../src/queue/message-handler.js";
 import { InspectorError } from "../../../src/domain/errors.js";
 
 const silent = pino({ level: "silent" });
+const HANDLER_OPTIONS = { buckets: new Set(["videos"]), maxRecords: 10 };
 
 /** An in-memory queue: hands out what it holds, records what happened to each message. */
 class FakeQueue implements MessageQueue {
   readonly deleted: string[] = [];
   readonly visibility: [string, number][] = [];
   receiveCalls = 0;
+  /** Empty polls wait their whole wait time, as SQS's long poll does (otherwise 20 ms). */
+  longPoll = false;
   failReceives = 0;
   maxAsked: number[] = [];
   constructor(private readonly queued: QueueMessage[]) {}
@@ -20,7 +23,7 @@ class FakeQueue implements MessageQueue {
     return this.queued;
   }
 
-  async receive(max: number, _wait: number, signal: AbortSignal): Promise<QueueMessage[]> {
+  async receive(max: number, waitSec: number, signal: AbortSignal): Promise<QueueMessage[]> {
     this.receiveCalls += 1;
     this.maxAsked.push(max);
     if (this.failReceives > 0) {
@@ -29,7 +32,7 @@ class FakeQueue implements MessageQueue {
     }
     if (this.queued.length === 0) {
       await new Promise((resolve) => {
-        const t = setTimeout(resolve, 20);
+        const t = setTimeout(resolve, this.longPoll ? waitSec * 1000 : 20);
         signal.addEventListener("abort", () => (clearTimeout(t), resolve(undefined)), { once: true });
       });
       return [];
@@ -172,6 +175,31 @@ async function stopOnFakeTime(consumer: QueueConsumer): Promise<void> {
   await stopped;
 }
 
+describe("QueueConsumer shutdown with a long poll", () => {
+  beforeEach(() => {
+    vi.useFakeTimers();
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it("keeps a released message invisible until the aborted long poll has ended on the queue's side, and no longer", async () => {
+    const queue = new FakeQueue([message("slow")]);
+    queue.longPoll = true;
+    const handler: MessageHandler = (_m, signal) =>
+      new Promise((resolve) => signal.addEventListener("abort", () => resolve("retry"), { once: true }));
+    const consumer = new QueueConsumer(queue, breaker(), handler, { ...options, waitTimeSec: 20, shutdownGraceMs: 50 }, silent);
+    consumer.start();
+    await until(() => consumer.inFlightCount === 1 && queue.receiveCalls >= 2);
+    await vi.advanceTimersByTimeAsync(3_000); // the second poll has been open for 3 s of its 20
+    await stopOnFakeTime(consumer);
+    const [[id, delaySec]] = queue.visibility as [[string, number]];
+    expect(id).toBe("slow");
+    expect(delaySec).toBeGreaterThanOrEqual(17);
+    expect(delaySec).toBeLessThanOrEqual(18);
+  });
+});
+
 describe("message handler", () => {
   const record = (key: string) =>
     JSON.stringify({ Records: [{ eventName: "ObjectCreated:Put", s3: { bucket: { name: "videos" }, object: { key } } }] });
@@ -179,30 +207,38 @@ describe("message handler", () => {
 
   it("acknowledges s3:TestEvent without ingesting", async () => {
     const seen: string[] = [];
-    const handle = createMessageHandler(async (o) => (seen.push(o.key), "done"), silent);
+    const handle = createMessageHandler(async (o) => (seen.push(o.key), "done"), HANDLER_OPTIONS, silent);
     expect(await handle(message("t", JSON.stringify({ Event: "s3:TestEvent", Bucket: "videos" })), signal)).toBe("delete");
     expect(seen).toEqual([]);
   });
 
   it("leaves an unparseable message for the dead-letter queue", async () => {
-    const handle = createMessageHandler(async () => "done", silent);
+    const handle = createMessageHandler(async () => "done", HANDLER_OPTIONS, silent);
     expect(await handle(message("bad", "{nope"), signal)).toBe("leave");
   });
 
   it("deletes once every object has a stored outcome, retries on a transient failure", async () => {
-    const handle = createMessageHandler(async (o) => {
-      if (o.key === "flaky.mp4") throw new InspectorError("DATABASE_UNAVAILABLE");
-      return o.key === "broken.mp4" ? "failed" : "done";
-    }, silent);
+    const handle = createMessageHandler(
+      async (o) => {
+        if (o.key === "flaky.mp4") throw new InspectorError("DATABASE_UNAVAILABLE");
+        return o.key === "broken.mp4" ? "failed" : "done";
+      },
+      HANDLER_OPTIONS,
+      silent,
+    );
     expect(await handle(message("a", record("good.mp4")), signal)).toBe("delete");
     expect(await handle(message("b", record("broken.mp4")), signal)).toBe("delete");
     expect(await handle(message("c", record("flaky.mp4")), signal)).toBe("retry");
   });
 
   it("retries a busy job's event when its holder's lease ends, not on the backoff", async () => {
-    const handle = createMessageHandler(async () => {
-      throw new InspectorError("JOB_BUSY", undefined, { retryAfterMs: 4_200 });
-    }, silent);
+    const handle = createMessageHandler(
+      async () => {
+        throw new InspectorError("JOB_BUSY", undefined, { retryAfterMs: 4_200 });
+      },
+      HANDLER_OPTIONS,
+      silent,
+    );
     expect(await handle(message("d", record("busy.mp4")), signal)).toEqual({ decision: "retry", afterSec: 5 });
   });
 
@@ -212,10 +248,25 @@ describe("message handler", () => {
       async () => {
         throw new TypeError("cannot read properties of undefined");
       },
+      HANDLER_OPTIONS,
       silent,
       { internalError: () => (counted += 1) },
     );
     expect(await handle(message("e", record("bug.mp4")), signal)).toBe("leave");
     expect(counted).toBe(1);
+  });
+
+  it("never acts on events for buckets it does not serve, nor on a message with more records than S3 sends", async () => {
+    const seen: string[] = [];
+    const handle = createMessageHandler(async (o) => (seen.push(o.key), "done"), HANDLER_OPTIONS, silent);
+    const foreign = JSON.stringify({
+      Records: [{ eventName: "ObjectCreated:Put", s3: { bucket: { name: "payroll" }, object: { key: "salaries.mp4" } } }],
+    });
+    expect(await handle(message("f", foreign), signal)).toBe("leave");
+    const flood = JSON.stringify({
+      Records: Array.from({ length: 11 }, (_, i) => (JSON.parse(record(`k${i}.mp4`)) as { Records: unknown[] }).Records[0]),
+    });
+    expect(await handle(message("g", flood), signal)).toBe("leave");
+    expect(seen).toEqual([]);
   });
 });
