@@ -7,6 +7,8 @@ cd "$ROOT"
 
 export AWS_ENDPOINT="${AWS_ENDPOINT:-http://127.0.0.1:4566}"
 export DATABASE_URL="${DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/tvidz}"
+# The local stack listens on loopback only, with authentication off (README "Authentication").
+export AUTH_MODE="${AUTH_MODE:-none}"
 export AWS_ACCESS_KEY_ID="${AWS_ACCESS_KEY_ID:-test}" AWS_SECRET_ACCESS_KEY="${AWS_SECRET_ACCESS_KEY:-test}"
 
 ensure_node

@@ -1,12 +1,38 @@
 import os from "node:os";
 import { z } from "zod";
+import type { AwsOptions } from "./aws/clients.js";
 
 /** Reads a positive integer from the environment, with a default. */
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
 const ConfigSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
-  HOST: z.string().min(1).default("0.0.0.0"),
+  /** Loopback unless told otherwise: the container image and compose file set 0.0.0.0. */
+  HOST: z.string().min(1).default("127.0.0.1"),
+  /** `required` (the default) unless a local stack turns it off; see README "Authentication". */
+  AUTH_MODE: z.enum(["required", "none"]).default("required"),
+  /**
+   * API keys, comma-separated, each `name:sha256-of-the-key-in-hex:scope+scope`. Only hashes are
+   * configured; several keys at once let a key be rotated without downtime.
+   */
+  API_KEYS: z
+    .string()
+    .default("")
+    .transform((v, ctx) => parseApiKeys(v, ctx)),
+  /** OIDC/JWT bearer tokens: verified against this JWKS, issuer and audience (RS256/ES256/EdDSA). */
+  OIDC_JWKS_URL: z.url().optional(),
+  OIDC_ISSUER: z.string().min(1).optional(),
+  OIDC_AUDIENCE: z.string().min(1).optional(),
+  /** SHA-256 (hex) of a token that may read /metrics only (a scraper's). */
+  METRICS_TOKEN_SHA256: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/, "must be 64 hex digits")
+    .optional(),
+  /** Signs the pages' session cookies; replicas behind one address need the same. Default: random per process. */
+  SESSION_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
+  SESSION_TTL_SEC: positiveInt(3600),
+  /** Requests a client may make a minute on the expensive routes (thumbnails, live streams). */
+  RATE_LIMIT_PER_MINUTE: positiveInt(120),
   /** Comma-separated origins allowed to call the API from browsers; empty = CORS closed. */
   CORS_ORIGINS: z
     .string()
@@ -32,10 +58,15 @@ const ConfigSchema = z.object({
     .default("http://127.0.0.1:4566")
     .transform((v) => (v === "aws" ? undefined : v)),
   AWS_REGION: z.string().min(1).default("us-east-1"),
+  /** S3/SQS connection timeout, and how long a request may stay silent (a stalled download) before it fails. */
+  AWS_CONNECT_TIMEOUT_MS: positiveInt(3_000),
+  AWS_IDLE_TIMEOUT_MS: positiveInt(30_000),
   /** Real AWS needs virtual-hosted addressing; emulators want path-style. */
   S3_FORCE_PATH_STYLE: z.stringbool().default(true),
   BUCKET: z.string().min(3).max(63).default("videos"),
   QUEUE_NAME: z.string().min(1).max(80).default("video-events"),
+  /** Records one queue message may carry (S3 sends one); a message with more is refused whole. */
+  MAX_RECORDS_PER_MESSAGE: positiveInt(100),
 
   DATABASE_URL: z
     .url()
@@ -86,6 +117,40 @@ const ConfigSchema = z.object({
 
 export type Config = z.infer<typeof ConfigSchema>;
 
+export interface ApiKeyEntry {
+  readonly name: string;
+  readonly scopes: readonly string[];
+  readonly sha256: string;
+}
+
+function parseApiKeys(value: string, ctx: z.RefinementCtx): ApiKeyEntry[] {
+  const entries = value
+    .split(",")
+    .map((e) => e.trim())
+    .filter(Boolean);
+  return entries.flatMap((entry) => {
+    const [name, sha256, ...scopeParts] = entry.split(":");
+    const scopes = scopeParts.join(":");
+    if (!name || !sha256 || !/^[0-9a-f]{64}$/.test(sha256) || !scopes) {
+      ctx.addIssue({ code: "custom", message: `"${name ?? entry}" must be name:sha256-hex:scope+scope` });
+      return [];
+    }
+    return [{ name, scopes: scopes.split("+"), sha256 }];
+  });
+}
+
+/** Settings that only make sense together. */
+function crossFieldProblems(config: Config): string[] {
+  const problems: string[] = [];
+  if (config.AUTH_MODE === "required" && config.API_KEYS.length === 0 && !config.OIDC_JWKS_URL) {
+    problems.push("AUTH_MODE: required needs API_KEYS or OIDC_JWKS_URL (AUTH_MODE=none only for a local stack)");
+  }
+  if (config.OIDC_JWKS_URL && (!config.OIDC_ISSUER || !config.OIDC_AUDIENCE)) {
+    problems.push("OIDC_JWKS_URL: needs OIDC_ISSUER and OIDC_AUDIENCE as well");
+  }
+  return problems;
+}
+
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
     super(`Invalid configuration:\n  ${problems.join("\n  ")}`);
@@ -108,5 +173,23 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return parsed.data;
 }
 
+/** The service's own checks on top of loadConfig (the CLI tools need no credentials for the API). */
+export function assertServiceConfig(config: Config): void {
+  const problems = crossFieldProblems(config);
+  if (problems.length > 0) throw new ConfigError(problems);
+}
+
 /** Every variable the service reads, for docs and the compose-file test. */
 export const CONFIG_VARIABLES = Object.keys(ConfigSchema.shape) as ReadonlyArray<keyof Config>;
+
+/** The S3/SQS client options the configuration sets (the service, the upload CLI and setup:aws alike). */
+export function awsOptions(config: Config): AwsOptions {
+  return {
+    endpoint: config.AWS_ENDPOINT,
+    region: config.AWS_REGION,
+    forcePathStyle: config.S3_FORCE_PATH_STYLE,
+    connectTimeoutMs: config.AWS_CONNECT_TIMEOUT_MS,
+    idleTimeoutMs: config.AWS_IDLE_TIMEOUT_MS,
+    longPollSec: config.WAIT_TIME_SEC,
+  };
+}

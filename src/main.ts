@@ -1,4 +1,4 @@
-import { loadConfig, ConfigError } from "./config.js";
+import { assertServiceConfig, loadConfig, ConfigError } from "./config.js";
 import { createLogger } from "./logger.js";
 import { createService } from "./service.js";
 
@@ -6,6 +6,7 @@ import { createService } from "./service.js";
 let config;
 try {
   config = loadConfig();
+  assertServiceConfig(config);
 } catch (err) {
   if (!(err instanceof ConfigError)) throw err;
   process.stderr.write(`${err.message}\n`);

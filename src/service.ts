@@ -1,7 +1,8 @@
+import { randomBytes } from "node:crypto";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Logger } from "pino";
-import type { Config } from "./config.js";
+import { awsOptions, type Config } from "./config.js";
 import { describeError } from "./domain/errors.js";
 import { createAwsClients } from "./aws/clients.js";
 import { createDb, pingDb } from "./store/prisma.js";
@@ -19,7 +20,9 @@ import { CircuitBreaker } from "./queue/breaker.js";
 import { QueueConsumer } from "./queue/consumer.js";
 import { SqsQueue } from "./queue/sqs-queue.js";
 import { StatusService } from "./status/status-service.js";
+import { accessControl } from "./http/access.js";
 import { createApp } from "./http/app.js";
+import { Authenticator } from "./http/authenticator.js";
 import { SnapshotStreams } from "./http/snapshot-stream.js";
 import { pageRoutes } from "./http/pages.js";
 import { ServiceMetrics } from "./metrics.js";
@@ -54,11 +57,7 @@ export const leaseMs = (config: Config): number => (config.VISIBILITY_TIMEOUT_SE
  * Everything is wired here and nowhere else.
  */
 export function createService(config: Config, log: Logger): Service {
-  const { s3, sqs } = createAwsClients({
-    endpoint: config.AWS_ENDPOINT,
-    region: config.AWS_REGION,
-    forcePathStyle: config.S3_FORCE_PATH_STYLE,
-  });
+  const { s3, sqs } = createAwsClients(awsOptions(config));
   let consumer: QueueConsumer | undefined;
   const metrics = new ServiceMetrics({
     breakerState: () => consumer?.breakerState,
@@ -93,9 +92,12 @@ export function createService(config: Config, log: Logger): Service {
     onAnalysisFinished: metrics.analysisFinished,
     onInternalError: () => metrics.internalError("analysis"),
   };
-  const handler = createMessageHandler((object, messageId, signal) => analyzeObject(ingest, object, messageId, signal), log, {
-    internalError: () => metrics.internalError("message"),
-  });
+  const handler = createMessageHandler(
+    (object, messageId, signal) => analyzeObject(ingest, object, messageId, signal),
+    { buckets: new Set([config.BUCKET]), maxRecords: config.MAX_RECORDS_PER_MESSAGE },
+    log,
+    { internalError: () => metrics.internalError("message") },
+  );
   const breaker = new CircuitBreaker({
     failureThreshold: config.BREAKER_FAILURE_THRESHOLD,
     baseOpenMs: config.BREAKER_BASE_OPEN_MS,
@@ -126,7 +128,21 @@ export function createService(config: Config, log: Logger): Service {
     maxObjectBytes: config.MAX_OBJECT_BYTES,
     policy: { maxPixels: config.MAX_VIDEO_PIXELS },
   });
+  const authenticator =
+    config.AUTH_MODE === "none"
+      ? undefined
+      : new Authenticator({
+          apiKeys: config.API_KEYS,
+          ...(config.OIDC_JWKS_URL && config.OIDC_ISSUER && config.OIDC_AUDIENCE
+            ? { oidc: { jwksUrl: config.OIDC_JWKS_URL, issuer: config.OIDC_ISSUER, audience: config.OIDC_AUDIENCE } }
+            : {}),
+          ...(config.METRICS_TOKEN_SHA256 ? { metricsTokenSha256: config.METRICS_TOKEN_SHA256 } : {}),
+          // Without a configured secret, sessions hold only on the replica that issued them.
+          sessionSecret: config.SESSION_SECRET ? Buffer.from(config.SESSION_SECRET) : randomBytes(32),
+          sessionTtlSec: config.SESSION_TTL_SEC,
+        });
   const app = createApp({
+    access: accessControl({ authenticator, rateLimitPerMinute: config.RATE_LIMIT_PER_MINUTE, sessionTtlSec: config.SESSION_TTL_SEC }),
     status,
     streams,
     pages: pageRoutes({ status, thumbnails }),

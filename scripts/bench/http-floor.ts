@@ -39,9 +39,11 @@ async function serve(variant: "bare" | "service"): Promise<void> {
     app.get("/status/*file", (_req, res) => void res.json(snapshot));
   } else {
     const { createApp } = await import("../../src/http/app.js");
+    const { accessControl } = await import("../../src/http/access.js");
     const { SnapshotStreams } = await import("../../src/http/snapshot-stream.js");
     const status = { get: async () => snapshot } as unknown as StatusService;
     app = createApp({
+      access: accessControl({ authenticator: undefined, rateLimitPerMinute: 1_000_000, sessionTtlSec: 60 }),
       status,
       streams: new SnapshotStreams(status, { maxStreams: 1, pollMs: 1000, heartbeatMs: 15000, maxLifetimeMs: 30 * 60_000 }),
       pages: express.Router(),

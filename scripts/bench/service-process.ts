@@ -83,6 +83,7 @@ export async function startBenchService(options: {
       QUEUE_NAME: options.queueName,
       VISIBILITY_TIMEOUT_SEC: "120",
       LOG_LEVEL: "info",
+      AUTH_MODE: "none",
     },
     logFile: path.resolve(".run", `${options.logName}.log`),
     readyPath: "/readyz",

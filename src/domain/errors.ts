@@ -32,6 +32,13 @@ export const ERROR_CATALOGUE = {
   NOT_FOUND: { permanent: true, httpStatus: 404, message: "No such object in the bucket." },
   ROUTE_NOT_FOUND: { permanent: true, httpStatus: 404, message: "No such route." },
   METHOD_NOT_ALLOWED: { permanent: true, httpStatus: 405, message: "This route answers GET and HEAD only." },
+  UNAUTHENTICATED: {
+    permanent: true,
+    httpStatus: 401,
+    message: "Credentials are missing or not valid: an API key or a bearer token, or a session from /session.",
+  },
+  FORBIDDEN: { permanent: true, httpStatus: 403, message: "These credentials do not grant this scope." },
+  RATE_LIMITED: { permanent: false, httpStatus: 429, message: "Too many requests from this client; slow down." },
   PAYLOAD_TOO_LARGE: { permanent: true, httpStatus: 413, message: "Requests carry no body here." },
   TOO_MANY_STREAMS: { permanent: false, httpStatus: 503, message: "This replica serves no more live streams right now." },
   THUMBNAILS_BUSY: { permanent: false, httpStatus: 503, message: "Every thumbnail worker is busy; try again shortly." },

@@ -5,12 +5,14 @@ import { pinoHttp } from "pino-http";
 import type { Logger } from "pino";
 import { type z } from "zod";
 import type { StatusService } from "../status/status-service.js";
+import type { AccessControl } from "./access.js";
 import { buildOpenApiDocument } from "./openapi.js";
 import { describeError, InspectorError } from "../domain/errors.js";
 import { keyParam, sendError, type HealthSchema, type Readiness } from "./schemas.js";
 import type { SnapshotStreams } from "./snapshot-stream.js";
 
 export interface AppDeps {
+  readonly access: AccessControl;
   readonly status: StatusService;
   /** Origins allowed to call the API from a browser; empty = no CORS headers at all. */
   readonly corsOrigins: readonly string[];
@@ -56,6 +58,15 @@ export function createApp(deps: AppDeps): express.Express {
     }
     next();
   });
+
+  // Who may see what: statuses, pictures and metrics are separate scopes; health, readiness,
+  // the contract and the pages' static shell stay open.
+  const { access } = deps;
+  app.use(["/status", "/api/videos"], access.require("status:read"));
+  app.use("/status/stream", access.rateLimit);
+  app.use("/thumbnails", access.require("media:read"), access.rateLimit);
+  app.use("/metrics", access.require("metrics:read"));
+  app.get("/session", access.session);
 
   app.get("/healthz", (_req, res) => {
     res.json({ ok: true } satisfies z.infer<typeof HealthSchema>);

@@ -34,6 +34,7 @@ export function pageRoutes(deps: PageDeps): Router {
   router.use("/assets", express.static(ASSETS, { maxAge: "1h" }));
   router.get("/", (_req, res) => res.sendFile(path.join(ASSETS, "index.html")));
   router.get("/videos/*file", (_req, res) => res.sendFile(path.join(ASSETS, "video.html")));
+  router.get("/login", (_req, res) => res.sendFile(path.join(ASSETS, "login.html")));
 
   router.get("/api/videos", async (_req, res) => {
     res.json(await deps.status.recent(RECENT_LIMIT));

@@ -80,6 +80,7 @@ export async function provisionQueue(
     QUEUE_NAME: queueName,
     PORT: "0",
     HOST: "127.0.0.1",
+    AUTH_MODE: "none",
     WAIT_TIME_SEC: "1",
     VISIBILITY_TIMEOUT_SEC: "30",
     SHUTDOWN_GRACE_MS: "5000",

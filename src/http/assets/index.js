@@ -29,9 +29,15 @@ function render(videos) {
   }
 }
 
+/** Without a session (the service requires credentials), to the sign-in page and back. */
+function signIn() {
+  location.href = `/login?next=${encodeURIComponent(location.pathname)}`;
+}
+
 async function refresh() {
   try {
     const response = await fetch("/api/videos");
+    if (response.status === 401) return signIn();
     if (response.ok) render((await response.json()).videos);
   } finally {
     setTimeout(refresh, 2000);

@@ -95,9 +95,15 @@ function connect() {
     finished = true;
     stream.close();
   });
-  stream.onerror = () => {
+  stream.onerror = async () => {
     stream.close();
     if (finished) return;
+    // EventSource does not say why it failed: a 401 means the service wants a session first.
+    const probe = await fetch(`/status/${encodeURIComponent(file)}`).catch(() => undefined);
+    if (probe?.status === 401) {
+      location.href = `/login?next=${encodeURIComponent(location.pathname)}`;
+      return;
+    }
     if ($("status").textContent === "…") $("status").textContent = "not in the bucket yet";
     setTimeout(connect, 2000);
   };

@@ -2,6 +2,7 @@ import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { pino } from "pino";
 import { ERROR_CATALOGUE, InspectorError } from "../../../src/domain/errors.js";
+import { accessControl } from "../../../src/http/access.js";
 import { createApp } from "../../../src/http/app.js";
 import { pageRoutes } from "../../../src/http/pages.js";
 import { SnapshotStreams } from "../../../src/http/snapshot-stream.js";
@@ -21,6 +22,7 @@ let baseUrl = "";
 let close: () => void = () => {};
 beforeAll(async () => {
   const app = createApp({
+    access: accessControl({ authenticator: undefined, rateLimitPerMinute: 1000, sessionTtlSec: 60 }),
     status,
     streams: new SnapshotStreams(status, { maxStreams: 1, pollMs: 1000, heartbeatMs: 15_000, maxLifetimeMs: 60_000 }),
     pages: pageRoutes({
