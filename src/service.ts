@@ -49,6 +49,9 @@ export function analysisLimits(config: Config): AnalysisLimits {
   };
 }
 
+/** A dependency that does not answer a readiness check within this is as good as down. */
+const READINESS_TIMEOUT_MS = 2_000;
+
 /** A job's lease: half the visibility timeout, so a dead worker's lease has run out when its message returns. */
 export const leaseMs = (config: Config): number => (config.VISIBILITY_TIMEOUT_SEC * 1000) / 2;
 
@@ -149,10 +152,13 @@ export function createService(config: Config, log: Logger): Service {
     corsOrigins: config.CORS_ORIGINS,
     log,
     readiness: async () => {
-      const database = await pingDb(db);
+      const [database, storage] = await Promise.all([pingDb(db), objects.reachable(config.BUCKET, READINESS_TIMEOUT_MS)]);
       const polling = consumer?.polling ?? false;
       const breakerState = consumer?.breakerState ?? "closed";
-      return { ready: database && polling && breakerState !== "open", checks: { database, polling, breaker: breakerState } };
+      return {
+        ready: database && storage && polling && breakerState !== "open",
+        checks: { database, storage, polling, breaker: breakerState },
+      };
     },
     metrics: { contentType: metrics.registry.contentType, render: () => metrics.registry.metrics() },
   });

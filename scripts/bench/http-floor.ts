@@ -49,7 +49,7 @@ async function serve(variant: "bare" | "service"): Promise<void> {
       pages: express.Router(),
       corsOrigins: [],
       log: pino({ level: "info" }),
-      readiness: async () => ({ ready: true, checks: { database: true, polling: true, breaker: "closed" as const } }),
+      readiness: async () => ({ ready: true, checks: { database: true, storage: true, polling: true, breaker: "closed" as const } }),
       metrics: { contentType: "text/plain", render: async () => "" },
     });
   }

@@ -23,8 +23,16 @@ export interface AwsOptions {
  */
 export function createAwsClients(options: AwsOptions): { s3: S3Client; sqs: SQSClient } {
   const common = { region: options.region, ...(options.endpoint ? { endpoint: options.endpoint } : {}), maxAttempts: 3 };
+  // requestTimeout bounds the wait for an answer's headers (it must be opted into to throw);
+  // socketTimeout bounds silence on the connection, and so a body that stops half-way.
   const handler = (idleMs: number) =>
-    new NodeHttpHandler({ connectionTimeout: options.connectTimeoutMs, requestTimeout: idleMs, socketAcquisitionWarningTimeout: 5_000 });
+    new NodeHttpHandler({
+      connectionTimeout: options.connectTimeoutMs,
+      requestTimeout: idleMs,
+      throwOnRequestTimeout: true,
+      socketTimeout: idleMs,
+      socketAcquisitionWarningTimeout: 5_000,
+    });
   return {
     s3: new S3Client({ ...common, forcePathStyle: options.forcePathStyle, requestHandler: handler(options.idleTimeoutMs) }),
     sqs: new SQSClient({ ...common, requestHandler: handler(options.idleTimeoutMs + options.longPollSec * 1000) }),

@@ -15,7 +15,7 @@ export const ObjectKeySchema = z
 export const ReadinessSchema = z
   .object({
     ready: z.boolean(),
-    checks: z.object({ database: z.boolean(), polling: z.boolean(), breaker: z.enum(BREAKER_STATES) }),
+    checks: z.object({ database: z.boolean(), storage: z.boolean(), polling: z.boolean(), breaker: z.enum(BREAKER_STATES) }),
   })
   .meta({ id: "Readiness" });
 export type Readiness = z.infer<typeof ReadinessSchema>;

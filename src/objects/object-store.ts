@@ -17,7 +17,7 @@ export interface DownloadedObject {
 /** The object store as the ingest and the status need it (S3ObjectStore in production). */
 export interface ObjectStore {
   /** The object's metadata, or undefined when there is no such object. */
-  head(ref: ObjectRef): Promise<ObjectHead | undefined>;
+  head(ref: ObjectRef, signal?: AbortSignal): Promise<ObjectHead | undefined>;
   /**
    * Streams the object to `toPath`, hashing as it goes; memory use does not grow with size.
    * With `etag`, only that version (OBJECT_NOT_FOUND once it was replaced).

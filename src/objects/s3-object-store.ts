@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { createWriteStream } from "node:fs";
 import { Transform, type Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { GetObjectCommand, HeadObjectCommand, S3ServiceException, type S3Client } from "@aws-sdk/client-s3";
+import { GetObjectCommand, HeadBucketCommand, HeadObjectCommand, S3ServiceException, type S3Client } from "@aws-sdk/client-s3";
 import { InspectorError } from "../domain/errors.js";
 import type { ObjectRef } from "../domain/object-event.js";
 import type { DownloadedObject, ObjectHead, ObjectStore } from "./object-store.js";
@@ -50,9 +50,11 @@ function fullObjectSha256(checksum: string | undefined, type: string | undefined
 export class S3ObjectStore implements ObjectStore {
   constructor(private readonly s3: S3Client) {}
 
-  async head(ref: ObjectRef): Promise<ObjectHead | undefined> {
+  async head(ref: ObjectRef, signal?: AbortSignal): Promise<ObjectHead | undefined> {
     try {
-      const head = await this.s3.send(new HeadObjectCommand({ Bucket: ref.bucket, Key: ref.key, ChecksumMode: "ENABLED" }));
+      const head = await this.s3.send(new HeadObjectCommand({ Bucket: ref.bucket, Key: ref.key, ChecksumMode: "ENABLED" }), {
+        abortSignal: signal,
+      });
       return {
         sizeBytes: head.ContentLength ?? 0,
         etag: head.ETag,
@@ -62,6 +64,16 @@ export class S3ObjectStore implements ObjectStore {
     } catch (err) {
       if (isNotFound(err)) return undefined;
       throw storageError(err);
+    }
+  }
+
+  /** Whether the bucket answers within `timeoutMs` (readiness: a hanging store is not ready). */
+  async reachable(bucket: string, timeoutMs: number): Promise<boolean> {
+    try {
+      await this.s3.send(new HeadBucketCommand({ Bucket: bucket }), { abortSignal: AbortSignal.timeout(timeoutMs) });
+      return true;
+    } catch {
+      return false;
     }
   }
 

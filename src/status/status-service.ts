@@ -5,6 +5,9 @@ import type { RecentVideo, VideoStatusRecord } from "../store/status-queries.js"
 import { buildRecentVideos, type RecentVideos } from "./recent-videos.js";
 import { buildSnapshot, pendingSnapshot, type StatusSnapshot } from "./snapshot.js";
 
+/** How long a status request waits for the object store's answer to "is it in the bucket?". */
+const HEAD_TIMEOUT_MS = 5_000;
+
 /** The stored state the answers are built from (StatusQueries in production). */
 export interface StatusRecords {
   findStatus(ref: ObjectRef): Promise<VideoStatusRecord | undefined>;
@@ -58,6 +61,7 @@ export class StatusService {
     const ref = { bucket: this.bucket, key };
     const record = await this.records.findStatus(ref);
     if (record) return buildSnapshot(record);
-    return (await this.objects.head(ref)) ? pendingSnapshot(key, this.now()) : undefined;
+    // Bounded: a frozen object store makes this a 503, not a request that hangs.
+    return (await this.objects.head(ref, AbortSignal.timeout(HEAD_TIMEOUT_MS))) ? pendingSnapshot(key, this.now()) : undefined;
   }
 }

@@ -3,11 +3,14 @@ import net from "node:net";
 /**
  * A TCP proxy the test controls, put between the service and a real dependency (moto,
  * PostgreSQL). `cut()` makes the dependency vanish as a stopped server would (open
- * connections reset, new ones refused); `restore()` brings it back on the same port.
+ * connections reset, new ones refused); `restore()` brings it back on the same port;
+ * `stallAfterBytes` makes each connection go silent, open, after that many bytes of answer.
  */
 export class TcpProxy {
   private server: net.Server | undefined;
   private readonly sockets = new Set<net.Socket>();
+  /** Bytes each connection passes from the target before it stalls (Infinity: never). */
+  stallAfterBytes = Infinity;
 
   private constructor(
     private readonly targetHost: string,
@@ -45,7 +48,19 @@ export class TcpProxy {
           upstream.destroy();
         });
       }
-      client.pipe(upstream).pipe(client);
+      client.pipe(upstream);
+      // Answers pass until `stallAfterBytes` have gone down this connection, then no byte more (the
+      // connection stays open: a stalled download, a frozen endpoint).
+      let sent = 0;
+      upstream.on("data", (chunk: Buffer) => {
+        if (sent >= this.stallAfterBytes) return;
+        const room = this.stallAfterBytes - sent;
+        sent += chunk.length;
+        client.write(chunk.length > room ? chunk.subarray(0, room) : chunk);
+      });
+      upstream.on("end", () => {
+        if (sent < this.stallAfterBytes) client.end();
+      });
     });
     await new Promise<void>((resolve, reject) => server.once("error", reject).listen(this.listenPort, "127.0.0.1", resolve));
     this.listenPort = (server.address() as net.AddressInfo).port;

@@ -34,7 +34,7 @@ beforeAll(async () => {
     }),
     corsOrigins: [],
     log: pino({ level: "silent" }),
-    readiness: async () => ({ ready: true, checks: { database: true, polling: true, breaker: "closed" } }),
+    readiness: async () => ({ ready: true, checks: { database: true, storage: true, polling: true, breaker: "closed" } }),
     metrics: { contentType: "text/plain", render: async () => "" },
   });
   const server = app.listen(0, "127.0.0.1");
