@@ -80,6 +80,13 @@ function secured(
 function document() {
   const keySchema = z.toJSONSchema(ObjectKeySchema, { target: "draft-2020-12" }) as JsonObject;
   delete keySchema.$schema;
+  const fileParameter = (description: string) => ({
+    name: "file",
+    in: "path",
+    required: true,
+    description,
+    schema: { ...keySchema, maxLength: 1024 },
+  });
   return {
     openapi: "3.1.0",
     info: {
@@ -91,15 +98,7 @@ function document() {
       "/status/{file}": {
         get: {
           summary: "The current snapshot of one object",
-          parameters: [
-            {
-              name: "file",
-              in: "path",
-              required: true,
-              description: "the object key, URL-encoded (keys with / also work unencoded)",
-              schema: { ...keySchema, maxLength: 1024 },
-            },
-          ],
+          parameters: [fileParameter("the object key, URL-encoded (keys with / also work unencoded)")],
           responses: {
             "200": json("the snapshot (status pending: in the bucket, not analysed yet)", "StatusSnapshot"),
             "400": json("the key is empty, longer than 1024 bytes or malformed", "Error"),
@@ -115,15 +114,7 @@ function document() {
           summary: "Live snapshots of one object (Server-Sent Events)",
           description:
             '`event: snapshot` whose data is a StatusSnapshot, at once and each time it changes; a `: heartbeat` comment every 15 s; `event: end` whose data is `{"reason": "terminal" | "shutdown" | "lifetime"}` after a terminal state, on shutdown or after SSE_MAX_LIFETIME_MS (reconnect), then the stream closes.',
-          parameters: [
-            {
-              name: "file",
-              in: "path",
-              required: true,
-              description: "the object key, URL-encoded",
-              schema: { ...keySchema, maxLength: 1024 },
-            },
-          ],
+          parameters: [fileParameter("the object key, URL-encoded")],
           responses: {
             "200": {
               description: "an event stream (see the description for its events)",
@@ -146,13 +137,7 @@ function document() {
           summary:
             "A 320 px JPEG of one moment of an analysed video (extracted with ffmpeg under the media policy, cached by version; HEAD answers without extracting)",
           parameters: [
-            {
-              name: "file",
-              in: "path",
-              required: true,
-              description: "the object key, URL-encoded",
-              schema: { ...keySchema, maxLength: 1024 },
-            },
+            fileParameter("the object key, URL-encoded"),
             {
               name: "t",
               in: "query",

@@ -3,7 +3,7 @@ import { InspectorError } from "../domain/errors.js";
 import type { ObjectRef } from "../domain/object-event.js";
 import type { ObjectStore } from "../objects/object-store.js";
 import { BoundedPool } from "./bounded-pool.js";
-import { allowedDemuxer, policyInputArgs, type MediaPolicy } from "./media-policy.js";
+import { allowedDemuxer, policyInputArgs, type AllowedDemuxer, type MediaPolicy } from "./media-policy.js";
 import { requireCleanExit, type ProcessGuard } from "./process-guard.js";
 import { ScratchDir } from "./scratch-dir.js";
 
@@ -118,20 +118,34 @@ export class ThumbnailService {
         version.etag,
       );
       const demuxer = version.formatName ? allowedDemuxer(version.formatName) : undefined;
-      const chunks: Buffer[] = [];
-      const result = await this.guard.run({
-        command: this.options.ffmpegPath,
-        // prettier-ignore
-        args: ["-v", "error", "-nostdin", ...policyInputArgs(this.options.policy, demuxer), "-ss", String(atSec), "-i", scratch.objectPath,
-          "-frames:v", "1", "-vf", "scale=320:-2", "-c:v", "mjpeg", "-q:v", "5", "-f", "image2", "pipe:1"],
-        timeoutMs: this.options.timeoutMs,
-        onStdoutChunk: (chunk) => chunks.push(chunk),
-      });
-      requireCleanExit(result, { what: "thumbnail extraction" });
-      if (chunks.length === 0) throw new InspectorError("INVALID_REQUEST", "no frame at that time");
-      return Buffer.concat(chunks);
+      // Seeking the input is fast but finds nothing in a stream without an index and with few
+      // keyframes (MPEG-TS): then the frame is found by decoding up to it.
+      const jpeg =
+        (await this.frame(scratch.objectPath, demuxer, atSec, "input")) ?? (await this.frame(scratch.objectPath, demuxer, atSec, "output"));
+      if (!jpeg) throw new InspectorError("INVALID_REQUEST", "no frame at that time");
+      return jpeg;
     } finally {
       await scratch.remove();
     }
+  }
+
+  private async frame(
+    file: string,
+    demuxer: AllowedDemuxer | undefined,
+    atSec: number,
+    seek: "input" | "output",
+  ): Promise<Buffer | undefined> {
+    const at = ["-ss", String(atSec)];
+    const chunks: Buffer[] = [];
+    const result = await this.guard.run({
+      command: this.options.ffmpegPath,
+      // prettier-ignore
+      args: ["-v", "error", "-nostdin", ...policyInputArgs(this.options.policy, demuxer), ...(seek === "input" ? at : []), "-i", file,
+        ...(seek === "output" ? at : []), "-frames:v", "1", "-vf", "scale=320:-2", "-c:v", "mjpeg", "-q:v", "5", "-f", "image2", "pipe:1"],
+      timeoutMs: this.options.timeoutMs,
+      onStdoutChunk: (chunk) => chunks.push(chunk),
+    });
+    requireCleanExit(result, { what: "thumbnail extraction" });
+    return chunks.length > 0 ? Buffer.concat(chunks) : undefined;
   }
 }

@@ -10,6 +10,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PutBucketNotificationConfigurationCommand, PutObjectCommand } from "@aws-sdk/client-s3";
 import { renderScenes } from "../../scripts/lib/media-fixtures.js";
+import { waitFor } from "../helpers/env.js";
 import { processesMatching } from "../helpers/processes.js";
 import { getStatus, startStack, waitForTerminal, type TestStack } from "../helpers/stack.js";
 import { CanaryFile, CanaryListener } from "./canaries.js";
@@ -126,6 +127,20 @@ describe("thumbnails cannot be used to start unbounded work", () => {
     expect(thumbnailProcesses()).toBe(0);
     expect((await fetch(url(9999))).status).toBe(400); // past the end: the client's mistake, not a 500
     expect((await fetch(`${stack.baseUrl}/thumbnails/never-uploaded.mp4?t=1`)).status).toBe(404);
+  });
+
+  it("a replaced object never serves the old version's frame: thumbnails follow the analysed version", async () => {
+    const before = Buffer.from(await (await fetch(`${stack.baseUrl}/thumbnails/clip.mp4?t=1`)).arrayBuffer());
+    await upload("clip.mp4", await readFile(path.join(dir, "small.ts")));
+    await waitFor(
+      async () => ((await getStatus(stack.baseUrl, "clip.mp4")).body.attempts === 2 ? true : undefined),
+      30_000,
+      "the new version's job",
+    );
+    expect(await waitForTerminal(stack.baseUrl, "clip.mp4")).toMatchObject({ status: "done", attempts: 2 });
+    const after = await fetch(`${stack.baseUrl}/thumbnails/clip.mp4?t=1`);
+    expect(after.status).toBe(200);
+    expect(Buffer.from(await after.arrayBuffer()).equals(before)).toBe(false);
   });
 });
 
