@@ -4,7 +4,7 @@
  *   npm run setup:aws
  */
 import { awsOptions, loadConfig } from "../src/config.js";
-import { createAwsClients } from "../src/aws/clients.js";
+import { createAwsClients, describeAwsError } from "../src/aws/clients.js";
 import { bootstrap } from "./lib/bootstrap.js";
 
 const config = loadConfig();
@@ -21,6 +21,10 @@ const steps = await bootstrap(s3, sqs, {
   visibilityTimeoutSec: config.VISIBILITY_TIMEOUT_SEC,
   maxReceiveCount: 5,
   corsOrigins,
+}).catch((err: unknown) => {
+  // One line that says what to fix, never a stack.
+  process.stderr.write(`setup:aws failed: ${describeAwsError(err, config.AWS_ENDPOINT)}\n`);
+  process.exit(1);
 });
 console.log(`bootstrap against ${config.AWS_ENDPOINT ?? "AWS"} (${config.AWS_REGION}):`);
 for (const step of steps) console.log(`  ${step.action.padEnd(8)} ${step.resource}`);

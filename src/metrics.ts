@@ -1,6 +1,6 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
 import { JOB_STATUSES, type JobStatus } from "./domain/job.js";
-import { BREAKER_STATES, type BreakerState, type MessageDecision } from "./domain/queue.js";
+import { BREAKER_STATES, MESSAGE_DECISIONS, type BreakerState, type MessageDecision } from "./domain/queue.js";
 
 /** Where the gauges read their values at scrape time. */
 export interface MetricSources {
@@ -54,7 +54,11 @@ export class ServiceMetrics {
   });
 
   constructor(sources: MetricSources) {
+    // Every documented label set exists from the start at zero: dashboards and alerts see 0, not "no data".
     for (const stage of ["analysis", "message"] as const) this.internalErrors.inc({ stage }, 0);
+    for (const decision of MESSAGE_DECISIONS) this.messages.inc({ decision }, 0);
+    for (const tool of ["ffmpeg", "ffprobe"]) for (const reason of ["timeout", "aborted"]) this.childStops.inc({ tool, reason }, 0);
+    for (const outcome of ["done", "failed", "interrupted"]) this.analysisDuration.zero({ outcome });
     collectDefaultMetrics({ register: this.registry, prefix: "tvidz_" });
     new Gauge({
       name: "tvidz_breaker_state",

@@ -2,6 +2,7 @@ import {
   CreateBucketCommand,
   GetBucketNotificationConfigurationCommand,
   HeadBucketCommand,
+  GetBucketCorsCommand,
   PutBucketCorsCommand,
   PutBucketNotificationConfigurationCommand,
   type BucketLocationConstraint,
@@ -42,25 +43,7 @@ export async function bootstrap(s3: S3Client, sqs: SQSClient, options: Bootstrap
   const steps: Step[] = [];
   steps.push(await ensureBucket(s3, options));
   // Browser uploads need CORS on the bucket; with no origins asked for, none is set.
-  if (options.corsOrigins.length > 0) {
-    await s3.send(
-      new PutBucketCorsCommand({
-        Bucket: options.bucket,
-        CORSConfiguration: {
-          CORSRules: [
-            {
-              AllowedOrigins: [...options.corsOrigins],
-              AllowedMethods: ["GET", "PUT", "POST", "HEAD"],
-              AllowedHeaders: ["*"],
-              ExposeHeaders: ["ETag"],
-              MaxAgeSeconds: 3000,
-            },
-          ],
-        },
-      }),
-    );
-    steps.push({ resource: `bucket CORS (${options.corsOrigins.join(", ")})`, action: "updated" });
-  }
+  if (options.corsOrigins.length > 0) steps.push(await ensureCors(s3, options.bucket, options.corsOrigins));
 
   const dlq = await ensureQueue(sqs, `${options.queueName}-dlq`, { MessageRetentionPeriod: String(FOURTEEN_DAYS_SEC) });
   steps.push(dlq.step);
@@ -75,13 +58,46 @@ export async function bootstrap(s3: S3Client, sqs: SQSClient, options: Bootstrap
   const arn = await queueArn(sqs, queue.url);
   const partition = arn.split(":")[1] ?? "aws";
   const bucketArn = `arn:${partition}:s3:::${options.bucket}`;
-  await sqs.send(
-    new SetQueueAttributesCommand({ QueueUrl: queue.url, Attributes: { Policy: JSON.stringify(s3DeliveryPolicy(arn, bucketArn)) } }),
-  );
-  steps.push({ resource: `queue policy (s3 → ${options.queueName})`, action: "updated" });
+  steps.push(await ensureQueuePolicy(sqs, queue.url, options.queueName, s3DeliveryPolicy(arn, bucketArn)));
 
   steps.push(await ensureNotification(s3, options.bucket, arn));
   return steps;
+}
+
+/** The bucket's CORS rule for browser uploads, written only when it differs from what the bucket has. */
+async function ensureCors(s3: S3Client, bucket: string, origins: readonly string[]): Promise<Step> {
+  const resource = `bucket CORS (${origins.join(", ")})`;
+  const rule = {
+    AllowedOrigins: [...origins],
+    AllowedMethods: ["GET", "PUT", "POST", "HEAD"],
+    AllowedHeaders: ["*"],
+    ExposeHeaders: ["ETag"],
+    MaxAgeSeconds: 3000,
+  };
+  const current = await s3.send(new GetBucketCorsCommand({ Bucket: bucket })).then(
+    (r) => r.CORSRules ?? [],
+    () => [], // NoSuchCORSConfiguration
+  );
+  const [only] = current;
+  const { AllowedOrigins, AllowedMethods, AllowedHeaders, ExposeHeaders, MaxAgeSeconds } = only ?? {};
+  if (
+    current.length === 1 &&
+    JSON.stringify({ AllowedOrigins, AllowedMethods, AllowedHeaders, ExposeHeaders, MaxAgeSeconds }) === JSON.stringify(rule)
+  ) {
+    return { resource, action: "exists" };
+  }
+  await s3.send(new PutBucketCorsCommand({ Bucket: bucket, CORSConfiguration: { CORSRules: [rule] } }));
+  return { resource, action: current.length === 0 ? "created" : "updated" };
+}
+
+/** The queue policy S3 needs, written only when it differs from the queue's. */
+async function ensureQueuePolicy(sqs: SQSClient, url: string, name: string, policy: object): Promise<Step> {
+  const resource = `queue policy (s3 → ${name})`;
+  const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ["All"] }));
+  const current = Attributes?.Policy ? (JSON.parse(Attributes.Policy) as unknown) : undefined;
+  if (JSON.stringify(current) === JSON.stringify(policy)) return { resource, action: "exists" };
+  await sqs.send(new SetQueueAttributesCommand({ QueueUrl: url, Attributes: { Policy: JSON.stringify(policy) } }));
+  return { resource, action: current === undefined ? "created" : "updated" };
 }
 
 /** Real S3 may only send to a queue whose policy allows it, for this bucket only. */
@@ -121,8 +137,12 @@ async function ensureQueue(sqs: SQSClient, name: string, attributes: Record<stri
   try {
     const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: name }));
     if (QueueUrl) {
+      // Written only when they differ: an emulator's SetQueueAttributes also clears the policy.
+      const { Attributes: current = {} } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ["All"] }));
+      if (Object.entries(attributes).every(([name, value]) => sameAttribute((current as Record<string, string | undefined>)[name], value)))
+        return { url: QueueUrl, step: { resource, action: "exists" } };
       await sqs.send(new SetQueueAttributesCommand({ QueueUrl, Attributes: attributes }));
-      return { url: QueueUrl, step: { resource, action: "exists" } };
+      return { url: QueueUrl, step: { resource, action: "updated" } };
     }
   } catch (err) {
     if (
@@ -134,6 +154,19 @@ async function ensureQueue(sqs: SQSClient, name: string, attributes: Record<stri
   const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: name, Attributes: attributes }));
   if (!QueueUrl) throw new Error(`CreateQueue ${name} returned no URL`);
   return { url: QueueUrl, step: { resource, action: "created" } };
+}
+
+/** Attribute values as SQS returns them (a redrive policy's count may come back as a number or a string). */
+function sameAttribute(current: string | undefined, wanted: string): boolean {
+  if (current === wanted) return true;
+  if (!current?.startsWith("{") || !wanted.startsWith("{")) return false;
+  const normal = (json: string) =>
+    JSON.stringify(
+      Object.entries(JSON.parse(json) as Record<string, unknown>)
+        .map(([k, v]) => [k, String(v)])
+        .sort(),
+    );
+  return normal(current) === normal(wanted);
 }
 
 async function queueArn(sqs: SQSClient, url: string): Promise<string> {

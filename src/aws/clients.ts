@@ -38,3 +38,12 @@ export function createAwsClients(options: AwsOptions): { s3: S3Client; sqs: SQSC
     sqs: new SQSClient({ ...common, requestHandler: handler(options.idleTimeoutMs + options.longPollSec * 1000) }),
   };
 }
+
+/** An AWS error in one line, with the fix for the one every newcomer meets first (no credentials). */
+export function describeAwsError(err: unknown, endpoint: string | undefined): string {
+  const message = err instanceof Error ? err.message : String(err);
+  if (err instanceof Error && err.name === "CredentialsProviderError") {
+    return `${message} (${endpoint ? "an emulator takes any: AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test" : "set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY"})`;
+  }
+  return message.split("\n")[0] ?? message;
+}

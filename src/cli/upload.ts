@@ -12,7 +12,7 @@ import { parseArgs } from "node:util";
 import { Upload } from "@aws-sdk/lib-storage";
 import cliProgress from "cli-progress";
 import { z } from "zod";
-import { createAwsClients } from "../aws/clients.js";
+import { createAwsClients, describeAwsError } from "../aws/clients.js";
 import { awsOptions, ConfigError, loadConfig } from "../config.js";
 import { StatusSnapshotSchema, type StatusSnapshot } from "../status/snapshot.js";
 
@@ -77,7 +77,7 @@ async function main(): Promise<number> {
         return { key, snapshot, problem: undefined };
       } catch (err) {
         bar.update({ stage: "error" });
-        return { key, snapshot: undefined, problem: describeUploadError(err, config.AWS_ENDPOINT) };
+        return { key, snapshot: undefined, problem: describeAwsError(err, config.AWS_ENDPOINT) };
       }
     }),
   );
@@ -131,12 +131,3 @@ main().then(
     process.exit(2);
   },
 );
-
-/** The error's message, with the fix for the one every newcomer meets first. */
-function describeUploadError(err: unknown, endpoint: string | undefined): string {
-  const message = err instanceof Error ? err.message : String(err);
-  if (err instanceof Error && err.name === "CredentialsProviderError") {
-    return `${message} (${endpoint ? "an emulator takes any: AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test" : "set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY"})`;
-  }
-  return message;
-}

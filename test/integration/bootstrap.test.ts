@@ -1,9 +1,13 @@
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import { GetBucketCorsCommand, GetBucketNotificationConfigurationCommand } from "@aws-sdk/client-s3";
 import { GetQueueAttributesCommand, GetQueueUrlCommand } from "@aws-sdk/client-sqs";
 import { bootstrap } from "../../scripts/lib/bootstrap.js";
-import { uniqueName } from "../helpers/env.js";
+import { requireEnv, uniqueName } from "../helpers/env.js";
 import { awsClients } from "../helpers/stack.js";
+
+const run = promisify(execFile);
 
 describe("setup-localstack bootstrap (moto)", () => {
   it("creates bucket, queues, redrive, policy and notification, and finds them all on a second run", async () => {
@@ -18,16 +22,14 @@ describe("setup-localstack bootstrap (moto)", () => {
     };
 
     const first = await bootstrap(s3, sqs, options);
-    expect(first.filter((s) => s.action === "created").map((s) => s.resource.split(" ")[0])).toEqual([
-      "bucket",
-      "queue",
-      "queue",
-      "notification",
-    ]);
+    // bucket, its CORS rule, the dead-letter queue, the queue, its policy, the notification
+    expect(first.map((s) => s.action)).toEqual(["created", "created", "created", "created", "created", "created"]);
+    expect(first.map((s) => s.resource.split(" ")[0])).toEqual(["bucket", "bucket", "queue", "queue", "queue", "notification"]);
 
     const second = await bootstrap(s3, sqs, options);
-    expect(second.filter((s) => s.action === "created")).toEqual([]);
-    expect(second.filter((s) => s.action === "exists")).toHaveLength(4);
+    expect(second.filter((s) => s.action !== "exists")).toEqual([]);
+    // bucket, its CORS rule, both queues, the queue policy and the notification: compared, not rewritten
+    expect(second.filter((s) => s.action === "exists")).toHaveLength(6);
 
     const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: options.queueName }));
     const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ["All"] }));
@@ -47,5 +49,24 @@ describe("setup-localstack bootstrap (moto)", () => {
     ]);
     const cors = await s3.send(new GetBucketCorsCommand({ Bucket: options.bucket }));
     expect(cors.CORSRules?.[0]?.AllowedOrigins).toEqual(["https://upload.example"]);
+  });
+
+  it("without credentials says in one line what to set, with no stack trace", async () => {
+    const env: Record<string, string> = {
+      PATH: process.env.PATH ?? "",
+      HOME: "/nonexistent",
+      AWS_ENDPOINT: requireEnv("TEST_AWS_ENDPOINT"),
+    };
+    // No profile files and no instance metadata service to ask: the SDK's chain ends empty-handed.
+    Object.assign(env, { AWS_SHARED_CREDENTIALS_FILE: "/nonexistent", AWS_CONFIG_FILE: "/nonexistent", AWS_EC2_METADATA_DISABLED: "true" });
+    const failed = await run(process.execPath, ["--import", "tsx", "scripts/setup-localstack.ts"], { env }).then(
+      () => undefined,
+      (err: { code: number; stderr: string }) => err,
+    );
+    expect(failed?.code).toBe(1);
+    const lines = failed!.stderr.trim().split("\n");
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^setup:aws failed: .*AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test/);
+    expect(failed!.stderr).not.toMatch(/\n\s+at /);
   });
 });
