@@ -1,4 +1,5 @@
 import type { Logger } from "pino";
+import type { StoredMatch } from "../domain/match.js";
 import type { ObjectHead } from "../objects/object-store.js";
 import type { ScratchDir } from "../media/scratch-dir.js";
 import type { IdenticalVideos, JobLease } from "./ports.js";
@@ -22,10 +23,7 @@ export async function knownIdentical(identical: IdenticalVideos, job: JobLease, 
   if (bySha) return { confirmed: bySha.videoId, settle: async () => {} };
   const byEtag = head.etag ? await identical.findIdenticalUpload(head.etag, head.sizeBytes, job.videoId) : undefined;
   if (byEtag) {
-    const whole: [number, number] = [0, byEtag.durationSec ?? 0];
-    await job.saveMatches([
-      { otherVideoId: byEtag.videoId, score: 1, kind: "identical", offsetSec: 0, segment: whole, otherSegment: whole },
-    ]);
+    await job.saveMatches([identicalMatch(byEtag.videoId, byEtag.durationSec)]);
     log.info(
       { event: "job.early_verdict", identicalTo: byEtag.videoId, knownBy: "etag" },
       "early verdict: same ETag and size as a stored video (confirmed by SHA-256 after the download)",
@@ -44,6 +42,12 @@ export async function knownIdentical(identical: IdenticalVideos, job: JobLease, 
   };
 }
 
+/** The match of a byte-identical copy: the whole of both videos, at offset 0. */
+function identicalMatch(originalId: string, durationSec: number | null): StoredMatch {
+  const whole: [number, number] = [0, durationSec ?? 0];
+  return { otherVideoId: originalId, score: 1, kind: "identical", offsetSec: 0, segment: whole, otherSegment: whole };
+}
+
 /** Finishes a byte-identical copy from its original's analysis, with no decode. */
 export async function answerIdentical(
   job: JobLease,
@@ -54,8 +58,7 @@ export async function answerIdentical(
 ): Promise<void> {
   await scratch.remove();
   const { durationSec } = await job.copyAnalysis(originalId);
-  const whole: [number, number] = [0, durationSec ?? 0];
-  await job.saveMatches([{ otherVideoId: originalId, score: 1, kind: "identical", offsetSec: 0, segment: whole, otherSegment: whole }]);
+  await job.saveMatches([identicalMatch(originalId, durationSec)]);
   // The same footage has the same other duplicates: the original's, with its offsets.
   await job.copyMatches(originalId);
   await job.finish();

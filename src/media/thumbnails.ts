@@ -62,8 +62,9 @@ export class ThumbnailService {
   /** The JPEG; throws NOT_FOUND, INVALID_REQUEST, THUMBNAILS_BUSY or the extraction's own error. */
   async get(key: string, atSec: number): Promise<Buffer> {
     const version = await this.version(key, atSec);
-    const id = JSON.stringify([key, version.etag ?? "", Math.round(atSec * 2) / 2]);
-    const outcome = this.cache.get(id) ?? (await this.extractOnce(id, key, version, Math.round(atSec * 2) / 2));
+    const step = Math.round(atSec * 2) / 2;
+    const id = JSON.stringify([key, version.etag ?? "", step]);
+    const outcome = this.cache.get(id) ?? (await this.extractOnce(id, key, version, step));
     if ("error" in outcome) throw outcome.error;
     return outcome.jpeg;
   }
