@@ -28,4 +28,4 @@ if [ "$name" = load ] || [ "$name" = memory ]; then
   npm run --silent build
 fi
 ensure_database "$BENCH_DATABASE_URL"
-npx tsx "scripts/bench/$name.ts" "$@"
+node --import tsx "scripts/bench/$name.ts" "$@"

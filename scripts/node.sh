@@ -4,4 +4,4 @@
 set -euo pipefail
 source "$(dirname "$0")/lib/stack.sh"
 ensure_node
-exec npx tsx "$@"
+exec node --import tsx "$@"

@@ -14,7 +14,10 @@ ensure_moto_installed
 port="$(free_port)"
 pidfile="$RUN_DIR/moto-test-$port.pid"
 db_name="tvidz_test_$(date +%s)_$$"
-export PG_ADMIN_URL="${PG_ADMIN_URL:-postgresql://postgres@127.0.0.1:5432/postgres}"
+# The server to create the test database on: PG_ADMIN_URL, else DATABASE_URL's server, else the local default.
+default_admin="postgresql://postgres@127.0.0.1:5432/postgres"
+if [ -n "${DATABASE_URL:-}" ]; then default_admin="${DATABASE_URL%/*}/postgres"; fi
+export PG_ADMIN_URL="${PG_ADMIN_URL:-$default_admin}"
 export TEST_DATABASE_URL="${PG_ADMIN_URL%/*}/$db_name"
 export TEST_AWS_ENDPOINT="http://127.0.0.1:$port"
 export TEST_MOTO_PORT="$port" TEST_MOTO_BIN="$VENV/bin/moto_server"
@@ -28,6 +31,8 @@ cleanup() {
 trap cleanup EXIT
 
 start_moto "$port" "$pidfile"
+ensure_psql
+ensure_postgres "$PG_ADMIN_URL"
 ensure_database "$TEST_DATABASE_URL"
 
 log "typecheck"

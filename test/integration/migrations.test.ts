@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { cp, mkdtemp, mkdir, readdir, rm, writeFile } from "node:fs/promises";
+import { cp, mkdtemp, mkdir, readFile, readdir, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
@@ -82,6 +82,22 @@ describe("prisma migrations", () => {
       expect(await query(`SELECT count(*) FROM _prisma_migrations WHERE finished_at IS NOT NULL`)).toBe(
         String(await countMigrations("prisma/migrations")),
       );
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("prisma generate", () => {
+  it("generates the client offline with no warning (no deprecated preview feature)", async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), "tvidz-generate-"));
+    try {
+      const schema = (await readFile("prisma/schema.prisma", "utf8")).replace(/output\s*=\s*"[^"]*"/, 'output = "./client"');
+      await writeFile(path.join(dir, "schema.prisma"), schema);
+      const env = { ...process.env, DATABASE_URL: "postgresql://localhost/generate" };
+      const { stdout, stderr } = await run("npx", ["prisma", "generate", "--schema", path.join(dir, "schema.prisma")], { env });
+      expect(stdout).toContain("Generated Prisma Client");
+      expect(`${stdout}${stderr}`).not.toMatch(/warn|deprecated/i);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -4,6 +4,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PutObjectCommand } from "@aws-sdk/client-s3";
 import { Ajv2020 } from "ajv/dist/2020.js";
+import addFormats from "ajv-formats";
 import { renderScenes, transcode } from "../../scripts/lib/media-fixtures.js";
 import { waitFor } from "../helpers/env.js";
 import { getStatus, startStack, type TestStack, waitForTerminal } from "../helpers/stack.js";
@@ -153,7 +154,11 @@ describe("upload → event → analysis → status (moto, PostgreSQL, ffmpeg)", 
     const document = (await (await fetch(`${stack.baseUrl}/openapi.json`)).json()) as OpenApi;
     expect(document.openapi).toBe("3.1.0");
     const ajv = new Ajv2020({ strict: false, allErrors: true });
+    addFormats.default(ajv);
     ajv.addSchema({ $id: "api", components: document.components });
+    // Formats are checked, not ignored: a timestamp that is not one fails the schema.
+    const timestamp = ajv.compile({ type: "string", format: "date-time" });
+    expect(timestamp("2026-11-29T08:00:00.000Z") && !timestamp("yesterday")).toBe(true);
     const check = async (route: string, template: string, url: string) => {
       const response = await fetch(url);
       const documented = document.paths[template]?.get?.responses[String(response.status)];
