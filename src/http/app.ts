@@ -32,7 +32,17 @@ const MAX_BODY_BYTES = 1024;
 export function createApp(deps: AppDeps): express.Express {
   const app = express();
   app.disable("x-powered-by");
-  app.use(helmet());
+  app.use(
+    helmet({
+      // Reached over plain HTTP inside a private network as well as behind a TLS-terminating proxy:
+      // upgrading requests would send a LAN browser to an https port nothing listens on, and HSTS
+      // (for the whole domain) is the proxy's decision, not this service's. Browsers ignore
+      // Cross-Origin-Opener-Policy over HTTP, with a console error on every page.
+      contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } },
+      strictTransportSecurity: false,
+      crossOriginOpenerPolicy: false,
+    }),
+  );
   if (deps.corsOrigins.length > 0) app.use(cors({ origin: [...deps.corsOrigins], methods: ["GET"] }));
   app.use(
     pinoHttp({

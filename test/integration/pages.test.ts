@@ -1,25 +1,37 @@
 import { mkdirSync } from "node:fs";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { chromium, type Browser } from "playwright-core";
+import { chromium, type Browser, type Page } from "playwright-core";
 import { PutObjectCommand } from "@aws-sdk/client-s3";
 import { renderScenes, transcode } from "../../scripts/lib/media-fixtures.js";
 import { uniqueName } from "../helpers/env.js";
+import { createRemoteHost, type RemoteHost } from "../helpers/netns.js";
 import { OUTPUT_DIR, startStack, waitForTerminal, type TestStack } from "../helpers/stack.js";
 
-/** The pages in a real browser: Debian's chromium, headless, driven by playwright-core. */
+/**
+ * The pages in a real browser: Debian's chromium, headless, driven by playwright-core, on a
+ * second host (a network namespace) that reaches the service at a private address over plain
+ * HTTP, as a colleague on the LAN does: a page that only works on 127.0.0.1 fails here.
+ */
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const SCREENSHOTS = path.join(OUTPUT_DIR, "screenshots");
 // Keys of this run only: the database may hold earlier runs' videos (matching is global).
 const ORIGINAL = `${uniqueName("pages")}/original.mp4`;
 const COPY = ORIGINAL.replace("original.mp4", "copy 240p.mp4");
+// 945 bytes and no space to break at (S3 allows 1024).
+const LONG = `${ORIGINAL.replace("original.mp4", "")}${"a-long-name-without-any-space-".repeat(40)}`.slice(0, 941) + ".mp4";
+const TWO_SHOTS = ORIGINAL.replace("original.mp4", "two shots.mp4");
+const NOTES = ORIGINAL.replace("original.mp4", "notes.mp4");
 
 describe("pages (headless chromium)", () => {
   let stack: TestStack;
   let browser: Browser;
   let dir: string;
+  let remote: RemoteHost;
+  /** The service as the browser on the other host reaches it. */
+  let siteUrl: string;
 
   beforeAll(async () => {
     dir = await mkdtemp(path.join(os.tmpdir(), "pages-"));
@@ -39,14 +51,22 @@ describe("pages (headless chromium)", () => {
       "-preset",
       "veryfast",
     ]);
-    stack = await startStack("pages");
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox"] });
+    await renderScenes(path.join(dir, "two-shots.mp4"), [
+      { source: "testsrc2", durationSec: 3 },
+      { source: "smptehdbars", durationSec: 3 },
+    ]);
+    await writeFile(path.join(dir, "notes.mp4"), "These are meeting notes, not a video.\n".repeat(50));
+    remote = await createRemoteHost();
+    stack = await startStack("pages", { HOST: "0.0.0.0" });
+    siteUrl = stack.baseUrl.replace("127.0.0.1", remote.serviceAddress);
+    browser = await chromium.launch({ executablePath: await remote.wrap(CHROMIUM), args: ["--no-sandbox"] });
     mkdirSync(SCREENSHOTS, { recursive: true });
   });
 
   afterAll(async () => {
     await browser?.close();
     await stack?.stop();
+    await remote?.remove();
     await rm(dir, { recursive: true, force: true });
   });
 
@@ -57,27 +77,16 @@ describe("pages (headless chromium)", () => {
     await upload(ORIGINAL, "original.mp4");
     await waitForTerminal(stack.baseUrl, ORIGINAL);
     const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
-    const errors: string[] = [];
-    page.on("pageerror", (err) => errors.push(err.message));
+    // The copy's status is 404 until it is uploaded: expected, not an error of the page.
+    const errors = collectErrors(page, encodeURIComponent(COPY));
     // Open the copy's page before it exists in the database: it must fill in live.
-    await page.goto(`${stack.baseUrl}/videos/${encodeURIComponent(COPY)}`);
+    await page.goto(`${siteUrl}/videos/${encodeURIComponent(COPY)}`);
     await upload(COPY, "copy.mp4");
 
     const match = page.locator("li.match", { has: page.locator(`a[href="/videos/${encodeURIComponent(ORIGINAL)}"]`) });
     await match.waitFor({ timeout: 60_000 });
     await page.locator("#status.status-done").waitFor({ timeout: 60_000 });
-    await expect
-      .poll(
-        () =>
-          match.locator("img").evaluateAll((imgs) =>
-            imgs.every((img) => {
-              const image = img as unknown as { complete: boolean; naturalWidth: number };
-              return image.complete && image.naturalWidth > 0;
-            }),
-          ),
-        { timeout: 30_000 },
-      )
-      .toBe(true);
+    await expect.poll(() => thumbnailsLoaded(page), { timeout: 30_000 }).toBe(true);
     const screenshot = path.join(SCREENSHOTS, "video-page.png");
     await page.screenshot({ path: screenshot, fullPage: true });
 
@@ -97,12 +106,93 @@ describe("pages (headless chromium)", () => {
 
   it("lists recent videos with status and duplicate counts on /", async () => {
     const page = await browser.newPage();
-    await page.goto(stack.baseUrl);
+    const errors = collectErrors(page);
+    await page.goto(siteUrl);
     const row = page.locator(`tr[data-file="${ORIGINAL}"]`);
     await row.waitFor({ timeout: 10_000 });
     expect(await row.locator(".status-done").textContent()).toBe("done");
     expect(Number(await row.locator(".duplicates").textContent())).toBeGreaterThanOrEqual(1);
     await page.screenshot({ path: path.join(SCREENSHOTS, "index-page.png"), fullPage: true });
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it("keeps every column on screen with a 945-byte key: elided in the table, wrapped on the video pages", async () => {
+    await upload(LONG, "copy.mp4");
+    await waitForTerminal(stack.baseUrl, LONG);
+    const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
+    const errors = collectErrors(page);
+    await page.goto(siteUrl);
+    const row = page.locator(`tr[data-file="${LONG}"]`);
+    await row.waitFor({ timeout: 10_000 });
+    expect(await row.locator("td.key a").getAttribute("title")).toBe(LONG);
+    for (const column of ["td.key", ".status-done", ".duplicates"]) {
+      const box = await row.locator(column).boundingBox();
+      expect(box!.x + box!.width, `${column} ends inside the window`).toBeLessThanOrEqual(1100);
+    }
+    expect(await overflowing(page)).toEqual([]);
+    await page.screenshot({ path: path.join(SCREENSHOTS, "index-long-key.png") });
+
+    // The long key's own page, and the original's page where it is listed as a duplicate.
+    for (const key of [LONG, ORIGINAL]) {
+      await page.goto(`${siteUrl}/videos/${encodeURIComponent(key)}`);
+      await page.locator(`li.match a[href="/videos/${encodeURIComponent(key === LONG ? ORIGINAL : LONG)}"]`).waitFor({ timeout: 10_000 });
+      expect(await overflowing(page), key === LONG ? "the long key's page" : "the original's page").toEqual([]);
+      await expect.poll(() => thumbnailsLoaded(page), { timeout: 30_000 }).toBe(true);
+    }
+    await page.screenshot({ path: path.join(SCREENSHOTS, "video-long-key.png"), fullPage: true });
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it("says what it knows in plain words: one cut, a failed analysis, a key never seen", async () => {
+    await upload(TWO_SHOTS, "two-shots.mp4");
+    await upload(NOTES, "notes.mp4");
+    await waitForTerminal(stack.baseUrl, TWO_SHOTS);
+    await waitForTerminal(stack.baseUrl, NOTES);
+    const page = await browser.newPage();
+    const cuts = page.locator("#cuts");
+
+    await page.goto(`${siteUrl}/videos/${encodeURIComponent(TWO_SHOTS)}`);
+    await page.locator("#status.status-done").waitFor({ timeout: 10_000 });
+    expect(await cuts.textContent()).toMatch(/^1 cut: 3\.\d\d s$/);
+
+    await page.goto(`${siteUrl}/videos/${encodeURIComponent(NOTES)}`);
+    await page.locator("#status.status-failed").waitFor({ timeout: 10_000 });
+    expect(await cuts.textContent()).toBe("None: the analysis failed.");
+
+    await page.goto(`${siteUrl}/videos/${encodeURIComponent(`${NOTES}.never-uploaded`)}`);
+    await expect.poll(() => page.locator("#status").textContent(), { timeout: 10_000 }).toBe("not found");
+    expect(await page.locator("#error").textContent()).toContain("No video with this key has been seen");
     await page.close();
   });
 });
+
+/** Every thumbnail of the duplicates on the page has loaded a picture. */
+function thumbnailsLoaded(page: Page): Promise<boolean> {
+  return page.locator("li.match img").evaluateAll((imgs) =>
+    imgs.every((img) => {
+      const image = img as unknown as { complete: boolean; naturalWidth: number };
+      return image.complete && image.naturalWidth > 0;
+    }),
+  );
+}
+
+/** Elements wider than the window or than their own box (text that runs out of its card), by tag and class. */
+async function overflowing(page: Page): Promise<string[]> {
+  return page.evaluate(`[document.documentElement, ...document.querySelectorAll("header, section, li, td, .label, figure")]
+    .filter((el) => el.scrollWidth > Math.min(el.clientWidth, window.innerWidth) + 1)
+    .map((el) => el.tagName.toLowerCase() + (el.className ? "." + el.className : ""))`);
+}
+
+/** Script errors, console errors and failed requests (a blocked stylesheet or script among them). */
+function collectErrors(page: Page, notYetUploaded?: string): string[] {
+  const errors: string[] = [];
+  page.on("pageerror", (err) => errors.push(err.message));
+  page.on("console", (message) => {
+    const expected = notYetUploaded !== undefined && message.text().includes("404") && message.location().url.includes(notYetUploaded);
+    if (message.type() === "error" && !expected) errors.push(`${message.text()} (${message.location().url})`);
+  });
+  page.on("requestfailed", (request) => errors.push(`${request.url()}: ${request.failure()?.errorText ?? "failed"}`));
+  return errors;
+}

@@ -18,7 +18,8 @@ function render(videos) {
     const link = document.createElement("a");
     link.href = `/videos/${encodeURIComponent(video.file)}`;
     link.textContent = video.file;
-    cell(row, link);
+    link.title = video.file; // elided to one line in the table; the whole key on hover
+    cell(row, link).className = "key";
     cell(row, video.status).className = `status-${video.status}`;
     const bar = document.createElement("progress");
     bar.max = 1;

@@ -38,6 +38,14 @@ function thumbnail(key, sec, caption) {
   return figure;
 }
 
+function cutsText({ status, sceneCuts }) {
+  if (sceneCuts.length > 0) {
+    return `${sceneCuts.length} ${sceneCuts.length === 1 ? "cut" : "cuts"}: ${sceneCuts.map((c) => `${c.toFixed(2)} s`).join(", ")}`;
+  }
+  if (status === "failed") return "None: the analysis failed.";
+  return status === "done" ? "None: one continuous shot." : "None yet.";
+}
+
 function render(snapshot) {
   $("status").textContent = snapshot.status;
   $("status").className = `status-${snapshot.status}`;
@@ -46,9 +54,7 @@ function render(snapshot) {
   $("error").hidden = !snapshot.error;
   if (snapshot.error) $("error").textContent = `${snapshot.error.code}: ${snapshot.error.message}`;
   $("timeline").replaceWith(Object.assign(timeline(snapshot.durationSec, snapshot.sceneCuts), { id: "timeline" }));
-  $("cuts").textContent = snapshot.sceneCuts.length
-    ? `${snapshot.sceneCuts.length} cuts: ${snapshot.sceneCuts.map((c) => `${c.toFixed(2)} s`).join(", ")}`
-    : "No cuts (yet).";
+  $("cuts").textContent = cutsText(snapshot);
 
   $("no-duplicates").hidden = snapshot.duplicates.length > 0;
   $("duplicates").replaceChildren(
@@ -66,11 +72,11 @@ function render(snapshot) {
       here.textContent = `this video: ${d.segment[0].toFixed(1)}–${d.segment[1].toFixed(1)} s`;
       const there = document.createElement("div");
       there.className = "label";
-      there.textContent = `${d.file}: ${d.otherSegment[0].toFixed(1)}–${d.otherSegment[1].toFixed(1)} s`;
+      there.textContent = `the other video: ${d.otherSegment[0].toFixed(1)}–${d.otherSegment[1].toFixed(1)} s`;
       const middle = (s) => s[0] + Math.min(1, (s[1] - s[0]) / 2);
       const thumbs = document.createElement("div");
       thumbs.className = "thumbs";
-      thumbs.append(thumbnail(file, middle(d.segment), "this video"), thumbnail(d.file, middle(d.otherSegment), d.file));
+      thumbs.append(thumbnail(file, middle(d.segment), "this video"), thumbnail(d.file, middle(d.otherSegment), "the other video"));
       item.append(
         title,
         summary,
@@ -104,7 +110,11 @@ function connect() {
       location.href = `/login?next=${encodeURIComponent(location.pathname)}`;
       return;
     }
-    if ($("status").textContent === "…") $("status").textContent = "not in the bucket yet";
+    if ($("status").textContent === "…") {
+      $("status").textContent = "not found";
+      $("error").hidden = false;
+      $("error").textContent = "No video with this key has been seen. If one is uploaded, this page fills in.";
+    }
     setTimeout(connect, 2000);
   };
 }
