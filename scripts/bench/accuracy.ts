@@ -31,7 +31,7 @@ function shuffle<T>(items: T[], rng: () => number): T[] {
 
 const started = Date.now();
 // The generator's version is part of the cache key: a changed generator makes a new corpus.
-const dir = path.resolve(process.env.BENCH_CORPUS_DIR ?? path.join(".run", "bench-corpus", `v2-${seed}-${originals}x${negatives}`));
+const dir = path.resolve(process.env.BENCH_CORPUS_DIR ?? path.join(".run", "bench-corpus", `v3-${seed}-${originals}x${negatives}`));
 const corpus = await buildCorpus({ seed, originals, negatives, dir }, (line) => console.error(`[corpus] ${line}`));
 console.error(`[corpus] ${corpus.length} videos in ${dir} (${((Date.now() - started) / 1000).toFixed(0)} s)`);
 
@@ -61,14 +61,17 @@ const analysisSec = (Date.now() - analysisStarted) / 1000;
 
 // Ground truth and what each method reported, as unordered pairs of corpus ids.
 const byId = new Map(corpus.map((v) => [v.id, v]));
-const rows = await db.$queryRaw<{ a: string; b: string }[]>`
-  SELECT v1.key AS a, v2.key AS b FROM match m JOIN video v1 ON v1.id = m.video_id JOIN video v2 ON v2.id = m.other_video_id WHERE v1.key < v2.key`;
+const rows = await db.$queryRaw<{ a: string; b: string; kind: string; span: number }[]>`
+  SELECT v1.key AS a, v2.key AS b, m.kind::text AS kind, (m.segment_end - m.segment_start) / v1.duration_sec AS span
+  FROM match m JOIN video v1 ON v1.id = m.video_id JOIN video v2 ON v2.id = m.other_video_id`;
 const cuts = await db.$queryRaw<{ key: string; times: number[] }[]>`
   SELECT v.key, array_agg(c.time_sec) AS times FROM video v JOIN scene_cut c ON c.video_id = v.id GROUP BY v.key`;
 await db.$disconnect();
 
 const pairKey = (a: string, b: string) => (a < b ? `${a}|${b}` : `${b}|${a}`);
 const ours = new Set(rows.map((r) => pairKey(r.a, r.b)));
+/** What each copy reported for its own original: the kind, and the share of its length the segment spans. */
+const reportOf = new Map(rows.map((r) => [`${r.a}|${r.b}`, { kind: r.kind.replace("_", "-"), span: r.span }]));
 // The seed: two videos are duplicates when at least two cut timestamps are exactly equal.
 const seedPairs = new Set<string>();
 const videosAtTime = new Map<number, string[]>();
@@ -109,16 +112,39 @@ const tally = (reported: Set<string>, group: (v: CorpusVideo) => boolean): Tally
   }
   return t;
 };
+/**
+ * What a copy must be told by the README's definitions: one that keeps every picture of its
+ * original is a whole copy (near-duplicate, or identical bytes) whose segment spans at least
+ * 75 % of it. Trims and fragments are either kind, by how much of the original they keep.
+ */
+const CUTS_FOOTAGE = /^(trimmed|fragment)/;
+const expectedKind = (transformation: string) =>
+  transformation === "byte-identical" ? "identical" : CUTS_FOOTAGE.test(transformation) ? undefined : "near-duplicate";
+/** Found whole copies, and those reported as something else or over less than 75 % of their length. */
+const wholeCopies = (group: (v: CorpusVideo) => boolean) => {
+  const judged = corpus.filter(
+    (v) => group(v) && v.family !== undefined && expectedKind(v.transformation) !== undefined && reportOf.has(`${v.id}|${v.family}`),
+  );
+  const wrong = judged.filter((v) => {
+    const report = reportOf.get(`${v.id}|${v.family}`)!;
+    return report.kind !== expectedKind(v.transformation) || report.span < 0.75;
+  });
+  return { judged: judged.length, right: judged.length - wrong.length, wrong };
+};
+
 const fmt = (num: number, den: number) => (den === 0 ? "   –  " : (num / den).toFixed(3).padStart(6));
-const line = (name: string, a: Tally, b: Tally) =>
-  `${name.padEnd(24)} ${String(a.copies || "").padStart(4)}   ${fmt(a.found, a.copies)} ${fmt(a.correct, a.reports)}   ${fmt(b.found, b.copies)} ${fmt(b.correct, b.reports)}`;
+const line = (name: string, a: Tally, b: Tally) => {
+  const k = wholeCopies((v) => v.transformation === name);
+  const kind = k.judged ? `${k.right}/${k.judged}` : "–";
+  return `${name.padEnd(24)} ${String(a.copies || "").padStart(4)}   ${fmt(a.found, a.copies)} ${fmt(a.correct, a.reports)}  ${kind.padStart(5)}   ${fmt(b.found, b.copies)} ${fmt(b.correct, b.reports)}`;
+};
 
 console.log(
   `\naccuracy benchmark — seed ${seed}: ${originals} originals × ${Object.keys(TRANSFORMATIONS).length} transformations, ${negatives} negatives (${corpus.length} videos)`,
 );
 console.log(`analysis: ${analysisSec.toFixed(0)} s for ${corpus.length} videos at concurrency ${concurrency}\n`);
-console.log(`${"".padEnd(24)} ${"n".padStart(4)}   ${"this project".padEnd(13)}   seed method`);
-console.log(`${"transformation".padEnd(24)} ${"".padStart(4)}   recall  prec.   recall  prec.`);
+console.log(`${"".padEnd(24)} ${"n".padStart(4)}   ${"this project".padEnd(20)}   seed method`);
+console.log(`${"transformation".padEnd(24)} ${"".padStart(4)}   recall  prec.  whole   recall  prec.`);
 for (const name of Object.keys(TRANSFORMATIONS)) {
   console.log(
     line(
@@ -154,4 +180,13 @@ console.log(
 );
 console.log(
   `                               seed method:  recall ${s.recall.toFixed(3)}  precision ${s.precision.toFixed(3)} (${s.wrong} wrong of ${s.pairs})`,
+);
+const whole = wholeCopies(() => true);
+const describe = (v: CorpusVideo) => {
+  const report = reportOf.get(`${v.id}|${v.family}`)!;
+  return `\n  ${v.id}: ${report.kind} over ${(100 * report.span).toFixed(0)} % of its length, expected ${expectedKind(v.transformation)}`;
+};
+console.log(
+  `\nwhole copies told as whole (kind, and a segment over ≥ 75 % of the copy): ${whole.right} of ${whole.judged}` +
+    whole.wrong.map(describe).join(""),
 );

@@ -61,6 +61,12 @@ ensure_moto_installed() {
   local stamp="$VENV/.install-stamp"
   if [ ! -x "$VENV/bin/moto_server" ] || [ "$ROOT/scripts/requirements-aws.txt" -nt "$stamp" ]; then
     log "installing moto into $VENV"
+    # Debian and Ubuntu ship venv without ensurepip; their python3-venv package adds it.
+    if ! python3 -c 'import ensurepip' 2>/dev/null; then
+      log "installing python3-venv (Debian package) for the moto venv"
+      as_root apt-get update -qq
+      DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq python3-venv >/dev/null
+    fi
     python3 -m venv "$VENV"
     "$VENV/bin/pip" install --quiet --disable-pip-version-check -r "$ROOT/scripts/requirements-aws.txt"
     touch "$stamp"

@@ -8,6 +8,12 @@ import { coarseBits, type Hash64 } from "./frame-hash.js";
 export const SAMPLE_RATE = 4;
 export type Signature = readonly (Hash64 | undefined)[];
 
+/** Seconds of a video that carry a picture (a hash), never more than its duration. */
+export function pictureSeconds(signature: Signature, durationSec: number): number {
+  const pictured = signature.reduce((n, hash) => (hash ? n + 1 : n), 0) / SAMPLE_RATE;
+  return Math.min(durationSec, Math.max(pictured, 1 / SAMPLE_RATE));
+}
+
 /** 8 bytes per sample, big-endian halves; all-zero marks "no picture" (never a real hash). */
 export function encodeSignature(signature: Signature): Buffer {
   const buffer = Buffer.alloc(signature.length * 8);

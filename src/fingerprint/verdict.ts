@@ -5,7 +5,7 @@ import type { Alignment } from "./verify.js";
 /** How a verified alignment becomes a reported duplicate. Pure. */
 export interface Verdict {
   readonly kind: Exclude<MatchKind, "identical">;
-  /** 0..1: share of the shorter video that matched, weighted by agreement. */
+  /** 0..1: coverage of the shorter video (by seconds with a picture), weighted by agreement. */
   readonly score: number;
   /** Seconds to add to a time in the query to find it in the stored video. */
   readonly offsetSec: number;
@@ -38,13 +38,19 @@ export interface JudgeContext {
   readonly decodedSec?: number;
 }
 
+/**
+ * Coverage of a video: its seconds with a picture inside the segment over all its seconds
+ * with a picture. Seconds without one (black, fades, flat cards, textures too fine for the
+ * hash) count on neither side of the fraction: they can never match, so they can neither
+ * make a whole copy look like a fragment nor pad a fragment into a copy.
+ */
 export function judgeAlignment(alignment: Alignment, context: JudgeContext): Verdict | undefined {
   const { queryDurationSec, refDurationSec, decodedSec = queryDurationSec } = context;
   const queryPictureSec = context.queryPictureSec ?? queryDurationSec;
   const refPictureSec = context.refPictureSec ?? refDurationSec;
   const startSec = alignment.queryStart / SAMPLE_RATE;
   const endSec = alignment.queryEnd / SAMPLE_RATE;
-  const matchedSec = endSec - startSec;
+  const matchedSec = alignment.queryPictureSamples / SAMPLE_RATE;
   const density = alignment.matchedSamples / Math.max(1, alignment.comparedSamples);
   const shorterSec = Math.max(1e-6, Math.min(queryPictureSec, refPictureSec));
   // A match rarely reaches the very first and last samples (cuts, sub-sample offsets), so a
@@ -53,13 +59,19 @@ export function judgeAlignment(alignment: Alignment, context: JudgeContext): Ver
   if (matchedSec < requiredSec || density < MIN_DENSITY || alignment.distinctPictures < MIN_DISTINCT_PICTURES) return undefined;
 
   const offsetSec = alignment.offsetSamples / SAMPLE_RATE;
+  const queryCoverage = Math.min(1, matchedSec / Math.max(1e-6, queryPictureSec));
+  const refCoverage = Math.min(1, alignment.refPictureSamples / SAMPLE_RATE / Math.max(1e-6, refPictureSec));
   const stillDecoding = decodedSec < queryDurationSec && endSec >= decodedSec - 3;
-  const projectedSec = stillDecoding ? Math.min(queryDurationSec, refDurationSec - offsetSec) - startSec : matchedSec;
-  const wholeCopy = projectedSec / queryPictureSec >= WHOLE_COPY_COVERAGE && projectedSec / refPictureSec >= WHOLE_COPY_COVERAGE;
+  // While decoding, a segment that reaches the decoded end is projected to the end of the overlap.
+  const projectedSec = Math.min(queryDurationSec, refDurationSec - offsetSec) - startSec;
+  const wholeCopy = stillDecoding
+    ? projectedSec / queryDurationSec >= WHOLE_COPY_COVERAGE && projectedSec / refPictureSec >= WHOLE_COPY_COVERAGE
+    : queryCoverage >= WHOLE_COPY_COVERAGE && refCoverage >= WHOLE_COPY_COVERAGE;
   const agreement = 1 - alignment.meanDistance / 64;
+  const shorterCoverage = queryPictureSec <= refPictureSec ? queryCoverage : refCoverage;
   return {
     kind: wholeCopy ? "near-duplicate" : "partial",
-    score: round(Math.min(1, matchedSec / shorterSec) * density * agreement),
+    score: round(shorterCoverage * density * agreement),
     offsetSec: round(offsetSec, 2),
     querySegment: [round(startSec, 2), round(endSec, 2)],
     refSegment: [round(Math.max(0, startSec + offsetSec), 2), round(Math.min(refDurationSec, endSec + offsetSec), 2)],

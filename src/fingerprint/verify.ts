@@ -36,7 +36,12 @@ export interface Alignment {
   readonly meanDistance: number;
   /** Mean distance at exactly the offset (no ±1 probing): breaks ties between neighbouring offsets. */
   readonly exactMeanDistance: number;
+  /** Samples with a picture inside the segment, in the query and in the stored video. */
+  readonly queryPictureSamples: number;
+  readonly refPictureSamples: number;
 }
+
+type Segment = Omit<Alignment, "queryPictureSamples" | "refPictureSamples">;
 
 function exactDistance(query: Signature, ref: Signature, q: number, offset: number): number {
   const hash = query[q];
@@ -56,8 +61,8 @@ function distanceAt(query: Signature, ref: Signature, q: number, offset: number)
   return best;
 }
 
-function bestSegmentAt(query: Signature, ref: Signature, offset: number, options: VerifyOptions): Alignment | undefined {
-  let best: Alignment | undefined;
+function bestSegmentAt(query: Signature, ref: Signature, offset: number, options: VerifyOptions): Segment | undefined {
+  let best: Segment | undefined;
   let start = -1;
   let lastMatch = -1;
   let disagreeing = 0;
@@ -119,16 +124,48 @@ export function verifyOffset(
   votedOffset: number,
   options: VerifyOptions = DEFAULT_VERIFY,
 ): Alignment | undefined {
-  let best: Alignment | undefined;
+  let best: Segment | undefined;
   for (let delta = -options.searchSamples; delta <= options.searchSamples; delta += 1) {
     const candidate = bestSegmentAt(query, ref, votedOffset + delta, options);
     if (candidate && (!best || isBetter(candidate, best))) best = candidate;
   }
-  return best;
+  return best && withEdgesWithoutPicture(query, ref, best);
+}
+
+function neitherHasPicture(query: Signature, ref: Signature, q: number, offset: number): boolean {
+  return !query[q] && !ref[q + offset];
+}
+
+function picturesIn(signature: Signature, from: number, to: number): number {
+  let count = 0;
+  for (let i = Math.max(0, from); i < Math.min(signature.length, to); i += 1) if (signature[i]) count += 1;
+  return count;
+}
+
+/**
+ * The segment grown over the seconds next to it where neither video has a picture (flat,
+ * black or texture-only footage, evidence of nothing either way), as such seconds inside a
+ * segment already are: a copy whose last scenes no hash can see is still aligned to its end.
+ */
+function withEdgesWithoutPicture(query: Signature, ref: Signature, segment: Segment): Alignment {
+  const offset = segment.offsetSamples;
+  const from = Math.max(0, -offset);
+  const to = Math.min(query.length, ref.length - offset);
+  let start = segment.queryStart;
+  while (start > from && neitherHasPicture(query, ref, start - 1, offset)) start -= 1;
+  let end = segment.queryEnd;
+  while (end < to && neitherHasPicture(query, ref, end, offset)) end += 1;
+  return {
+    ...segment,
+    queryStart: start,
+    queryEnd: end,
+    queryPictureSamples: picturesIn(query, start, end),
+    refPictureSamples: picturesIn(ref, start + offset, end + offset),
+  };
 }
 
 /** More matched samples wins; among equals, the alignment whose exact positions agree best. */
-function isBetter(a: Alignment, b: Alignment): boolean {
+function isBetter(a: Segment, b: Segment): boolean {
   if (a.matchedSamples !== b.matchedSamples) return a.matchedSamples > b.matchedSamples;
   return a.exactMeanDistance < b.exactMeanDistance;
 }

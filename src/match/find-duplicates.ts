@@ -1,5 +1,5 @@
 import type { StoredMatch } from "../domain/match.js";
-import { decodeSignature, queryEntries, SAMPLE_RATE, type Signature } from "../fingerprint/signature.js";
+import { decodeSignature, pictureSeconds, queryEntries, SAMPLE_RATE, type Signature } from "../fingerprint/signature.js";
 import { voteOffsets } from "../fingerprint/voting.js";
 import { verifyOffset } from "../fingerprint/verify.js";
 import { judgeAlignment, type Verdict } from "../fingerprint/verdict.js";
@@ -17,12 +17,6 @@ const BIN_SAMPLES = SAMPLE_RATE / 2;
 const MIN_VOTES = 2;
 /** Only the best-voted candidates are verified frame by frame. */
 const MAX_CANDIDATES = 20;
-
-/** Seconds of a video that carry a picture (a hash), never more than its duration. */
-function pictureSeconds(signature: Signature, durationSec: number): number {
-  const pictured = signature.reduce((n, hash) => (hash ? n + 1 : n), 0) / SAMPLE_RATE;
-  return Math.min(durationSec, Math.max(pictured, 1 / SAMPLE_RATE));
-}
 
 /**
  * Finds stored videos that share footage with a signature: candidates come only from the

@@ -3,8 +3,16 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PutObjectCommand } from "@aws-sdk/client-s3";
-import { renderScenes } from "../../scripts/lib/media-fixtures.js";
-import { mulberry32, randomScene, sceneDurations, TRANSFORMATIONS, type OriginalSpec } from "../../scripts/bench/corpus.js";
+import { renderScenes, transcode } from "../../scripts/lib/media-fixtures.js";
+import {
+  caseOriginals,
+  mulberry32,
+  produceOriginal,
+  randomScene,
+  sceneDurations,
+  TRANSFORMATIONS,
+  type OriginalSpec,
+} from "../../scripts/bench/corpus.js";
 import { waitFor } from "../helpers/env.js";
 import { getStatus, startStack, type TestStack } from "../helpers/stack.js";
 import type { DuplicateEntry as Duplicate } from "../../src/status/snapshot.js";
@@ -114,6 +122,24 @@ describe("duplicate detection through S3 → SQS → /status (small accuracy cor
       const listed = ((await getStatus(stack.baseUrl, key)).body.duplicates as Duplicate[]).map((d) => d.file);
       for (const copy of copies.filter((c) => c.original === key)) expect(listed).toContain(copy.key);
     }
+  });
+
+  it("reports a whole copy whose last scenes no hash can see as a near-duplicate over its whole length", async () => {
+    // The accuracy corpus's case c00: 30 s, its last 10 s a fine cellular texture and a gradient of one luma.
+    const [plan] = caseOriginals(dir);
+    await produceOriginal(plan!);
+    const copyFile = path.join(dir, "c00-180p.mp4");
+    await transcode(plan!.file, copyFile, ["-vf", "scale=-2:180", "-c:v", "libx264", "-preset", "veryfast", "-crf", "23"]);
+    await upload("originals/c00.mp4", plan!.file);
+    await terminal("originals/c00.mp4");
+    await upload("copies/c00/180p.mp4", copyFile);
+    const match = ((await terminal("copies/c00/180p.mp4")).duplicates as Duplicate[]).find((d) => d.file === "originals/c00.mp4");
+    expect(match).toMatchObject({ kind: "near-duplicate", offsetSec: 0 });
+    expect(match!.segment[0]).toBeLessThan(0.5);
+    expect(match!.segment[1]).toBeGreaterThan(29.5);
+    expect(match!.otherSegment[1]).toBeGreaterThan(29.5);
+    // Coverage 1 of both: the score is the agreement alone, and a whole copy never scores under the whole-copy coverage.
+    expect(match!.score).toBeGreaterThanOrEqual(0.75);
   });
 
   it("reports nothing for unrelated videos with the same rhythm or a single long shot", async () => {

@@ -4,6 +4,7 @@ import {
   decodeSignature,
   encodeSignature,
   indexEntries,
+  pictureSeconds,
   queryEntries,
   SAMPLE_RATE,
   type Signature,
@@ -56,9 +57,10 @@ function match(query: Signature, reference: Signature) {
   const [candidate] = voteOffsets(hits, { binSamples: 2, minVotes: 3 });
   if (!candidate) return undefined;
   const alignment = verifyOffset(query, reference, candidate.offsetSamples);
-  return (
-    alignment && judgeAlignment(alignment, { queryDurationSec: query.length / SAMPLE_RATE, refDurationSec: reference.length / SAMPLE_RATE })
-  );
+  const [queryDurationSec, refDurationSec] = [query.length / SAMPLE_RATE, reference.length / SAMPLE_RATE];
+  const queryPictureSec = pictureSeconds(query, queryDurationSec);
+  const refPictureSec = pictureSeconds(reference, refDurationSec);
+  return alignment && judgeAlignment(alignment, { queryDurationSec, refDurationSec, queryPictureSec, refPictureSec });
 }
 
 const original = footage(1, [4, 6, 3, 8, 5, 7, 4, 9, 6, 5]); // 57 s
@@ -111,6 +113,22 @@ describe("signature matching", () => {
     const reference = [...original.slice(0, 48), ...Array.from({ length: 20 }, () => undefined), ...original.slice(68, 119)];
     const alignment = verifyOffset(query, reference, 0);
     expect(alignment).toMatchObject({ queryStart: 0, queryEnd: 119, matchedSamples: 96 });
+  });
+
+  it("aligns a whole copy to its end when its last scenes carry no picture in either video (the segment, kind and score agree)", () => {
+    // 21.5 s that hash, then 8.5 s that no hash sees in either video (a fine texture, a gradient of one luma).
+    const source = [...original.slice(0, 86), ...Array.from({ length: 34 }, () => undefined)];
+    const verdict = match(jitter(source, 6), source);
+    expect(verdict).toMatchObject({ kind: "near-duplicate", querySegment: [0, 30], refSegment: [0, 30] });
+    expect(verdict!.score).toBeGreaterThan(0.95);
+  });
+
+  it("does not stretch a segment over seconds that have a picture on one side only", () => {
+    // The copy blacks out the last 30 % of the original: those seconds are not shared footage.
+    const blackedOut = [...original.slice(0, 160), ...Array.from({ length: original.length - 160 }, () => undefined)];
+    const verdict = match(jitter(blackedOut, 7), original);
+    expect(verdict).toMatchObject({ kind: "partial", querySegment: [0, 40], refSegment: [0, 40] });
+    expect(verdict!.score).toBeGreaterThan(0.95); // the copy's every picture is the original's
   });
 
   it("reports 10 s or more of shared footage as partial reuse, and less as nothing", () => {
