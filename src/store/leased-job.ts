@@ -134,14 +134,17 @@ export class LeasedJob {
   /**
    * Runs `work` in a transaction that has checked the lease and holds the video and job rows.
    * They are locked in the order a claim locks them (video, then job): in the other order, a
-   * write and a redelivery's claim of the same object deadlock.
+   * write and a redelivery's claim of the same object deadlock. NO KEY UPDATE, because that is
+   * all a write needs and it lets other transactions' foreign-key checks through: with FOR
+   * UPDATE, two copies storing their matches to each other at once each waited for the other's
+   * video row and deadlocked.
    */
   private write<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
     return transaction(this.db, async (tx) => {
       const held = await tx.$queryRaw<{ id: string }[]>`
         SELECT j.id FROM video v JOIN job j ON j.video_id = v.id
         WHERE v.id = ${this.videoId}::uuid AND j.id = ${this.jobId}::uuid AND j.lease_token = ${this.grant.token}::uuid AND j.status = 'analyzing'
-        FOR UPDATE OF v, j`;
+        FOR NO KEY UPDATE OF v, j`;
       if (held.length !== 1) throw new LeaseLostError(this.jobId);
       return work(tx);
     });

@@ -119,6 +119,23 @@ describe("job leases and the state machine, in PostgreSQL", () => {
     expect(await jobRow(third.videoId)).toMatchObject({ status: "done", errorCode: null, attempts: 3 });
   });
 
+  it("two copies saving each other as matches at the same moment never deadlock (fenced writes leave foreign-key checks alone)", async () => {
+    const a = claimed(await jobs.claim({ bucket: BUCKET, key: uniqueName("pair-a"), etag: "e", order: undefined }, "ma", 60_000));
+    const b = claimed(await jobs.claim({ bucket: BUCKET, key: uniqueName("pair-b"), etag: "e", order: undefined }, "mb", 60_000));
+    const match = (otherVideoId: string) => ({
+      otherVideoId,
+      score: 0.9,
+      kind: "near-duplicate" as const,
+      offsetSec: 0,
+      segment: [0, 10] as const,
+      otherSegment: [0, 10] as const,
+    });
+    for (let round = 0; round < 20; round += 1) {
+      await Promise.all([a.saveMatches([match(b.videoId)]), b.saveMatches([match(a.videoId)])]);
+    }
+    expect(await db.match.count({ where: { videoId: { in: [a.videoId, b.videoId] } } })).toBe(2);
+  });
+
   it("an event older than one already handled for the key is acknowledged as superseded", async () => {
     const ref = { bucket: BUCKET, key: uniqueName("order") };
     const newer = claimed(await jobs.claim({ ...ref, etag: "etag-2", order: "t:2026-11-23T10:00:02.000Z" }, "m2", 60_000));

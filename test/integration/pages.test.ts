@@ -193,6 +193,11 @@ function collectErrors(page: Page, notYetUploaded?: string): string[] {
     const expected = notYetUploaded !== undefined && message.text().includes("404") && message.location().url.includes(notYetUploaded);
     if (message.type() === "error" && !expected) errors.push(`${message.text()} (${message.location().url})`);
   });
-  page.on("requestfailed", (request) => errors.push(`${request.url()}: ${request.failure()?.errorText ?? "failed"}`));
+  // ERR_ABORTED is the page itself cancelling a request (leaving the page, or closing a live stream that just ended);
+  // a request the browser refused or could not make fails otherwise (ERR_BLOCKED_BY_CSP, ERR_CONNECTION_REFUSED…).
+  page.on("requestfailed", (request) => {
+    const reason = request.failure()?.errorText ?? "failed";
+    if (reason !== "net::ERR_ABORTED") errors.push(`${request.url()}: ${reason}`);
+  });
   return errors;
 }
