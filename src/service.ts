@@ -9,12 +9,14 @@ import { createDb, pingDb } from "./store/prisma.js";
 import { JobStore } from "./store/job-store.js";
 import { FingerprintStore } from "./store/fingerprint-store.js";
 import { StatusQueries } from "./store/status-queries.js";
+import { ObjectEraser } from "./store/object-eraser.js";
 import { S3ObjectStore } from "./objects/s3-object-store.js";
 import { ProcessGuard } from "./media/process-guard.js";
 import { FfmpegAnalyzer, type AnalysisLimits } from "./media/ffmpeg-analyzer.js";
 import { ThumbnailService } from "./media/thumbnails.js";
 import { sweepOrphanedScratch } from "./media/scratch-dir.js";
 import { analyzeObject, type IngestDeps } from "./ingest/analyze-object.js";
+import { forgetObject } from "./ingest/forget-object.js";
 import { createMessageHandler } from "./queue/message-handler.js";
 import { CircuitBreaker } from "./queue/breaker.js";
 import { QueueConsumer } from "./queue/consumer.js";
@@ -95,8 +97,12 @@ export function createService(config: Config, log: Logger): Service {
     onAnalysisFinished: metrics.analysisFinished,
     onInternalError: () => metrics.internalError("analysis"),
   };
+  const forget = { objects, catalog: new ObjectEraser(db), log };
   const handler = createMessageHandler(
-    (object, messageId, signal) => analyzeObject(ingest, object, messageId, signal),
+    {
+      created: (object, messageId, signal) => analyzeObject(ingest, object, messageId, signal),
+      removed: (object, messageId) => forgetObject(forget, object, messageId),
+    },
     { buckets: new Set([config.BUCKET]), maxRecords: config.MAX_RECORDS_PER_MESSAGE },
     log,
     { internalError: () => metrics.internalError("message") },

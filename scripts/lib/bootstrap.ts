@@ -35,7 +35,7 @@ const FOURTEEN_DAYS_SEC = 14 * 24 * 3600;
 /**
  * Creates or finds everything the service needs: the bucket (with CORS for browser uploads),
  * a dead-letter queue, the work queue with its redrive policy and the queue policy S3 needs
- * to deliver to it, and the bucket's ObjectCreated notification. Safe to run again: existing
+ * to deliver to it, and the bucket's ObjectCreated and ObjectRemoved notification. Safe to run again: existing
  * resources are brought to the desired settings and reported as such. No account id or ARN
  * is written here; ARNs are read back from SQS, so it works on moto, LocalStack and AWS.
  */
@@ -176,14 +176,17 @@ async function queueArn(sqs: SQSClient, url: string): Promise<string> {
   return arn;
 }
 
-/** Adds our notification and keeps any other the bucket already has. */
+/** What the service acts on: new objects and new versions, and removals (deletes and delete markers). */
+export const NOTIFIED_EVENTS = ["s3:ObjectCreated:*", "s3:ObjectRemoved:*"] as const;
+
+/** Adds our notification (or widens an older one to every event we need) and keeps any other the bucket already has. */
 async function ensureNotification(s3: S3Client, bucket: string, queueArnValue: string): Promise<Step> {
-  const resource = `notification s3:ObjectCreated:* → ${queueArnValue}`;
+  const resource = `notification ${NOTIFIED_EVENTS.join(", ")} → ${queueArnValue}`;
   const current = await s3.send(new GetBucketNotificationConfigurationCommand({ Bucket: bucket }));
-  const ours = current.QueueConfigurations?.find((q) => q.QueueArn === queueArnValue && q.Events?.includes("s3:ObjectCreated:*"));
-  if (ours) return { resource, action: "exists" };
-  const others = (current.QueueConfigurations ?? []).filter((q) => q.Id !== NOTIFICATION_ID);
-  const mine: QueueConfiguration = { Id: NOTIFICATION_ID, QueueArn: queueArnValue, Events: ["s3:ObjectCreated:*"] };
+  const ours = current.QueueConfigurations?.find((q) => q.Id === NOTIFICATION_ID || q.QueueArn === queueArnValue);
+  if (ours && NOTIFIED_EVENTS.every((e) => ours.Events?.includes(e))) return { resource, action: "exists" };
+  const others = (current.QueueConfigurations ?? []).filter((q) => q !== ours);
+  const mine: QueueConfiguration = { Id: NOTIFICATION_ID, QueueArn: queueArnValue, Events: [...NOTIFIED_EVENTS] };
   await s3.send(
     new PutBucketNotificationConfigurationCommand({
       Bucket: bucket,
@@ -195,7 +198,7 @@ async function ensureNotification(s3: S3Client, bucket: string, queueArnValue: s
       },
     }),
   );
-  return { resource, action: "created" };
+  return { resource, action: ours ? "updated" : "created" };
 }
 
 /** Messages in a queue, visible and in flight (by name). */

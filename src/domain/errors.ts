@@ -20,7 +20,11 @@ export const ERROR_CATALOGUE = {
   QUEUE_UNAVAILABLE: { permanent: false, httpStatus: 503, message: "The queue could not be reached." },
   MEDIA_TOOL_UNAVAILABLE: { permanent: false, httpStatus: 503, message: "ffmpeg or ffprobe could not be started." },
   SHUTTING_DOWN: { permanent: false, httpStatus: 503, message: "The service is shutting down." },
-  LEASE_LOST: { permanent: false, httpStatus: 409, message: "Another worker took the job over after this worker's lease expired." },
+  LEASE_LOST: {
+    permanent: false,
+    httpStatus: 409,
+    message: "This worker no longer holds the job: another worker took it over after its lease expired, or the object was deleted.",
+  },
   JOB_BUSY: {
     permanent: false,
     httpStatus: 409,
@@ -69,7 +73,7 @@ export class InspectorError extends Error {
 /** A fenced write found that the job is no longer this worker's (its lease was taken over). */
 export class LeaseLostError extends InspectorError {
   constructor(jobId: string) {
-    super("LEASE_LOST", `Job ${jobId} was taken over by another worker after its lease expired.`);
+    super("LEASE_LOST", `Job ${jobId} is no longer held by this worker: taken over after its lease expired, or its object was deleted.`);
   }
 }
 

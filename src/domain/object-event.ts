@@ -5,8 +5,8 @@ export interface ObjectRef {
 }
 
 /**
- * An object-created notification, whatever its source (S3 → SQS today): the key decoded to
- * the object's real key. Events are hints: the object's own HEAD is the truth.
+ * An object-created notification, whatever its source: the key decoded to the object's real
+ * key. Events are hints: the object's own HEAD is the truth.
  */
 export interface ObjectCreated extends ObjectRef {
   readonly size: number | undefined;
@@ -15,6 +15,26 @@ export interface ObjectCreated extends ObjectRef {
   /** Orders events for one key (S3 only; moto omits it). */
   readonly sequencer: string | undefined;
 }
+
+/** An object-removed notification: a delete, or a delete marker in a versioned bucket. */
+export interface ObjectRemoved extends ObjectRef {
+  readonly eventTime: string | undefined;
+  readonly sequencer: string | undefined;
+}
+
+/** What a notification says happened to an object, whatever its source (S3 notification, EventBridge). */
+export type ObjectChange = ({ readonly change: "created" } & ObjectCreated) | ({ readonly change: "removed" } & ObjectRemoved);
+
+/** What became of a removed object's data. */
+export type Erasure =
+  /** Its video, job, fingerprint, index rows, cuts and matches (both directions) are gone. */
+  | "erased"
+  /** Nothing was stored for the key. */
+  | "nothing-stored"
+  /** What is stored came from a later event than the removal (a re-upload overtook it). */
+  | "kept-newer"
+  /** The bucket still holds exactly the version that is stored: the removal is not true of it. */
+  | "kept-in-bucket";
 
 /** One object-created event, as the job bookkeeping needs it. */
 export interface ObjectEvent extends ObjectRef {

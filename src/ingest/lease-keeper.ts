@@ -20,7 +20,10 @@ export class LeaseKeeper {
       job.renew(leaseMs).then(
         (held) => {
           if (held) return;
-          log.warn({ event: "job.lease_lost" }, "lease lost to another worker; abandoning this analysis");
+          log.warn(
+            { event: "job.lease_lost" },
+            "lease lost (another worker took the job over, or the object was deleted); abandoning this analysis",
+          );
           this.lost.abort(new LeaseLostError(job.jobId));
         },
         (err: unknown) => log.warn({ event: "job.lease_renewal_failed", err: describeError(err) }, "lease renewal failed; will try again"),

@@ -1,13 +1,17 @@
 import type { Logger } from "pino";
 import { describeError, InspectorError } from "../domain/errors.js";
 import type { IngestOutcome } from "../domain/job.js";
-import type { ObjectCreated } from "../domain/object-event.js";
+import type { ObjectChange, ObjectCreated, ObjectRemoved } from "../domain/object-event.js";
 import type { HandlerResult, MessageHandler } from "./consumer.js";
-import { MessageParseError, parseS3Message } from "./s3-event.js";
+import { parseQueueMessage } from "./parse-message.js";
+import { MessageParseError } from "./parsed-message.js";
 import type { QueueMessage } from "./sqs-queue.js";
 
-/** What handles one object-created event (analyzeObject in production). */
-export type ObjectIngest = (object: ObjectCreated, messageId: string, signal: AbortSignal) => Promise<IngestOutcome>;
+/** What the handler acts through: analyzeObject and forgetObject in production. */
+export interface ObjectChanges {
+  created(object: ObjectCreated, messageId: string, signal: AbortSignal): Promise<IngestOutcome>;
+  removed(object: ObjectRemoved, messageId: string): Promise<unknown>;
+}
 
 export interface MessageHandlerOptions {
   /** The buckets this service serves: an event for any other is never acted on. */
@@ -22,13 +26,13 @@ export interface MessageHandlerEvents {
 }
 
 /**
- * Turns a queue message into ingest calls and decides the message's fate: deleted once every
- * object in it has a stored outcome, retried on a transient failure (after the time a busy
+ * Turns a queue message into analyses and deletions and decides the message's fate: deleted once
+ * every change in it has a stored outcome, retried on a transient failure (after the time a busy
  * job names, else with backoff), left for the dead-letter queue when it cannot be parsed or
  * when handling it hit a bug before any job held it.
  */
 export function createMessageHandler(
-  ingest: ObjectIngest,
+  act: ObjectChanges,
   options: MessageHandlerOptions,
   log: Logger,
   events?: MessageHandlerEvents,
@@ -36,7 +40,7 @@ export function createMessageHandler(
   return async (message: QueueMessage, signal: AbortSignal): Promise<HandlerResult> => {
     let parsed;
     try {
-      parsed = parseS3Message(message.body);
+      parsed = parseQueueMessage(message.body);
     } catch (err) {
       if (!(err instanceof MessageParseError)) throw err;
       log.warn(
@@ -49,14 +53,15 @@ export function createMessageHandler(
       log.info({ event: "message.test_event", messageId: message.id, bucket: parsed.bucket }, "s3:TestEvent acknowledged");
       return "delete";
     }
-    const refused = refusal(parsed.objects, options);
+    const refused = refusal(parsed.changes, options);
     if (refused) {
       log.warn({ event: refused.event, messageId: message.id, receiveCount: message.receiveCount, ...refused.fields }, refused.text);
       return "leave";
     }
-    for (const object of parsed.objects) {
+    for (const object of parsed.changes) {
       try {
-        await ingest(object, message.id, signal);
+        if (object.change === "created") await act.created(object, message.id, signal);
+        else await act.removed(object, message.id);
       } catch (err) {
         if (!(err instanceof InspectorError)) {
           events?.internalError();
@@ -78,7 +83,7 @@ export function createMessageHandler(
 }
 
 /** Why a message's events are not acted on at all (it goes the dead-letter way), if they are not. */
-function refusal(objects: readonly ObjectCreated[], options: MessageHandlerOptions) {
+function refusal(objects: readonly ObjectChange[], options: MessageHandlerOptions) {
   if (objects.length > options.maxRecords) {
     return {
       event: "message.too_many_records",

@@ -1,16 +1,6 @@
 import { z } from "zod";
-import type { ObjectCreated } from "../domain/object-event.js";
-
-export type ParsedMessage =
-  | { readonly kind: "test-event"; readonly bucket: string | undefined }
-  | { readonly kind: "objects"; readonly objects: readonly ObjectCreated[]; readonly ignoredRecords: number };
-
-export class MessageParseError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = "MessageParseError";
-  }
-}
+import type { ObjectChange } from "../domain/object-event.js";
+import { MessageParseError, type ParsedMessage } from "./parsed-message.js";
 
 const S3RecordSchema = z.object({
   eventSource: z.string().optional(),
@@ -30,7 +20,6 @@ const S3RecordSchema = z.object({
 
 const S3EventSchema = z.object({ Records: z.array(S3RecordSchema).min(1) });
 const TestEventSchema = z.object({ Event: z.literal("s3:TestEvent"), Bucket: z.string().optional() });
-const SnsEnvelopeSchema = z.object({ Type: z.literal("Notification"), Message: z.string() });
 
 /**
  * S3 form-URL-encodes keys (space as "+", a literal "+" as "%2B"). A key that is not valid
@@ -44,23 +33,12 @@ export function decodeS3Key(encoded: string): string {
   }
 }
 
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch (err) {
-    throw new MessageParseError("body is not JSON", { cause: err });
-  }
-}
-
 /**
- * Parses an SQS message body carrying an S3 event notification, directly or wrapped in an
- * SNS envelope. Throws MessageParseError for anything that is not one.
+ * An S3 event notification (`{"Records": [...]}`, or the `s3:TestEvent` S3 sends when a
+ * notification is configured), already unwrapped from JSON and any SNS envelope. Records other
+ * than ObjectCreated:* and ObjectRemoved:* are counted and ignored.
  */
-export function parseS3Message(body: string): ParsedMessage {
-  let payload = parseJson(body);
-  const sns = SnsEnvelopeSchema.safeParse(payload);
-  if (sns.success) payload = parseJson(sns.data.Message);
-
+export function parseS3Notification(payload: unknown): ParsedMessage {
   const test = TestEventSchema.safeParse(payload);
   if (test.success) return { kind: "test-event", bucket: test.data.Bucket };
 
@@ -69,17 +47,17 @@ export function parseS3Message(body: string): ParsedMessage {
     const first = event.error.issues[0];
     throw new MessageParseError(`not an S3 event notification (${first?.path.join(".") || "body"}: ${first?.message ?? "invalid"})`);
   }
-  const created = event.data.Records.filter((r) => r.eventName.startsWith("ObjectCreated:"));
-  return {
-    kind: "objects",
-    ignoredRecords: event.data.Records.length - created.length,
-    objects: created.map((r) => ({
+  const changes: ObjectChange[] = [];
+  for (const r of event.data.Records) {
+    const common = {
       bucket: r.s3.bucket.name,
       key: decodeS3Key(r.s3.object.key),
-      size: r.s3.object.size,
-      etag: r.s3.object.eTag,
       eventTime: r.eventTime,
       sequencer: r.s3.object.sequencer,
-    })),
-  };
+    };
+    if (r.eventName.startsWith("ObjectCreated:"))
+      changes.push({ change: "created", ...common, size: r.s3.object.size, etag: r.s3.object.eTag });
+    else if (r.eventName.startsWith("ObjectRemoved:")) changes.push({ change: "removed", ...common });
+  }
+  return { kind: "changes", changes, ignoredRecords: event.data.Records.length - changes.length };
 }

@@ -45,7 +45,7 @@ describe("setup-localstack bootstrap (moto)", () => {
 
     const notification = await s3.send(new GetBucketNotificationConfigurationCommand({ Bucket: options.bucket }));
     expect(notification.QueueConfigurations).toEqual([
-      expect.objectContaining({ QueueArn: Attributes?.QueueArn, Events: ["s3:ObjectCreated:*"] }),
+      expect.objectContaining({ QueueArn: Attributes?.QueueArn, Events: ["s3:ObjectCreated:*", "s3:ObjectRemoved:*"] }),
     ]);
     const cors = await s3.send(new GetBucketCorsCommand({ Bucket: options.bucket }));
     expect(cors.CORSRules?.[0]?.AllowedOrigins).toEqual(["https://upload.example"]);

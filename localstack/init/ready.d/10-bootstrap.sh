@@ -48,10 +48,10 @@ PY
 awslocal sqs set-queue-attributes --queue-url "$queue_url" --attributes "$attributes"
 report updated "queue policy and redrive ($QUEUE → $QUEUE-dlq after $MAX_RECEIVE receives)"
 
-if awslocal s3api get-bucket-notification-configuration --bucket "$BUCKET" --query "QueueConfigurations[?QueueArn=='$arn']" --output text | grep -q .; then
-  report exists "notification s3:ObjectCreated:* → $arn"
+if awslocal s3api get-bucket-notification-configuration --bucket "$BUCKET" --query "QueueConfigurations[?QueueArn=='$arn'].Events[]" --output text | grep -q ObjectRemoved; then
+  report exists "notification s3:ObjectCreated:*, s3:ObjectRemoved:* → $arn"
 else
   awslocal s3api put-bucket-notification-configuration --bucket "$BUCKET" --notification-configuration \
-    "{\"QueueConfigurations\":[{\"Id\":\"tvidz-object-created\",\"QueueArn\":\"$arn\",\"Events\":[\"s3:ObjectCreated:*\"]}]}"
-  report created "notification s3:ObjectCreated:* → $arn"
+    "{\"QueueConfigurations\":[{\"Id\":\"tvidz-object-created\",\"QueueArn\":\"$arn\",\"Events\":[\"s3:ObjectCreated:*\",\"s3:ObjectRemoved:*\"]}]}"
+  report created "notification s3:ObjectCreated:*, s3:ObjectRemoved:* → $arn"
 fi

@@ -44,6 +44,7 @@ describe("docker-compose.yml", () => {
       "RedrivePolicy",
       "put-bucket-notification-configuration",
       "s3:ObjectCreated:*",
+      "s3:ObjectRemoved:*",
       "s3.amazonaws.com",
     ]) {
       expect(script).toContain(call);

@@ -3,7 +3,7 @@ import { pino } from "pino";
 import { CircuitBreaker } from "../../../src/queue/breaker.js";
 import { QueueConsumer, retryDelaySec, type MessageHandler } from "../../../src/queue/consumer.js";
 import type { MessageQueue, QueueMessage } from "../../../src/queue/sqs-queue.js";
-import { createMessageHandler } from "../../../src/queue/message-handler.js";
+import { createMessageHandler, type ObjectChanges } from "../../../src/queue/message-handler.js";
 import { InspectorError } from "../../../src/domain/errors.js";
 
 const silent = pino({ level: "silent" });
@@ -200,6 +200,9 @@ describe("QueueConsumer shutdown with a long poll", () => {
   });
 });
 
+/** A handler's ports where only creations matter to the test. */
+const onCreated = (created: ObjectChanges["created"]): ObjectChanges => ({ created, removed: async () => "nothing-stored" });
+
 describe("message handler", () => {
   const record = (key: string) =>
     JSON.stringify({ Records: [{ eventName: "ObjectCreated:Put", s3: { bucket: { name: "videos" }, object: { key } } }] });
@@ -207,22 +210,54 @@ describe("message handler", () => {
 
   it("acknowledges s3:TestEvent without ingesting", async () => {
     const seen: string[] = [];
-    const handle = createMessageHandler(async (o) => (seen.push(o.key), "done"), HANDLER_OPTIONS, silent);
+    const handle = createMessageHandler(
+      onCreated(async (o) => (seen.push(o.key), "done")),
+      HANDLER_OPTIONS,
+      silent,
+    );
     expect(await handle(message("t", JSON.stringify({ Event: "s3:TestEvent", Bucket: "videos" })), signal)).toBe("delete");
     expect(seen).toEqual([]);
   });
 
+  it("hands creations and removals, from S3 notifications and EventBridge alike, to their own port", async () => {
+    const seen: string[] = [];
+    const handle = createMessageHandler(
+      {
+        created: async (o) => (seen.push(`created ${o.key}`), "done"),
+        removed: async (o) => (seen.push(`removed ${o.key}`), "erased"),
+      },
+      HANDLER_OPTIONS,
+      silent,
+    );
+    const removal = JSON.stringify({
+      Records: [{ eventName: "ObjectRemoved:Delete", s3: { bucket: { name: "videos" }, object: { key: "a.mp4" } } }],
+    });
+    const bridged = JSON.stringify({
+      source: "aws.s3",
+      "detail-type": "Object Deleted",
+      detail: { bucket: { name: "videos" }, object: { key: "b.mp4" } },
+    });
+    expect(await handle(message("r1", record("a.mp4")), signal)).toBe("delete");
+    expect(await handle(message("r2", removal), signal)).toBe("delete");
+    expect(await handle(message("r3", bridged), signal)).toBe("delete");
+    expect(seen).toEqual(["created a.mp4", "removed a.mp4", "removed b.mp4"]);
+  });
+
   it("leaves an unparseable message for the dead-letter queue", async () => {
-    const handle = createMessageHandler(async () => "done", HANDLER_OPTIONS, silent);
+    const handle = createMessageHandler(
+      onCreated(async () => "done"),
+      HANDLER_OPTIONS,
+      silent,
+    );
     expect(await handle(message("bad", "{nope"), signal)).toBe("leave");
   });
 
   it("deletes once every object has a stored outcome, retries on a transient failure", async () => {
     const handle = createMessageHandler(
-      async (o) => {
+      onCreated(async (o) => {
         if (o.key === "flaky.mp4") throw new InspectorError("DATABASE_UNAVAILABLE");
         return o.key === "broken.mp4" ? "failed" : "done";
-      },
+      }),
       HANDLER_OPTIONS,
       silent,
     );
@@ -233,9 +268,9 @@ describe("message handler", () => {
 
   it("retries a busy job's event when its holder's lease ends, not on the backoff", async () => {
     const handle = createMessageHandler(
-      async () => {
+      onCreated(async () => {
         throw new InspectorError("JOB_BUSY", undefined, { retryAfterMs: 4_200 });
-      },
+      }),
       HANDLER_OPTIONS,
       silent,
     );
@@ -245,9 +280,9 @@ describe("message handler", () => {
   it("a bug before any job holds the event leaves the message for the dead-letter queue, counted", async () => {
     let counted = 0;
     const handle = createMessageHandler(
-      async () => {
+      onCreated(async () => {
         throw new TypeError("cannot read properties of undefined");
-      },
+      }),
       HANDLER_OPTIONS,
       silent,
       { internalError: () => (counted += 1) },
@@ -258,7 +293,11 @@ describe("message handler", () => {
 
   it("never acts on events for buckets it does not serve, nor on a message with more records than S3 sends", async () => {
     const seen: string[] = [];
-    const handle = createMessageHandler(async (o) => (seen.push(o.key), "done"), HANDLER_OPTIONS, silent);
+    const handle = createMessageHandler(
+      onCreated(async (o) => (seen.push(o.key), "done")),
+      HANDLER_OPTIONS,
+      silent,
+    );
     const foreign = JSON.stringify({
       Records: [{ eventName: "ObjectCreated:Put", s3: { bucket: { name: "payroll" }, object: { key: "salaries.mp4" } } }],
     });

@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { decodeS3Key, MessageParseError, parseS3Message } from "../../../src/queue/s3-event.js";
+import { decodeS3Key } from "../../../src/queue/s3-event.js";
+import { parseQueueMessage as parseS3Message } from "../../../src/queue/parse-message.js";
+import { MessageParseError } from "../../../src/queue/parsed-message.js";
 import { eventOrder, isOlderEvent } from "../../../src/domain/object-event.js";
 
 function record(key: string, extra: Record<string, unknown> = {}) {
@@ -16,10 +18,11 @@ describe("parseS3Message", () => {
   it("reads an AWS event and decodes its form-URL-encoded key", () => {
     const parsed = parseS3Message(JSON.stringify({ Records: [record("holiday+clips/caf%C3%A9+%2B+more%25.mp4")] }));
     expect(parsed).toEqual({
-      kind: "objects",
+      kind: "changes",
       ignoredRecords: 0,
-      objects: [
+      changes: [
         {
+          change: "created",
           bucket: "videos",
           key: "holiday clips/café + more%.mp4",
           size: 1234,
@@ -38,18 +41,23 @@ describe("parseS3Message", () => {
       s3: { bucket: { name: "videos" }, object: { key: "a.mp4", size: 1, eTag: "e" } },
     };
     const parsed = parseS3Message(JSON.stringify({ Records: [moto] }));
-    expect(parsed.kind === "objects" && parsed.objects[0]).toMatchObject({
+    expect(parsed.kind === "changes" && parsed.changes[0]).toMatchObject({
       key: "a.mp4",
       sequencer: undefined,
       eventTime: "2026-11-23T10:00:00.000",
     });
   });
 
-  it("returns every ObjectCreated record of a message and counts the others", () => {
-    const removed = { ...record("gone.mp4"), eventName: "ObjectRemoved:Delete" };
-    const parsed = parseS3Message(JSON.stringify({ Records: [record("one.mp4"), removed, record("two.mp4")] }));
-    expect(parsed.kind === "objects" && parsed.objects.map((o) => o.key)).toEqual(["one.mp4", "two.mp4"]);
-    expect(parsed.kind === "objects" && parsed.ignoredRecords).toBe(1);
+  it("returns every ObjectCreated and ObjectRemoved record of a message, in order, and counts the others", () => {
+    const removed = { ...record("gone.mp4"), eventName: "ObjectRemoved:DeleteMarkerCreated" };
+    const restored = { ...record("cold.mp4"), eventName: "ObjectRestore:Completed" };
+    const parsed = parseS3Message(JSON.stringify({ Records: [record("one.mp4"), removed, restored, record("two.mp4")] }));
+    expect(parsed.kind === "changes" && parsed.changes.map((o) => `${o.change} ${o.key}`)).toEqual([
+      "created one.mp4",
+      "removed gone.mp4",
+      "created two.mp4",
+    ]);
+    expect(parsed.kind === "changes" && parsed.ignoredRecords).toBe(1);
   });
 
   it("recognises the s3:TestEvent sent when a notification is configured", () => {
@@ -72,7 +80,7 @@ describe("parseS3Message", () => {
       Message: JSON.stringify({ Records: [record("via+sns.mp4")] }),
     };
     const parsed = parseS3Message(JSON.stringify(envelope));
-    expect(parsed.kind === "objects" && parsed.objects[0]?.key).toBe("via sns.mp4");
+    expect(parsed.kind === "changes" && parsed.changes[0]?.key).toBe("via sns.mp4");
   });
 
   it.each([
@@ -90,6 +98,99 @@ describe("parseS3Message", () => {
     ["an SNS envelope around garbage", JSON.stringify({ Type: "Notification", Message: "nope" })],
   ])("rejects %s with a MessageParseError", (_name, body) => {
     expect(() => parseS3Message(body)).toThrow(MessageParseError);
+  });
+});
+
+/** Events as EventBridge delivers them to an SQS target: the examples of AWS's "EventBridge event message structure". */
+const EVENTBRIDGE_CREATED = {
+  version: "0",
+  id: "17793124-05d4-b198-2fde-7ededc63b103",
+  "detail-type": "Object Created",
+  source: "aws.s3",
+  account: "111122223333",
+  time: "2021-11-12T00:00:00Z",
+  region: "ca-central-1",
+  resources: ["arn:aws:s3:::amzn-s3-demo-bucket1"],
+  detail: {
+    version: "0",
+    bucket: { name: "amzn-s3-demo-bucket1" },
+    object: {
+      key: "example-key",
+      size: 5,
+      etag: "b1946ac92492d2347c6235b4d2611184",
+      "version-id": "IYV3p45BT0ac8hjHg1houSdS1a.Mro8e",
+      sequencer: "617f08299329d189",
+    },
+    "request-id": "N4N7GDK58NMKJ12R",
+    requester: "123456789012",
+    "source-ip-address": "1.2.3.4",
+    reason: "PutObject",
+  },
+};
+const EVENTBRIDGE_DELETED = {
+  version: "0",
+  id: "2ee9cc15-d022-99ea-1fb8-1b1bac4850f9",
+  "detail-type": "Object Deleted",
+  source: "aws.s3",
+  account: "111122223333",
+  time: "2021-11-12T00:00:00Z",
+  region: "ca-central-1",
+  resources: ["arn:aws:s3:::amzn-s3-demo-bucket1"],
+  detail: {
+    version: "0",
+    bucket: { name: "amzn-s3-demo-bucket1" },
+    object: {
+      key: "example-key",
+      etag: "d41d8cd98f00b204e9800998ecf8427e",
+      "version-id": "1QW9g1Z99LUNbvaaYVpW9xDlOLU.qxgF",
+      sequencer: "617f0837b476e463",
+    },
+    "request-id": "0BH729840619AG5K",
+    requester: "123456789012",
+    "source-ip-address": "1.2.3.4",
+    reason: "DeleteObject",
+    "deletion-type": "Delete Marker Created",
+  },
+};
+
+describe("EventBridge events", () => {
+  it("reads Object Created as the same domain change as an S3 notification", () => {
+    expect(parseS3Message(JSON.stringify(EVENTBRIDGE_CREATED))).toEqual({
+      kind: "changes",
+      ignoredRecords: 0,
+      changes: [
+        {
+          change: "created",
+          bucket: "amzn-s3-demo-bucket1",
+          key: "example-key",
+          size: 5,
+          etag: "b1946ac92492d2347c6235b4d2611184",
+          eventTime: "2021-11-12T00:00:00Z",
+          sequencer: "617f08299329d189",
+        },
+      ],
+    });
+  });
+
+  it("reads Object Deleted (a delete marker) as a removal, ordered after the creation by its sequencer", () => {
+    const parsed = parseS3Message(JSON.stringify(EVENTBRIDGE_DELETED));
+    const removal = parsed.kind === "changes" ? parsed.changes[0] : undefined;
+    expect(removal).toEqual({
+      change: "removed",
+      bucket: "amzn-s3-demo-bucket1",
+      key: "example-key",
+      eventTime: "2021-11-12T00:00:00Z",
+      sequencer: "617f0837b476e463",
+    });
+    expect(isOlderEvent(eventOrder({ sequencer: "617f08299329d189", eventTime: undefined }), eventOrder(removal!)!)).toBe(true);
+  });
+
+  it("counts other S3 detail types and ignores them; rejects other sources and broken details", () => {
+    const restore = { ...EVENTBRIDGE_CREATED, "detail-type": "Object Restore Completed" };
+    expect(parseS3Message(JSON.stringify(restore))).toEqual({ kind: "changes", changes: [], ignoredRecords: 1 });
+    expect(() => parseS3Message(JSON.stringify({ ...EVENTBRIDGE_CREATED, source: "aws.ec2" }))).toThrow(MessageParseError);
+    const noKey = { ...EVENTBRIDGE_CREATED, detail: { ...EVENTBRIDGE_CREATED.detail, object: { size: 5 } } };
+    expect(() => parseS3Message(JSON.stringify(noKey))).toThrow(MessageParseError);
   });
 });
 
