@@ -11,7 +11,7 @@ import path from "node:path";
 import { createDb } from "../../src/store/prisma.js";
 import { analyzeObject } from "../../src/ingest/analyze-object.js";
 import { LocalFileStore } from "./local-store.js";
-import { buildCorpus, mulberry32, TRANSFORMATIONS, type CorpusVideo } from "./corpus.js";
+import { buildCorpus, caseOriginals, mulberry32, TRANSFORMATIONS, type CorpusVideo } from "./corpus.js";
 import { benchDatabaseUrl, benchIngest, runAll } from "./util.js";
 
 const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
@@ -140,7 +140,7 @@ const line = (name: string, a: Tally, b: Tally) => {
 };
 
 console.log(
-  `\naccuracy benchmark — seed ${seed}: ${originals} originals × ${Object.keys(TRANSFORMATIONS).length} transformations, ${negatives} negatives (${corpus.length} videos)`,
+  `\naccuracy benchmark — seed ${seed}: ${originals} originals + ${caseOriginals(dir).length} reported case(s) × ${Object.keys(TRANSFORMATIONS).length} transformations, ${negatives} negatives (${corpus.length} videos)`,
 );
 console.log(`analysis: ${analysisSec.toFixed(0)} s for ${corpus.length} videos at concurrency ${concurrency}\n`);
 console.log(`${"".padEnd(24)} ${"n".padStart(4)}   ${"this project".padEnd(20)}   seed method`);
