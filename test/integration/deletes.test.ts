@@ -17,9 +17,9 @@ let dir: string;
 beforeAll(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), "deletes-"));
   await renderScenes(path.join(dir, "original.mp4"), [
-    { source: "testsrc2", durationSec: 4 },
-    { source: "mandelbrot", durationSec: 4 },
-    { source: "life=seed=3:ratio=0.3", durationSec: 4 },
+    { source: "mandelbrot=start_x=-0.743:start_y=0.131:start_scale=0.4", durationSec: 4 },
+    { source: "life=seed=31337:ratio=0.3:mold=10", durationSec: 4 },
+    { source: "cellauto=rule=105:random_seed=77:random_fill_ratio=0.4", filters: "crop=160:90:0:0", durationSec: 4 },
   ]);
   await transcode(path.join(dir, "original.mp4"), path.join(dir, "copy.mp4"), ["-vf", "scale=-2:240", "-c:v", "libx264", "-crf", "28"]);
   // Bytes of its own: an upload identical to an analysed video is answered without any analysis.
