@@ -1,8 +1,9 @@
 /**
  * Bootstraps the bucket, queues and notification wiring against the configured endpoint
  * (moto, LocalStack, or real AWS when AWS_ENDPOINT is "aws"). Idempotent.
- *   npm run setup:aws
+ *   npm run setup:aws [-- --eventbridge]   (S3 → EventBridge → SQS instead of the bucket's own notification)
  */
+import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
 import { awsOptions, loadConfig } from "../src/config.js";
 import { createAwsClients, describeAwsError } from "../src/aws/clients.js";
 import { bootstrap } from "./lib/bootstrap.js";
@@ -12,9 +13,17 @@ const corsOrigins = (process.env.BUCKET_CORS_ORIGINS ?? "*")
   .split(",")
   .map((o) => o.trim())
   .filter(Boolean);
-const { s3, sqs } = createAwsClients(awsOptions(config));
+const aws = awsOptions(config);
+const { s3, sqs } = createAwsClients(aws);
+const route = process.argv.includes("--eventbridge")
+  ? ({
+      via: "eventbridge",
+      events: new EventBridgeClient({ region: aws.region, ...(aws.endpoint ? { endpoint: aws.endpoint } : {}) }),
+    } as const)
+  : ({ via: "notification" } as const);
 
 const steps = await bootstrap(s3, sqs, {
+  route,
   region: config.AWS_REGION,
   bucket: config.BUCKET,
   queueName: config.QUEUE_NAME,

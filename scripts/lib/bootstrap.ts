@@ -16,8 +16,12 @@ import {
   SetQueueAttributesCommand,
   type SQSClient,
 } from "@aws-sdk/client-sqs";
+import type { EventBridgeClient } from "@aws-sdk/client-eventbridge";
+import { ensureBucketToEventBridge, ensureRule, ensureTarget } from "./eventbridge-routing.js";
 
 export interface BootstrapOptions {
+  /** How S3 events reach the queue: the bucket's own notification, or EventBridge (a rule with the queue as target). */
+  readonly route?: { readonly via: "notification" } | { readonly via: "eventbridge"; readonly events: EventBridgeClient };
   readonly region: string;
   readonly bucket: string;
   readonly queueName: string;
@@ -58,9 +62,18 @@ export async function bootstrap(s3: S3Client, sqs: SQSClient, options: Bootstrap
   const arn = await queueArn(sqs, queue.url);
   const partition = arn.split(":")[1] ?? "aws";
   const bucketArn = `arn:${partition}:s3:::${options.bucket}`;
-  steps.push(await ensureQueuePolicy(sqs, queue.url, options.queueName, s3DeliveryPolicy(arn, bucketArn)));
-
-  steps.push(await ensureNotification(s3, options.bucket, arn));
+  const route = options.route ?? { via: "notification" };
+  if (route.via === "notification") {
+    steps.push(await ensureQueuePolicy(sqs, queue.url, options.queueName, deliveryPolicy(arn, bucketArn)));
+    steps.push(await ensureNotification(s3, options.bucket, arn));
+    return steps;
+  }
+  const rule = `${options.queueName}-s3-objects`;
+  const { arn: ruleArn, step } = await ensureRule(route.events, rule, options.bucket);
+  steps.push(step);
+  steps.push(await ensureQueuePolicy(sqs, queue.url, options.queueName, deliveryPolicy(arn, bucketArn, ruleArn)));
+  steps.push(await ensureTarget(route.events, rule, arn));
+  steps.push(await ensureBucketToEventBridge(s3, options.bucket, NOTIFICATION_ID));
   return steps;
 }
 
@@ -91,8 +104,8 @@ async function ensureCors(s3: S3Client, bucket: string, origins: readonly string
 }
 
 /** The queue policy S3 needs, written only when it differs from the queue's. */
-async function ensureQueuePolicy(sqs: SQSClient, url: string, name: string, policy: object): Promise<Step> {
-  const resource = `queue policy (s3 → ${name})`;
+async function ensureQueuePolicy(sqs: SQSClient, url: string, name: string, policy: ReturnType<typeof deliveryPolicy>): Promise<Step> {
+  const resource = `queue policy (${policy.Statement.length > 1 ? "s3, EventBridge" : "s3"} → ${name})`;
   const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ["All"] }));
   const current = Attributes?.Policy ? (JSON.parse(Attributes.Policy) as unknown) : undefined;
   if (JSON.stringify(current) === JSON.stringify(policy)) return { resource, action: "exists" };
@@ -100,19 +113,24 @@ async function ensureQueuePolicy(sqs: SQSClient, url: string, name: string, poli
   return { resource, action: current === undefined ? "created" : "updated" };
 }
 
-/** Real S3 may only send to a queue whose policy allows it, for this bucket only. */
-export function s3DeliveryPolicy(queueArn: string, bucketArn: string) {
+/**
+ * Real S3 may only send to a queue whose policy allows it, for this bucket only; through
+ * EventBridge, the rule is the sender and the policy names it.
+ */
+export function deliveryPolicy(queueArn: string, bucketArn: string, ruleArn?: string) {
+  const allow = (sid: string, service: string, sourceArn: string) => ({
+    Sid: sid,
+    Effect: "Allow",
+    Principal: { Service: service },
+    Action: "sqs:SendMessage",
+    Resource: queueArn,
+    Condition: { ArnLike: { "aws:SourceArn": sourceArn } },
+  });
   return {
     Version: "2012-10-17",
     Statement: [
-      {
-        Sid: "AllowS3ObjectCreatedEvents",
-        Effect: "Allow",
-        Principal: { Service: "s3.amazonaws.com" },
-        Action: "sqs:SendMessage",
-        Resource: queueArn,
-        Condition: { ArnLike: { "aws:SourceArn": bucketArn } },
-      },
+      allow("AllowS3ObjectCreatedEvents", "s3.amazonaws.com", bucketArn),
+      ...(ruleArn ? [allow("AllowEventBridgeS3Events", "events.amazonaws.com", ruleArn)] : []),
     ],
   };
 }

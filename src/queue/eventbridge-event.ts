@@ -10,13 +10,16 @@ import { decodeS3Key } from "./s3-event.js";
 const EventBridgeS3Schema = z.object({
   source: z.literal("aws.s3"),
   "detail-type": z.string(),
-  time: z.string().optional(),
+  // AWS writes an ISO time; moto writes Unix seconds.
+  time: z.union([z.string(), z.number().transform((sec) => new Date(sec * 1000).toISOString())]).optional(),
   detail: z.object({
     bucket: z.object({ name: z.string().min(1) }),
     object: z.object({
       key: z.string().min(1),
       size: z.number().int().nonnegative().optional(),
       etag: z.string().optional(),
+      /** moto's spelling. */
+      eTag: z.string().optional(),
       sequencer: z.string().optional(),
     }),
   }),
@@ -41,7 +44,7 @@ export function parseEventBridgeEvent(payload: unknown): ParsedMessage {
     case "Object Created":
       return {
         kind: "changes",
-        changes: [{ change: "created", ...common, size: detail.object.size, etag: detail.object.etag }],
+        changes: [{ change: "created", ...common, size: detail.object.size, etag: detail.object.etag ?? detail.object.eTag }],
         ignoredRecords: 0,
       };
     case "Object Deleted":

@@ -185,6 +185,20 @@ describe("EventBridge events", () => {
     expect(isOlderEvent(eventOrder({ sequencer: "617f08299329d189", eventTime: undefined }), eventOrder(removal!)!)).toBe(true);
   });
 
+  it("reads moto's spelling too: the time in Unix seconds, eTag for etag", () => {
+    const moto = {
+      ...EVENTBRIDGE_CREATED,
+      time: 1_795_946_000,
+      detail: { ...EVENTBRIDGE_CREATED.detail, object: { key: "a b.mp4", size: 5, eTag: "e1", sequencer: "617f08299329d189" } },
+    };
+    const parsed = parseS3Message(JSON.stringify(moto));
+    expect(parsed.kind === "changes" && parsed.changes[0]).toMatchObject({
+      key: "a b.mp4",
+      etag: "e1",
+      eventTime: "2026-11-29T09:53:20.000Z",
+    });
+  });
+
   it("counts other S3 detail types and ignores them; rejects other sources and broken details", () => {
     const restore = { ...EVENTBRIDGE_CREATED, "detail-type": "Object Restore Completed" };
     expect(parseS3Message(JSON.stringify(restore))).toEqual({ kind: "changes", changes: [], ignoredRecords: 1 });
