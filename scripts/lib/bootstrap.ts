@@ -4,7 +4,6 @@ import {
   HeadBucketCommand,
   GetBucketCorsCommand,
   PutBucketCorsCommand,
-  PutBucketNotificationConfigurationCommand,
   type BucketLocationConstraint,
   type QueueConfiguration,
   type S3Client,
@@ -17,6 +16,7 @@ import {
   type SQSClient,
 } from "@aws-sdk/client-sqs";
 import type { EventBridgeClient } from "@aws-sdk/client-eventbridge";
+import { putNotification } from "./bucket-notification.js";
 import { ensureBucketToEventBridge, ensureRule, ensureTarget } from "./eventbridge-routing.js";
 
 export interface BootstrapOptions {
@@ -205,17 +205,7 @@ async function ensureNotification(s3: S3Client, bucket: string, queueArnValue: s
   if (ours && NOTIFIED_EVENTS.every((e) => ours.Events?.includes(e))) return { resource, action: "exists" };
   const others = (current.QueueConfigurations ?? []).filter((q) => q !== ours);
   const mine: QueueConfiguration = { Id: NOTIFICATION_ID, QueueArn: queueArnValue, Events: [...NOTIFIED_EVENTS] };
-  await s3.send(
-    new PutBucketNotificationConfigurationCommand({
-      Bucket: bucket,
-      NotificationConfiguration: {
-        QueueConfigurations: [...others, mine],
-        ...(current.TopicConfigurations ? { TopicConfigurations: current.TopicConfigurations } : {}),
-        ...(current.LambdaFunctionConfigurations ? { LambdaFunctionConfigurations: current.LambdaFunctionConfigurations } : {}),
-        ...(current.EventBridgeConfiguration ? { EventBridgeConfiguration: current.EventBridgeConfiguration } : {}),
-      },
-    }),
-  );
+  await putNotification(s3, bucket, current, { queues: [...others, mine], eventBridge: current.EventBridgeConfiguration !== undefined });
   return { resource, action: ours ? "updated" : "created" };
 }
 

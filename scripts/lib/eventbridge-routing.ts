@@ -5,8 +5,9 @@ import {
   PutTargetsCommand,
   type EventBridgeClient,
 } from "@aws-sdk/client-eventbridge";
-import { GetBucketNotificationConfigurationCommand, PutBucketNotificationConfigurationCommand, type S3Client } from "@aws-sdk/client-s3";
+import { GetBucketNotificationConfigurationCommand, type S3Client } from "@aws-sdk/client-s3";
 import type { Step } from "./bootstrap.js";
+import { putNotification } from "./bucket-notification.js";
 
 const TARGET_ID = "tvidz-queue";
 
@@ -47,16 +48,6 @@ export async function ensureBucketToEventBridge(s3: S3Client, bucket: string, no
   const queues = (current.QueueConfigurations ?? []).filter((q) => q.Id !== notificationId);
   const direct = queues.length !== (current.QueueConfigurations ?? []).length;
   if (current.EventBridgeConfiguration && !direct) return { resource, action: "exists" };
-  await s3.send(
-    new PutBucketNotificationConfigurationCommand({
-      Bucket: bucket,
-      NotificationConfiguration: {
-        QueueConfigurations: queues,
-        ...(current.TopicConfigurations ? { TopicConfigurations: current.TopicConfigurations } : {}),
-        ...(current.LambdaFunctionConfigurations ? { LambdaFunctionConfigurations: current.LambdaFunctionConfigurations } : {}),
-        EventBridgeConfiguration: {},
-      },
-    }),
-  );
+  await putNotification(s3, bucket, current, { queues, eventBridge: true });
   return { resource, action: current.EventBridgeConfiguration ? "updated" : "created" };
 }

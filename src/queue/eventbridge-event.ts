@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { MessageParseError, type ParsedMessage } from "./parsed-message.js";
+import { notA, type ParsedMessage } from "./parsed-message.js";
 import { decodeS3Key } from "./s3-event.js";
 
 /**
@@ -32,10 +32,7 @@ export function isEventBridgeEvent(payload: unknown): boolean {
 
 export function parseEventBridgeEvent(payload: unknown): ParsedMessage {
   const event = EventBridgeS3Schema.safeParse(payload);
-  if (!event.success) {
-    const first = event.error.issues[0];
-    throw new MessageParseError(`not an S3 event from EventBridge (${first?.path.join(".") || "body"}: ${first?.message ?? "invalid"})`);
-  }
+  if (!event.success) throw notA("an S3 event from EventBridge", event.error);
   const { detail, time } = event.data;
   // Keys are read as in S3's own notifications (form-URL-encoded); a key that is not valid
   // percent-encoding is used as it came.

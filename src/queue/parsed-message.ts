@@ -1,3 +1,4 @@
+import type { z } from "zod";
 import type { ObjectChange } from "../domain/object-event.js";
 
 /** What a queue message says, whichever route it took from S3. */
@@ -10,4 +11,10 @@ export class MessageParseError extends Error {
     super(message, options);
     this.name = "MessageParseError";
   }
+}
+
+/** A payload that is not `what`, named by the first thing wrong with it. */
+export function notA(what: string, error: z.ZodError): MessageParseError {
+  const first = error.issues[0];
+  return new MessageParseError(`not ${what} (${first?.path.join(".") || "body"}: ${first?.message ?? "invalid"})`);
 }

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { ObjectChange } from "../domain/object-event.js";
-import { MessageParseError, type ParsedMessage } from "./parsed-message.js";
+import { notA, type ParsedMessage } from "./parsed-message.js";
 
 const S3RecordSchema = z.object({
   eventSource: z.string().optional(),
@@ -43,10 +43,7 @@ export function parseS3Notification(payload: unknown): ParsedMessage {
   if (test.success) return { kind: "test-event", bucket: test.data.Bucket };
 
   const event = S3EventSchema.safeParse(payload);
-  if (!event.success) {
-    const first = event.error.issues[0];
-    throw new MessageParseError(`not an S3 event notification (${first?.path.join(".") || "body"}: ${first?.message ?? "invalid"})`);
-  }
+  if (!event.success) throw notA("an S3 event notification", event.error);
   const changes: ObjectChange[] = [];
   for (const r of event.data.Records) {
     const common = {
