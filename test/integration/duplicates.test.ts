@@ -134,7 +134,9 @@ describe("duplicate detection through S3 → SQS → /status (small accuracy cor
     await terminal("originals/c00.mp4");
     await upload("copies/c00/180p.mp4", copyFile);
     const match = ((await terminal("copies/c00/180p.mp4")).duplicates as Duplicate[]).find((d) => d.file === "originals/c00.mp4");
-    expect(match).toMatchObject({ kind: "near-duplicate", offsetSec: 0 });
+    expect(match?.kind).toBe("near-duplicate");
+    // To the matcher's resolution (one sample, 0.25 s), as the black-intro copy's offset above.
+    expect(match!.offsetSec).toBeCloseTo(0, 0);
     expect(match!.segment[0]).toBeLessThan(0.5);
     expect(match!.segment[1]).toBeGreaterThan(29.5);
     expect(match!.otherSegment[1]).toBeGreaterThan(29.5);
