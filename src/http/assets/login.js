@@ -8,7 +8,9 @@ form.addEventListener("submit", async (event) => {
   const credential = document.getElementById("credential").value.trim();
   const response = await fetch("/session", { headers: { authorization: `Bearer ${credential}` } });
   if (response.ok) {
-    location.href = new URLSearchParams(location.search).get("next") ?? "/";
+    // Only a path of this service: never another site (//host or a scheme).
+    const next = new URLSearchParams(location.search).get("next") ?? "/";
+    location.href = /^\/(?![/\\])/.test(next) ? next : "/";
     return;
   }
   problem.hidden = false;
