@@ -13,6 +13,7 @@ const LAYERS = [
   ["media", "^src/media/"],
   ["ingest", "^src/ingest/"],
   ["status", "^src/status/"],
+  ["results", "^src/results/"],
   ["queue", "^src/queue/"],
   ["http", "^src/http/"],
   ["entry points (main, service, config, logger, metrics, cli)", "^src/(cli/|[^/]+[.]ts$)"],

@@ -26,6 +26,7 @@ const steps = await bootstrap(s3, sqs, {
   route,
   region: config.AWS_REGION,
   bucket: config.BUCKET,
+  extraBuckets: config.EXTRA_BUCKETS,
   queueName: config.QUEUE_NAME,
   visibilityTimeoutSec: config.VISIBILITY_TIMEOUT_SEC,
   maxReceiveCount: 5,

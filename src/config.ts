@@ -1,6 +1,25 @@
 import os from "node:os";
 import { z } from "zod";
 import type { AwsOptions } from "./aws/clients.js";
+import { BUCKET_NAME } from "./domain/object-event.js";
+import type { ResultDestination } from "./domain/result-event.js";
+
+/** A comma-separated list (empty by default). */
+const list = () =>
+  z
+    .string()
+    .default("")
+    .transform((v) =>
+      v
+        .split(",")
+        .map((item) => item.trim())
+        .filter(Boolean),
+    );
+
+function isWebhookUrl(value: string): boolean {
+  const url = new URL(value);
+  return url.protocol === "https:" || (url.protocol === "http:" && ["localhost", "127.0.0.1", "[::1]"].includes(url.hostname));
+}
 
 /** Reads a positive integer from the environment, with a default. */
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
@@ -63,7 +82,10 @@ const ConfigSchema = z.object({
   AWS_IDLE_TIMEOUT_MS: positiveInt(30_000),
   /** Real AWS needs virtual-hosted addressing; emulators want path-style. */
   S3_FORCE_PATH_STYLE: z.stringbool().default(true),
-  BUCKET: z.string().min(3).max(63).default("videos"),
+  /** The default bucket: status lookups that name none, the overview page, readiness. */
+  BUCKET: z.string().regex(BUCKET_NAME, "must be an S3 bucket name").default("videos"),
+  /** Further buckets served (comma-separated): their events are analysed into the same catalog. */
+  EXTRA_BUCKETS: list().pipe(z.array(z.string().regex(BUCKET_NAME, "must be S3 bucket names"))),
   QUEUE_NAME: z.string().min(1).max(80).default("video-events"),
   /** Records one queue message may carry (S3 sends one); a message with more is refused whole. */
   MAX_RECORDS_PER_MESSAGE: positiveInt(100),
@@ -75,6 +97,23 @@ const ConfigSchema = z.object({
   DB_POOL_MAX: positiveInt(10),
   DB_CONNECT_TIMEOUT_MS: positiveInt(5_000),
   DB_STATEMENT_TIMEOUT_MS: positiveInt(15_000),
+
+  /** Result events (README "Result events"): to an SQS queue, an SNS topic and/or webhooks. */
+  RESULTS_QUEUE_URL: z.url().optional(),
+  RESULTS_TOPIC_ARN: z
+    .string()
+    .regex(/^arn:[\w-]+:sns:[\w-]*:\d*:[\w.-]+$/, "must be an SNS topic ARN")
+    .optional(),
+  /** Comma-separated; HTTPS, or HTTP to this machine (a local receiver). */
+  WEBHOOK_URLS: list().pipe(z.array(z.url().refine(isWebhookUrl, "must be https:// (http:// only to localhost)"))),
+  /** Comma-separated HMAC secrets; each signs every request (two during a rotation). */
+  WEBHOOK_SECRETS: list().pipe(z.array(z.string().min(32, "must be at least 32 characters"))),
+  WEBHOOK_TIMEOUT_MS: positiveInt(10_000),
+  /** Attempts per event and destination before it is parked, and the backoff between them. */
+  RESULTS_MAX_ATTEMPTS: positiveInt(12),
+  RESULTS_RETRY_BASE_MS: positiveInt(2_000),
+  RESULTS_RETRY_MAX_MS: positiveInt(15 * 60_000),
+  RESULTS_POLL_MS: positiveInt(1_000),
 
   FFMPEG_PATH: z.string().min(1).default("ffmpeg"),
   FFPROBE_PATH: z.string().min(1).default("ffprobe"),
@@ -145,6 +184,9 @@ function crossFieldProblems(config: Config): string[] {
   if (config.AUTH_MODE === "required" && config.API_KEYS.length === 0 && !config.OIDC_JWKS_URL) {
     problems.push("AUTH_MODE: required needs API_KEYS or OIDC_JWKS_URL (AUTH_MODE=none only for a local stack)");
   }
+  if (config.WEBHOOK_URLS.length > 0 && config.WEBHOOK_SECRETS.length === 0) {
+    problems.push('WEBHOOK_URLS: needs WEBHOOK_SECRETS (requests are signed; see README "Result events")');
+  }
   if (config.OIDC_JWKS_URL && (!config.OIDC_ISSUER || !config.OIDC_AUDIENCE)) {
     problems.push("OIDC_JWKS_URL: needs OIDC_ISSUER and OIDC_AUDIENCE as well");
   }
@@ -181,6 +223,20 @@ export function assertServiceConfig(config: Config): void {
 
 /** Every variable the service reads, for docs and the compose-file test. */
 export const CONFIG_VARIABLES = Object.keys(ConfigSchema.shape) as ReadonlyArray<keyof Config>;
+
+/** Every bucket the service reads objects from and accepts events for: BUCKET first. */
+export function servedBuckets(config: Pick<Config, "BUCKET" | "EXTRA_BUCKETS">): readonly string[] {
+  return [...new Set([config.BUCKET, ...config.EXTRA_BUCKETS])];
+}
+
+/** Where result events go, as the outbox stores them. */
+export function resultDestinations(config: Config): ResultDestination[] {
+  return [
+    ...(config.RESULTS_QUEUE_URL ? [`sqs:${config.RESULTS_QUEUE_URL}` as const] : []),
+    ...(config.RESULTS_TOPIC_ARN ? [`sns:${config.RESULTS_TOPIC_ARN}` as const] : []),
+    ...config.WEBHOOK_URLS.map((url) => `webhook:${url}` as const),
+  ];
+}
 
 /** The S3/SQS client options the configuration sets (the service, the upload CLI and setup:aws alike). */
 export function awsOptions(config: Config): AwsOptions {

@@ -6,7 +6,12 @@ import { BREAKER_STATES, MESSAGE_DECISIONS, type BreakerState, type MessageDecis
 export interface MetricSources {
   breakerState(): BreakerState | undefined;
   jobsByStatus(): Promise<Partial<Record<JobStatus, number>>>;
+  /** Result-event deliveries parked after their last retry (all replicas). */
+  parkedResults(): Promise<number>;
 }
+
+const DESTINATIONS = ["sqs", "sns", "webhook"] as const;
+const DELIVERY_OUTCOMES = ["delivered", "retry", "parked"] as const;
 
 /**
  * The service's Prometheus metrics (GET /metrics). The components do not know prom-client:
@@ -53,12 +58,20 @@ export class ServiceMetrics {
     registers: [this.registry],
   });
 
+  private readonly deliveries = new Counter({
+    name: "tvidz_result_deliveries_total",
+    help: "Result-event delivery attempts by destination kind and outcome (delivered, retry scheduled, parked)",
+    labelNames: ["destination", "outcome"] as const,
+    registers: [this.registry],
+  });
+
   constructor(sources: MetricSources) {
     // Every documented label set exists from the start at zero: dashboards and alerts see 0, not "no data".
     for (const stage of ["analysis", "message"] as const) this.internalErrors.inc({ stage }, 0);
     for (const decision of MESSAGE_DECISIONS) this.messages.inc({ decision }, 0);
     for (const tool of ["ffmpeg", "ffprobe"]) for (const reason of ["timeout", "aborted"]) this.childStops.inc({ tool, reason }, 0);
     for (const outcome of ["done", "failed", "interrupted"]) this.analysisDuration.zero({ outcome });
+    for (const destination of DESTINATIONS) for (const outcome of DELIVERY_OUTCOMES) this.deliveries.inc({ destination, outcome }, 0);
     collectDefaultMetrics({ register: this.registry, prefix: "tvidz_" });
     new Gauge({
       name: "tvidz_breaker_state",
@@ -81,7 +94,20 @@ export class ServiceMetrics {
         if (counts) for (const status of JOB_STATUSES) this.set({ status }, counts[status] ?? 0);
       },
     });
+    new Gauge({
+      name: "tvidz_result_events_parked",
+      help: "Result-event deliveries parked after their last retry, waiting for an operator (README: Result events)",
+      registers: [this.registry],
+      async collect() {
+        const parked = await sources.parkedResults().catch(() => undefined);
+        if (parked !== undefined) this.set(parked);
+      },
+    });
   }
+
+  readonly resultAttempt = (destination: (typeof DESTINATIONS)[number], outcome: (typeof DELIVERY_OUTCOMES)[number]): void => {
+    this.deliveries.inc({ destination, outcome });
+  };
 
   readonly analysisFinished = (outcome: "done" | "failed" | "interrupted", seconds: number): void => {
     this.analysisDuration.observe({ outcome }, seconds);

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Logger } from "pino";
-import { awsOptions, type Config } from "./config.js";
+import { awsOptions, resultDestinations, servedBuckets, type Config } from "./config.js";
 import { describeError } from "./domain/errors.js";
 import { createAwsClients } from "./aws/clients.js";
 import { createDb, pingDb } from "./store/prisma.js";
@@ -10,6 +10,9 @@ import { JobStore } from "./store/job-store.js";
 import { FingerprintStore } from "./store/fingerprint-store.js";
 import { StatusQueries } from "./store/status-queries.js";
 import { ObjectEraser } from "./store/object-eraser.js";
+import { ResultOutbox } from "./store/result-outbox.js";
+import { ResultDispatcher } from "./results/dispatcher.js";
+import { snsSender, sqsSender, webhookSender } from "./results/senders.js";
 import { S3ObjectStore } from "./objects/s3-object-store.js";
 import { ProcessGuard } from "./media/process-guard.js";
 import { FfmpegAnalyzer, type AnalysisLimits } from "./media/ffmpeg-analyzer.js";
@@ -62,11 +65,12 @@ export const leaseMs = (config: Config): number => (config.VISIBILITY_TIMEOUT_SE
  * Everything is wired here and nowhere else.
  */
 export function createService(config: Config, log: Logger): Service {
-  const { s3, sqs } = createAwsClients(awsOptions(config));
+  const { s3, sqs, sns } = createAwsClients(awsOptions(config));
   let consumer: QueueConsumer | undefined;
   const metrics = new ServiceMetrics({
     breakerState: () => consumer?.breakerState,
     jobsByStatus: () => statusQueries.countJobsByStatus(),
+    parkedResults: () => outbox.countParked(),
   });
   const db = createDb({
     url: config.DATABASE_URL,
@@ -76,6 +80,26 @@ export function createService(config: Config, log: Logger): Service {
     onQuery: metrics.queryDone,
   });
   const statusQueries = new StatusQueries(db);
+  const outbox = new ResultOutbox(db);
+  const dispatcher = new ResultDispatcher(
+    outbox,
+    {
+      sqs: sqsSender(sqs),
+      sns: snsSender(sns),
+      webhook: webhookSender({ secrets: config.WEBHOOK_SECRETS, timeoutMs: config.WEBHOOK_TIMEOUT_MS }),
+    },
+    {
+      pollMs: config.RESULTS_POLL_MS,
+      batch: 16,
+      // A send is bounded by the webhook timeout or the AWS idle timeout; the lease outlasts both.
+      leaseMs: Math.max(config.WEBHOOK_TIMEOUT_MS, config.AWS_IDLE_TIMEOUT_MS) + 5_000,
+      maxAttempts: config.RESULTS_MAX_ATTEMPTS,
+      retryBaseMs: config.RESULTS_RETRY_BASE_MS,
+      retryMaxMs: config.RESULTS_RETRY_MAX_MS,
+    },
+    log,
+    metrics.resultAttempt,
+  );
   const fingerprints = new FingerprintStore(db);
   const objects = new S3ObjectStore(s3);
   const guard = new ProcessGuard(
@@ -85,7 +109,7 @@ export function createService(config: Config, log: Logger): Service {
     config.MEDIA_MEMORY_LIMIT_MB * 1024 ** 2,
   );
   const ingest: IngestDeps = {
-    jobs: new JobStore(db),
+    jobs: new JobStore(db, resultDestinations(config)),
     identical: fingerprints,
     index: fingerprints,
     objects,
@@ -103,7 +127,7 @@ export function createService(config: Config, log: Logger): Service {
       created: (object, messageId, signal) => analyzeObject(ingest, object, messageId, signal),
       removed: (object, messageId) => forgetObject(forget, object, messageId),
     },
-    { buckets: new Set([config.BUCKET]), maxRecords: config.MAX_RECORDS_PER_MESSAGE },
+    { buckets: new Set(servedBuckets(config)), maxRecords: config.MAX_RECORDS_PER_MESSAGE },
     log,
     { internalError: () => metrics.internalError("message") },
   );
@@ -119,7 +143,10 @@ export function createService(config: Config, log: Logger): Service {
   let stopping = false;
   let queueReady: Promise<void> = Promise.resolve();
 
-  const status = new StatusService(statusQueries, objects, config.BUCKET, { cacheTtlMs: config.STATUS_CACHE_TTL_MS, cacheMaxKeys: 10_000 });
+  const status = new StatusService(statusQueries, objects, servedBuckets(config), {
+    cacheTtlMs: config.STATUS_CACHE_TTL_MS,
+    cacheMaxKeys: 10_000,
+  });
   const streams = new SnapshotStreams(status, {
     maxStreams: config.SSE_MAX_STREAMS,
     pollMs: config.SSE_POLL_MS,
@@ -127,7 +154,6 @@ export function createService(config: Config, log: Logger): Service {
     maxLifetimeMs: config.SSE_MAX_LIFETIME_MS,
   });
   const thumbnails = new ThumbnailService(statusQueries, objects, guard, {
-    bucket: config.BUCKET,
     ffmpegPath: config.FFMPEG_PATH,
     timeoutMs: 15_000,
     cacheBytes: 32 * 1024 ** 2,
@@ -220,6 +246,8 @@ export function createService(config: Config, log: Logger): Service {
         );
       }
       queueReady = connectQueue();
+      // Every replica delivers: parked or undelivered events of a replica that died are sent by the others.
+      dispatcher.start();
       return { port };
     },
     async stop() {
@@ -228,6 +256,7 @@ export function createService(config: Config, log: Logger): Service {
       await queueReady;
       streams.closeAll();
       await consumer?.stop();
+      await dispatcher.stop();
       await guard.killAll();
       if (server) {
         const closing = new Promise<void>((resolve) => server?.close(() => resolve()));
@@ -237,6 +266,7 @@ export function createService(config: Config, log: Logger): Service {
       await db.$disconnect();
       s3.destroy();
       sqs.destroy();
+      sns.destroy();
     },
   };
 }

@@ -19,6 +19,7 @@ async function serve(variant: "bare" | "service"): Promise<void> {
   const { pino } = await import("pino");
   const { buildSnapshot } = await import("../../src/status/snapshot.js");
   const snapshot = buildSnapshot({
+    bucket: "videos",
     key: "a.mp4",
     status: "done",
     progress: 1,
@@ -27,7 +28,16 @@ async function serve(variant: "bare" | "service"): Promise<void> {
     durationSec: 16,
     sceneCuts: [4, 9, 13],
     duplicates: [
-      { file: "b.mp4", otherDurationSec: 16, score: 0.9, kind: "near-duplicate", offsetSec: 0, segment: [0, 16], otherSegment: [0, 16] },
+      {
+        bucket: "videos",
+        file: "b.mp4",
+        otherDurationSec: 16,
+        score: 0.9,
+        kind: "near-duplicate",
+        offsetSec: 0,
+        segment: [0, 16],
+        otherSegment: [0, 16],
+      },
     ],
     errorCode: null,
     errorMessage: null,

@@ -24,6 +24,8 @@ export interface BootstrapOptions {
   readonly route?: { readonly via: "notification" } | { readonly via: "eventbridge"; readonly events: EventBridgeClient };
   readonly region: string;
   readonly bucket: string;
+  /** Further buckets the service serves (EXTRA_BUCKETS): each is created and wired to the same queue. */
+  readonly extraBuckets?: readonly string[];
   readonly queueName: string;
   readonly visibilityTimeoutSec: number;
   readonly maxReceiveCount: number;
@@ -45,9 +47,12 @@ const FOURTEEN_DAYS_SEC = 14 * 24 * 3600;
  */
 export async function bootstrap(s3: S3Client, sqs: SQSClient, options: BootstrapOptions): Promise<Step[]> {
   const steps: Step[] = [];
-  steps.push(await ensureBucket(s3, options));
-  // Browser uploads need CORS on the bucket; with no origins asked for, none is set.
-  if (options.corsOrigins.length > 0) steps.push(await ensureCors(s3, options.bucket, options.corsOrigins));
+  const buckets = [options.bucket, ...(options.extraBuckets ?? [])];
+  for (const bucket of buckets) {
+    steps.push(await ensureBucket(s3, bucket, options.region));
+    // Browser uploads need CORS on the bucket; with no origins asked for, none is set.
+    if (options.corsOrigins.length > 0) steps.push(await ensureCors(s3, bucket, options.corsOrigins));
+  }
 
   const dlq = await ensureQueue(sqs, `${options.queueName}-dlq`, { MessageRetentionPeriod: String(FOURTEEN_DAYS_SEC) });
   steps.push(dlq.step);
@@ -61,19 +66,19 @@ export async function bootstrap(s3: S3Client, sqs: SQSClient, options: Bootstrap
   steps.push(queue.step);
   const arn = await queueArn(sqs, queue.url);
   const partition = arn.split(":")[1] ?? "aws";
-  const bucketArn = `arn:${partition}:s3:::${options.bucket}`;
+  const bucketArns = buckets.map((bucket) => `arn:${partition}:s3:::${bucket}`);
   const route = options.route ?? { via: "notification" };
   if (route.via === "notification") {
-    steps.push(await ensureQueuePolicy(sqs, queue.url, options.queueName, deliveryPolicy(arn, bucketArn)));
-    steps.push(await ensureNotification(s3, options.bucket, arn));
+    steps.push(await ensureQueuePolicy(sqs, queue.url, options.queueName, deliveryPolicy(arn, bucketArns)));
+    for (const bucket of buckets) steps.push(await ensureNotification(s3, bucket, arn));
     return steps;
   }
   const rule = `${options.queueName}-s3-objects`;
-  const { arn: ruleArn, step } = await ensureRule(route.events, rule, options.bucket);
+  const { arn: ruleArn, step } = await ensureRule(route.events, rule, buckets);
   steps.push(step);
-  steps.push(await ensureQueuePolicy(sqs, queue.url, options.queueName, deliveryPolicy(arn, bucketArn, ruleArn)));
+  steps.push(await ensureQueuePolicy(sqs, queue.url, options.queueName, deliveryPolicy(arn, bucketArns, ruleArn)));
   steps.push(await ensureTarget(route.events, rule, arn));
-  steps.push(await ensureBucketToEventBridge(s3, options.bucket, NOTIFICATION_ID));
+  for (const bucket of buckets) steps.push(await ensureBucketToEventBridge(s3, bucket, NOTIFICATION_ID));
   return steps;
 }
 
@@ -114,11 +119,11 @@ async function ensureQueuePolicy(sqs: SQSClient, url: string, name: string, poli
 }
 
 /**
- * Real S3 may only send to a queue whose policy allows it, for this bucket only; through
- * EventBridge, the rule is the sender and the policy names it.
+ * Real S3 may only send to a queue whose policy allows it, for the served buckets only;
+ * through EventBridge, the rule is the sender and the policy names it.
  */
-export function deliveryPolicy(queueArn: string, bucketArn: string, ruleArn?: string) {
-  const allow = (sid: string, service: string, sourceArn: string) => ({
+export function deliveryPolicy(queueArn: string, bucketArns: readonly string[], ruleArn?: string) {
+  const allow = (sid: string, service: string, sourceArn: string | readonly string[]) => ({
     Sid: sid,
     Effect: "Allow",
     Principal: { Service: service },
@@ -129,24 +134,24 @@ export function deliveryPolicy(queueArn: string, bucketArn: string, ruleArn?: st
   return {
     Version: "2012-10-17",
     Statement: [
-      allow("AllowS3ObjectCreatedEvents", "s3.amazonaws.com", bucketArn),
+      allow("AllowS3ObjectCreatedEvents", "s3.amazonaws.com", bucketArns.length === 1 ? bucketArns[0]! : bucketArns),
       ...(ruleArn ? [allow("AllowEventBridgeS3Events", "events.amazonaws.com", ruleArn)] : []),
     ],
   };
 }
 
-async function ensureBucket(s3: S3Client, options: BootstrapOptions): Promise<Step> {
-  const resource = `bucket ${options.bucket}`;
+async function ensureBucket(s3: S3Client, bucket: string, region: string): Promise<Step> {
+  const resource = `bucket ${bucket}`;
   try {
-    await s3.send(new HeadBucketCommand({ Bucket: options.bucket }));
+    await s3.send(new HeadBucketCommand({ Bucket: bucket }));
     return { resource, action: "exists" };
   } catch (err) {
     const status = (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
     if (status !== 404) throw err;
   }
   // us-east-1 is the one region that rejects an explicit location constraint.
-  const location = options.region === "us-east-1" ? undefined : { LocationConstraint: options.region as BucketLocationConstraint };
-  await s3.send(new CreateBucketCommand({ Bucket: options.bucket, ...(location ? { CreateBucketConfiguration: location } : {}) }));
+  const location = region === "us-east-1" ? undefined : { LocationConstraint: region as BucketLocationConstraint };
+  await s3.send(new CreateBucketCommand({ Bucket: bucket, ...(location ? { CreateBucketConfiguration: location } : {}) }));
   return { resource, action: "created" };
 }
 

@@ -11,15 +11,19 @@ import { putNotification } from "./bucket-notification.js";
 
 const TARGET_ID = "tvidz-queue";
 
-/** The S3 events the service acts on, as EventBridge names them, for one bucket. */
-export function s3EventPattern(bucket: string) {
-  return { source: ["aws.s3"], "detail-type": ["Object Created", "Object Deleted"], detail: { bucket: { name: [bucket] } } };
+/** The S3 events the service acts on, as EventBridge names them, for the served buckets. */
+export function s3EventPattern(buckets: readonly string[]) {
+  return { source: ["aws.s3"], "detail-type": ["Object Created", "Object Deleted"], detail: { bucket: { name: [...buckets] } } };
 }
 
 /** The rule that sends the bucket's creations and removals to the queue; its ARN for the queue policy. */
-export async function ensureRule(events: EventBridgeClient, name: string, bucket: string): Promise<{ arn: string; step: Step }> {
-  const resource = `EventBridge rule ${name} (aws.s3 Object Created/Deleted in ${bucket})`;
-  const pattern = JSON.stringify(s3EventPattern(bucket));
+export async function ensureRule(
+  events: EventBridgeClient,
+  name: string,
+  buckets: readonly string[],
+): Promise<{ arn: string; step: Step }> {
+  const resource = `EventBridge rule ${name} (aws.s3 Object Created/Deleted in ${buckets.join(", ")})`;
+  const pattern = JSON.stringify(s3EventPattern(buckets));
   const current = await events.send(new DescribeRuleCommand({ Name: name })).catch(() => undefined);
   if (current?.Arn && current.State === "ENABLED" && JSON.stringify(JSON.parse(current.EventPattern ?? "null")) === pattern) {
     return { arn: current.Arn, step: { resource, action: "exists" } };

@@ -1,4 +1,5 @@
 import { S3Client } from "@aws-sdk/client-s3";
+import { SNSClient } from "@aws-sdk/client-sns";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
 
@@ -18,10 +19,10 @@ export interface AwsOptions {
 }
 
 /**
- * Clients for S3 and SQS. Credentials come from the SDK's default chain (environment,
+ * Clients for S3, SQS and SNS (result events). Credentials come from the SDK's default chain (environment,
  * profile, instance role); emulators accept any. An undefined endpoint means real AWS.
  */
-export function createAwsClients(options: AwsOptions): { s3: S3Client; sqs: SQSClient } {
+export function createAwsClients(options: AwsOptions): { s3: S3Client; sqs: SQSClient; sns: SNSClient } {
   const common = { region: options.region, ...(options.endpoint ? { endpoint: options.endpoint } : {}), maxAttempts: 3 };
   // requestTimeout bounds the wait for an answer's headers (it must be opted into to throw);
   // socketTimeout bounds silence on the connection, and so a body that stops half-way.
@@ -36,6 +37,7 @@ export function createAwsClients(options: AwsOptions): { s3: S3Client; sqs: SQSC
   return {
     s3: new S3Client({ ...common, forcePathStyle: options.forcePathStyle, requestHandler: handler(options.idleTimeoutMs) }),
     sqs: new SQSClient({ ...common, requestHandler: handler(options.idleTimeoutMs + options.longPollSec * 1000) }),
+    sns: new SNSClient({ ...common, requestHandler: handler(options.idleTimeoutMs) }),
   };
 }
 

@@ -1,3 +1,6 @@
+/** S3's rule for bucket names (3–63 lowercase letters, digits, dots and hyphens). */
+export const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+
 /** An object in a bucket. */
 export interface ObjectRef {
   readonly bucket: string;

@@ -8,7 +8,7 @@ import type { StatusService } from "../status/status-service.js";
 import type { AccessControl } from "./access.js";
 import { buildOpenApiDocument } from "./openapi.js";
 import { describeError, InspectorError } from "../domain/errors.js";
-import { keyParam, sendError, type HealthSchema, type Readiness } from "./schemas.js";
+import { objectParam, sendError, type HealthSchema, type Readiness } from "./schemas.js";
 import type { SnapshotStreams } from "./snapshot-stream.js";
 
 export interface AppDeps {
@@ -103,9 +103,9 @@ export function createApp(deps: AppDeps): express.Express {
 
   // `*file` takes the rest of the path, so keys with "/" work encoded (%2F) or not.
   app.get("/status/*file", async (req: Request<{ file: string[] }>, res) => {
-    const key = keyParam(req, res);
-    if (key === undefined) return;
-    const snapshot = await deps.status.get(key);
+    const ref = objectParam(req, res, deps.status);
+    if (ref === undefined) return;
+    const snapshot = await deps.status.get(ref.key, ref.bucket);
     if (snapshot) res.json(snapshot);
     else sendError(res, "NOT_FOUND");
   });

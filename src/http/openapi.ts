@@ -2,6 +2,9 @@ import { z } from "zod";
 import type { Scope } from "../domain/access.js";
 import { StatusSnapshotSchema } from "../status/snapshot.js";
 import { RecentVideosSchema } from "../status/recent-videos.js";
+import { BUCKET_NAME } from "../domain/object-event.js";
+import { ResultEventSchema } from "../results/result-event.js";
+import { SIGNATURE_HEADERS } from "../results/webhook-signature.js";
 import { ErrorBodySchema, HealthSchema, ObjectKeySchema, ReadinessSchema } from "./schemas.js";
 
 type JsonObject = Record<string, unknown>;
@@ -87,6 +90,13 @@ function document() {
     description,
     schema: { ...keySchema, maxLength: 1024 },
   });
+  const bucketParameter = {
+    name: "bucket",
+    in: "query",
+    required: false,
+    description: "the object's bucket, one the service serves (BUCKET or EXTRA_BUCKETS); BUCKET when absent",
+    schema: { type: "string", pattern: BUCKET_NAME.source },
+  };
   return {
     openapi: "3.1.0",
     info: {
@@ -98,11 +108,11 @@ function document() {
       "/status/{file}": {
         get: {
           summary: "The current snapshot of one object",
-          parameters: [fileParameter("the object key, URL-encoded (keys with / also work unencoded)")],
+          parameters: [fileParameter("the object key, URL-encoded (keys with / also work unencoded)"), bucketParameter],
           responses: {
             "200": json("the snapshot (status pending: in the bucket, not analysed yet)", "StatusSnapshot"),
-            "400": json("the key is empty, longer than 1024 bytes or malformed", "Error"),
-            "404": json("no such object", "Error"),
+            "400": json("the key is empty, longer than 1024 bytes or malformed, or the bucket is not a bucket name", "Error"),
+            "404": json("no such object (a deleted object is forgotten), or a bucket this service does not serve", "Error"),
             "413": json("a request body was sent", "Error"),
             "500": json("the service could not answer", "Error"),
             "503": json("the database or the object store is unreachable; try again", "Error"),
@@ -114,7 +124,7 @@ function document() {
           summary: "Live snapshots of one object (Server-Sent Events)",
           description:
             '`event: snapshot` whose data is a StatusSnapshot, at once and each time it changes; a `: heartbeat` comment every 15 s; `event: end` whose data is `{"reason": "terminal" | "shutdown" | "lifetime"}` after a terminal state, on shutdown or after SSE_MAX_LIFETIME_MS (reconnect), then the stream closes.',
-          parameters: [fileParameter("the object key, URL-encoded")],
+          parameters: [fileParameter("the object key, URL-encoded"), bucketParameter],
           responses: {
             "200": {
               description: "an event stream (see the description for its events)",
@@ -138,6 +148,7 @@ function document() {
             "A 320 px JPEG of one moment of an analysed video (extracted with ffmpeg under the media policy, cached by version; HEAD answers without extracting)",
           parameters: [
             fileParameter("the object key, URL-encoded"),
+            bucketParameter,
             {
               name: "t",
               in: "query",
@@ -187,6 +198,35 @@ function document() {
         },
       },
     },
-    components: { schemas: componentSchemas([StatusSnapshotSchema, ErrorBodySchema, ReadinessSchema, HealthSchema, RecentVideosSchema]) },
+    webhooks: { resultEvent: resultEventWebhook() },
+    components: {
+      schemas: componentSchemas([
+        StatusSnapshotSchema,
+        ErrorBodySchema,
+        ReadinessSchema,
+        HealthSchema,
+        RecentVideosSchema,
+        ResultEventSchema,
+      ]),
+    },
+  };
+}
+
+/** What the service POSTs to each WEBHOOK_URLS entry (and sends as the message body to RESULTS_QUEUE_URL / RESULTS_TOPIC_ARN). */
+function resultEventWebhook() {
+  const header = (name: string, description: string) => ({ name, in: "header", required: true, description, schema: { type: "string" } });
+  return {
+    post: {
+      summary: "A result event: an analysis ended, or a later upload was found to duplicate a finished video",
+      description:
+        'Delivered at least once (retried with exponential backoff and jitter until a 2xx answer; parked after RESULTS_MAX_ATTEMPTS): deduplicate by `id`. Verify the signature before trusting the body (README "Result events").',
+      parameters: [
+        header(SIGNATURE_HEADERS.eventId, "the event's id (the same as the body's `id`)"),
+        header(SIGNATURE_HEADERS.timestamp, "Unix seconds when this attempt was signed; reject old ones (replays)"),
+        header(SIGNATURE_HEADERS.signature, 'v1=<hex HMAC-SHA256 of "<timestamp>.<raw body>"> per secret, comma-separated'),
+      ],
+      requestBody: { required: true, content: { "application/json": { schema: ref("ResultEvent") } } },
+      responses: { "2XX": { description: "accepted; any other answer, or none within WEBHOOK_TIMEOUT_MS, is retried" } },
+    },
   };
 }

@@ -2,18 +2,19 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import express, { type Request, type Response, type Router } from "express";
 import type { StatusService } from "../status/status-service.js";
-import { keyParam, MomentQuerySchema, sendError } from "./schemas.js";
+import type { ObjectRef } from "../domain/object-event.js";
+import { MomentQuerySchema, objectParam, sendError } from "./schemas.js";
 
 /** Frames of analysed videos (ThumbnailService in production). Both throw coded errors (NOT_FOUND, INVALID_REQUEST, THUMBNAILS_BUSY…). */
 export interface Thumbnails {
   /** A JPEG of the moment `atSec`. */
-  get(key: string, atSec: number): Promise<Buffer>;
+  get(ref: ObjectRef, atSec: number): Promise<Buffer>;
   /** Whether that moment has a thumbnail, without making one (HEAD). */
-  check(key: string, atSec: number): Promise<void>;
+  check(ref: ObjectRef, atSec: number): Promise<void>;
 }
 
 export interface PageDeps {
-  readonly status: Pick<StatusService, "recent">;
+  readonly status: Pick<StatusService, "recent" | "defaultBucket" | "serves">;
   readonly thumbnails: Thumbnails;
 }
 
@@ -41,10 +42,10 @@ export function pageRoutes(deps: PageDeps): Router {
   });
 
   const thumbnailRequest = (req: Request<{ file: string[] }>, res: Response) => {
-    const key = keyParam(req, res);
-    if (key === undefined) return undefined;
-    const moment = MomentQuerySchema.safeParse(req.query);
-    if (moment.success) return { key, atSec: moment.data.t };
+    const ref = objectParam(req, res, deps.status);
+    if (ref === undefined) return undefined;
+    const moment = MomentQuerySchema.safeParse({ t: req.query.t });
+    if (moment.success) return { ref, atSec: moment.data.t };
     sendError(res, "INVALID_REQUEST", "t must be a time in seconds, from 0 to 86400");
     return undefined;
   };
@@ -52,13 +53,13 @@ export function pageRoutes(deps: PageDeps): Router {
   router.head("/thumbnails/*file", async (req: Request<{ file: string[] }>, res) => {
     const request = thumbnailRequest(req, res);
     if (!request) return;
-    await deps.thumbnails.check(request.key, request.atSec);
+    await deps.thumbnails.check(request.ref, request.atSec);
     res.type("image/jpeg").set("cache-control", THUMBNAIL_CACHE).end();
   });
   router.get("/thumbnails/*file", async (req: Request<{ file: string[] }>, res) => {
     const request = thumbnailRequest(req, res);
     if (!request) return;
-    const jpeg = await deps.thumbnails.get(request.key, request.atSec);
+    const jpeg = await deps.thumbnails.get(request.ref, request.atSec);
     res.type("image/jpeg").set("cache-control", THUMBNAIL_CACHE).send(jpeg);
   });
   return router;

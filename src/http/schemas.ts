@@ -1,6 +1,7 @@
 import type { Request, Response } from "express";
 import { z } from "zod";
 import { ERROR_CATALOGUE, ERROR_CODES, type ErrorCode } from "../domain/errors.js";
+import { BUCKET_NAME, type ObjectRef } from "../domain/object-event.js";
 import { BREAKER_STATES } from "../domain/queue.js";
 
 /** The HTTP API's own schemas: they validate input and describe output (/openapi.json). */
@@ -45,6 +46,31 @@ export function keyParam(req: Request<{ file: string[] }>, res: Response): strin
   const key = ObjectKeySchema.safeParse(req.params.file.join("/"));
   if (key.success) return key.data;
   sendError(res, "INVALID_KEY", key.error.issues[0]?.message ?? "invalid key");
+  return undefined;
+}
+
+/** `?bucket=`: optional, an S3 bucket name. */
+export const BucketQuerySchema = z.object({ bucket: z.string().regex(BUCKET_NAME, "bucket must be an S3 bucket name").optional() });
+
+/**
+ * The object a `*file` route names: its key, in the bucket `?bucket=` names (the default
+ * bucket when none). Undefined after answering 400, or 404 for a bucket the service does not serve.
+ */
+export function objectParam(
+  req: Request<{ file: string[] }>,
+  res: Response,
+  buckets: { readonly defaultBucket: string; serves(bucket: string): boolean },
+): ObjectRef | undefined {
+  const key = keyParam(req, res);
+  if (key === undefined) return undefined;
+  const query = BucketQuerySchema.safeParse(req.query);
+  if (!query.success) {
+    sendError(res, "INVALID_REQUEST", query.error.issues[0]?.message ?? "invalid bucket");
+    return undefined;
+  }
+  const bucket = query.data.bucket ?? buckets.defaultBucket;
+  if (buckets.serves(bucket)) return { bucket, key };
+  sendError(res, "NOT_FOUND", `this service does not serve the bucket ${bucket}`);
   return undefined;
 }
 

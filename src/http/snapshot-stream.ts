@@ -2,7 +2,7 @@ import type { Request, Response } from "express";
 import type { StatusService } from "../status/status-service.js";
 import type { StatusSnapshot } from "../status/snapshot.js";
 import { isTerminal as isTerminalStatus } from "../domain/job.js";
-import { keyParam, sendError } from "./schemas.js";
+import { objectParam, sendError } from "./schemas.js";
 
 export interface SnapshotStreamOptions {
   /** Concurrent streams this process serves; past it, 503. */
@@ -39,8 +39,8 @@ export class SnapshotStreams {
   }
 
   readonly handle = async (req: Request<{ file: string[] }>, res: Response): Promise<void> => {
-    const key = keyParam(req, res);
-    if (key === undefined) return;
+    const ref = objectParam(req, res, this.status);
+    if (ref === undefined) return;
     if (this.open.size >= this.options.maxStreams) {
       res.set("retry-after", "5");
       return sendError(
@@ -66,7 +66,7 @@ export class SnapshotStreams {
 
     let first: StatusSnapshot | undefined;
     try {
-      first = await this.status.get(key);
+      first = await this.status.get(ref.key, ref.bucket);
     } catch (err) {
       end("client gone");
       throw err;
@@ -91,7 +91,7 @@ export class SnapshotStreams {
     };
     timers.push(
       setInterval(() => {
-        this.status.get(key).then(
+        this.status.get(ref.key, ref.bucket).then(
           (snapshot) => {
             if (!snapshot || ended) return;
             send(snapshot);

@@ -13,7 +13,6 @@ export interface AnalysedVideos {
 }
 
 export interface ThumbnailOptions {
-  readonly bucket: string;
   readonly ffmpegPath: string;
   readonly timeoutMs: number;
   /** Bytes of JPEG kept in memory. */
@@ -55,22 +54,22 @@ export class ThumbnailService {
   }
 
   /** Whether a thumbnail of that moment can exist (for HEAD): no ffmpeg, no download. Throws NOT_FOUND or INVALID_REQUEST. */
-  async check(key: string, atSec: number): Promise<void> {
-    await this.version(key, atSec);
+  async check(ref: ObjectRef, atSec: number): Promise<void> {
+    await this.version(ref, atSec);
   }
 
   /** The JPEG; throws NOT_FOUND, INVALID_REQUEST, THUMBNAILS_BUSY or the extraction's own error. */
-  async get(key: string, atSec: number): Promise<Buffer> {
-    const version = await this.version(key, atSec);
+  async get(ref: ObjectRef, atSec: number): Promise<Buffer> {
+    const version = await this.version(ref, atSec);
     const step = Math.round(atSec * 2) / 2;
-    const id = JSON.stringify([key, version.etag ?? "", step]);
-    const outcome = this.cache.get(id) ?? (await this.extractOnce(id, key, version, step));
+    const id = JSON.stringify([ref.bucket, ref.key, version.etag ?? "", step]);
+    const outcome = this.cache.get(id) ?? (await this.extractOnce(id, ref, version, step));
     if ("error" in outcome) throw outcome.error;
     return outcome.jpeg;
   }
 
-  private async version(key: string, atSec: number) {
-    const version = await this.videos.analysedVersion({ bucket: this.options.bucket, key });
+  private async version(ref: ObjectRef, atSec: number) {
+    const version = await this.videos.analysedVersion(ref);
     if (!version) throw new InspectorError("NOT_FOUND", "no analysed video with this key (thumbnails exist once the analysis is done)");
     if (atSec > version.durationSec)
       throw new InspectorError("INVALID_REQUEST", `t is past the end of the video (${version.durationSec} s)`);
@@ -80,14 +79,14 @@ export class ThumbnailService {
   /** One extraction per id at a time; its outcome is cached, a busy pool's refusal is not. */
   private async extractOnce(
     id: string,
-    key: string,
+    ref: ObjectRef,
     version: { etag: string | undefined; formatName: string | undefined },
     atSec: number,
   ): Promise<Outcome> {
     let running = this.inFlight.get(id);
     if (!running) {
       running = this.pool
-        .run(() => this.extract(key, version, atSec))
+        .run(() => this.extract(ref, version, atSec))
         .then(
           (jpeg): Outcome => ({ jpeg }),
           (err: unknown): Outcome => {
@@ -105,19 +104,13 @@ export class ThumbnailService {
   }
 
   private async extract(
-    key: string,
+    ref: ObjectRef,
     version: { etag: string | undefined; formatName: string | undefined },
     atSec: number,
   ): Promise<Buffer> {
     const scratch = await ScratchDir.create(this.options.tmpDir);
     try {
-      await this.objects.download(
-        { bucket: this.options.bucket, key },
-        scratch.objectPath,
-        this.options.maxObjectBytes,
-        undefined,
-        version.etag,
-      );
+      await this.objects.download(ref, scratch.objectPath, this.options.maxObjectBytes, undefined, version.etag);
       const demuxer = version.formatName ? allowedDemuxer(version.formatName) : undefined;
       // Seeking the input is fast but finds nothing in a stream without an index and with few
       // keyframes (MPEG-TS): then the frame is found by decoding up to it.

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { JOB_STATUSES } from "../domain/job.js";
 import { MATCH_KINDS } from "../domain/match.js";
+import type { ObjectRef } from "../domain/object-event.js";
 import type { VideoStatusRecord } from "../store/status-queries.js";
 
 const Seconds = z.number().describe("seconds");
@@ -8,6 +9,7 @@ const Segment = z.tuple([Seconds, Seconds]).readonly().describe("[start, end] in
 
 export const DuplicateEntrySchema = z
   .object({
+    bucket: z.string().describe("the other object's bucket"),
     file: z.string().describe("the other object's key"),
     otherDurationSec: z.number().nullable().describe("the other video's duration"),
     score: z.number().min(0).max(1),
@@ -22,6 +24,7 @@ export const DuplicateEntrySchema = z
 /** The API's view of one object. The schema is the contract: /openapi.json is built from it. */
 export const StatusSnapshotSchema = z
   .object({
+    bucket: z.string(),
     file: z.string(),
     status: z.enum(JOB_STATUSES),
     progress: z.number().min(0).max(1),
@@ -54,6 +57,7 @@ function deepFreeze<T>(value: T): T {
  */
 export function buildSnapshot(record: VideoStatusRecord): StatusSnapshot {
   const snapshot: StatusSnapshot = {
+    bucket: record.bucket,
     file: record.key,
     status: record.status,
     progress: record.status === "done" ? 1 : Math.round(record.progress * 1000) / 1000,
@@ -62,6 +66,7 @@ export function buildSnapshot(record: VideoStatusRecord): StatusSnapshot {
     durationSec: record.durationSec,
     sceneCuts: [...record.sceneCuts],
     duplicates: record.duplicates.map((d) => ({
+      bucket: d.bucket,
       file: d.file,
       otherDurationSec: d.otherDurationSec,
       score: d.score,
@@ -79,9 +84,10 @@ export function buildSnapshot(record: VideoStatusRecord): StatusSnapshot {
 }
 
 /** The snapshot of an object that is in the bucket but whose event has not been handled yet. */
-export function pendingSnapshot(key: string, now: Date): StatusSnapshot {
+export function pendingSnapshot(ref: ObjectRef, now: Date): StatusSnapshot {
   return deepFreeze({
-    file: key,
+    bucket: ref.bucket,
+    file: ref.key,
     status: "pending",
     progress: 0,
     attempts: 0,

@@ -31,37 +31,50 @@ export interface StatusServiceOptions {
  * object is in the bucket but its event is still on its way, nothing when neither knows it.
  */
 export class StatusService {
-  private readonly cache: LRUCache<string, { snapshot: StatusSnapshot | undefined }>;
+  private readonly cache: LRUCache<string, { snapshot: StatusSnapshot | undefined }, ObjectRef>;
   private readonly now: () => Date;
+  /** The default bucket: lookups that name none, and the overview page. */
+  readonly defaultBucket: string;
 
+  /** `buckets`: the served buckets, the default first. */
   constructor(
     private readonly records: StatusRecords,
     private readonly objects: Pick<ObjectStore, "head">,
-    private readonly bucket: string,
+    private readonly buckets: readonly string[],
     options: StatusServiceOptions,
   ) {
+    const [defaultBucket] = buckets;
+    if (!defaultBucket) throw new Error("StatusService needs at least one bucket");
+    this.defaultBucket = defaultBucket;
     this.now = options.now ?? (() => new Date());
     this.cache = new LRUCache({
       max: options.cacheMaxKeys,
       ttl: options.cacheTtlMs,
-      fetchMethod: async (key) => ({ snapshot: await this.read(key) }),
+      fetchMethod: async (_cacheKey, _stale, { context }) => ({ snapshot: await this.read(context) }),
     });
   }
 
-  async get(key: string): Promise<StatusSnapshot | undefined> {
-    return (await this.cache.fetch(key))?.snapshot;
+  /** True when the service serves this bucket: only those are ever read. */
+  serves(bucket: string): boolean {
+    return this.buckets.includes(bucket);
   }
 
-  /** The most recently updated videos of the bucket (the overview page). */
+  /** The state of `key` in `bucket` (the default bucket when none is named); undefined when nobody knows it. */
+  async get(key: string, bucket: string = this.defaultBucket): Promise<StatusSnapshot | undefined> {
+    if (!this.serves(bucket)) return undefined;
+    const ref = { bucket, key };
+    return (await this.cache.fetch(`${bucket}/${key}`, { context: ref }))?.snapshot;
+  }
+
+  /** The most recently updated videos of the default bucket (the overview page). */
   async recent(limit: number): Promise<RecentVideos> {
-    return buildRecentVideos(await this.records.listRecent(this.bucket, limit));
+    return buildRecentVideos(await this.records.listRecent(this.defaultBucket, limit));
   }
 
-  private async read(key: string): Promise<StatusSnapshot | undefined> {
-    const ref = { bucket: this.bucket, key };
+  private async read(ref: ObjectRef): Promise<StatusSnapshot | undefined> {
     const record = await this.records.findStatus(ref);
     if (record) return buildSnapshot(record);
     // Bounded: a frozen object store makes this a 503, not a request that hangs.
-    return (await this.objects.head(ref, AbortSignal.timeout(HEAD_TIMEOUT_MS))) ? pendingSnapshot(key, this.now()) : undefined;
+    return (await this.objects.head(ref, AbortSignal.timeout(HEAD_TIMEOUT_MS))) ? pendingSnapshot(ref, this.now()) : undefined;
   }
 }

@@ -1,5 +1,6 @@
 import { decideClaim, type Claim, type JobStatus } from "../domain/job.js";
 import { isOlderEvent, normaliseEtag, type ObjectEvent } from "../domain/object-event.js";
+import type { ResultDestination } from "../domain/result-event.js";
 import { LeasedJob } from "./leased-job.js";
 import { transaction, type Db } from "./prisma.js";
 
@@ -9,7 +10,11 @@ import { transaction, type Db } from "./prisma.js";
  * deliveries are single `INSERT … ON CONFLICT` statements keyed by bucket + key.
  */
 export class JobStore {
-  constructor(private readonly db: Db) {}
+  /** `resultDestinations`: where finished jobs' result events go (none: no events are written). */
+  constructor(
+    private readonly db: Db,
+    private readonly resultDestinations: readonly ResultDestination[] = [],
+  ) {}
 
   /**
    * Creates or finds the video for an object and decides, under a row lock on its job, what
@@ -71,7 +76,7 @@ export class JobStore {
         attempt: claimed.attempts,
         tookOver,
       };
-      return { outcome: "claimed", job: new LeasedJob(this.db, grant) };
+      return { outcome: "claimed", job: new LeasedJob(this.db, grant, this.resultDestinations) };
     });
   }
 }

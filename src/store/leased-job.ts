@@ -2,9 +2,11 @@ import { LeaseLostError, type ErrorCode } from "../domain/errors.js";
 import type { MediaInfo } from "../domain/media-info.js";
 import type { StoredMatch } from "../domain/match.js";
 import { normaliseEtag } from "../domain/object-event.js";
+import type { ResultDestination } from "../domain/result-event.js";
 import type { StoredFingerprint } from "../fingerprint/fingerprint-builder.js";
 import { fingerprintRows, type VideoIds } from "./fingerprint-store.js";
 import { matchRows } from "./match-store.js";
+import { outboxRows } from "./result-outbox.js";
 import { transaction, type Db, type Tx } from "./prisma.js";
 
 /** What a claim hands over besides the lease itself. */
@@ -30,9 +32,11 @@ export class LeasedJob {
   readonly attempt: number;
   readonly tookOver: boolean;
 
+  /** `resultDestinations`: where the job's result events go (written to the outbox as it ends). */
   constructor(
     private readonly db: Db,
     private readonly grant: LeaseGrant,
+    private readonly resultDestinations: readonly ResultDestination[] = [],
   ) {
     this.videoId = grant.video.id;
     this.videoNum = grant.video.num;
@@ -117,6 +121,11 @@ export class LeasedJob {
     return released.count === 1;
   }
 
+  /**
+   * The terminal state and the events it causes, in one transaction: `analysis.done` or
+   * `analysis.failed` for this video and, when done, `duplicates.added` for every finished
+   * video it was found to share footage with.
+   */
   private async end(data: {
     status: "done" | "failed";
     progress?: number;
@@ -124,11 +133,20 @@ export class LeasedJob {
     errorMessage?: string;
     finishedAt: Date;
   }): Promise<void> {
-    const ended = await this.db.job.updateMany({
-      where: { id: this.jobId, leaseToken: this.grant.token, status: "analyzing" },
-      data: { ...data, leaseToken: null, leaseExpiresAt: null },
+    await this.write(async (tx) => {
+      await tx.job.update({ where: { id: this.jobId }, data: { ...data, leaseToken: null, leaseExpiresAt: null } });
+      const destinations = this.resultDestinations;
+      if (destinations.length === 0) return;
+      await outboxRows.add(tx, destinations, this.videoId, data.status === "done" ? "analysis.done" : "analysis.failed");
+      if (data.status !== "done") return;
+      const earlier = await tx.match.findMany({
+        where: { videoId: this.videoId, otherVideo: { job: { status: "done" } } },
+        select: { otherVideoId: true },
+        orderBy: { otherVideoId: "asc" },
+      });
+      const video = await tx.video.findUniqueOrThrow({ where: { id: this.videoId }, select: { bucket: true, key: true } });
+      for (const { otherVideoId } of earlier) await outboxRows.add(tx, destinations, otherVideoId, "duplicates.added", video);
     });
-    if (ended.count !== 1) throw new LeaseLostError(this.jobId);
   }
 
   /**

@@ -2,10 +2,11 @@ import type { JobStatus } from "../domain/job.js";
 import type { MatchKind } from "../domain/match.js";
 import type { ObjectRef } from "../domain/object-event.js";
 import { toMatchKind } from "./match-store.js";
-import type { Db } from "./prisma.js";
+import type { Db, Tx } from "./prisma.js";
 
 /** A video's stored state, as the status endpoint needs it. Plain data. */
 export interface VideoStatusRecord {
+  readonly bucket: string;
   readonly key: string;
   readonly status: JobStatus;
   readonly progress: number;
@@ -15,6 +16,7 @@ export interface VideoStatusRecord {
   readonly durationSec: number | null;
   readonly sceneCuts: number[];
   readonly duplicates: {
+    bucket: string;
     file: string;
     otherDurationSec: number | null;
     score: number;
@@ -48,37 +50,7 @@ export class StatusQueries {
   constructor(private readonly db: Db) {}
 
   async findStatus(ref: ObjectRef): Promise<VideoStatusRecord | undefined> {
-    const video = await this.db.video.findUnique({
-      where: { bucket_key: { bucket: ref.bucket, key: ref.key } },
-      include: {
-        job: true,
-        cuts: { orderBy: { ordinal: "asc" }, select: { timeSec: true } },
-        matches: { orderBy: { score: "desc" }, include: { otherVideo: { select: { key: true, durationSec: true } } } },
-      },
-    });
-    if (!video) return undefined;
-    const job = video.job;
-    return {
-      key: video.key,
-      status: job?.status ?? "pending",
-      progress: job?.progress ?? 0,
-      attempts: job?.attempts ?? 0,
-      takeovers: job?.takeovers ?? 0,
-      durationSec: video.durationSec,
-      sceneCuts: video.cuts.map((c) => c.timeSec),
-      duplicates: video.matches.map((m) => ({
-        file: m.otherVideo.key,
-        otherDurationSec: m.otherVideo.durationSec,
-        score: m.score,
-        kind: toMatchKind(m.kind),
-        offsetSec: m.offsetSec,
-        segment: [m.segmentStart, m.segmentEnd],
-        otherSegment: [m.otherStart, m.otherEnd],
-      })),
-      errorCode: job?.errorCode ?? null,
-      errorMessage: job?.errorMessage ?? null,
-      updatedAt: maxDate(video.updatedAt, job?.updatedAt),
-    };
+    return readStatusRecord(this.db, { bucket_key: { bucket: ref.bucket, key: ref.key } });
   }
 
   /** The most recently updated videos with their job state, for the overview page. */
@@ -119,6 +91,46 @@ export class StatusQueries {
     const rows = await this.db.job.groupBy({ by: ["status"], _count: { _all: true } });
     return Object.fromEntries(rows.map((r) => [r.status, r._count._all]));
   }
+}
+
+/** A video's status record, through the client or inside a transaction (the result outbox reads it as it commits). */
+export async function readStatusRecord(
+  client: Pick<Tx, "video">,
+  where: { id: string } | { bucket_key: { bucket: string; key: string } },
+): Promise<VideoStatusRecord | undefined> {
+  const video = await client.video.findUnique({
+    where,
+    include: {
+      job: true,
+      cuts: { orderBy: { ordinal: "asc" }, select: { timeSec: true } },
+      matches: { orderBy: { score: "desc" }, include: { otherVideo: { select: { bucket: true, key: true, durationSec: true } } } },
+    },
+  });
+  if (!video) return undefined;
+  const job = video.job;
+  return {
+    bucket: video.bucket,
+    key: video.key,
+    status: job?.status ?? "pending",
+    progress: job?.progress ?? 0,
+    attempts: job?.attempts ?? 0,
+    takeovers: job?.takeovers ?? 0,
+    durationSec: video.durationSec,
+    sceneCuts: video.cuts.map((c) => c.timeSec),
+    duplicates: video.matches.map((m) => ({
+      bucket: m.otherVideo.bucket,
+      file: m.otherVideo.key,
+      otherDurationSec: m.otherVideo.durationSec,
+      score: m.score,
+      kind: toMatchKind(m.kind),
+      offsetSec: m.offsetSec,
+      segment: [m.segmentStart, m.segmentEnd],
+      otherSegment: [m.otherStart, m.otherEnd],
+    })),
+    errorCode: job?.errorCode ?? null,
+    errorMessage: job?.errorMessage ?? null,
+    updatedAt: maxDate(video.updatedAt, job?.updatedAt),
+  };
 }
 
 function maxDate(a: Date, b: Date | undefined): Date {

@@ -86,9 +86,10 @@ export async function provisionQueue(
     SHUTDOWN_GRACE_MS: "5000",
     ...overrides,
   };
-  const visibilityTimeoutSec = loadConfig(env).VISIBILITY_TIMEOUT_SEC;
+  const { VISIBILITY_TIMEOUT_SEC: visibilityTimeoutSec, EXTRA_BUCKETS: extraBuckets } = loadConfig(env);
   const { queueDepth } = await provisionBucket(s3, sqs, {
     bucket,
+    extraBuckets,
     queueName,
     visibilityTimeoutSec,
     maxReceiveCount: options.maxReceiveCount ?? 5,

@@ -2,6 +2,9 @@
 // two aligned timelines (this video above, the other below) with the matched footage
 // highlighted and a thumbnail of a matched frame from each.
 const file = decodeURIComponent(location.pathname.slice("/videos/".length));
+// A video of another served bucket than the default names it (?bucket=), and so do its links.
+const bucket = new URLSearchParams(location.search).get("bucket");
+const inBucket = (b) => (b ? `?bucket=${encodeURIComponent(b)}` : "");
 const $ = (id) => document.getElementById(id);
 $("file").textContent = file;
 document.title = `TVIDZ Inspector — ${file}`;
@@ -27,11 +30,11 @@ function timeline(durationSec, cuts, segment) {
   return bar;
 }
 
-function thumbnail(key, sec, caption) {
+function thumbnail(key, keyBucket, sec, caption) {
   const figure = document.createElement("figure");
   const img = document.createElement("img");
   img.alt = `${key} at ${sec.toFixed(1)} s`;
-  img.src = `/thumbnails/${encodeURIComponent(key)}?t=${sec.toFixed(1)}`;
+  img.src = `/thumbnails/${encodeURIComponent(key)}?t=${sec.toFixed(1)}${keyBucket ? `&bucket=${encodeURIComponent(keyBucket)}` : ""}`;
   const text = document.createElement("figcaption");
   text.textContent = caption;
   figure.append(img, text);
@@ -62,7 +65,7 @@ function render(snapshot) {
       const item = document.createElement("li");
       item.className = "match";
       const title = document.createElement("a");
-      title.href = `/videos/${encodeURIComponent(d.file)}`;
+      title.href = `/videos/${encodeURIComponent(d.file)}${inBucket(d.bucket)}`;
       title.textContent = d.file;
       const summary = document.createElement("div");
       summary.className = "label";
@@ -76,7 +79,10 @@ function render(snapshot) {
       const middle = (s) => s[0] + Math.min(1, (s[1] - s[0]) / 2);
       const thumbs = document.createElement("div");
       thumbs.className = "thumbs";
-      thumbs.append(thumbnail(file, middle(d.segment), "this video"), thumbnail(d.file, middle(d.otherSegment), "the other video"));
+      thumbs.append(
+        thumbnail(file, bucket, middle(d.segment), "this video"),
+        thumbnail(d.file, d.bucket, middle(d.otherSegment), "the other video"),
+      );
       item.append(
         title,
         summary,
@@ -95,7 +101,7 @@ function render(snapshot) {
 // is unreachable, try again every 2 s.
 let finished = false;
 function connect() {
-  const stream = new EventSource(`/status/stream/${encodeURIComponent(file)}`);
+  const stream = new EventSource(`/status/stream/${encodeURIComponent(file)}${inBucket(bucket)}`);
   stream.addEventListener("snapshot", (event) => render(JSON.parse(event.data)));
   stream.addEventListener("end", () => {
     finished = true;
@@ -105,9 +111,9 @@ function connect() {
     stream.close();
     if (finished) return;
     // EventSource does not say why it failed: a 401 means the service wants a session first.
-    const probe = await fetch(`/status/${encodeURIComponent(file)}`).catch(() => undefined);
+    const probe = await fetch(`/status/${encodeURIComponent(file)}${inBucket(bucket)}`).catch(() => undefined);
     if (probe?.status === 401) {
-      location.href = `/login?next=${encodeURIComponent(location.pathname)}`;
+      location.href = `/login?next=${encodeURIComponent(location.pathname + location.search)}`;
       return;
     }
     if ($("status").textContent === "…") {

@@ -16,6 +16,8 @@ const status = {
     return undefined;
   },
   recent: async () => ({ videos: [] }),
+  defaultBucket: "videos",
+  serves: (bucket: string) => bucket === "videos",
 } as unknown as StatusService;
 
 let baseUrl = "";

@@ -4,6 +4,7 @@ import type { VideoStatusRecord } from "../../../src/store/status-queries.js";
 
 function record(): VideoStatusRecord {
   return {
+    bucket: "videos",
     key: "a.mp4",
     status: "done",
     progress: 1,
@@ -12,7 +13,16 @@ function record(): VideoStatusRecord {
     durationSec: 16,
     sceneCuts: [4, 9, 13],
     duplicates: [
-      { file: "b.mp4", otherDurationSec: 16, score: 0.9, kind: "near-duplicate", offsetSec: 0, segment: [0, 16], otherSegment: [0, 16] },
+      {
+        bucket: "videos",
+        file: "b.mp4",
+        otherDurationSec: 16,
+        score: 0.9,
+        kind: "near-duplicate",
+        offsetSec: 0,
+        segment: [0, 16],
+        otherSegment: [0, 16],
+      },
     ],
     errorCode: null,
     errorMessage: null,
@@ -23,6 +33,7 @@ function record(): VideoStatusRecord {
 describe("status snapshots", () => {
   it("maps a stored record to the API shape", () => {
     expect(buildSnapshot(record())).toEqual({
+      bucket: "videos",
       file: "a.mp4",
       status: "done",
       progress: 1,
@@ -31,7 +42,16 @@ describe("status snapshots", () => {
       durationSec: 16,
       sceneCuts: [4, 9, 13],
       duplicates: [
-        { file: "b.mp4", otherDurationSec: 16, score: 0.9, kind: "near-duplicate", offsetSec: 0, segment: [0, 16], otherSegment: [0, 16] },
+        {
+          bucket: "videos",
+          file: "b.mp4",
+          otherDurationSec: 16,
+          score: 0.9,
+          kind: "near-duplicate",
+          offsetSec: 0,
+          segment: [0, 16],
+          otherSegment: [0, 16],
+        },
       ],
       updatedAt: "2026-11-23T10:00:00.000Z",
     });
@@ -70,8 +90,8 @@ describe("status snapshots", () => {
   });
 
   it("describes an object whose event has not arrived yet as pending", () => {
-    const snapshot = pendingSnapshot("new.mp4", new Date("2026-11-23T10:00:00Z"));
-    expect(snapshot).toMatchObject({ file: "new.mp4", status: "pending", progress: 0, duplicates: [] });
+    const snapshot = pendingSnapshot({ bucket: "videos", key: "new.mp4" }, new Date("2026-11-23T10:00:00Z"));
+    expect(snapshot).toMatchObject({ bucket: "videos", file: "new.mp4", status: "pending", progress: 0, duplicates: [] });
     expect(Object.isFrozen(snapshot.duplicates)).toBe(true);
   });
 });
