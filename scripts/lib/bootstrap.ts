@@ -16,6 +16,7 @@ import {
   type SQSClient,
 } from "@aws-sdk/client-sqs";
 import type { EventBridgeClient } from "@aws-sdk/client-eventbridge";
+import { queueDepth as queueDepthAt } from "../../src/queue/sqs-queue.js";
 import { putNotification } from "./bucket-notification.js";
 import { ensureBucketToEventBridge, ensureRule, ensureTarget } from "./eventbridge-routing.js";
 
@@ -217,8 +218,6 @@ async function ensureNotification(s3: S3Client, bucket: string, queueArnValue: s
 /** Messages in a queue, visible and in flight (by name). */
 export async function queueDepth(sqs: SQSClient, queueName: string): Promise<number> {
   const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: queueName }));
-  const { Attributes } = await sqs.send(
-    new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"] }),
-  );
-  return Number(Attributes?.ApproximateNumberOfMessages ?? 0) + Number(Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0);
+  if (!QueueUrl) throw new Error(`queue ${queueName} has no URL`);
+  return queueDepthAt(sqs, QueueUrl);
 }

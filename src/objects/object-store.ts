@@ -24,3 +24,11 @@ export interface ObjectStore {
    */
   download(ref: ObjectRef, toPath: string, maxBytes: number, signal?: AbortSignal, etag?: string): Promise<DownloadedObject>;
 }
+
+/** One object of a bucket listing (ListObjectsV2). */
+export interface ListedObject {
+  readonly key: string;
+  readonly etag: string | undefined;
+  readonly sizeBytes: number;
+  readonly lastModified: Date | undefined;
+}

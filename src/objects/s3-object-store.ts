@@ -2,10 +2,17 @@ import { createHash } from "node:crypto";
 import { createWriteStream } from "node:fs";
 import { Transform, type Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { GetObjectCommand, HeadBucketCommand, HeadObjectCommand, S3ServiceException, type S3Client } from "@aws-sdk/client-s3";
+import {
+  GetObjectCommand,
+  HeadBucketCommand,
+  HeadObjectCommand,
+  paginateListObjectsV2,
+  S3ServiceException,
+  type S3Client,
+} from "@aws-sdk/client-s3";
 import { InspectorError } from "../domain/errors.js";
 import type { ObjectRef } from "../domain/object-event.js";
-import type { DownloadedObject, ObjectHead, ObjectStore } from "./object-store.js";
+import type { DownloadedObject, ListedObject, ObjectHead, ObjectStore } from "./object-store.js";
 
 function isNotFound(err: unknown): boolean {
   // 412: the version asked for (If-Match) is no longer the object's.
@@ -63,6 +70,30 @@ export class S3ObjectStore implements ObjectStore {
       };
     } catch (err) {
       if (isNotFound(err)) return undefined;
+      throw storageError(err);
+    }
+  }
+
+  /**
+   * The bucket's objects in key order, a page (up to 1,000) at a time: memory holds one page,
+   * whatever the bucket's size. `startAfter` resumes after a key.
+   */
+  async *listPages(bucket: string, options: { prefix?: string; startAfter?: string } = {}): AsyncGenerator<ListedObject[]> {
+    const pages = paginateListObjectsV2(
+      { client: this.s3, pageSize: 1000 },
+      {
+        Bucket: bucket,
+        ...(options.prefix ? { Prefix: options.prefix } : {}),
+        ...(options.startAfter ? { StartAfter: options.startAfter } : {}),
+      },
+    );
+    try {
+      for await (const page of pages) {
+        yield (page.Contents ?? []).flatMap((o) =>
+          o.Key ? [{ key: o.Key, etag: o.ETag, sizeBytes: o.Size ?? 0, lastModified: o.LastModified }] : [],
+        );
+      }
+    } catch (err) {
       throw storageError(err);
     }
   }

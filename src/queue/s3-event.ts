@@ -33,6 +33,11 @@ export function decodeS3Key(encoded: string): string {
   }
 }
 
+/** The inverse of decodeS3Key: how S3 writes a key into a notification. */
+export function encodeS3Key(key: string): string {
+  return encodeURIComponent(key).replace(/%20/g, "+");
+}
+
 /**
  * An S3 event notification (`{"Records": [...]}`, or the `s3:TestEvent` S3 sends when a
  * notification is configured), already unwrapped from JSON and any SNS envelope. Records other

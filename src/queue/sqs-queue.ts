@@ -1,8 +1,10 @@
 import {
   ChangeMessageVisibilityCommand,
   DeleteMessageCommand,
+  GetQueueAttributesCommand,
   GetQueueUrlCommand,
   ReceiveMessageCommand,
+  SendMessageBatchCommand,
   type SQSClient,
 } from "@aws-sdk/client-sqs";
 import { InspectorError } from "../domain/errors.js";
@@ -69,6 +71,30 @@ export class SqsQueue implements MessageQueue {
       .send(new ChangeMessageVisibilityCommand({ QueueUrl: this.url, ReceiptHandle: message.receiptHandle, VisibilityTimeout: timeoutSec }))
       .catch(queueError);
   }
+}
+
+/** Up to ten messages sent in one request; entries SQS refuses are sent again, up to three times in all. */
+export async function sendBatch(sqs: SQSClient, queueUrl: string, bodies: readonly string[]): Promise<void> {
+  let pending = bodies.map((body, i) => ({ Id: String(i), MessageBody: body }));
+  for (let round = 1; pending.length > 0; round += 1) {
+    const { Failed = [] } = await sqs.send(new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: pending })).catch(queueError);
+    if (Failed.length > 0 && round === 3) queueError(new Error(`SQS refused ${Failed.length} messages: ${Failed[0]?.Message ?? ""}`));
+    const failed = new Set(Failed.map((f) => f.Id));
+    pending = pending.filter((entry) => failed.has(entry.Id));
+  }
+}
+
+/** Messages waiting in the queue and in flight. */
+export async function queueDepth(sqs: SQSClient, queueUrl: string): Promise<number> {
+  const { Attributes = {} } = await sqs
+    .send(
+      new GetQueueAttributesCommand({
+        QueueUrl: queueUrl,
+        AttributeNames: ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
+      }),
+    )
+    .catch(queueError);
+  return Number(Attributes.ApproximateNumberOfMessages ?? 0) + Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0);
 }
 
 /** Every SQS failure is the queue's (transient): the breaker and the logs see QUEUE_UNAVAILABLE. */
