@@ -53,15 +53,7 @@ const ConfigSchema = z.object({
   /** Requests a client may make a minute on the expensive routes (thumbnails, live streams). */
   RATE_LIMIT_PER_MINUTE: positiveInt(120),
   /** Comma-separated origins allowed to call the API from browsers; empty = CORS closed. */
-  CORS_ORIGINS: z
-    .string()
-    .default("")
-    .transform((v) =>
-      v
-        .split(",")
-        .map((o) => o.trim())
-        .filter(Boolean),
-    ),
+  CORS_ORIGINS: list(),
   /** GET /status answers from memory for this long (one database read per key per period). */
   STATUS_CACHE_TTL_MS: positiveInt(500),
   /** Live streams (GET /status/stream/:file) one replica serves at once, and their pacing. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError, loadConfig } from "../../src/config.js";
+import { assertServiceConfig, ConfigError, loadConfig, resultDestinations, servedBuckets } from "../../src/config.js";
 
 describe("loadConfig", () => {
   it("has the documented defaults", () => {
@@ -29,6 +29,35 @@ describe("loadConfig", () => {
       "https://a.example",
       "https://b.example",
     ]);
+  });
+
+  it("serves BUCKET and EXTRA_BUCKETS, which must be bucket names", () => {
+    expect(servedBuckets(loadConfig({ BUCKET: "main", EXTRA_BUCKETS: "archive, legacy-2019,main" }))).toEqual([
+      "main",
+      "archive",
+      "legacy-2019",
+    ]);
+    expect(() => loadConfig({ EXTRA_BUCKETS: "Not_A_Bucket" })).toThrow(/EXTRA_BUCKETS/);
+  });
+
+  it("sends result events where told: webhooks only over HTTPS (HTTP to localhost) and only with a secret", () => {
+    const config = loadConfig({
+      RESULTS_QUEUE_URL: "https://sqs.eu-west-1.amazonaws.com/123456789012/results",
+      RESULTS_TOPIC_ARN: "arn:aws:sns:eu-west-1:123456789012:results",
+      WEBHOOK_URLS: "https://hooks.example.com/tvidz,http://localhost:9000/hook",
+      WEBHOOK_SECRETS: "s".repeat(32),
+    });
+    expect(resultDestinations(config)).toEqual([
+      "sqs:https://sqs.eu-west-1.amazonaws.com/123456789012/results",
+      "sns:arn:aws:sns:eu-west-1:123456789012:results",
+      "webhook:https://hooks.example.com/tvidz",
+      "webhook:http://localhost:9000/hook",
+    ]);
+    expect(() => loadConfig({ WEBHOOK_URLS: "http://10.0.0.5/hook" })).toThrow(/WEBHOOK_URLS/);
+    expect(() => loadConfig({ WEBHOOK_SECRETS: "short" })).toThrow(/WEBHOOK_SECRETS/);
+    expect(() => loadConfig({ RESULTS_TOPIC_ARN: "results" })).toThrow(/RESULTS_TOPIC_ARN/);
+    const unsigned = loadConfig({ WEBHOOK_URLS: "https://hooks.example.com/x", AUTH_MODE: "none" });
+    expect(() => assertServiceConfig(unsigned)).toThrow(/WEBHOOK_URLS: needs WEBHOOK_SECRETS/);
   });
 
   it('means the real AWS endpoints when AWS_ENDPOINT is "aws"', () => {
