@@ -86,7 +86,10 @@ export function createService(config: Config, log: Logger): Service {
     {
       sqs: sqsSender(sqs),
       sns: snsSender(sns),
-      webhook: webhookSender({ secrets: config.WEBHOOK_SECRETS, timeoutMs: config.WEBHOOK_TIMEOUT_MS }),
+      // Never unsigned: a replica without secrets leaves webhook deliveries to retry (and park) instead.
+      ...(config.WEBHOOK_SECRETS.length > 0
+        ? { webhook: webhookSender({ secrets: config.WEBHOOK_SECRETS, timeoutMs: config.WEBHOOK_TIMEOUT_MS }) }
+        : {}),
     },
     {
       pollMs: config.RESULTS_POLL_MS,

@@ -33,6 +33,7 @@ export type DeliveryOutcome = "delivered" | "retry" | "parked";
  */
 export class ResultDispatcher {
   private running = false;
+  private outboxDown = false;
   private loop: Promise<void> = Promise.resolve();
   private wake: (() => void) | undefined;
   private readonly random: () => number;
@@ -72,8 +73,13 @@ export class ResultDispatcher {
       let claimed = 0;
       try {
         claimed = await this.dispatchDue();
+        if (this.outboxDown) this.log.info({ event: "results.outbox_available" }, "the result outbox answers again");
+        this.outboxDown = false;
       } catch (err) {
-        this.log.warn({ event: "results.outbox_unavailable", err: describeError(err) }, "could not read the result outbox; trying again");
+        // One line when the outbox becomes unreachable, not one per poll.
+        if (!this.outboxDown)
+          this.log.warn({ event: "results.outbox_unavailable", err: describeError(err) }, "could not read the result outbox; trying again");
+        this.outboxDown = true;
       }
       if (claimed < this.options.batch && this.running) await this.pause(this.options.pollMs);
     }
