@@ -1,8 +1,10 @@
 /**
  * npm run bench:match — fills the index with synthetic fingerprints at 1 k, 10 k and 100 k
- * videos (batched inserts, throughput printed) and times the real match query
- * (findDuplicates: index lookup → voting → verification) for new 2-minute videos at each
- * size: p50 / p95 over BENCH_QUERIES queries, half of them copies of stored videos.
+ * videos (batched inserts; the rate per size step and per 100 k videos printed) and times the
+ * real match query (findDuplicates: index lookup → voting → verification) for new 2-minute
+ * videos at each size: p50 / p95 / p99 over BENCH_QUERIES queries, half of them copies of stored
+ * videos, with the index lookup's share, the index rows each query brings back, and the index's
+ * bytes per video (table and indexes apart).
  *   BENCH_SIZES (1000,10000,100000), BENCH_QUERIES (200), BENCH_BATCH (5000 videos), BENCH_SEED
  */
 import { createDb } from "../../src/store/prisma.js";
@@ -12,6 +14,7 @@ import { FingerprintImporter } from "../../src/store/fingerprint-import.js";
 import { encodeSignature, indexEntries, SAMPLE_RATE } from "../../src/fingerprint/signature.js";
 import type { Hash64 } from "../../src/fingerprint/frame-hash.js";
 import { findDuplicates } from "../../src/match/find-duplicates.js";
+import type { SignatureIndex } from "../../src/match/signature-index.js";
 import { mulberry32 } from "./corpus.js";
 import { reencoded, syntheticSignature } from "./synthetic.js";
 import { benchDatabaseUrl, percentile } from "./util.js";
@@ -22,7 +25,22 @@ const rng = mulberry32(Number(process.env.BENCH_SEED ?? 7));
 const databaseUrl = benchDatabaseUrl("match");
 
 const db = createDb({ url: databaseUrl, poolMax: 4, connectTimeoutMs: 5000, statementTimeoutMs: 600_000 });
-const index = new FingerprintStore(db);
+const store = new FingerprintStore(db);
+/** The index lookup, timed and counted (the rest of a query is voting, loading references and verification). */
+const lookups = { ms: 0, rows: 0 };
+const index: SignatureIndex = {
+  lookupIndex: async (exclude, keys, limit) => {
+    const t0 = performance.now();
+    const rows = await store.lookupIndex(exclude, keys, limit);
+    lookups.ms += performance.now() - t0;
+    lookups.rows += rows.length;
+    return rows;
+  },
+  loadReferences: (nums) => store.loadReferences(nums),
+};
+/** Insert rates per 100 k videos (the step that ended at each multiple of 100 k). */
+const per100k: { upTo: number; videosPerSec: number }[] = [];
+let stepMs = 0;
 const pool = new pg.Pool({ connectionString: databaseUrl, max: 2 });
 const importer = new FingerprintImporter(pool);
 /** Videos per import transaction: larger batches touch each index page once for more rows. */
@@ -66,9 +84,12 @@ async function insertBatch({ keys, durations, blobs, entries }: Batch): Promise<
 console.log(
   `match benchmark — synthetic catalog, ${queries} queries of 2-minute videos per size (half are re-encoded copies of stored videos)\n`,
 );
-console.log("videos   index rows   insert videos/s   query p50 ms   p95 ms   copies found");
+console.log(
+  "| videos | index rows | table B/video | indexes B/video | insert videos/s | query p50 | p95 | p99 ms | lookup p95 ms | rows returned/query | copies found |",
+);
+console.log("|---|---|---|---|---|---|---|---|---|---|---|");
 let inCatalog = 0;
-const results: { size: number; p95: number }[] = [];
+const results: { size: number; p95: number; perQuery: number }[] = [];
 for (const size of sizes) {
   const toInsert = size - inCatalog;
   let insertMs = 0;
@@ -76,7 +97,14 @@ for (const size of sizes) {
     const batch = makeBatch(Math.min(BATCH, toInsert - done), inCatalog + done);
     const t0 = performance.now();
     await insertBatch(batch);
-    insertMs += performance.now() - t0;
+    const ms = performance.now() - t0;
+    insertMs += ms;
+    stepMs += ms;
+    const total = inCatalog + done + batch.keys.length;
+    if (total % 100_000 === 0) {
+      per100k.push({ upTo: total, videosPerSec: 100_000 / (stepMs / 1000) });
+      stepMs = 0;
+    }
   }
   const insertSec = insertMs / 1000;
   inCatalog = size;
@@ -84,33 +112,51 @@ for (const size of sizes) {
   // visibility map, so lookups stay index-only, and refresh the planner's statistics.
   await db.$executeRawUnsafe("VACUUM ANALYZE frame_index");
   await db.$executeRawUnsafe("VACUUM ANALYZE video");
-  const [{ rows }] = (await db.$queryRaw<{ rows: bigint }[]>`SELECT count(*) AS rows FROM frame_index`) as [{ rows: bigint }];
+  const [{ rows, table, indexes }] = (await db.$queryRaw<{ rows: bigint; table: bigint; indexes: bigint }[]>`
+    SELECT count(*) AS rows, pg_table_size('frame_index') AS table, pg_indexes_size('frame_index') AS indexes FROM frame_index`) as [
+    { rows: bigint; table: bigint; indexes: bigint },
+  ];
 
   const latencies: number[] = [];
+  const lookupLatencies: number[] = [];
+  let rowsReturned = 0;
   let copies = 0;
   let found = 0;
   for (let q = 0; q < queries; q += 1) {
     const source = q % 2 === 0 && stored.length > 0 ? stored[Math.floor(rng() * stored.length)]! : undefined;
     // A new 2-minute video: a re-encode of a stored one's first 2 minutes, or new footage.
     const signature = source ? reencoded(rng, source.signature.slice(0, 120 * SAMPLE_RATE)) : syntheticSignature(rng, 120);
+    lookups.ms = 0;
+    lookups.rows = 0;
     const t0 = performance.now();
     const duplicates = await findDuplicates(index, -1, signature, signature.length / SAMPLE_RATE);
     latencies.push(performance.now() - t0);
+    lookupLatencies.push(lookups.ms);
+    rowsReturned += lookups.rows;
     if (source) {
       copies += 1;
       if (duplicates.some((d) => d.reference.key === source.key)) found += 1;
     }
   }
   latencies.sort((a, b) => a - b);
+  lookupLatencies.sort((a, b) => a - b);
   const p95 = percentile(latencies, 95);
-  results.push({ size, p95 });
+  const perQuery = rowsReturned / queries;
+  results.push({ size, p95, perQuery });
+  const ms = (v: number) => v.toFixed(1);
   console.log(
-    `${String(size).padStart(6)}   ${String(rows).padStart(10)}   ${(toInsert / insertSec).toFixed(0).padStart(15)}   ${percentile(latencies, 50).toFixed(1).padStart(12)}   ${p95.toFixed(1).padStart(6)}   ${found}/${copies}`,
+    `| ${size} | ${rows} | ${Math.round(Number(table) / size)} | ${Math.round(Number(indexes) / size)} | ${(toInsert / insertSec).toFixed(0)} | ${ms(percentile(latencies, 50))} | ${ms(p95)} | ${ms(percentile(latencies, 99))} | ${ms(percentile(lookupLatencies, 95))} | ${perQuery.toFixed(0)} | ${found}/${copies} |`,
   );
 }
+if (per100k.length > 0)
+  console.log(`\ninsert videos/s per 100 k: ${per100k.map((s) => `${s.upTo / 1000} k: ${s.videosPerSec.toFixed(0)}`).join(", ")}`);
 const first = results[0];
 const last = results[results.length - 1];
-if (first && last && first !== last)
-  console.log(`\np95 ratio ${last.size / 1000} k / ${first.size / 1000} k videos: ${(last.p95 / first.p95).toFixed(2)}`);
+if (first && last && first !== last) {
+  const ratio = `${last.size / 1000} k / ${first.size / 1000} k videos`;
+  console.log(
+    `\np95 ratio ${ratio}: ${(last.p95 / first.p95).toFixed(2)}; rows returned per query ratio: ${(last.perQuery / first.perQuery).toFixed(1)}`,
+  );
+}
 await db.$disconnect();
 await pool.end();
