@@ -113,7 +113,8 @@ for (const size of sizes) {
   await db.$executeRawUnsafe("VACUUM ANALYZE frame_index");
   await db.$executeRawUnsafe("VACUUM ANALYZE video");
   const [{ rows, table, indexes }] = (await db.$queryRaw<{ rows: bigint; table: bigint; indexes: bigint }[]>`
-    SELECT count(*) AS rows, pg_table_size('frame_index') AS table, pg_indexes_size('frame_index') AS indexes FROM frame_index`) as [
+    SELECT (SELECT count(*) FROM frame_index) AS rows, sum(pg_table_size(c.oid))::bigint AS table, sum(pg_indexes_size(c.oid))::bigint AS indexes
+    FROM pg_class c WHERE c.oid = 'frame_index'::regclass OR c.oid IN (SELECT inhrelid FROM pg_inherits WHERE inhparent = 'frame_index'::regclass)`) as [
     { rows: bigint; table: bigint; indexes: bigint },
   ];
 
