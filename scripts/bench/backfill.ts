@@ -4,7 +4,7 @@
  * (listing and the catalog check), a real run bounded by queue depth while a consumer drains the
  * queue (see consume), then a re-run once every object is in the catalog. Prints objects per
  * second and the command's peak RSS for each, and checks that every object reached the consumer
- * exactly once and that the re-run sent nothing.
+ * (repeats counted: SQS delivers at least once) and that the re-run sent nothing.
  *   BENCH_BACKFILL_OBJECTS (100000)
  */
 import { execFile } from "node:child_process";
@@ -59,6 +59,8 @@ async function backfill(...args: string[]): Promise<Summary> {
  * messages a second into an empty queue, 11 at 5,000 waiting), so the real run is bounded by
  * queue depth (--max-depth) as an operator would run it, and this drains behind it.
  */
+let deleteFailures = 0;
+
 function consume(): { seen: Map<string, number>; stop: () => Promise<void> } {
   const seen = new Map<string, number>();
   let stopped = false;
@@ -71,13 +73,15 @@ function consume(): { seen: Map<string, number>; stop: () => Promise<void> } {
         const parsed = parseS3Notification(JSON.parse(m.Body ?? ""));
         for (const change of parsed.kind === "changes" ? parsed.changes : []) seen.set(change.key, (seen.get(change.key) ?? 0) + 1);
       }
-      if (Messages.length > 0)
-        await sqs.send(
+      if (Messages.length > 0) {
+        const { Failed = [] } = await sqs.send(
           new DeleteMessageBatchCommand({
             QueueUrl: queueUrl,
             Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle })),
           }),
         );
+        deleteFailures += Failed.length;
+      }
     }
   };
   const workers = Promise.all([worker(), worker()]);
@@ -124,11 +128,15 @@ for (const [name, s] of [
     `| ${name} | ${s.listed} | ${s.enqueued} | ${s.skippedAnalysed} | ${s.seconds} | ${Math.round(s.listed / s.seconds).toLocaleString("en")} | ${s.peakRssMiB} MiB |`,
   );
 }
+// SQS delivers at least once (and so does moto, to two receivers at once): a repeat is the
+// service's to absorb (its claims acknowledge a version already analysed), so it is reported, not failed.
 const twice = [...consumer.seen.values()].filter((n) => n > 1).length;
-console.log(`the consumer received ${consumer.seen.size} distinct keys, ${twice} of them more than once`);
+console.log(
+  `the consumer received ${consumer.seen.size} distinct keys, ${twice} of them more than once; ${deleteFailures} deletes refused by moto`,
+);
 s3.destroy();
 sqs.destroy();
-if (dry.listed !== count || real.enqueued !== count || consumer.seen.size !== count || twice > 0 || again.enqueued !== 0) {
-  console.error("MISMATCH: every object must be sent exactly once, and nothing once all are analysed");
+if (dry.listed !== count || real.enqueued !== count || consumer.seen.size !== count || again.enqueued !== 0) {
+  console.error("MISMATCH: every object must reach the queue, and nothing once all are analysed");
   process.exit(1);
 }
