@@ -244,7 +244,14 @@ const CASE_ORIGINALS: readonly { id: string; about: string; scenes: Scene[] }[] 
     // Issue 16: whole copies were reported over [0, 21.5] of 30 s yet called near-duplicates.
     id: "c00",
     about: "last two scenes no frame hash can see (a fine cellular texture, a gradient of one luma)",
-    scenes: ["testsrc2", "mandelbrot", "life=seed=7:ratio=0.3", "smptehdbars", "cellauto=rule=110", "gradients=seed=3"].map((source) => ({
+    scenes: [
+      "testsrc2",
+      "mandelbrot",
+      "life=seed=7:ratio=0.3",
+      "smptehdbars",
+      "cellauto=rule=110:random_seed=110",
+      "gradients=seed=3:c0=0xC8C800:c1=0x78E63C",
+    ].map((source) => ({
       source,
       durationSec: 5,
     })),

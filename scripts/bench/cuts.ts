@@ -17,7 +17,7 @@ import { benchGuard, benchLimits } from "./util.js";
 const seed = Number(process.env.BENCH_SEED ?? 20261123);
 const count = Number(process.env.BENCH_ORIGINALS ?? 20);
 const TOLERANCE_SEC = 0.1;
-const dir = path.resolve(".run", "bench-corpus", `v3-${seed}-${count}x${Number(process.env.BENCH_NEGATIVES ?? 40)}`);
+const dir = path.resolve(".run", "bench-corpus", `v4-${seed}-${count}x${Number(process.env.BENCH_NEGATIVES ?? 40)}`);
 const guard = benchGuard();
 const limits = benchLimits();
 

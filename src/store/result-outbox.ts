@@ -43,10 +43,9 @@ export const outboxRows = {
     addedDuplicate?: ObjectRef,
   ): Promise<void> {
     if (destinations.length === 0) return;
-    const [record, version] = await Promise.all([
-      readStatusRecord(tx, { id: videoId }),
-      tx.video.findUnique({ where: { id: videoId }, select: { etag: true, eventOrder: true } }),
-    ]);
+    // One after the other: a transaction is one connection, which runs one query at a time.
+    const record = await readStatusRecord(tx, { id: videoId });
+    const version = await tx.video.findUnique({ where: { id: videoId }, select: { etag: true, eventOrder: true } });
     if (!record || !version) return;
     const payload: StoredPayload = {
       type,

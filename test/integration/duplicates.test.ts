@@ -138,6 +138,9 @@ describe("duplicate detection through S3 → SQS → /status (small accuracy cor
     // To the matcher's resolution (one sample, 0.25 s), as the black-intro copy's offset above.
     expect(match!.offsetSec).toBeCloseTo(0, 0);
     expect(match!.segment[0]).toBeLessThan(0.5);
+    // Aligned to the end, not to the last hashed picture (20 s): at the reported offset the segment runs to the end of
+    // the video that ends first there, so the other side ends one offset later.
+    expect(match!.otherSegment[1] - match!.segment[1]).toBeCloseTo(match!.offsetSec, 5);
     expect(match!.segment[1]).toBeGreaterThan(29.5);
     expect(match!.otherSegment[1]).toBeGreaterThan(29.5);
     // Coverage 1 of both: the score is the agreement alone, and a whole copy never scores under the whole-copy coverage.

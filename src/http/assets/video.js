@@ -5,6 +5,8 @@ const file = decodeURIComponent(location.pathname.slice("/videos/".length));
 // A video of another served bucket than the default names it (?bucket=), and so do its links.
 const bucket = new URLSearchParams(location.search).get("bucket");
 const inBucket = (b) => (b ? `?bucket=${encodeURIComponent(b)}` : "");
+// A duplicate's bucket goes into its links when it is not this page's (a page without ?bucket= is the default bucket's).
+const linkBucket = (snapshot, d) => (bucket !== null || d.bucket !== snapshot.bucket ? d.bucket : null);
 const $ = (id) => document.getElementById(id);
 $("file").textContent = file;
 document.title = `TVIDZ Inspector — ${file}`;
@@ -65,7 +67,7 @@ function render(snapshot) {
       const item = document.createElement("li");
       item.className = "match";
       const title = document.createElement("a");
-      title.href = `/videos/${encodeURIComponent(d.file)}${inBucket(d.bucket)}`;
+      title.href = `/videos/${encodeURIComponent(d.file)}${inBucket(linkBucket(snapshot, d))}`;
       title.textContent = d.file;
       const summary = document.createElement("div");
       summary.className = "label";
@@ -81,7 +83,7 @@ function render(snapshot) {
       thumbs.className = "thumbs";
       thumbs.append(
         thumbnail(file, bucket, middle(d.segment), "this video"),
-        thumbnail(d.file, d.bucket, middle(d.otherSegment), "the other video"),
+        thumbnail(d.file, linkBucket(snapshot, d), middle(d.otherSegment), "the other video"),
       );
       item.append(
         title,
