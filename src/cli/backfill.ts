@@ -9,6 +9,7 @@ import cliProgress from "cli-progress";
 import { z } from "zod";
 import { createAwsClients, describeAwsError } from "../aws/clients.js";
 import { awsOptions, ConfigError, loadConfig, servedBuckets } from "../config.js";
+import { InspectorError } from "../domain/errors.js";
 import { S3ObjectStore } from "../objects/s3-object-store.js";
 import { runBackfill, type BackfillProgress } from "../queue/backfill.js";
 import { queueDepth, sendBatch, SqsQueue } from "../queue/sqs-queue.js";
@@ -38,6 +39,8 @@ const Options = z.object({
 });
 
 const DONE_POLL_MS = 2_000;
+/** The configured endpoint, for the error hint (an emulator takes any credentials). */
+let endpoint: string | undefined;
 
 async function main(): Promise<number> {
   const { values } = parseArgs({
@@ -65,6 +68,7 @@ async function main(): Promise<number> {
   }
   const options = parsed.data;
   const config = loadConfig();
+  endpoint = config.AWS_ENDPOINT;
   const bucket = options.bucket ?? config.BUCKET;
   if (!servedBuckets(config).includes(bucket)) {
     process.stderr.write(`backfill: the service does not serve the bucket ${bucket} (BUCKET / EXTRA_BUCKETS)\n`);
@@ -169,9 +173,9 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (err: unknown) => {
-    process.stderr.write(
-      `backfill failed: ${err instanceof ConfigError ? err.message : describeAwsError(err, process.env.AWS_ENDPOINT)}\n`,
-    );
+    // A queue or storage error wraps the SDK's: describeAwsError adds the fix for missing credentials.
+    const cause = err instanceof InspectorError && err.cause !== undefined ? err.cause : err;
+    process.stderr.write(`backfill failed: ${err instanceof ConfigError ? err.message : describeAwsError(cause, endpoint)}\n`);
     process.exit(err instanceof ConfigError ? 2 : 1);
   },
 );
