@@ -81,7 +81,7 @@ export function pacingDelayMs(sent: number, startedAt: number, now: number, rate
 
 /**
  * Walks the bucket and hands every object not yet analysed at its listed ETag to the service.
- * Constant memory (one page), idempotent (what was analysed is skipped; a version sent twice
+ * One page in memory, idempotent (what was analysed is skipped; a version sent twice
  * is analysed once, by the service's claims), resumable (run it again, or pass the reported
  * resume key), throttled by rate and by queue depth.
  */
