@@ -53,13 +53,13 @@ async function backfill(...args: string[]): Promise<Summary> {
   return JSON.parse(stdout.trim().split("\n").at(-1) ?? "") as Summary;
 }
 
+let deleteFailures = 0;
+
 /**
  * A consumer, as the service is: receives and deletes, counting how often each key arrives.
- * moto's SQS spends time in proportion to the messages waiting on every call (about 100
- * messages a second into an empty queue, 11 at 5,000 waiting), so the real run is bounded by
- * queue depth (--max-depth) as an operator would run it, and this drains behind it.
+ * moto's SQS slows down as messages wait in a queue, so the real run is bounded by queue depth
+ * (--max-depth) as an operator would run it, and this drains behind it.
  */
-let deleteFailures = 0;
 
 function consume(): { seen: Map<string, number>; stop: () => Promise<void> } {
   const seen = new Map<string, number>();
