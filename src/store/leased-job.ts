@@ -137,14 +137,14 @@ export class LeasedJob {
       await tx.job.update({ where: { id: this.jobId }, data: { ...data, leaseToken: null, leaseExpiresAt: null } });
       const destinations = this.resultDestinations;
       if (destinations.length === 0) return;
-      await outboxRows.add(tx, destinations, this.videoId, data.status === "done" ? "analysis.done" : "analysis.failed");
-      if (data.status !== "done") return;
+      const own = await outboxRows.add(tx, destinations, this.videoId, data.status === "done" ? "analysis.done" : "analysis.failed");
+      if (data.status !== "done" || !own) return;
       const earlier = await tx.match.findMany({
         where: { videoId: this.videoId, otherVideo: { job: { status: "done" } } },
         select: { otherVideoId: true },
         orderBy: { otherVideoId: "asc" },
       });
-      const video = await tx.video.findUniqueOrThrow({ where: { id: this.videoId }, select: { bucket: true, key: true } });
+      const video = { bucket: own.bucket, key: own.key };
       for (const { otherVideoId } of earlier) await outboxRows.add(tx, destinations, otherVideoId, "duplicates.added", video);
     });
   }

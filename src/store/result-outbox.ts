@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { ObjectRef } from "../domain/object-event.js";
 import type { ResultDestination, ResultEventType } from "../domain/result-event.js";
 import type { Db, Tx } from "./prisma.js";
-import { readStatusRecord, type VideoStatusRecord } from "./status-queries.js";
+import { readVideoStatus, type VideoStatusRecord } from "./status-queries.js";
 
 /** One event as committed with the result it reports: the video's record as of that commit. */
 export interface OutboxEvent {
@@ -33,6 +33,7 @@ type StoredPayload = Omit<OutboxEvent, "id" | "occurredAt" | "record"> & {
  * Writes, inside the transaction that commits a result, one outbox row per destination for
  * each event that result causes: so an event exists exactly when its result does (never
  * lost, never early). Rows belong to their video: erasing it removes its undelivered events.
+ * `add` hands back the record it wrote (undefined when it wrote nothing).
  */
 export const outboxRows = {
   async add(
@@ -41,15 +42,14 @@ export const outboxRows = {
     videoId: string,
     type: ResultEventType,
     addedDuplicate?: ObjectRef,
-  ): Promise<void> {
-    if (destinations.length === 0) return;
-    // One after the other: a transaction is one connection, which runs one query at a time.
-    const record = await readStatusRecord(tx, { id: videoId });
-    const version = await tx.video.findUnique({ where: { id: videoId }, select: { etag: true, eventOrder: true } });
-    if (!record || !version) return;
+  ): Promise<VideoStatusRecord | undefined> {
+    if (destinations.length === 0) return undefined;
+    const status = await readVideoStatus(tx, { id: videoId });
+    if (!status) return undefined;
+    const { record, version } = status;
     const payload: StoredPayload = {
       type,
-      version: { etag: version.etag, order: version.eventOrder },
+      version,
       record: { ...record, updatedAt: record.updatedAt.toISOString() },
       ...(addedDuplicate ? { addedDuplicate: { bucket: addedDuplicate.bucket, key: addedDuplicate.key } } : {}),
     };
@@ -59,6 +59,7 @@ export const outboxRows = {
       await tx.$executeRaw`
         INSERT INTO result_delivery (event_id, destination, video_id, payload)
         VALUES (${eventId}::uuid, ${destination}, ${videoId}::uuid, ${json}::jsonb)`;
+    return record;
   },
 
   /**

@@ -50,7 +50,7 @@ export class StatusQueries {
   constructor(private readonly db: Db) {}
 
   async findStatus(ref: ObjectRef): Promise<VideoStatusRecord | undefined> {
-    return readStatusRecord(this.db, { bucket_key: { bucket: ref.bucket, key: ref.key } });
+    return (await readVideoStatus(this.db, { bucket_key: { bucket: ref.bucket, key: ref.key } }))?.record;
   }
 
   /** The most recently updated videos with their job state, for the overview page. */
@@ -93,11 +93,14 @@ export class StatusQueries {
   }
 }
 
-/** A video's status record, through the client or inside a transaction (the result outbox reads it as it commits). */
-export async function readStatusRecord(
+/**
+ * A video's status record and the version it is of (ETag, event order), through the client or
+ * inside a transaction (the result outbox reads it as it commits). One query.
+ */
+export async function readVideoStatus(
   client: Pick<Tx, "video">,
   where: { id: string } | { bucket_key: { bucket: string; key: string } },
-): Promise<VideoStatusRecord | undefined> {
+): Promise<{ record: VideoStatusRecord; version: { etag: string | null; order: string | null } } | undefined> {
   const video = await client.video.findUnique({
     where,
     include: {
@@ -108,7 +111,7 @@ export async function readStatusRecord(
   });
   if (!video) return undefined;
   const job = video.job;
-  return {
+  const record: VideoStatusRecord = {
     bucket: video.bucket,
     key: video.key,
     status: job?.status ?? "pending",
@@ -131,6 +134,7 @@ export async function readStatusRecord(
     errorMessage: job?.errorMessage ?? null,
     updatedAt: maxDate(video.updatedAt, job?.updatedAt),
   };
+  return { record, version: { etag: video.etag, order: video.eventOrder } };
 }
 
 function maxDate(a: Date, b: Date | undefined): Date {
