@@ -123,7 +123,7 @@ const deps = benchIngest(db, objects, {
   guard,
   log,
   jobs: tracedJobs,
-  fingerprints: (store) => ({ identical: traced(store), index: traced(store) }),
+  fingerprints: (stores) => ({ identical: traced(stores.identical), index: traced(stores.index) }),
 });
 const signal = new AbortController().signal;
 const analyse = async (key: string) => {

@@ -12,6 +12,8 @@ import { ProcessGuard } from "../../src/media/process-guard.js";
 import type { ObjectStore } from "../../src/objects/object-store.js";
 import { analysisLimits } from "../../src/service.js";
 import { FingerprintStore } from "../../src/store/fingerprint-store.js";
+import { FrameIndex } from "../../src/store/frame-index.js";
+import { StopListedIndex } from "../../src/match/stop-list.js";
 import { JobStore } from "../../src/store/job-store.js";
 import type { Db } from "../../src/store/prisma.js";
 import { syntheticSignature } from "./synthetic.js";
@@ -47,14 +49,18 @@ export interface BenchIngestOptions {
   readonly log?: IngestDeps["log"];
   /** Wraps the job store (to time its calls). */
   readonly jobs?: (jobs: JobClaims) => JobClaims;
-  /** Wraps the fingerprint store (to time its calls). */
-  readonly fingerprints?: (store: FingerprintStore) => Pick<IngestDeps, "identical" | "index">;
+  /** Wraps the fingerprint stores (to time their calls). */
+  readonly fingerprints?: (stores: Pick<IngestDeps, "identical" | "index">) => Pick<IngestDeps, "identical" | "index">;
 }
 
 /** The service's ingest, wired as src/service.ts wires it, over the benchmark's database and objects. */
 export function benchIngest(db: Db, objects: ObjectStore, options: BenchIngestOptions = {}): IngestDeps {
-  const store = new FingerprintStore(db);
-  const fingerprints = options.fingerprints ? options.fingerprints(store) : { identical: store, index: store };
+  const frameIndex = new FrameIndex(db);
+  const stores = {
+    identical: new FingerprintStore(db),
+    index: new StopListedIndex(frameIndex, frameIndex, { refreshMs: 60_000, now: Date.now }),
+  };
+  const fingerprints = options.fingerprints ? options.fingerprints(stores) : stores;
   const jobs = new JobStore(db);
   return {
     jobs: options.jobs ? options.jobs(jobs) : jobs,

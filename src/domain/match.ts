@@ -2,6 +2,9 @@
 export const MATCH_KINDS = ["identical", "near-duplicate", "partial"] as const;
 export type MatchKind = (typeof MATCH_KINDS)[number];
 
+/** A whole copy: all of one video's footage is the other's (the copy is indexed through the original). */
+export const isWholeCopy = (kind: MatchKind): boolean => kind === "identical" || kind === "near-duplicate";
+
 /** One side of a pair of videos that share footage (stored for both sides). */
 export interface StoredMatch {
   readonly otherVideoId: string;

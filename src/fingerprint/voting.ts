@@ -1,6 +1,8 @@
 /**
  * Offset voting: a copy shares many hash hits with its source at one time offset, while
- * coincidental hits scatter over many offsets. Pure.
+ * coincidental hits scatter over many offsets. Pure: this is the rule; the index store runs
+ * the same rule in SQL, so only candidates leave the database (test/integration checks that
+ * both agree).
  */
 export interface IndexHit {
   readonly videoNum: number;
@@ -8,6 +10,8 @@ export interface IndexHit {
   readonly refSample: number;
   /** Sample index in the query video. */
   readonly querySample: number;
+  /** Index rows under the hit's key: the rarer the key, the more its vote weighs. */
+  readonly keyRows: number;
 }
 
 export interface OffsetCandidate {
@@ -16,32 +20,66 @@ export interface OffsetCandidate {
   readonly offsetSamples: number;
   /** Distinct query samples that voted for the peak (± one bin). */
   readonly votes: number;
+  /** Those votes weighed by how rare their keys are: what candidates are ranked by. */
+  readonly score: number;
+}
+
+export interface VotingRule {
+  /** Offsets are voted in bins of this many samples. */
+  readonly binSamples: number;
+  /** Fewer votes than this at the peak: no candidate. */
+  readonly minVotes: number;
+  /** Keys with more index rows than this are on the stop-list: never looked up. */
+  readonly stopAt: number;
 }
 
 /**
- * For each video, the offset (in samples, binned by `binSamples`) backed by the most
- * distinct query samples, counting the two neighbouring bins so a peak split across a bin
- * edge is not halved. Returns candidates with at least `minVotes`, best first.
+ * The weight of a vote through a key with `keyRows` rows: ln(1 + stopAt / rows), so a key
+ * found once weighs ~4 (stopAt 50) and one about to be stopped ~0.7. A common intro or a
+ * still shot found in many videos cannot outvote footage that only the source shares.
  */
-export function voteOffsets(hits: Iterable<IndexHit>, options: { binSamples: number; minVotes: number }): OffsetCandidate[] {
-  const perVideo = new Map<number, Map<number, Set<number>>>();
+export function rarityWeight(keyRows: number, stopAt: number): number {
+  return Math.log(1 + stopAt / Math.max(1, keyRows));
+}
+
+/** The bin of an offset: floor(x + 0.5), which the SQL form computes the same way. */
+export function offsetBin(refSample: number, querySample: number, binSamples: number): number {
+  return Math.floor((refSample - querySample) / binSamples + 0.5);
+}
+
+/**
+ * For each video, the offset bin whose window (the bin and its two neighbours, so a peak
+ * split across a bin edge is not halved) holds the highest score: the sum over distinct
+ * query samples of their rarest key's weight. Every bin next to a hit is a possible peak.
+ * Keeps peaks with at least `minVotes` voters; best first (score, then votes, then lower
+ * video and offset for a stable order).
+ */
+export function voteOffsets(hits: Iterable<IndexHit>, rule: VotingRule): OffsetCandidate[] {
+  // video → window centre → query sample → its best weight in that window
+  const perVideo = new Map<number, Map<number, Map<number, number>>>();
   for (const hit of hits) {
-    const bin = Math.round((hit.refSample - hit.querySample) / options.binSamples);
-    let bins = perVideo.get(hit.videoNum);
-    if (!bins) perVideo.set(hit.videoNum, (bins = new Map<number, Set<number>>()));
-    let voters = bins.get(bin);
-    if (!voters) bins.set(bin, (voters = new Set()));
-    voters.add(hit.querySample);
+    if (hit.keyRows > rule.stopAt) continue;
+    const bin = offsetBin(hit.refSample, hit.querySample, rule.binSamples);
+    const weight = rarityWeight(hit.keyRows, rule.stopAt);
+    let windows = perVideo.get(hit.videoNum);
+    if (!windows) perVideo.set(hit.videoNum, (windows = new Map<number, Map<number, number>>()));
+    for (const centre of [bin - 1, bin, bin + 1]) {
+      let voters = windows.get(centre);
+      if (!voters) windows.set(centre, (voters = new Map<number, number>()));
+      voters.set(hit.querySample, Math.max(voters.get(hit.querySample) ?? 0, weight));
+    }
   }
   const candidates: OffsetCandidate[] = [];
-  for (const [videoNum, bins] of perVideo) {
+  for (const [videoNum, windows] of perVideo) {
     let best: OffsetCandidate | undefined;
-    for (const bin of bins.keys()) {
-      const voters = new Set<number>();
-      for (const b of [bin - 1, bin, bin + 1]) for (const q of bins.get(b) ?? []) voters.add(q);
-      if (!best || voters.size > best.votes) best = { videoNum, offsetSamples: bin * options.binSamples, votes: voters.size };
+    for (const [centre, voters] of windows) {
+      if (voters.size < rule.minVotes) continue;
+      let score = 0;
+      for (const w of voters.values()) score += w;
+      if (!best || score > best.score || (score === best.score && centre * rule.binSamples < best.offsetSamples))
+        best = { videoNum, offsetSamples: centre * rule.binSamples, votes: voters.size, score };
     }
-    if (best && best.votes >= options.minVotes) candidates.push(best);
+    if (best) candidates.push(best);
   }
-  return candidates.sort((a, b) => b.votes - a.votes);
+  return candidates.sort((a, b) => b.score - a.score || b.votes - a.votes || a.videoNum - b.videoNum);
 }

@@ -1,6 +1,6 @@
 import type { StoredMatch } from "../domain/match.js";
 import { decodeSignature, pictureSeconds, queryEntries, SAMPLE_RATE, type Signature } from "../fingerprint/signature.js";
-import { voteOffsets } from "../fingerprint/voting.js";
+import type { VotingRule } from "../fingerprint/voting.js";
 import { verifyOffset } from "../fingerprint/verify.js";
 import { judgeAlignment, type Verdict } from "../fingerprint/verdict.js";
 import type { ReferenceVideo, SignatureIndex } from "./signature-index.js";
@@ -10,11 +10,12 @@ export interface Duplicate {
   readonly verdict: Verdict;
 }
 
-/** Keys found in more videos than this are ignored (stop-list by document frequency). */
-const PER_KEY_LIMIT = 50;
-/** Offsets are voted in 0.5 s bins. */
-const BIN_SAMPLES = SAMPLE_RATE / 2;
-const MIN_VOTES = 2;
+/**
+ * Offsets are voted in 0.5 s bins; two votes make a candidate (crops and overlays leave few
+ * keys); a key in more than 50 index rows (about as many videos: a still shot is stored once
+ * a video) is on the stop-list.
+ */
+export const VOTING: VotingRule = { binSamples: SAMPLE_RATE / 2, minVotes: 2, stopAt: 50 };
 /** Only the best-voted candidates are verified frame by frame. */
 const MAX_CANDIDATES = 20;
 
@@ -29,18 +30,12 @@ export async function findDuplicates(
   durationSec: number,
   decodedSec = durationSec,
 ): Promise<Duplicate[]> {
-  const entries = queryEntries(signature);
-  const samplesByKey = new Map<number, number[]>();
-  for (const entry of entries) {
-    const samples = samplesByKey.get(entry.key);
-    if (samples) samples.push(entry.sample);
-    else samplesByKey.set(entry.key, [entry.sample]);
-  }
-  const rows = await index.lookupIndex(videoNum, [...samplesByKey.keys()], PER_KEY_LIMIT);
-  const hits = rows.flatMap((row) =>
-    (samplesByKey.get(row.key) ?? []).map((querySample) => ({ videoNum: row.videoNum, refSample: row.sample, querySample })),
-  );
-  const candidates = voteOffsets(hits, { binSamples: BIN_SAMPLES, minVotes: MIN_VOTES }).slice(0, MAX_CANDIDATES);
+  const { candidates } = await index.findCandidates({
+    excludeVideoNum: videoNum,
+    probes: queryEntries(signature),
+    rule: VOTING,
+    maxCandidates: MAX_CANDIDATES,
+  });
   const references = new Map((await index.loadReferences(candidates.map((c) => c.videoNum))).map((r) => [r.videoNum, r]));
 
   // Coverage is measured over footage with a picture: black, fades and flat cards can never

@@ -1,18 +1,30 @@
-/** The matcher's port onto stored fingerprints (FingerprintStore in production). */
-export interface SignatureIndex {
-  /**
-   * Index rows of other videos under the given keys, at most `perKeyLimit` a key: a key found
-   * in very many videos (black frames, a common intro) says nothing.
-   */
-  lookupIndex(excludeVideoNum: number, keys: readonly number[], perKeyLimit: number): Promise<IndexRow[]>;
-  /** The stored signatures of the given videos (those that have one). */
-  loadReferences(videoNums: readonly number[]): Promise<ReferenceVideo[]>;
+import type { IndexEntry } from "../fingerprint/signature.js";
+import type { OffsetCandidate, VotingRule } from "../fingerprint/voting.js";
+
+/** A query against the index: its probes (a key and the query sample it came from) and the voting rule. */
+export interface CandidateQuery {
+  readonly excludeVideoNum: number;
+  readonly probes: readonly IndexEntry[];
+  readonly rule: VotingRule;
+  /** At most this many candidates, best first. */
+  readonly maxCandidates: number;
 }
 
-export interface IndexRow {
-  readonly key: number;
-  readonly videoNum: number;
-  readonly sample: number;
+export interface CandidateSearch {
+  /** Candidates as voteOffsets ranks them over the probes' hits. */
+  readonly candidates: OffsetCandidate[];
+  /** Probed keys found to hold more than `rule.stopAt` rows: they belong on the stop-list. */
+  readonly frequentKeys: number[];
+  /** Index rows the search read (a measure of its cost; none of them left the store). */
+  readonly rowsRead: number;
+}
+
+/** The matcher's port onto stored fingerprints (FrameIndex in production). */
+export interface SignatureIndex {
+  /** Votes over the probes' hits on other videos, in the store: only candidates come back. */
+  findCandidates(query: CandidateQuery): Promise<CandidateSearch>;
+  /** The stored signatures of the given videos (those that have one). */
+  loadReferences(videoNums: readonly number[]): Promise<ReferenceVideo[]>;
 }
 
 /** A stored video as the matcher needs it. */

@@ -1,49 +1,15 @@
 import { normaliseEtag } from "../domain/object-event.js";
 import type { StoredFingerprint } from "../fingerprint/fingerprint-builder.js";
-import type { IndexRow, ReferenceVideo, SignatureIndex } from "../match/signature-index.js";
+import { indexRows, type VideoIds } from "./index-rows.js";
 import type { Db, Tx } from "./prisma.js";
 
-/** A video row's identity: its id, and its number in the index. */
-export interface VideoIds {
-  readonly id: string;
-  readonly num: number;
-}
-
 /**
- * Stored fingerprints: the matcher's index (frame_index, signatures) and the lookups of
- * byte-identical uploads. Writes happen inside a leased job's fenced transaction
+ * Stored fingerprints: the lookups of byte-identical uploads, and the writes of a video's
+ * signature and index rows (the matcher reads them through FrameIndex). Writes happen inside a leased job's fenced transaction
  * (fingerprintRows); bulk imports go through FingerprintImporter.
  */
-export class FingerprintStore implements SignatureIndex {
+export class FingerprintStore {
   constructor(private readonly db: Db) {}
-
-  async lookupIndex(excludeVideoNum: number, keys: readonly number[], perKeyLimit: number): Promise<IndexRow[]> {
-    if (keys.length === 0) return [];
-    const rows = await this.db.$queryRaw<{ key: number; video_num: number; sample: number }[]>`
-      SELECT q.key, f.video_num, f.sample
-      FROM unnest(${[...keys]}::int4[]) AS q(key)
-      CROSS JOIN LATERAL (
-        SELECT video_num, sample FROM frame_index fi
-        WHERE fi.key = q.key AND fi.video_num <> ${excludeVideoNum}
-        LIMIT ${perKeyLimit}
-      ) f`;
-    return rows.map((r) => ({ key: r.key, videoNum: r.video_num, sample: r.sample }));
-  }
-
-  async loadReferences(videoNums: readonly number[]): Promise<ReferenceVideo[]> {
-    if (videoNums.length === 0) return [];
-    const videos = await this.db.video.findMany({
-      where: { num: { in: [...videoNums] }, signature: { not: null } },
-      select: { id: true, num: true, key: true, durationSec: true, signature: true },
-    });
-    return videos.map((v) => ({
-      videoId: v.id,
-      videoNum: v.num,
-      key: v.key,
-      durationSec: v.durationSec ?? 0,
-      signature: v.signature ?? new Uint8Array(),
-    }));
-  }
 
   /**
    * A finished video uploaded with the same bytes, known from S3's ETag and the size alone,
@@ -89,16 +55,13 @@ export const fingerprintRows = {
       data: cuts.map((cut, ordinal) => ({ videoId: video.id, ordinal, timeSec: cut.timeSec, score: cut.score })),
     });
     await tx.video.update({ where: { id: video.id }, data: { signature: Uint8Array.from(signature), sampleRate } });
-    // In B-tree order, which halves the cost. No ON CONFLICT (it doubles it): a video's rows
-    // are unique, and its earlier ones are deleted first, under the lease's row lock.
-    await tx.$executeRaw`DELETE FROM frame_index WHERE video_num = ${video.num}`;
-    await tx.$executeRaw`
-      INSERT INTO frame_index (key, video_num, sample)
-      SELECT k, ${video.num}, s FROM unnest(${entries.map((e) => e.key)}::int4[], ${entries.map((e) => e.sample)}::int4[]) AS t(k, s)
-      ORDER BY k`;
+    await indexRows.replace(tx, video, entries);
   },
 
-  /** Copies an identical video's analysis instead of decoding the same bytes again. */
+  /**
+   * Copies an identical video's analysis instead of decoding the same bytes again. Not its
+   * index rows: the same footage is indexed once (see indexRows).
+   */
   async copy(tx: Tx, fromVideoId: string, to: VideoIds): Promise<{ durationSec: number | null }> {
     const source = await tx.video.findUniqueOrThrow({ where: { id: fromVideoId } });
     await tx.video.update({
@@ -116,10 +79,7 @@ export const fingerprintRows = {
         sha256: source.sha256,
       },
     });
-    await tx.$executeRaw`DELETE FROM frame_index WHERE video_num = ${to.num}`;
-    await tx.$executeRaw`
-      INSERT INTO frame_index (key, video_num, sample)
-      SELECT key, ${to.num}, sample FROM frame_index WHERE video_num = ${source.num}`;
+    await indexRows.remove(tx, to);
     await tx.sceneCut.deleteMany({ where: { videoId: to.id } });
     await tx.$executeRaw`
       INSERT INTO scene_cut (video_id, ordinal, time_sec, score)

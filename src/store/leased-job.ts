@@ -1,10 +1,11 @@
 import { LeaseLostError, type ErrorCode } from "../domain/errors.js";
 import type { MediaInfo } from "../domain/media-info.js";
-import type { StoredMatch } from "../domain/match.js";
+import { isWholeCopy, type StoredMatch } from "../domain/match.js";
 import { normaliseEtag } from "../domain/object-event.js";
 import type { ResultDestination } from "../domain/result-event.js";
 import type { StoredFingerprint } from "../fingerprint/fingerprint-builder.js";
-import { fingerprintRows, type VideoIds } from "./fingerprint-store.js";
+import { fingerprintRows } from "./fingerprint-store.js";
+import { indexRows, type VideoIds } from "./index-rows.js";
 import { matchRows } from "./match-store.js";
 import { outboxRows } from "./result-outbox.js";
 import { transaction, type Db, type Tx } from "./prisma.js";
@@ -92,6 +93,18 @@ export class LeasedJob {
   async saveMatches(matches: readonly StoredMatch[]): Promise<void> {
     if (matches.length === 0) return;
     await this.write((tx) => matchRows.save(tx, this.videoId, matches));
+  }
+
+  /**
+   * The final search's matches, after which a whole copy of an older video leaves the index to
+   * it (indexRows.leaveToOriginal). Returns whether the video's footage stays indexed.
+   */
+  async saveFinalMatches(matches: readonly StoredMatch[]): Promise<{ indexed: boolean }> {
+    return this.write(async (tx) => {
+      if (matches.length > 0) await matchRows.save(tx, this.videoId, matches);
+      const originals = matches.filter((m) => isWholeCopy(m.kind)).map((m) => m.otherVideoId);
+      return { indexed: !(await indexRows.leaveToOriginal(tx, this.grant.video, originals)) };
+    });
   }
 
   /** Gives this video the matches of a byte-identical original (see matchRows.copy). */

@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from "vitest";
 import pg from "pg";
-import { FingerprintStore } from "../../src/store/fingerprint-store.js";
+import { FrameIndex } from "../../src/store/frame-index.js";
 import { FingerprintImporter } from "../../src/store/fingerprint-import.js";
 import { encodeSignature, indexEntries, SAMPLE_RATE } from "../../src/fingerprint/signature.js";
 import { findDuplicates } from "../../src/match/find-duplicates.js";
@@ -10,7 +10,7 @@ import { testDb } from "../helpers/stack.js";
 import { requireEnv, uniqueName } from "../helpers/env.js";
 
 const db = testDb();
-const index = new FingerprintStore(db);
+const index = new FrameIndex(db);
 const pool = new pg.Pool({ connectionString: requireEnv("TEST_DATABASE_URL"), max: 1 });
 const importer = new FingerprintImporter(pool);
 const bucket = uniqueName("import");

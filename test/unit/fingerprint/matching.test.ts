@@ -52,9 +52,9 @@ function match(query: Signature, reference: Signature) {
   const keys = new Map<number, number[]>();
   for (const e of indexEntries(reference)) keys.set(e.key, [...(keys.get(e.key) ?? []), e.sample]);
   const hits = queryEntries(query).flatMap((q) =>
-    (keys.get(q.key) ?? []).map((refSample) => ({ videoNum: 1, refSample, querySample: q.sample })),
+    (keys.get(q.key) ?? []).map((refSample) => ({ videoNum: 1, refSample, querySample: q.sample, keyRows: 1 })),
   );
-  const [candidate] = voteOffsets(hits, { binSamples: 2, minVotes: 3 });
+  const [candidate] = voteOffsets(hits, { binSamples: 2, minVotes: 3, stopAt: 50 });
   if (!candidate) return undefined;
   const alignment = verifyOffset(query, reference, candidate.offsetSamples);
   const [queryDurationSec, refDurationSec] = [query.length / SAMPLE_RATE, reference.length / SAMPLE_RATE];
@@ -148,10 +148,25 @@ describe("signature matching", () => {
 
   it("votes for the offset most query samples agree on, counting neighbouring bins", () => {
     const hits = [
-      ...[0, 1, 2, 3, 4].map((q) => ({ videoNum: 7, refSample: q + 40, querySample: q })),
-      ...[5, 6].map((q) => ({ videoNum: 7, refSample: q + 41, querySample: q })),
-      { videoNum: 8, refSample: 3, querySample: 1 },
+      ...[0, 1, 2, 3, 4].map((q) => ({ videoNum: 7, refSample: q + 40, querySample: q, keyRows: 1 })),
+      ...[5, 6].map((q) => ({ videoNum: 7, refSample: q + 41, querySample: q, keyRows: 1 })),
+      { videoNum: 8, refSample: 3, querySample: 1, keyRows: 1 },
     ];
-    expect(voteOffsets(hits, { binSamples: 2, minVotes: 3 })).toEqual([{ videoNum: 7, offsetSamples: 40, votes: 7 }]);
+    expect(voteOffsets(hits, { binSamples: 2, minVotes: 3, stopAt: 50 })).toEqual([
+      { videoNum: 7, offsetSamples: 40, votes: 7, score: 7 * Math.log(51) },
+    ]);
+  });
+
+  it("weighs votes by how rare their keys are, and never counts a stop-listed key", () => {
+    const rule = { binSamples: 2, minVotes: 2, stopAt: 50 };
+    // Video 1: four votes through keys found in 40 rows; video 2: three through keys found once.
+    const common = [0, 1, 2, 3].map((q) => ({ videoNum: 1, refSample: q + 10, querySample: q, keyRows: 40 }));
+    const rare = [0, 1, 2].map((q) => ({ videoNum: 2, refSample: q + 20, querySample: q, keyRows: 1 }));
+    const stopped = [0, 1, 2, 3, 4, 5].map((q) => ({ videoNum: 3, refSample: q, querySample: q, keyRows: 51 }));
+    const candidates = voteOffsets([...common, ...rare, ...stopped], rule);
+    expect(candidates.map((c) => [c.videoNum, c.votes])).toEqual([
+      [2, 3],
+      [1, 4],
+    ]);
   });
 });

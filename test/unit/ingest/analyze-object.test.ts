@@ -35,7 +35,7 @@ describe("analyzeObject (the ingest use case, on in-memory ports)", () => {
       "recordContent",
       "recordMediaInfo",
       "storeFingerprint",
-      "saveMatches",
+      "saveFinalMatches",
       "deleteMatches",
       "finish",
     ]);

@@ -10,7 +10,8 @@ import { FRAME_SIZE } from "../../../src/fingerprint/frame-hash.js";
 import { indexEntries, SAMPLE_RATE, type Signature } from "../../../src/fingerprint/signature.js";
 import type { IngestDeps } from "../../../src/ingest/analyze-object.js";
 import type { DecodeRequest, JobClaims, JobLease, MediaAnalyzer } from "../../../src/ingest/ports.js";
-import type { IndexRow, ReferenceVideo, SignatureIndex } from "../../../src/match/signature-index.js";
+import type { CandidateQuery, CandidateSearch, ReferenceVideo, SignatureIndex } from "../../../src/match/signature-index.js";
+import { voteOffsets } from "../../../src/fingerprint/voting.js";
 import type { ObjectStore } from "../../../src/objects/object-store.js";
 import { encodeSignature } from "../../../src/fingerprint/signature.js";
 
@@ -64,6 +65,11 @@ export class FakeJob implements JobLease {
     if (matches.length > 0) this.samplesAtFirstMatch ??= this.decodedSamples();
     this.matches.push(...matches);
   }
+  async saveFinalMatches(matches: readonly StoredMatch[]): Promise<{ indexed: boolean }> {
+    this.fenced("saveFinalMatches");
+    this.matches.push(...matches);
+    return { indexed: true };
+  }
   async copyMatches(): Promise<void> {
     this.fenced("copyMatches");
   }
@@ -94,21 +100,32 @@ export class FakeJobs implements JobClaims {
   }
 }
 
-/** Stored videos' signatures, looked up as the database's index would. */
+/** Stored videos' signatures, searched as the database's index would (FrameIndex). */
 export class InMemoryIndex implements SignatureIndex {
   private readonly videos: ReferenceVideo[] = [];
-  private readonly rows = new Map<number, IndexRow[]>();
+  private readonly rows = new Map<number, { videoNum: number; sample: number }[]>();
 
   add(videoId: string, videoNum: number, key: string, signature: Signature): void {
     this.videos.push({ videoId, videoNum, key, durationSec: signature.length / SAMPLE_RATE, signature: encodeSignature(signature) });
     for (const entry of indexEntries(signature)) {
       const rows = this.rows.get(entry.key) ?? [];
-      rows.push({ key: entry.key, videoNum, sample: entry.sample });
+      rows.push({ videoNum, sample: entry.sample });
       this.rows.set(entry.key, rows);
     }
   }
-  async lookupIndex(exclude: number, keys: readonly number[], perKeyLimit: number): Promise<IndexRow[]> {
-    return keys.flatMap((key) => (this.rows.get(key) ?? []).filter((r) => r.videoNum !== exclude).slice(0, perKeyLimit));
+  async findCandidates(query: CandidateQuery): Promise<CandidateSearch> {
+    const keys = new Set(query.probes.map((p) => p.key));
+    const hits = query.probes.flatMap((probe) => {
+      const rows = this.rows.get(probe.key) ?? [];
+      return rows
+        .filter((r) => r.videoNum !== query.excludeVideoNum)
+        .map((r) => ({ videoNum: r.videoNum, refSample: r.sample, querySample: probe.sample, keyRows: rows.length }));
+    });
+    return {
+      candidates: voteOffsets(hits, query.rule).slice(0, query.maxCandidates),
+      frequentKeys: [...keys].filter((key) => (this.rows.get(key)?.length ?? 0) > query.rule.stopAt),
+      rowsRead: [...keys].reduce((n, key) => n + (this.rows.get(key)?.length ?? 0), 0),
+    };
   }
   async loadReferences(nums: readonly number[]): Promise<ReferenceVideo[]> {
     return this.videos.filter((v) => nums.includes(v.videoNum));

@@ -1,0 +1,101 @@
+import type { OffsetCandidate } from "../fingerprint/voting.js";
+import type { CandidateQuery, CandidateSearch, ReferenceVideo, SignatureIndex } from "../match/signature-index.js";
+import type { StopKeyStore } from "../match/stop-list.js";
+import type { Db } from "./prisma.js";
+
+interface SearchRow {
+  candidates: { video_num: number; bin: number; votes: number; score: number }[];
+  frequent_keys: number[];
+  rows_read: bigint;
+}
+
+/**
+ * The matcher's index in PostgreSQL: `frame_index(key, video_num, sample)`, hash-partitioned
+ * by key, and the stop-list `index_stop_key`. A search votes inside the database (the rule of
+ * voteOffsets), so only candidates leave it.
+ *
+ * The one statement that reads frame_index filters it by `key = ANY($keys)` and counts rows
+ * with a window partitioned by key: a shape a key-distributed engine (Citus) runs on the
+ * shards that own those keys. Everything after it works on those rows alone.
+ */
+export class FrameIndex implements SignatureIndex, StopKeyStore {
+  constructor(private readonly db: Db) {}
+
+  async findCandidates(query: CandidateQuery): Promise<CandidateSearch> {
+    const { probes, rule } = query;
+    if (probes.length === 0) return { candidates: [], frequentKeys: [], rowsRead: 0 };
+    const keys = [...new Set(probes.map((p) => p.key))].sort((a, b) => a - b);
+    const [row] = await this.db.$queryRaw<SearchRow[]>`
+      WITH probe AS (
+        SELECT DISTINCT key, qs FROM unnest(${probes.map((p) => p.key)}::int4[], ${probes.map((p) => p.sample)}::int4[]) AS p(key, qs)
+      ), posting AS (
+        SELECT key, video_num, sample, count(*) OVER (PARTITION BY key) AS key_rows
+        FROM frame_index WHERE key = ANY(${keys}::int4[])
+      ), hit AS (
+        SELECT po.video_num, floor((po.sample - pr.qs)::float8 / ${rule.binSamples} + 0.5)::int4 AS bin, pr.qs,
+               max(ln(1 + ${rule.stopAt}::float8 / po.key_rows)) AS weight
+        FROM posting po JOIN probe pr USING (key)
+        WHERE po.key_rows <= ${rule.stopAt} AND po.video_num <> ${query.excludeVideoNum}
+        GROUP BY 1, 2, 3
+      ), peak AS (
+        SELECT video_num, centre AS bin, count(*)::int4 AS votes, sum(weight) AS score FROM (
+          SELECT video_num, bin + d AS centre, qs, max(weight) AS weight
+          FROM hit CROSS JOIN (VALUES (-1), (0), (1)) AS window_(d)
+          GROUP BY 1, 2, 3
+        ) voter
+        GROUP BY 1, 2 HAVING count(*) >= ${rule.minVotes}
+      ), best AS (
+        SELECT DISTINCT ON (video_num) video_num, bin, votes, score FROM peak ORDER BY video_num, score DESC, bin
+      )
+      SELECT
+        (SELECT coalesce(json_agg(b ORDER BY score DESC, votes DESC, video_num), '[]') FROM (
+          SELECT * FROM best ORDER BY score DESC, votes DESC, video_num LIMIT ${query.maxCandidates}) b) AS candidates,
+        (SELECT coalesce(array_agg(DISTINCT key), '{}') FROM posting WHERE key_rows > ${rule.stopAt}) AS frequent_keys,
+        (SELECT count(*) FROM posting) AS rows_read`;
+    const candidates: OffsetCandidate[] = row!.candidates.map((c) => ({
+      videoNum: c.video_num,
+      offsetSamples: c.bin * rule.binSamples,
+      votes: c.votes,
+      score: c.score,
+    }));
+    return { candidates, frequentKeys: row!.frequent_keys, rowsRead: Number(row!.rows_read) };
+  }
+
+  async loadReferences(videoNums: readonly number[]): Promise<ReferenceVideo[]> {
+    if (videoNums.length === 0) return [];
+    const videos = await this.db.video.findMany({
+      where: { num: { in: [...videoNums] }, signature: { not: null } },
+      select: { id: true, num: true, key: true, durationSec: true, signature: true },
+    });
+    return videos.map((v) => ({
+      videoId: v.id,
+      videoNum: v.num,
+      key: v.key,
+      durationSec: v.durationSec ?? 0,
+      signature: v.signature ?? new Uint8Array(),
+    }));
+  }
+
+  async loadStopKeys(): Promise<number[]> {
+    const rows = await this.db.$queryRaw<{ key: number }[]>`SELECT key FROM index_stop_key`;
+    return rows.map((r) => r.key);
+  }
+
+  /**
+   * Rebuilds the stop-list from the whole index: every key with more than `stopAt` rows, and
+   * no other (after a bulk import, or erasures that left keys rare again). One scan of the
+   * index; searches keep the list current between rebuilds. Returns the number of keys.
+   */
+  async rebuildStopList(stopAt: number): Promise<number> {
+    const [, added] = await this.db.$transaction([
+      this.db.$executeRaw`DELETE FROM index_stop_key`,
+      this.db.$executeRaw`INSERT INTO index_stop_key (key) SELECT key FROM frame_index GROUP BY key HAVING count(*) > ${stopAt}`,
+    ]);
+    return added;
+  }
+
+  async addStopKeys(keys: readonly number[]): Promise<void> {
+    await this.db.$executeRaw`
+      INSERT INTO index_stop_key (key) SELECT unnest(${[...keys]}::int4[]) ON CONFLICT DO NOTHING`;
+  }
+}

@@ -1,0 +1,58 @@
+import { decodeSignature, indexEntries, type IndexEntry } from "../fingerprint/signature.js";
+import type { Tx } from "./prisma.js";
+
+/** A video row's identity: its id, and its number in the index. */
+export interface VideoIds {
+  readonly id: string;
+  readonly num: number;
+}
+
+/**
+ * A video's rows in frame_index, written inside a caller's (fenced) transaction.
+ *
+ * Footage is indexed once: a video found to be a whole copy (identical, near-duplicate) of an
+ * older indexed video leaves the index to it, so a video uploaded a thousand times puts one
+ * set of rows in the index, not a thousand, and the stop-list counts footage, not uploads.
+ * When an indexed video's rows go (erasure, a new version), the oldest whole copy without
+ * rows takes its place, so the footage stays findable.
+ */
+export const indexRows = {
+  /** The video's rows become `entries`, in B-tree order (half the cost of random order). */
+  async replace(tx: Tx, video: VideoIds, entries: readonly IndexEntry[]): Promise<void> {
+    await indexRows.remove(tx, video);
+    await insert(tx, video.num, entries);
+  },
+
+  /** The video's rows go; its oldest unindexed whole copy takes its place. */
+  async remove(tx: Tx, video: VideoIds): Promise<void> {
+    const removed = await tx.$executeRaw`DELETE FROM frame_index WHERE video_num = ${video.num}`;
+    if (removed === 0) return;
+    const [heir] = await tx.$queryRaw<{ num: number; signature: Uint8Array }[]>`
+      SELECT v.num, v.signature FROM match m JOIN video v ON v.id = m.other_video_id
+      WHERE m.video_id = ${video.id}::uuid AND m.kind IN ('identical', 'near_duplicate') AND v.signature IS NOT NULL
+        AND NOT EXISTS (SELECT 1 FROM frame_index fi WHERE fi.video_num = v.num)
+      ORDER BY v.num LIMIT 1`;
+    if (heir) await insert(tx, heir.num, indexEntries(decodeSignature(heir.signature)));
+  },
+
+  /**
+   * After the final search: a whole copy of an older video that is still there leaves the
+   * index to it. Returns whether it did.
+   */
+  async leaveToOriginal(tx: Tx, video: VideoIds, wholeCopyOf: readonly string[]): Promise<boolean> {
+    if (wholeCopyOf.length === 0) return false;
+    const left = await tx.$executeRaw`
+      DELETE FROM frame_index WHERE video_num = ${video.num}
+        AND EXISTS (SELECT 1 FROM video WHERE id = ANY(${[...wholeCopyOf]}::uuid[]) AND num < ${video.num})`;
+    return left > 0;
+  },
+};
+
+async function insert(tx: Tx, videoNum: number, entries: readonly IndexEntry[]): Promise<void> {
+  // No ON CONFLICT (it doubles the cost): a video's rows are unique, and its earlier ones are
+  // deleted first, under the lease's row lock.
+  await tx.$executeRaw`
+    INSERT INTO frame_index (key, video_num, sample)
+    SELECT k, ${videoNum}, s FROM unnest(${entries.map((e) => e.key)}::int4[], ${entries.map((e) => e.sample)}::int4[]) AS t(k, s)
+    ORDER BY k`;
+}

@@ -1,0 +1,141 @@
+import { afterAll, describe, expect, it } from "vitest";
+import { voteOffsets, type VotingRule } from "../../src/fingerprint/voting.js";
+import { SAMPLE_RATE, type Signature } from "../../src/fingerprint/signature.js";
+import { StopListedIndex } from "../../src/match/stop-list.js";
+import { FrameIndex } from "../../src/store/frame-index.js";
+import { findDuplicates } from "../../src/match/find-duplicates.js";
+import { JobStore } from "../../src/store/job-store.js";
+import type { LeasedJob } from "../../src/store/leased-job.js";
+import { ObjectEraser } from "../../src/store/object-eraser.js";
+import { storedFingerprint } from "../../src/fingerprint/fingerprint-builder.js";
+import { mulberry32 } from "../../scripts/bench/corpus.js";
+import { reencoded, syntheticSignature } from "../../scripts/bench/synthetic.js";
+import { testDb } from "../helpers/stack.js";
+import { uniqueName } from "../helpers/env.js";
+
+const db = testDb(4);
+const index = new FrameIndex(db);
+const BUCKET = uniqueName("frame-index");
+/** Video numbers no video row has (frame_index has no foreign key): this file's rows alone. */
+const FIRST_NUM = 1_900_000_000 + Math.floor(Math.random() * 100_000_000);
+const rng = mulberry32(FIRST_NUM);
+const randomKey = (): number => Math.floor(rng() * 2 ** 32) | 0;
+const keysUsed = new Set<number>();
+
+async function insertRows(rows: readonly { key: number; videoNum: number; sample: number }[]): Promise<void> {
+  for (const row of rows) keysUsed.add(row.key);
+  await db.$executeRaw`
+    INSERT INTO frame_index (key, video_num, sample)
+    SELECT * FROM unnest(${rows.map((r) => r.key)}::int4[], ${rows.map((r) => r.videoNum)}::int4[], ${rows.map((r) => r.sample)}::int4[])`;
+}
+
+afterAll(async () => {
+  await db.$executeRaw`DELETE FROM frame_index WHERE video_num >= ${FIRST_NUM} AND video_num < ${FIRST_NUM + 1000}`;
+  await db.$executeRaw`DELETE FROM index_stop_key WHERE key = ANY(${[...keysUsed]}::int4[])`;
+  await db.video.deleteMany({ where: { bucket: BUCKET } });
+  await db.$disconnect();
+});
+
+describe("the index in PostgreSQL (FrameIndex)", () => {
+  it("votes inside the database exactly as voteOffsets does, and reports the keys over the stop-list limit", async () => {
+    const rule: VotingRule = { binSamples: 2, minVotes: 2, stopAt: 6 };
+    // 200 keys, some in many videos; 40 videos of 60 rows each, a few of them sharing runs of keys.
+    const pool = Array.from({ length: 200 }, randomKey);
+    const pick = () => pool[Math.floor(rng() ** 2 * pool.length)]!;
+    const rows = Array.from({ length: 40 }, (_, v) =>
+      Array.from({ length: 60 }, (_, i) => ({ key: pick(), videoNum: FIRST_NUM + v, sample: i * 4 + (v % 3) })),
+    ).flat();
+    await insertRows(rows);
+    const probes = Array.from({ length: 400 }, (_, i) => ({ key: pick(), sample: Math.floor(i / 2) }));
+    const query = { excludeVideoNum: FIRST_NUM + 3, probes, rule, maxCandidates: 1000 };
+
+    const search = await index.findCandidates(query);
+
+    // The rule over every row under the probed keys, read plainly.
+    const keys = [...new Set(probes.map((p) => p.key))];
+    const stored = await db.$queryRaw<{ key: number; video_num: number; sample: number }[]>`
+      SELECT key, video_num, sample FROM frame_index WHERE key = ANY(${keys}::int4[])`;
+    const keyRows = new Map<number, number>();
+    for (const r of stored) keyRows.set(r.key, (keyRows.get(r.key) ?? 0) + 1);
+    const hits = probes.flatMap((p) =>
+      stored
+        .filter((r) => r.key === p.key && r.video_num !== query.excludeVideoNum)
+        .map((r) => ({ videoNum: r.video_num, refSample: r.sample, querySample: p.sample, keyRows: keyRows.get(r.key)! })),
+    );
+    const expected = voteOffsets(hits, rule);
+    const byVideo = (c: { videoNum: number }) => c.videoNum;
+    expect(expected.length).toBeGreaterThan(5);
+    expect(search.candidates.map(byVideo).sort()).toEqual(expected.map(byVideo).sort());
+    for (const candidate of expected) {
+      const found = search.candidates.find((c) => c.videoNum === candidate.videoNum)!;
+      expect({ ...found, score: 0 }).toEqual({ ...candidate, score: 0 });
+      expect(found.score).toBeCloseTo(candidate.score, 9);
+    }
+    expect(search.frequentKeys.sort()).toEqual(keys.filter((k) => keyRows.get(k)! > rule.stopAt).sort());
+    expect(search.frequentKeys.length).toBeGreaterThan(0);
+    expect(search.rowsRead).toBe(stored.length);
+    expect((await index.findCandidates({ ...query, maxCandidates: 3 })).candidates).toEqual(search.candidates.slice(0, 3));
+  });
+
+  it("keeps the stop-list: a key found over the limit is recorded and never read again, by this replica or another", async () => {
+    const rule: VotingRule = { binSamples: 2, minVotes: 2, stopAt: 50 };
+    const common = randomKey();
+    const rare = randomKey();
+    await insertRows([
+      ...Array.from({ length: 60 }, (_, v) => ({ key: common, videoNum: FIRST_NUM + 100 + v, sample: 8 })),
+      { key: rare, videoNum: FIRST_NUM + 100, sample: 12 },
+    ]);
+    const query = { excludeVideoNum: -1, probes: [common, rare].map((key) => ({ key, sample: 0 })), rule, maxCandidates: 20 };
+    const replica = () => new StopListedIndex(index, index, { refreshMs: 60_000, now: () => 0 });
+    const first = replica();
+
+    expect(await first.findCandidates(query)).toMatchObject({ frequentKeys: [common], rowsRead: 61 });
+    expect(await first.findCandidates(query)).toMatchObject({ frequentKeys: [], rowsRead: 1 });
+    expect(await replica().findCandidates(query)).toMatchObject({ frequentKeys: [], rowsRead: 1 });
+    expect(await index.loadStopKeys()).toContain(common);
+  });
+
+  it("indexes footage once: a whole copy leaves the index to its original, and takes over when the original is erased", async () => {
+    const jobs = new JobStore(db);
+    const claim = async (key: string): Promise<LeasedJob> => {
+      const result = await jobs.claim({ bucket: BUCKET, key, etag: key, order: undefined }, uniqueName("m"), 60_000);
+      if (result.outcome !== "claimed") throw new Error(result.outcome);
+      return result.job;
+    };
+    const indexRowsOf = async (num: number) => db.frameIndex.count({ where: { videoNum: num } });
+    const source: Signature = syntheticSignature(rng, 90);
+    const copyMatch = (otherVideoId: string) => ({
+      otherVideoId,
+      score: 0.9,
+      kind: "near-duplicate" as const,
+      offsetSec: 0,
+      segment: [0, 90] as const,
+      otherSegment: [0, 90] as const,
+    });
+
+    const original = await claim("original.mp4");
+    await original.storeFingerprint(storedFingerprint([], source));
+    expect(await original.saveFinalMatches([])).toEqual({ indexed: true });
+    await original.finish();
+    const copy = await claim("copy.mp4");
+    await copy.storeFingerprint(storedFingerprint([], reencoded(rng, source)));
+    expect(await copy.saveFinalMatches([copyMatch(original.videoId)])).toEqual({ indexed: false });
+    await copy.finish();
+    // A byte-identical upload copies the analysis, not the index rows.
+    const identical = await claim("identical.mp4");
+    await identical.copyAnalysis(original.videoId);
+    await identical.finish();
+
+    expect(await indexRowsOf(original.videoNum)).toBeGreaterThan(50);
+    expect(await indexRowsOf(copy.videoNum)).toBe(0);
+    expect(await indexRowsOf(identical.videoNum)).toBe(0);
+
+    await new ObjectEraser(db).erase({ bucket: BUCKET, key: "original.mp4" }, undefined, undefined);
+    expect(await indexRowsOf(original.videoNum)).toBe(0);
+    expect(await indexRowsOf(copy.videoNum)).toBeGreaterThan(50);
+    // The footage is still found, through the copy.
+    const again = reencoded(rng, source);
+    const found = await findDuplicates(index, -1, again, again.length / SAMPLE_RATE);
+    expect(found.map((d) => d.reference.key)).toEqual(["copy.mp4"]);
+  });
+});
