@@ -9,7 +9,6 @@ import { createDb, pingDb } from "./store/prisma.js";
 import { JobStore } from "./store/job-store.js";
 import { FingerprintStore } from "./store/fingerprint-store.js";
 import { FrameIndex } from "./store/frame-index.js";
-import { StopListedIndex } from "./match/stop-list.js";
 import { StatusQueries } from "./store/status-queries.js";
 import { ObjectEraser } from "./store/object-eraser.js";
 import { ResultOutbox } from "./store/result-outbox.js";
@@ -58,8 +57,6 @@ export function analysisLimits(config: Config): AnalysisLimits {
 
 /** A dependency that does not answer a readiness check within this is as good as down. */
 const READINESS_TIMEOUT_MS = 2_000;
-/** Keys other replicas put on the stop-list reach this one within a minute. */
-const STOP_LIST_REFRESH_MS = 60_000;
 
 /** A job's lease: half the visibility timeout, so a dead worker's lease has run out when its message returns. */
 export const leaseMs = (config: Config): number => (config.VISIBILITY_TIMEOUT_SEC * 1000) / 2;
@@ -108,7 +105,6 @@ export function createService(config: Config, log: Logger): Service {
     metrics.resultAttempt,
   );
   const fingerprints = new FingerprintStore(db);
-  const frameIndex = new FrameIndex(db);
   const objects = new S3ObjectStore(s3);
   const guard = new ProcessGuard(
     config.KILL_GRACE_MS,
@@ -119,7 +115,7 @@ export function createService(config: Config, log: Logger): Service {
   const ingest: IngestDeps = {
     jobs: new JobStore(db, resultDestinations(config)),
     identical: fingerprints,
-    index: new StopListedIndex(frameIndex, frameIndex, { refreshMs: STOP_LIST_REFRESH_MS, now: Date.now }),
+    index: new FrameIndex(db),
     objects,
     media: new FfmpegAnalyzer(guard, analysisLimits(config)),
     maxObjectBytes: config.MAX_OBJECT_BYTES,

@@ -10,7 +10,6 @@
 import { createDb } from "../../src/store/prisma.js";
 import pg from "pg";
 import { FrameIndex } from "../../src/store/frame-index.js";
-import { StopListedIndex } from "../../src/match/stop-list.js";
 import { FingerprintImporter } from "../../src/store/fingerprint-import.js";
 import { encodeSignature, indexEntries, SAMPLE_RATE } from "../../src/fingerprint/signature.js";
 import type { Hash64 } from "../../src/fingerprint/frame-hash.js";
@@ -29,7 +28,7 @@ const db = createDb({ url: databaseUrl, poolMax: 4, connectTimeoutMs: 5000, stat
 const frameIndex = new FrameIndex(db);
 /** The index search, timed and counted (the rest of a query is loading references and verification). */
 const lookups = { ms: 0, rowsRead: 0, candidates: 0 };
-const timed: SignatureIndex = {
+const index: SignatureIndex = {
   findCandidates: async (query) => {
     const t0 = performance.now();
     const search = await frameIndex.findCandidates(query);
@@ -40,8 +39,6 @@ const timed: SignatureIndex = {
   },
   loadReferences: (nums) => frameIndex.loadReferences(nums),
 };
-/** As the service runs it: the stop-list in front (a new one, loaded afresh, for each size). */
-const stopListed = () => new StopListedIndex(timed, frameIndex, { refreshMs: Number.POSITIVE_INFINITY, now: () => 0 });
 /** Insert rates per 100 k videos (the step that ended at each multiple of 100 k). */
 const per100k: { upTo: number; videosPerSec: number }[] = [];
 let stepMs = 0;
@@ -125,7 +122,6 @@ for (const size of sizes) {
   const rebuildStart = performance.now();
   const stopKeys = await frameIndex.rebuildStopList(VOTING.stopAt);
   const rebuildSec = (performance.now() - rebuildStart) / 1000;
-  const index = stopListed();
 
   const latencies: number[] = [];
   const lookupLatencies: number[] = [];

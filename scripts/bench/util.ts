@@ -13,7 +13,6 @@ import type { ObjectStore } from "../../src/objects/object-store.js";
 import { analysisLimits } from "../../src/service.js";
 import { FingerprintStore } from "../../src/store/fingerprint-store.js";
 import { FrameIndex } from "../../src/store/frame-index.js";
-import { StopListedIndex } from "../../src/match/stop-list.js";
 import { JobStore } from "../../src/store/job-store.js";
 import type { Db } from "../../src/store/prisma.js";
 import { syntheticSignature } from "./synthetic.js";
@@ -55,11 +54,7 @@ export interface BenchIngestOptions {
 
 /** The service's ingest, wired as src/service.ts wires it, over the benchmark's database and objects. */
 export function benchIngest(db: Db, objects: ObjectStore, options: BenchIngestOptions = {}): IngestDeps {
-  const frameIndex = new FrameIndex(db);
-  const stores = {
-    identical: new FingerprintStore(db),
-    index: new StopListedIndex(frameIndex, frameIndex, { refreshMs: 60_000, now: Date.now }),
-  };
+  const stores = { identical: new FingerprintStore(db), index: new FrameIndex(db) };
   const fingerprints = options.fingerprints ? options.fingerprints(stores) : stores;
   const jobs = new JobStore(db);
   return {

@@ -1,4 +1,4 @@
-import { coarseBits, type Hash64 } from "./frame-hash.js";
+import { coarseBits, hammingDistance, type Hash64 } from "./frame-hash.js";
 
 /**
  * A video's visual signature: one frame hash every 1/SAMPLE_RATE seconds of stream time
@@ -37,32 +37,91 @@ export function decodeSignature(buffer: Uint8Array): Signature {
 }
 
 export interface IndexEntry {
-  /** coarse(t) and coarse(t + PAIR_GAP) in one signed 32-bit key. */
+  /** The 16 coarse bits of a picture and of its partner (see partnerOf) in one signed 32-bit key. */
   readonly key: number;
   /** Sample index (time × SAMPLE_RATE) of the first picture of the pair. */
   readonly sample: number;
 }
 
-/** Pairs join a picture with the one a second later: 32 bits of content and motion. */
+/** A picture's partner is, by default, the picture a second later: 32 bits of content and motion. */
 export const PAIR_GAP = SAMPLE_RATE;
 /** Stored videos are indexed once a second; queries look up every sample, so they meet. */
 export const INDEX_STRIDE = SAMPLE_RATE;
+/**
+ * The picture has changed when this many of its 64 bits differ: far above a re-encode's noise
+ * (verification accepts 12) and below two unrelated pictures (about 32).
+ */
+const CHANGE_BITS = 20;
+/** How far a still picture looks ahead for the picture that replaces it. */
+const CHANGE_HORIZON = 8 * SAMPLE_RATE;
 
-function pairKey(signature: Signature, sample: number): number | undefined {
-  const first = signature[sample];
-  const second = signature[sample + PAIR_GAP];
-  return first && second ? (coarseBits(first) << 16) | coarseBits(second) | 0 : undefined;
+const pairKey = (first: Hash64, second: Hash64): number => (coarseBits(first) << 16) | coarseBits(second) | 0;
+
+function popcount16(n: number): number {
+  let count = 0;
+  for (let v = n & 0xffff; v !== 0; v &= v - 1) count += 1;
+  return count;
 }
 
 /**
- * The index rows of a stored video: one pair key a second. A key equal to the previous one
- * (a still shot) is stored once, so static footage does not flood the index.
+ * The first picture after `sample` that differs from it by CHANGE_BITS or more (the next shot,
+ * or where slow motion has moved the picture on), within CHANGE_HORIZON.
+ */
+function nextChange(signature: Signature, sample: number): number | undefined {
+  const picture = signature[sample];
+  if (!picture) return undefined;
+  const end = Math.min(signature.length, sample + CHANGE_HORIZON + 1);
+  for (let later = sample + 1; later < end; later += 1) {
+    const other = signature[later];
+    if (other && hammingDistance(picture, other) >= CHANGE_BITS) return later;
+  }
+  return undefined;
+}
+
+/** The key of a picture and the one a second later, when both have a picture. */
+function secondKey(signature: Signature, sample: number): number | undefined {
+  const first = signature[sample];
+  const second = signature[sample + PAIR_GAP];
+  return first && second ? pairKey(first, second) : undefined;
+}
+
+/** The key of a picture and the next picture that differs from it, if any comes soon. */
+function changeKey(signature: Signature, sample: number): number | undefined {
+  const later = nextChange(signature, sample);
+  return later === undefined ? undefined : pairKey(signature[sample]!, signature[later]!);
+}
+
+/** Coarse bits that differ between a key's two pictures. */
+const halvesApart = (key: number): number => popcount16((key >>> 16) ^ key);
+/**
+ * A second's key counts as motion from this many coarse bits apart; closer halves are a still
+ * or slow shot's (drift and re-encoding flip one or two).
+ */
+const MOVED_BITS = 3;
+
+/**
+ * The key a stored video files a sample under. Its partner is the picture a second later,
+ * unless their coarse bits are nearly the same (fewer than MOVED_BITS apart), as in a still or slow shot: such keys have
+ * two equal halves, so they crowd onto a few thousand values shared by every still shot of
+ * the catalog and select nothing. The partner is then the next picture that differs (usually
+ * the next shot's first), which makes the key as specific as two unrelated pictures. (When no
+ * such picture comes within CHANGE_HORIZON, the second's key stands.)
+ */
+function storedKey(signature: Signature, sample: number): number | undefined {
+  const key = secondKey(signature, sample);
+  if (key === undefined || halvesApart(key) >= MOVED_BITS) return key;
+  return changeKey(signature, sample) ?? key;
+}
+
+/**
+ * The index rows of a stored video: one key a second. A key equal to the previous one (a
+ * still shot) is stored once, so static footage does not flood the index.
  */
 export function indexEntries(signature: Signature): IndexEntry[] {
   const entries: IndexEntry[] = [];
   let previous: number | undefined;
   for (let sample = 0; sample < signature.length; sample += INDEX_STRIDE) {
-    const key = pairKey(signature, sample);
+    const key = storedKey(signature, sample);
     if (key === undefined || key === previous) continue;
     previous = key;
     entries.push({ key, sample });
@@ -71,22 +130,34 @@ export function indexEntries(signature: Signature): IndexEntry[] {
 }
 
 /** Bits of a pair key: 16 coarse bits of each of its two pictures. */
-const PAIR_KEY_BITS = 32;
+export const PAIR_KEY_BITS = 32;
 
 /**
- * The lookups of a query: the pair key of every sample, and each key with one of its bits
- * flipped. A heavy re-encode flips a coarse bit in about half of its pictures (a bit whose
- * coefficient sits near the median), so an exact 32-bit key of such a copy meets its source's
- * only about a quarter of the time, and a short copy, indexed once a second, can go without
- * a single hit; within one bit it meets it most of the time. Stored rows stay exact.
+ * The lookups of a query: for every sample, each key a stored video may have filed it under.
+ * Both the second's key and the change's, since which one a source chose depends on bits a
+ * copy may flip; but not a second's key whose halves are so close that, within one bit, the
+ * source's were closer than MOVED_BITS where a change follows: the source filed the change's
+ * key. The index looks each one up with all its one-bit neighbours (oneBitNeighbours).
  */
 export function queryEntries(signature: Signature): IndexEntry[] {
   const entries: IndexEntry[] = [];
   for (let sample = 0; sample < signature.length; sample += 1) {
-    const key = pairKey(signature, sample);
-    if (key === undefined) continue;
-    entries.push({ key, sample });
-    for (let bit = 0; bit < PAIR_KEY_BITS; bit += 1) entries.push({ key: (key ^ (1 << bit)) | 0, sample });
+    const change = changeKey(signature, sample);
+    const second = secondKey(signature, sample);
+    const still = second !== undefined && change !== undefined && halvesApart(second) < MOVED_BITS - 1;
+    if (second !== undefined && !still) entries.push({ key: second, sample });
+    if (change !== undefined && change !== second) entries.push({ key: change, sample });
   }
   return entries;
+}
+
+/**
+ * A key and every key one bit from it. A heavy re-encode flips a coarse bit in about half of
+ * its pictures (a bit whose coefficient sits near the median), so an exact 32-bit key of such
+ * a copy meets its source's only about a quarter of the time, and a short copy, indexed once
+ * a second, can go without a single hit; within one bit it meets it most of the time. Stored
+ * rows stay exact; lookups take the neighbours.
+ */
+export function oneBitNeighbours(key: number): number[] {
+  return [key, ...Array.from({ length: PAIR_KEY_BITS }, (_, bit) => (key ^ (1 << bit)) | 0)];
 }

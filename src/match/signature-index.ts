@@ -1,7 +1,10 @@
 import type { IndexEntry } from "../fingerprint/signature.js";
 import type { OffsetCandidate, VotingRule } from "../fingerprint/voting.js";
 
-/** A query against the index: its probes (a key and the query sample it came from) and the voting rule. */
+/**
+ * A query against the index: its probes (a key and the query sample it came from; each key is
+ * looked up with its one-bit neighbours, oneBitNeighbours) and the voting rule.
+ */
 export interface CandidateQuery {
   readonly excludeVideoNum: number;
   readonly probes: readonly IndexEntry[];
@@ -13,7 +16,7 @@ export interface CandidateQuery {
 export interface CandidateSearch {
   /** Candidates as voteOffsets ranks them over the probes' hits. */
   readonly candidates: OffsetCandidate[];
-  /** Probed keys found to hold more than `rule.stopAt` rows: they belong on the stop-list. */
+  /** Probed keys found to hold more than `rule.stopAt` rows: now on the stop-list. */
   readonly frequentKeys: number[];
   /** Index rows the search read (a measure of its cost; none of them left the store). */
   readonly rowsRead: number;
@@ -21,7 +24,11 @@ export interface CandidateSearch {
 
 /** The matcher's port onto stored fingerprints (FrameIndex in production). */
 export interface SignatureIndex {
-  /** Votes over the probes' hits on other videos, in the store: only candidates come back. */
+  /**
+   * Votes over the probes' hits on other videos, in the store: only candidates come back.
+   * Keys on the stop-list (more than `rule.stopAt` rows) are skipped; keys found over it are
+   * added to it.
+   */
   findCandidates(query: CandidateQuery): Promise<CandidateSearch>;
   /** The stored signatures of the given videos (those that have one). */
   loadReferences(videoNums: readonly number[]): Promise<ReferenceVideo[]>;

@@ -1,6 +1,6 @@
+import { PAIR_KEY_BITS } from "../fingerprint/signature.js";
 import type { OffsetCandidate } from "../fingerprint/voting.js";
 import type { CandidateQuery, CandidateSearch, ReferenceVideo, SignatureIndex } from "../match/signature-index.js";
-import type { StopKeyStore } from "../match/stop-list.js";
 import type { Db } from "./prisma.js";
 
 interface SearchRow {
@@ -11,26 +11,31 @@ interface SearchRow {
 
 /**
  * The matcher's index in PostgreSQL: `frame_index(key, video_num, sample)`, hash-partitioned
- * by key, and the stop-list `index_stop_key`. A search votes inside the database (the rule of
- * voteOffsets), so only candidates leave it.
+ * and the stop-list `index_stop_key` (keys with more rows than the voting rule's `stopAt`: a
+ * black-ish frame, a common intro, a still shot in many videos says nothing about any one
+ * video, so such keys are never read). A search takes the query's keys, adds their one-bit
+ * neighbours (oneBitNeighbours, computed here so a query sends ~500 keys, not ~17 000), and
+ * votes inside the database (the rule of voteOffsets), so only candidates leave it.
  *
- * The one statement that reads frame_index filters it by `key = ANY($keys)` and counts rows
- * with a window partitioned by key: a shape a key-distributed engine (Citus) runs on the
- * shards that own those keys. Everything after it works on those rows alone.
+ * The one part that reads frame_index filters it by `key = ANY(keys)` and counts rows with a
+ * window partitioned by key: a shape a key-distributed engine (Citus) runs on the shards that
+ * hold those keys, with no LATERAL … LIMIT. Everything after it works on those rows alone.
  */
-export class FrameIndex implements SignatureIndex, StopKeyStore {
+export class FrameIndex implements SignatureIndex {
   constructor(private readonly db: Db) {}
 
   async findCandidates(query: CandidateQuery): Promise<CandidateSearch> {
     const { probes, rule } = query;
     if (probes.length === 0) return { candidates: [], frequentKeys: [], rowsRead: 0 };
-    const keys = [...new Set(probes.map((p) => p.key))].sort((a, b) => a - b);
     const [row] = await this.db.$queryRaw<SearchRow[]>`
       WITH probe AS (
-        SELECT DISTINCT key, qs FROM unnest(${probes.map((p) => p.key)}::int4[], ${probes.map((p) => p.sample)}::int4[]) AS p(key, qs)
+        SELECT CASE WHEN bit < 0 THEN p.key ELSE p.key # (1 << bit) END AS key, p.qs
+        FROM unnest(${probes.map((p) => p.key)}::int4[], ${probes.map((p) => p.sample)}::int4[]) AS p(key, qs)
+        CROSS JOIN generate_series(-1, ${PAIR_KEY_BITS - 1}) AS bit
       ), posting AS (
         SELECT key, video_num, sample, count(*) OVER (PARTITION BY key) AS key_rows
-        FROM frame_index WHERE key = ANY(${keys}::int4[])
+        FROM frame_index WHERE key = ANY(ARRAY(
+          SELECT DISTINCT key FROM probe WHERE NOT EXISTS (SELECT 1 FROM index_stop_key s WHERE s.key = probe.key)))
       ), hit AS (
         SELECT po.video_num, floor((po.sample - pr.qs)::float8 / ${rule.binSamples} + 0.5)::int4 AS bin, pr.qs,
                max(ln(1 + ${rule.stopAt}::float8 / po.key_rows)) AS weight
@@ -58,7 +63,11 @@ export class FrameIndex implements SignatureIndex, StopKeyStore {
       votes: c.votes,
       score: c.score,
     }));
-    return { candidates, frequentKeys: row!.frequent_keys, rowsRead: Number(row!.rows_read) };
+    const frequentKeys = row!.frequent_keys;
+    // The stop-list is kept current by the searches themselves: they read these keys' rows
+    // anyway, and from now on no search will.
+    if (frequentKeys.length > 0) await this.addStopKeys(frequentKeys);
+    return { candidates, frequentKeys, rowsRead: Number(row!.rows_read) };
   }
 
   async loadReferences(videoNums: readonly number[]): Promise<ReferenceVideo[]> {
@@ -76,11 +85,6 @@ export class FrameIndex implements SignatureIndex, StopKeyStore {
     }));
   }
 
-  async loadStopKeys(): Promise<number[]> {
-    const rows = await this.db.$queryRaw<{ key: number }[]>`SELECT key FROM index_stop_key`;
-    return rows.map((r) => r.key);
-  }
-
   /**
    * Rebuilds the stop-list from the whole index: every key with more than `stopAt` rows, and
    * no other (after a bulk import, or erasures that left keys rare again). One scan of the
@@ -94,7 +98,7 @@ export class FrameIndex implements SignatureIndex, StopKeyStore {
     return added;
   }
 
-  async addStopKeys(keys: readonly number[]): Promise<void> {
+  private async addStopKeys(keys: readonly number[]): Promise<void> {
     await this.db.$executeRaw`
       INSERT INTO index_stop_key (key) SELECT unnest(${[...keys]}::int4[]) ON CONFLICT DO NOTHING`;
   }

@@ -1,7 +1,6 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { voteOffsets, type VotingRule } from "../../src/fingerprint/voting.js";
-import { SAMPLE_RATE, type Signature } from "../../src/fingerprint/signature.js";
-import { StopListedIndex } from "../../src/match/stop-list.js";
+import { oneBitNeighbours, SAMPLE_RATE, type Signature } from "../../src/fingerprint/signature.js";
 import { FrameIndex } from "../../src/store/frame-index.js";
 import { findDuplicates } from "../../src/match/find-duplicates.js";
 import { JobStore } from "../../src/store/job-store.js";
@@ -51,13 +50,14 @@ describe("the index in PostgreSQL (FrameIndex)", () => {
 
     const search = await index.findCandidates(query);
 
-    // The rule over every row under the probed keys, read plainly.
-    const keys = [...new Set(probes.map((p) => p.key))];
+    // The rule over every row under the probed keys and their one-bit neighbours, read plainly.
+    const expanded = probes.flatMap((p) => oneBitNeighbours(p.key).map((key) => ({ key, sample: p.sample })));
+    const keys = [...new Set(expanded.map((p) => p.key))];
     const stored = await db.$queryRaw<{ key: number; video_num: number; sample: number }[]>`
       SELECT key, video_num, sample FROM frame_index WHERE key = ANY(${keys}::int4[])`;
     const keyRows = new Map<number, number>();
     for (const r of stored) keyRows.set(r.key, (keyRows.get(r.key) ?? 0) + 1);
-    const hits = probes.flatMap((p) =>
+    const hits = expanded.flatMap((p) =>
       stored
         .filter((r) => r.key === p.key && r.video_num !== query.excludeVideoNum)
         .map((r) => ({ videoNum: r.video_num, refSample: r.sample, querySample: p.sample, keyRows: keyRows.get(r.key)! })),
@@ -77,7 +77,7 @@ describe("the index in PostgreSQL (FrameIndex)", () => {
     expect((await index.findCandidates({ ...query, maxCandidates: 3 })).candidates).toEqual(search.candidates.slice(0, 3));
   });
 
-  it("keeps the stop-list: a key found over the limit is recorded and never read again, by this replica or another", async () => {
+  it("keeps the stop-list: a key found over the limit is recorded and never read again; a rebuild finds it too", async () => {
     const rule: VotingRule = { binSamples: 2, minVotes: 2, stopAt: 50 };
     const common = randomKey();
     const rare = randomKey();
@@ -86,13 +86,15 @@ describe("the index in PostgreSQL (FrameIndex)", () => {
       { key: rare, videoNum: FIRST_NUM + 100, sample: 12 },
     ]);
     const query = { excludeVideoNum: -1, probes: [common, rare].map((key) => ({ key, sample: 0 })), rule, maxCandidates: 20 };
-    const replica = () => new StopListedIndex(index, index, { refreshMs: 60_000, now: () => 0 });
-    const first = replica();
+    const stopped = async () => (await db.indexStopKey.findMany({ where: { key: { in: [common, rare] } } })).map((s) => s.key);
 
-    expect(await first.findCandidates(query)).toMatchObject({ frequentKeys: [common], rowsRead: 61 });
-    expect(await first.findCandidates(query)).toMatchObject({ frequentKeys: [], rowsRead: 1 });
-    expect(await replica().findCandidates(query)).toMatchObject({ frequentKeys: [], rowsRead: 1 });
-    expect(await index.loadStopKeys()).toContain(common);
+    expect(await index.findCandidates(query)).toMatchObject({ frequentKeys: [common], rowsRead: 61 });
+    expect(await stopped()).toEqual([common]);
+    expect(await index.findCandidates(query)).toMatchObject({ frequentKeys: [], rowsRead: 1 });
+
+    await db.indexStopKey.deleteMany({ where: { key: common } });
+    expect(await index.rebuildStopList(rule.stopAt)).toBeGreaterThan(0);
+    expect(await stopped()).toEqual([common]);
   });
 
   it("indexes footage once: a whole copy leaves the index to its original, and takes over when the original is erased", async () => {

@@ -4,6 +4,7 @@ import {
   decodeSignature,
   encodeSignature,
   indexEntries,
+  oneBitNeighbours,
   pictureSeconds,
   queryEntries,
   SAMPLE_RATE,
@@ -52,7 +53,9 @@ function match(query: Signature, reference: Signature) {
   const keys = new Map<number, number[]>();
   for (const e of indexEntries(reference)) keys.set(e.key, [...(keys.get(e.key) ?? []), e.sample]);
   const hits = queryEntries(query).flatMap((q) =>
-    (keys.get(q.key) ?? []).map((refSample) => ({ videoNum: 1, refSample, querySample: q.sample, keyRows: 1 })),
+    oneBitNeighbours(q.key).flatMap((key) =>
+      (keys.get(key) ?? []).map((refSample) => ({ videoNum: 1, refSample, querySample: q.sample, keyRows: 1 })),
+    ),
   );
   const [candidate] = voteOffsets(hits, { binSamples: 2, minVotes: 3, stopAt: 50 });
   if (!candidate) return undefined;

@@ -7,7 +7,7 @@ import type { MediaInfo } from "../../../src/domain/media-info.js";
 import type { ObjectEvent } from "../../../src/domain/object-event.js";
 import { FingerprintBuilder, storedFingerprint, type StoredFingerprint } from "../../../src/fingerprint/fingerprint-builder.js";
 import { FRAME_SIZE } from "../../../src/fingerprint/frame-hash.js";
-import { indexEntries, SAMPLE_RATE, type Signature } from "../../../src/fingerprint/signature.js";
+import { indexEntries, oneBitNeighbours, SAMPLE_RATE, type Signature } from "../../../src/fingerprint/signature.js";
 import type { IngestDeps } from "../../../src/ingest/analyze-object.js";
 import type { DecodeRequest, JobClaims, JobLease, MediaAnalyzer } from "../../../src/ingest/ports.js";
 import type { CandidateQuery, CandidateSearch, ReferenceVideo, SignatureIndex } from "../../../src/match/signature-index.js";
@@ -114,8 +114,9 @@ export class InMemoryIndex implements SignatureIndex {
     }
   }
   async findCandidates(query: CandidateQuery): Promise<CandidateSearch> {
-    const keys = new Set(query.probes.map((p) => p.key));
-    const hits = query.probes.flatMap((probe) => {
+    const probes = query.probes.flatMap((p) => oneBitNeighbours(p.key).map((key) => ({ key, sample: p.sample })));
+    const keys = new Set(probes.map((p) => p.key));
+    const hits = probes.flatMap((probe) => {
       const rows = this.rows.get(probe.key) ?? [];
       return rows
         .filter((r) => r.videoNum !== query.excludeVideoNum)
