@@ -34,6 +34,11 @@ start_moto "$port" "$pidfile"
 ensure_psql
 ensure_postgres "$PG_ADMIN_URL"
 ensure_database "$TEST_DATABASE_URL"
+# TEST_INDEX_PARTITIONS=16: the whole suite on the hash-partitioned index (prisma/sql/partition-frame-index.sql).
+if [ -n "${TEST_INDEX_PARTITIONS:-}" ]; then
+  log "hash-partitioning frame_index into $TEST_INDEX_PARTITIONS partitions"
+  psql "$TEST_DATABASE_URL" -q -v ON_ERROR_STOP=1 -v partitions="$TEST_INDEX_PARTITIONS" -f prisma/sql/partition-frame-index.sql
+fi
 
 log "typecheck"
 npx tsc -p tsconfig.json --noEmit

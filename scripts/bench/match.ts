@@ -5,7 +5,9 @@
  * videos at each size: p50 / p95 / p99 over BENCH_QUERIES queries, half of them copies of stored
  * videos, with the index lookup's share, the index rows each query brings back, and the index's
  * bytes per video (table and indexes apart).
- *   BENCH_SIZES (1000,10000,100000), BENCH_QUERIES (200), BENCH_BATCH (5000 videos), BENCH_SEED
+ *   BENCH_SIZES (1000,10000,100000), BENCH_QUERIES (200), BENCH_BATCH (5000 videos), BENCH_SEED,
+ *   BENCH_CATALOG: random (random pictures, short shots) or realistic (realisticSignature: pictures
+ *   around a few layouts, long still and slow shots, fades, shared intros)
  */
 import { createDb } from "../../src/store/prisma.js";
 import pg from "pg";
@@ -16,13 +18,18 @@ import type { Hash64 } from "../../src/fingerprint/frame-hash.js";
 import { findDuplicates, VOTING } from "../../src/match/find-duplicates.js";
 import type { SignatureIndex } from "../../src/match/signature-index.js";
 import { mulberry32 } from "./corpus.js";
-import { reencoded, syntheticSignature } from "./synthetic.js";
+import { realisticSignature, realisticWorld, reencoded, syntheticSignature } from "./synthetic.js";
 import { benchDatabaseUrl, percentile } from "./util.js";
 
 const sizes = (process.env.BENCH_SIZES ?? "1000,10000,100000").split(",").map(Number);
 const queries = Number(process.env.BENCH_QUERIES ?? 200);
 const rng = mulberry32(Number(process.env.BENCH_SEED ?? 7));
 const databaseUrl = benchDatabaseUrl("match");
+const catalog = process.env.BENCH_CATALOG ?? "random";
+if (catalog !== "random" && catalog !== "realistic") throw new Error(`BENCH_CATALOG is random or realistic, not ${catalog}`);
+const world = realisticWorld(mulberry32(Number(process.env.BENCH_SEED ?? 7) + 1));
+/** New footage of the chosen catalog. */
+const footage = (sec: number) => (catalog === "realistic" ? realisticSignature(rng, world, sec) : syntheticSignature(rng, sec));
 
 const db = createDb({ url: databaseUrl, poolMax: 4, connectTimeoutMs: 5000, statementTimeoutMs: 600_000 });
 const frameIndex = new FrameIndex(db);
@@ -64,7 +71,7 @@ function makeBatch(count: number, offset: number): Batch {
   const entries: { key: number; sample: number }[][] = [];
   for (let i = 0; i < count; i += 1) {
     const durationSec = Math.round(30 + rng() * 150);
-    const signature = syntheticSignature(rng, durationSec);
+    const signature = footage(durationSec);
     keys.push(`synthetic/${offset + i}.mp4`);
     durations.push(durationSec);
     blobs.push(encodeSignature(signature));
@@ -83,7 +90,7 @@ async function insertBatch({ keys, durations, blobs, entries }: Batch): Promise<
 }
 
 console.log(
-  `match benchmark — synthetic catalog, ${queries} queries of 2-minute videos per size (half are re-encoded copies of stored videos)\n`,
+  `match benchmark — ${catalog} synthetic catalog, ${queries} queries of 2-minute videos per size (half are re-encoded copies of stored videos)\n`,
 );
 console.log(
   "| videos | index rows | table B/video | indexes B/video | insert videos/s | stop keys (rebuild s) | query p50 | p95 | p99 ms | search p50 | p95 ms | verify p95 ms | rows read/query | rows returned/query | copies found |",
@@ -133,7 +140,7 @@ for (const size of sizes) {
   for (let q = 0; q < queries; q += 1) {
     const source = q % 2 === 0 && stored.length > 0 ? stored[Math.floor(rng() * stored.length)]! : undefined;
     // A new 2-minute video: a re-encode of a stored one's first 2 minutes, or new footage.
-    const signature = source ? reencoded(rng, source.signature.slice(0, 120 * SAMPLE_RATE)) : syntheticSignature(rng, 120);
+    const signature = source ? reencoded(rng, source.signature.slice(0, 120 * SAMPLE_RATE)) : footage(120);
     lookups.ms = 0;
     lookups.rowsRead = 0;
     lookups.candidates = 0;

@@ -38,3 +38,59 @@ export function syntheticSignature(rng: Rng, totalSec: number): (Hash64 | undefi
 export function reencoded(rng: Rng, signature: readonly (Hash64 | undefined)[]): (Hash64 | undefined)[] {
   return signature.map((h) => (h ? [(h[0] ^ (1 << Math.floor(rng() * 32))) >>> 0, (h[1] ^ (1 << Math.floor(rng() * 32))) >>> 0] : h));
 }
+
+/**
+ * A catalog with the statistics of real footage rather than random pictures: pictures crowd
+ * around a few dozen layouts (sky over ground, a face in the middle…), so their coarse bits
+ * are far from uniform; shots are longer (median 5 s, some minutes) and most are still or
+ * slow; some cuts fade through black; and a fifth of the videos open with one of a few
+ * channel intros that many other videos share.
+ */
+export interface RealisticWorld {
+  readonly layouts: readonly Hash64[];
+  readonly intros: readonly (Hash64 | undefined)[][];
+}
+
+const flipBits = (hash: Hash64, count: number, rng: Rng): Hash64 => {
+  let [hi, lo] = hash;
+  for (let i = 0; i < count; i += 1) {
+    const bit = Math.floor(rng() * 64);
+    if (bit < 32) hi = (hi ^ (1 << bit)) >>> 0;
+    else lo = (lo ^ (1 << (bit - 32))) >>> 0;
+  }
+  return [hi, lo];
+};
+
+export function realisticWorld(rng: Rng): RealisticWorld {
+  const rand32 = () => Math.floor(rng() * 2 ** 32) >>> 0;
+  const layouts = Array.from({ length: 48 }, (): Hash64 => [rand32(), rand32()]);
+  const world = { layouts, intros: [] as (Hash64 | undefined)[][] };
+  world.intros.push(...Array.from({ length: 30 }, () => realisticShots(rng, world, 5 + rng() * 5)));
+  return world;
+}
+
+function realisticShots(rng: Rng, world: Pick<RealisticWorld, "layouts">, totalSec: number): (Hash64 | undefined)[] {
+  const out: (Hash64 | undefined)[] = [];
+  let left = totalSec;
+  while (left > 0) {
+    const normal = Math.sqrt(-2 * Math.log(1 - rng())) * Math.cos(2 * Math.PI * rng());
+    const sec = Math.min(left, Math.max(0.5, Math.min(120, Math.exp(Math.log(5) + normal))));
+    left -= sec;
+    let picture = flipBits(world.layouts[Math.floor(rng() * world.layouts.length)]!, 4 + Math.floor(rng() * 12), rng);
+    const kind = rng();
+    const drift = kind < 0.4 ? 0 : kind < 0.75 ? 0.15 : 0.8; // still, slow, moving
+    const samples = Math.max(1, Math.round(sec * SAMPLE_RATE));
+    const fade = rng() < 0.15 ? 2 + Math.floor(rng() * 5) : 0;
+    for (let i = 0; i < samples; i += 1) {
+      if (rng() < drift) picture = flipBits(picture, 1 + Math.floor(rng() * 2), rng);
+      // A still picture still wavers by a bit now and then (noise, compression).
+      out.push(i >= samples - fade ? undefined : drift === 0 && rng() < 0.1 ? flipBits(picture, 1, rng) : picture);
+    }
+  }
+  return out;
+}
+
+export function realisticSignature(rng: Rng, world: RealisticWorld, totalSec: number): (Hash64 | undefined)[] {
+  const intro = rng() < 0.2 ? world.intros[Math.floor(rng() * world.intros.length)]! : [];
+  return [...intro, ...realisticShots(rng, world, Math.max(1, totalSec - intro.length / SAMPLE_RATE))];
+}

@@ -1,4 +1,6 @@
-import { afterAll, describe, expect, it } from "vitest";
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { voteOffsets, type VotingRule } from "../../src/fingerprint/voting.js";
 import { oneBitNeighbours, SAMPLE_RATE, type Signature } from "../../src/fingerprint/signature.js";
 import { FrameIndex } from "../../src/store/frame-index.js";
@@ -10,10 +12,10 @@ import { storedFingerprint } from "../../src/fingerprint/fingerprint-builder.js"
 import { mulberry32 } from "../../scripts/bench/corpus.js";
 import { reencoded, syntheticSignature } from "../../scripts/bench/synthetic.js";
 import { testDb } from "../helpers/stack.js";
-import { uniqueName } from "../helpers/env.js";
+import { requireEnv, uniqueName } from "../helpers/env.js";
+import { createDb, type Db } from "../../src/store/prisma.js";
 
-const db = testDb(4);
-const index = new FrameIndex(db);
+const run = promisify(execFile);
 const BUCKET = uniqueName("frame-index");
 /** Video numbers no video row has (frame_index has no foreign key): this file's rows alone. */
 const FIRST_NUM = 1_900_000_000 + Math.floor(Math.random() * 100_000_000);
@@ -21,21 +23,64 @@ const rng = mulberry32(FIRST_NUM);
 const randomKey = (): number => Math.floor(rng() * 2 ** 32) | 0;
 const keysUsed = new Set<number>();
 
-async function insertRows(rows: readonly { key: number; videoNum: number; sample: number }[]): Promise<void> {
-  for (const row of rows) keysUsed.add(row.key);
-  await db.$executeRaw`
-    INSERT INTO frame_index (key, video_num, sample)
-    SELECT * FROM unnest(${rows.map((r) => r.key)}::int4[], ${rows.map((r) => r.videoNum)}::int4[], ${rows.map((r) => r.sample)}::int4[])`;
-}
+/**
+ * The same cases on the index as migrated and on the hash-partitioned layout an operator
+ * creates with prisma/sql/partition-frame-index.sql (in a private database).
+ */
+describe.each([
+  { layout: "as migrated", partitions: 0 },
+  { layout: "hash-partitioned by key", partitions: 4 },
+])("the index in PostgreSQL (FrameIndex), $layout", ({ partitions }) => {
+  const base = requireEnv("TEST_DATABASE_URL").replace(/\/[^/]+$/, "");
+  const privateDb = uniqueName("partitioned").replace(/-/g, "_");
+  let db: Db;
+  let index: FrameIndex;
 
-afterAll(async () => {
-  await db.$executeRaw`DELETE FROM frame_index WHERE video_num >= ${FIRST_NUM} AND video_num < ${FIRST_NUM + 1000}`;
-  await db.$executeRaw`DELETE FROM index_stop_key WHERE key = ANY(${[...keysUsed]}::int4[])`;
-  await db.video.deleteMany({ where: { bucket: BUCKET } });
-  await db.$disconnect();
-});
+  beforeAll(async () => {
+    if (partitions === 0) db = testDb(4);
+    else {
+      await run("psql", [`${base}/postgres`, "-qc", `CREATE DATABASE "${privateDb}"`]);
+      const url = `${base}/${privateDb}`;
+      await run("npx", ["prisma", "migrate", "deploy"], { env: { ...process.env, DATABASE_URL: url } });
+      await run("psql", [
+        url,
+        "-q",
+        "-v",
+        "ON_ERROR_STOP=1",
+        "-v",
+        `partitions=${partitions}`,
+        "-f",
+        "prisma/sql/partition-frame-index.sql",
+      ]);
+      db = createDb({ url, poolMax: 4, connectTimeoutMs: 5000, statementTimeoutMs: 30_000 });
+    }
+    index = new FrameIndex(db);
+  }, 60_000);
 
-describe("the index in PostgreSQL (FrameIndex)", () => {
+  afterAll(async () => {
+    await db.$executeRaw`DELETE FROM frame_index WHERE video_num >= ${FIRST_NUM} AND video_num < ${FIRST_NUM + 1000}`;
+    await db.$executeRaw`DELETE FROM index_stop_key WHERE key = ANY(${[...keysUsed]}::int4[])`;
+    await db.video.deleteMany({ where: { bucket: BUCKET } });
+    await db.$disconnect();
+    if (partitions > 0) await run("psql", [`${base}/postgres`, "-qc", `DROP DATABASE IF EXISTS "${privateDb}" WITH (FORCE)`]);
+  });
+
+  async function insertRows(rows: readonly { key: number; videoNum: number; sample: number }[]): Promise<void> {
+    for (const row of rows) keysUsed.add(row.key);
+    await db.$executeRaw`
+      INSERT INTO frame_index (key, video_num, sample)
+      SELECT * FROM unnest(${rows.map((r) => r.key)}::int4[], ${rows.map((r) => r.videoNum)}::int4[], ${rows.map((r) => r.sample)}::int4[])`;
+  }
+
+  if (partitions > 0)
+    it("has the layout: one partition per hash of the key, and a lookup by key reads one of them", async () => {
+      const [{ count }] = (await db.$queryRaw<{ count: bigint }[]>`
+        SELECT count(*) FROM pg_inherits WHERE inhparent = 'frame_index'::regclass`) as [{ count: bigint }];
+      expect(Number(count)).toBe(partitions);
+      const plan = await db.$queryRawUnsafe<{ "QUERY PLAN": string }[]>("EXPLAIN SELECT * FROM frame_index WHERE key = 42");
+      expect(plan.filter((line) => /frame_index_p\d+/.test(line["QUERY PLAN"]))).toHaveLength(1);
+    });
+
   it("votes inside the database exactly as voteOffsets does, and reports the keys over the stop-list limit", async () => {
     const rule: VotingRule = { binSamples: 2, minVotes: 2, stopAt: 6 };
     // 200 keys, some in many videos; 40 videos of 60 rows each, a few of them sharing runs of keys.
