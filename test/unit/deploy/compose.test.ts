@@ -79,6 +79,38 @@ describe("docker-compose.yml", () => {
     expect(inspector.init).toBe(true);
   });
 
+  it("offers a citus profile: a pinned coordinator and two workers, the workers registered, then migrate, then frame_index distributed by key", () => {
+    const nodes = ["citus-coordinator", "citus-worker-1", "citus-worker-2"];
+    const image = services["citus-coordinator"]!.image!;
+    expect(image).toMatch(/^citusdata\/citus:\d+\.\d+\.\d+-pg15$/);
+    for (const name of [...nodes, "citus-nodes", "citus-distribute"]) {
+      expect(services[name]!.image, name).toBe(image);
+      expect(services[name]!.profiles, name).toEqual(["citus"]);
+    }
+    for (const name of nodes) expect(services[name]!.healthcheck?.test.length, name).toBeGreaterThan(0);
+    const registration = services["citus-nodes"]!.command!.join(" ");
+    for (const worker of ["citus-worker-1", "citus-worker-2"]) expect(registration).toContain(`citus_add_node('${worker}', 5432)`);
+    expect(services["citus-migrate"]!.depends_on?.["citus-nodes"]?.condition).toBe("service_completed_successfully");
+    const distribute = services["citus-distribute"]!;
+    expect(distribute.volumes).toContain("./prisma/sql:/sql:ro");
+    expect(distribute.command!.join(" ")).toContain("-f /sql/distribute-frame-index.sql");
+    expect(distribute.depends_on?.["citus-migrate"]?.condition).toBe("service_completed_successfully");
+    const sql = readFileSync("prisma/sql/distribute-frame-index.sql", "utf8");
+    expect(sql).toContain("create_distributed_table('frame_index', 'key'");
+    expect(sql).toContain("create_reference_table('index_stop_key')");
+
+    const inspector = services["inspector-citus"]!;
+    const coordinator = "postgresql://tvidz:tvidz@citus-coordinator:5432/tvidz";
+    expect(inspector.environment?.DATABASE_URL).toBe(coordinator);
+    expect(services["citus-migrate"]!.environment?.DATABASE_URL).toBe(coordinator);
+    expect(distribute.command!.join(" ")).toContain(coordinator);
+    for (const name of Object.keys(inspector.environment ?? {}))
+      expect(CONFIG_VARIABLES.includes(name as never) || SDK_VARIABLES.has(name), `${name} is read by the inspector`).toBe(true);
+    expect(inspector.depends_on?.["citus-distribute"]?.condition).toBe("service_completed_successfully");
+    expect(inspector.build).toEqual(services.inspector!.build);
+    expect(inspector.healthcheck).toEqual(services.inspector!.healthcheck);
+  });
+
   it("gives every long-running service a healthcheck", () => {
     for (const name of ["localstack", "moto", "postgres", "inspector"]) {
       expect(services[name]!.healthcheck?.test.length, name).toBeGreaterThan(0);
