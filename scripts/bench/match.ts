@@ -81,6 +81,14 @@ function makeBatch(count: number, offset: number): Batch {
   return { keys, durations, blobs, entries };
 }
 
+/** Bytes of WAL written so far (the server's, so run it alone). */
+async function walPosition(): Promise<number> {
+  const [{ bytes }] = (await db.$queryRaw<{ bytes: string }[]>`SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')::text AS bytes`) as [
+    { bytes: string },
+  ];
+  return Number(bytes);
+}
+
 /** One transaction a batch, through the bulk import path. */
 async function insertBatch({ keys, durations, blobs, entries }: Batch): Promise<void> {
   await importer.import(
@@ -93,14 +101,15 @@ console.log(
   `match benchmark — ${catalog} synthetic catalog, ${queries} queries of 2-minute videos per size (half are re-encoded copies of stored videos)\n`,
 );
 console.log(
-  "| videos | index rows | table B/video | indexes B/video | insert videos/s | stop keys (rebuild s) | query p50 | p95 | p99 ms | search p50 | p95 ms | verify p95 ms | rows read/query | rows returned/query | copies found |",
+  "| videos | index rows | table B/video | indexes B/video | insert videos/s | WAL KB/video | stop keys (rebuild s) | query p50 | p95 | p99 ms | search p50 | p95 ms | verify p95 ms | rows read/query | rows returned/query | copies found |",
 );
-console.log("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+console.log("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
 let inCatalog = 0;
 const results: { size: number; p95: number; perQuery: number }[] = [];
 for (const size of sizes) {
   const toInsert = size - inCatalog;
   let insertMs = 0;
+  const walBefore = await walPosition();
   for (let done = 0; done < toInsert; done += BATCH) {
     const batch = makeBatch(Math.min(BATCH, toInsert - done), inCatalog + done);
     const t0 = performance.now();
@@ -115,6 +124,7 @@ for (const size of sizes) {
     }
   }
   const insertSec = insertMs / 1000;
+  const walPerVideo = (await walPosition()) - walBefore;
   inCatalog = size;
   // What autovacuum does after inserts (migration 0005 makes it run after 1 % growth): set the
   // visibility map, so lookups stay index-only, and refresh the planner's statistics.
@@ -164,7 +174,7 @@ for (const size of sizes) {
   results.push({ size, p95, perQuery });
   const ms = (v: number) => v.toFixed(1);
   console.log(
-    `| ${size} | ${rows} | ${Math.round(Number(table) / size)} | ${Math.round(Number(indexes) / size)} | ${(toInsert / insertSec).toFixed(0)} | ${stopKeys} (${rebuildSec.toFixed(1)}) | ${ms(percentile(latencies, 50))} | ${ms(p95)} | ${ms(percentile(latencies, 99))} | ${ms(percentile(lookupLatencies, 50))} | ${ms(percentile(lookupLatencies, 95))} | ${ms(percentile(verifyLatencies, 95))} | ${perQuery.toFixed(0)} | ${(rowsReturned / queries).toFixed(1)} | ${found}/${copies} |`,
+    `| ${size} | ${rows} | ${Math.round(Number(table) / size)} | ${Math.round(Number(indexes) / size)} | ${(toInsert / insertSec).toFixed(0)} | ${(walPerVideo / toInsert / 1024).toFixed(1)} | ${stopKeys} (${rebuildSec.toFixed(1)}) | ${ms(percentile(latencies, 50))} | ${ms(p95)} | ${ms(percentile(latencies, 99))} | ${ms(percentile(lookupLatencies, 50))} | ${ms(percentile(lookupLatencies, 95))} | ${ms(percentile(verifyLatencies, 95))} | ${perQuery.toFixed(0)} | ${(rowsReturned / queries).toFixed(1)} | ${found}/${copies} |`,
   );
 }
 if (per100k.length > 0)
