@@ -28,4 +28,8 @@ if [ "$name" = load ] || [ "$name" = memory ] || [ "$name" = backfill ]; then
   npm run --silent build
 fi
 ensure_database "$BENCH_DATABASE_URL"
+# BENCH_INDEX_PARTITIONS=16: the benchmark on the hash-partitioned index (prisma/sql/partition-frame-index.sql).
+if [ -n "${BENCH_INDEX_PARTITIONS:-}" ]; then
+  psql "$BENCH_DATABASE_URL" -q -v ON_ERROR_STOP=1 -v partitions="$BENCH_INDEX_PARTITIONS" -f prisma/sql/partition-frame-index.sql
+fi
 node --import tsx "scripts/bench/$name.ts" "$@"

@@ -7,7 +7,8 @@
  * bytes per video (table and indexes apart).
  *   BENCH_SIZES (1000,10000,100000), BENCH_QUERIES (200), BENCH_BATCH (5000 videos), BENCH_SEED,
  *   BENCH_CATALOG: random (random pictures, short shots) or realistic (realisticSignature: pictures
- *   around a few layouts, long still and slow shots, fades, shared intros)
+ *   around a few layouts, long still and slow shots, fades, shared intros);
+ *   BENCH_INDEX_PARTITIONS (scripts/bench.sh): on the hash-partitioned index
  */
 import { createDb } from "../../src/store/prisma.js";
 import pg from "pg";
@@ -98,7 +99,7 @@ async function insertBatch({ keys, durations, blobs, entries }: Batch): Promise<
 }
 
 console.log(
-  `match benchmark — ${catalog} synthetic catalog, ${queries} queries of 2-minute videos per size (half are re-encoded copies of stored videos)\n`,
+  `match benchmark — ${catalog} synthetic catalog${process.env.BENCH_INDEX_PARTITIONS ? `, index in ${process.env.BENCH_INDEX_PARTITIONS} hash partitions` : ""}, ${queries} queries of 2-minute videos per size (half are re-encoded copies of stored videos)\n`,
 );
 console.log(
   "| videos | index rows | table B/video | indexes B/video | insert videos/s | WAL KB/video | stop keys (rebuild s) | query p50 | p95 | p99 ms | search p50 | p95 ms | verify p95 ms | rows read/query | rows returned/query | copies found |",
