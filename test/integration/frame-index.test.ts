@@ -2,7 +2,7 @@ import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { voteOffsets, type VotingRule } from "../../src/fingerprint/voting.js";
-import { oneBitNeighbours, SAMPLE_RATE, type Signature } from "../../src/fingerprint/signature.js";
+import { indexEntries, oneBitNeighbours, SAMPLE_RATE, type Signature } from "../../src/fingerprint/signature.js";
 import { FrameIndex } from "../../src/store/frame-index.js";
 import { findDuplicates } from "../../src/match/find-duplicates.js";
 import { JobStore } from "../../src/store/job-store.js";
@@ -165,7 +165,8 @@ describe.each([
     expect(await original.saveFinalMatches([])).toEqual({ indexed: true });
     await original.finish();
     const copy = await claim("copy.mp4");
-    await copy.storeFingerprint(storedFingerprint([], reencoded(rng, source)));
+    const copySignature = reencoded(rng, source);
+    await copy.storeFingerprint(storedFingerprint([], copySignature));
     expect(await copy.saveFinalMatches([copyMatch(original.videoId)])).toEqual({ indexed: false });
     await copy.finish();
     // A byte-identical upload copies the analysis, not the index rows.
@@ -173,13 +174,14 @@ describe.each([
     await identical.copyAnalysis(original.videoId);
     await identical.finish();
 
-    expect(await indexRowsOf(original.videoNum)).toBeGreaterThan(50);
+    expect(indexEntries(source).length).toBeGreaterThan(20);
+    expect(await indexRowsOf(original.videoNum)).toBe(indexEntries(source).length);
     expect(await indexRowsOf(copy.videoNum)).toBe(0);
     expect(await indexRowsOf(identical.videoNum)).toBe(0);
 
     await new ObjectEraser(db).erase({ bucket: BUCKET, key: "original.mp4" }, undefined, undefined);
     expect(await indexRowsOf(original.videoNum)).toBe(0);
-    expect(await indexRowsOf(copy.videoNum)).toBeGreaterThan(50);
+    expect(await indexRowsOf(copy.videoNum)).toBe(indexEntries(copySignature).length);
     // The footage is still found, through the copy.
     const again = reencoded(rng, source);
     const found = await findDuplicates(index, -1, again, again.length / SAMPLE_RATE);
