@@ -13,6 +13,7 @@ import { mulberry32 } from "../../scripts/bench/corpus.js";
 import { reencoded, syntheticSignature } from "../../scripts/bench/synthetic.js";
 import { testDb } from "../helpers/stack.js";
 import { requireEnv, uniqueName } from "../helpers/env.js";
+import { nearDuplicateOf } from "../helpers/matches.js";
 import { createDb, type Db } from "../../src/store/prisma.js";
 
 const run = promisify(execFile);
@@ -151,14 +152,6 @@ describe.each([
     };
     const indexRowsOf = async (num: number) => db.frameIndex.count({ where: { videoNum: num } });
     const source: Signature = syntheticSignature(rng, 90);
-    const copyMatch = (otherVideoId: string) => ({
-      otherVideoId,
-      score: 0.9,
-      kind: "near-duplicate" as const,
-      offsetSec: 0,
-      segment: [0, 90] as const,
-      otherSegment: [0, 90] as const,
-    });
 
     const original = await claim("original.mp4");
     await original.storeFingerprint(storedFingerprint([], source));
@@ -167,7 +160,7 @@ describe.each([
     const copy = await claim("copy.mp4");
     const copySignature = reencoded(rng, source);
     await copy.storeFingerprint(storedFingerprint([], copySignature));
-    expect(await copy.saveFinalMatches([copyMatch(original.videoId)])).toEqual({ indexed: false });
+    expect(await copy.saveFinalMatches([nearDuplicateOf(original.videoId, 90)])).toEqual({ indexed: false });
     await copy.finish();
     // A byte-identical upload copies the analysis, not the index rows.
     const identical = await claim("identical.mp4");

@@ -6,6 +6,7 @@ import type { LeasedJob } from "../../src/store/leased-job.js";
 import { StatusQueries } from "../../src/store/status-queries.js";
 import { testDb } from "../helpers/stack.js";
 import { uniqueName } from "../helpers/env.js";
+import { nearDuplicateOf } from "../helpers/matches.js";
 
 const db = testDb(8);
 const jobs = new JobStore(db);
@@ -122,14 +123,7 @@ describe("job leases and the state machine, in PostgreSQL", () => {
   it("two copies saving each other as matches at the same moment never deadlock (fenced writes leave foreign-key checks alone)", async () => {
     const a = claimed(await jobs.claim({ bucket: BUCKET, key: uniqueName("pair-a"), etag: "e", order: undefined }, "ma", 60_000));
     const b = claimed(await jobs.claim({ bucket: BUCKET, key: uniqueName("pair-b"), etag: "e", order: undefined }, "mb", 60_000));
-    const match = (otherVideoId: string) => ({
-      otherVideoId,
-      score: 0.9,
-      kind: "near-duplicate" as const,
-      offsetSec: 0,
-      segment: [0, 10] as const,
-      otherSegment: [0, 10] as const,
-    });
+    const match = (otherVideoId: string) => nearDuplicateOf(otherVideoId, 10);
     for (let round = 0; round < 20; round += 1) {
       await Promise.all([a.saveMatches([match(b.videoId)]), b.saveMatches([match(a.videoId)])]);
     }
