@@ -3,6 +3,8 @@ import type { OffsetCandidate } from "../fingerprint/voting.js";
 import type { CandidateQuery, CandidateSearch, ReferenceVideo, SignatureIndex } from "../match/signature-index.js";
 import type { Db } from "./prisma.js";
 
+const REBUILD_TIMEOUT_MS = 60 * 60_000;
+
 interface SearchRow {
   candidates: { video_num: number; bin: number; votes: number; score: number }[];
   frequent_keys: number[];
@@ -91,11 +93,14 @@ export class FrameIndex implements SignatureIndex {
    * index; searches keep the list current between rebuilds. Returns the number of keys.
    */
   async rebuildStopList(stopAt: number): Promise<number> {
-    const [, added] = await this.db.$transaction([
-      this.db.$executeRaw`DELETE FROM index_stop_key`,
-      this.db.$executeRaw`INSERT INTO index_stop_key (key) SELECT key FROM frame_index GROUP BY key HAVING count(*) > ${stopAt}`,
-    ]);
-    return added;
+    return this.db.$transaction(
+      async (tx) => {
+        await tx.$executeRaw`DELETE FROM index_stop_key`;
+        return tx.$executeRaw`INSERT INTO index_stop_key (key) SELECT key FROM frame_index GROUP BY key HAVING count(*) > ${stopAt}`;
+      },
+      // A scan of the whole index: the statement timeout bounds it, not a transaction timeout.
+      { timeout: REBUILD_TIMEOUT_MS },
+    );
   }
 
   private async addStopKeys(keys: readonly number[]): Promise<void> {
