@@ -3,8 +3,9 @@
  * videos (batched inserts; the rate per size step and per 100 k videos printed) and times the
  * real match query (findDuplicates: index lookup → voting → verification) for new 2-minute
  * videos at each size: p50 / p95 / p99 over BENCH_QUERIES queries, half of them copies of stored
- * videos, with the index lookup's share, the index rows each query brings back, and the index's
- * bytes per video (table and indexes apart).
+ * videos, with the search (in the database) and the verification apart, the index rows a search
+ * reads and the candidates it returns, the index's bytes per video (table and indexes apart) and
+ * the WAL its inserts wrote.
  *   BENCH_SIZES (1000,10000,100000), BENCH_QUERIES (200), BENCH_BATCH (5000 videos), BENCH_SEED,
  *   BENCH_CATALOG: random (random pictures, short shots) or realistic (realisticSignature: pictures
  *   around a few layouts, long still and slow shots, fades, shared intros);

@@ -145,7 +145,7 @@ export function hashFrame(gray: Uint8Array, size = FRAME_SIZE): Hash64 | undefin
   return [hi >>> 0, lo >>> 0];
 }
 
-function popcount32(n: number): number {
+export function popcount32(n: number): number {
   n -= (n >>> 1) & 0x55555555;
   n = (n & 0x33333333) + ((n >>> 2) & 0x33333333);
   return (((n + (n >>> 4)) & 0x0f0f0f0f) * 0x01010101) >>> 24;

@@ -1,4 +1,4 @@
-import { coarseBits, hammingDistance, type Hash64 } from "./frame-hash.js";
+import { coarseBits, hammingDistance, popcount32, type Hash64 } from "./frame-hash.js";
 
 /**
  * A video's visual signature: one frame hash every 1/SAMPLE_RATE seconds of stream time
@@ -37,7 +37,7 @@ export function decodeSignature(buffer: Uint8Array): Signature {
 }
 
 export interface IndexEntry {
-  /** The 16 coarse bits of a picture and of its partner (see partnerOf) in one signed 32-bit key. */
+  /** The 16 coarse bits of a picture and of its partner (see storedKey) in one signed 32-bit key. */
   readonly key: number;
   /** Sample index (time × SAMPLE_RATE) of the first picture of the pair. */
   readonly sample: number;
@@ -56,12 +56,6 @@ const CHANGE_BITS = 20;
 const CHANGE_HORIZON = 8 * SAMPLE_RATE;
 
 const pairKey = (first: Hash64, second: Hash64): number => (coarseBits(first) << 16) | coarseBits(second) | 0;
-
-function popcount16(n: number): number {
-  let count = 0;
-  for (let v = n & 0xffff; v !== 0; v &= v - 1) count += 1;
-  return count;
-}
 
 /**
  * The first picture after `sample` that differs from it by CHANGE_BITS or more (the next shot,
@@ -92,7 +86,7 @@ function changeKey(signature: Signature, sample: number): number | undefined {
 }
 
 /** Coarse bits that differ between a key's two pictures. */
-const halvesApart = (key: number): number => popcount16((key >>> 16) ^ key);
+const halvesApart = (key: number): number => popcount32(((key >>> 16) ^ key) & 0xffff);
 /**
  * A second's key counts as motion from this many coarse bits apart; closer halves are a still
  * or slow shot's (drift and re-encoding flip one or two).

@@ -38,12 +38,12 @@ export interface VotingRule {
  * found once weighs ~4 (stopAt 50) and one about to be stopped ~0.7. A common intro or a
  * still shot found in many videos cannot outvote footage that only the source shares.
  */
-export function rarityWeight(keyRows: number, stopAt: number): number {
+function rarityWeight(keyRows: number, stopAt: number): number {
   return Math.log(1 + stopAt / Math.max(1, keyRows));
 }
 
 /** The bin of an offset: floor(x + 0.5), which the SQL form computes the same way. */
-export function offsetBin(refSample: number, querySample: number, binSamples: number): number {
+function offsetBin(refSample: number, querySample: number, binSamples: number): number {
   return Math.floor((refSample - querySample) / binSamples + 0.5);
 }
 

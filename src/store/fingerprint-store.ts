@@ -5,8 +5,8 @@ import type { Db, Tx } from "./prisma.js";
 
 /**
  * Stored fingerprints: the lookups of byte-identical uploads, and the writes of a video's
- * signature and index rows (the matcher reads them through FrameIndex). Writes happen inside a leased job's fenced transaction
- * (fingerprintRows); bulk imports go through FingerprintImporter.
+ * signature and index rows (the matcher reads them through FrameIndex). Writes happen inside a
+ * leased job's fenced transaction (fingerprintRows); bulk imports go through FingerprintImporter.
  */
 export class FingerprintStore {
   constructor(private readonly db: Db) {}

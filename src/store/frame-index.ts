@@ -12,11 +12,11 @@ interface SearchRow {
 }
 
 /**
- * The matcher's index in PostgreSQL: `frame_index(key, video_num, sample)`, hash-partitioned
- * and the stop-list `index_stop_key` (keys with more rows than the voting rule's `stopAt`: a
+ * The matcher's index in PostgreSQL: `frame_index(key, video_num, sample)` (one table, or hash
+ * partitions by key: prisma/sql/partition-frame-index.sql) and the stop-list `index_stop_key` (keys with more rows than the voting rule's `stopAt`: a
  * black-ish frame, a common intro, a still shot in many videos says nothing about any one
  * video, so such keys are never read). A search takes the query's keys, adds their one-bit
- * neighbours (oneBitNeighbours, computed here so a query sends ~500 keys, not ~17 000), and
+ * neighbours (oneBitNeighbours, computed here so a query sends 33 times fewer keys), and
  * votes inside the database (the rule of voteOffsets), so only candidates leave it.
  *
  * The one part that reads frame_index filters it by `key = ANY(keys)` and counts rows with a

@@ -1,4 +1,5 @@
 import { decodeSignature, indexEntries, type IndexEntry } from "../fingerprint/signature.js";
+import { WHOLE_COPY_KINDS } from "./match-store.js";
 import type { Tx } from "./prisma.js";
 
 /** A video row's identity: its id, and its number in the index. */
@@ -27,13 +28,16 @@ export const indexRows = {
   async remove(tx: Tx, video: VideoIds): Promise<void> {
     const removed = await tx.$executeRaw`DELETE FROM frame_index WHERE video_num = ${video.num}`;
     if (removed === 0) return;
-    const copies = await tx.$queryRaw<{ num: number; signature: Uint8Array }[]>`
-      SELECT v.num, v.signature FROM match m JOIN video v ON v.id = m.other_video_id
-      WHERE m.video_id = ${video.id}::uuid AND m.kind IN ('identical', 'near_duplicate') AND v.signature IS NOT NULL
+    const copies = await tx.$queryRaw<{ num: number }[]>`
+      SELECT v.num FROM match m JOIN video v ON v.id = m.other_video_id
+      WHERE m.video_id = ${video.id}::uuid AND m.kind = ANY(${[...WHOLE_COPY_KINDS]}::"MatchKind"[]) AND v.signature IS NOT NULL
       ORDER BY v.num`;
     for (const copy of copies) {
       if (await isIndexed(tx, copy.num)) continue;
-      await insert(tx, copy.num, indexEntries(decodeSignature(copy.signature)));
+      // Only the heir's signature is read: a popular video has thousands of copies.
+      const heir = await tx.video.findUniqueOrThrow({ where: { num: copy.num }, select: { signature: true } });
+      if (!heir.signature) continue;
+      await insert(tx, copy.num, indexEntries(decodeSignature(heir.signature)));
       return;
     }
   },

@@ -1,4 +1,4 @@
-import { mirrorMatch, type MatchKind, type StoredMatch } from "../domain/match.js";
+import { isWholeCopy, MATCH_KINDS, mirrorMatch, type MatchKind, type StoredMatch } from "../domain/match.js";
 import type { MatchKind as DbMatchKind } from "../generated/prisma/enums.js";
 import type { Tx } from "./prisma.js";
 
@@ -7,6 +7,8 @@ const TO_DB: Record<MatchKind, DbMatchKind> = { identical: "identical", "near-du
 const FROM_DB: Record<DbMatchKind, MatchKind> = { identical: "identical", near_duplicate: "near-duplicate", partial: "partial" };
 
 export const toMatchKind = (kind: DbMatchKind): MatchKind => FROM_DB[kind];
+/** The kinds of a whole copy (isWholeCopy), as the database spells them. */
+export const WHOLE_COPY_KINDS: readonly DbMatchKind[] = MATCH_KINDS.filter(isWholeCopy).map((kind) => TO_DB[kind]);
 
 /**
  * The match rows of one video, written inside a caller's (fenced) transaction. Every match
