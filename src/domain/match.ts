@@ -27,3 +27,12 @@ export function mirrorMatch(videoId: string, match: StoredMatch): StoredMatch {
     otherSegment: match.segment,
   };
 }
+
+/** How many duplicates a status snapshot carries: the strongest; the rest are paged (GET /duplicates/:file). */
+export const SNAPSHOT_DUPLICATES = 20;
+
+/** Where a page of a video's duplicates ends: they are listed by score, strongest first, then by the other video's id. */
+export interface DuplicatePosition {
+  readonly score: number;
+  readonly otherVideoId: string;
+}

@@ -8,7 +8,8 @@ import type { StatusService } from "../status/status-service.js";
 import type { AccessControl } from "./access.js";
 import { buildOpenApiDocument } from "./openapi.js";
 import { describeError, InspectorError } from "../domain/errors.js";
-import { objectParam, sendError, type HealthSchema, type Readiness } from "./schemas.js";
+import { decodeCursor } from "../status/duplicate-cursor.js";
+import { DuplicatesQuerySchema, objectParam, sendError, type HealthSchema, type Readiness } from "./schemas.js";
 import type { SnapshotStreams } from "./snapshot-stream.js";
 
 export interface AppDeps {
@@ -72,7 +73,7 @@ export function createApp(deps: AppDeps): express.Express {
   // Who may see what: statuses, pictures and metrics are separate scopes; health, readiness,
   // the contract and the pages' static shell stay open.
   const { access } = deps;
-  app.use(["/status", "/api/videos"], access.require("status:read"));
+  app.use(["/status", "/duplicates", "/api/videos"], access.require("status:read"));
   app.use("/status/stream", access.rateLimit);
   app.use("/thumbnails", access.require("media:read"), access.rateLimit);
   app.use("/metrics", access.require("metrics:read"));
@@ -110,11 +111,36 @@ export function createApp(deps: AppDeps): express.Express {
     else sendError(res, "NOT_FOUND");
   });
 
+  app.get("/duplicates/*file", async (req: Request<{ file: string[] }>, res) => {
+    const ref = objectParam(req, res, deps.status);
+    if (ref === undefined) return;
+    const query = DuplicatesQuerySchema.safeParse({ cursor: req.query.cursor, limit: req.query.limit });
+    const after = query.success && query.data.cursor !== undefined ? decodeCursor(query.data.cursor) : undefined;
+    if (!query.success || (query.data.cursor !== undefined && after === undefined)) {
+      sendError(res, "INVALID_REQUEST", "cursor must come from an earlier answer (duplicatesNext or next); limit from 1 to 100");
+      return;
+    }
+    const page = await deps.status.duplicates(ref, after, query.data.limit);
+    if (page) res.json(page);
+    else sendError(res, "NOT_FOUND");
+  });
+
   app.use(deps.pages);
 
   // Every route is read-only: another method on a known path is 405, not 404.
   app.all(
-    ["/status/*file", "/thumbnails/*file", "/videos/*file", "/api/videos", "/metrics", "/healthz", "/readyz", "/openapi.json", "/"],
+    [
+      "/status/*file",
+      "/duplicates/*file",
+      "/thumbnails/*file",
+      "/videos/*file",
+      "/api/videos",
+      "/metrics",
+      "/healthz",
+      "/readyz",
+      "/openapi.json",
+      "/",
+    ],
     (_req, res) => {
       res.set("allow", "GET, HEAD");
       sendError(res, "METHOD_NOT_ALLOWED");

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { Scope } from "../domain/access.js";
-import { StatusSnapshotSchema } from "../status/snapshot.js";
+import { DuplicatesPageSchema, StatusSnapshotSchema } from "../status/snapshot.js";
 import { RecentVideosSchema } from "../status/recent-videos.js";
 import { BUCKET_NAME } from "../domain/object-event.js";
 import { ResultEventSchema } from "../results/result-event.js";
@@ -41,6 +41,7 @@ export function buildOpenApiDocument(): JsonObject {
 const SCOPED_PATHS: Record<string, { scope: Scope; rateLimited: boolean }> = {
   "/status/{file}": { scope: "status:read", rateLimited: false },
   "/status/stream/{file}": { scope: "status:read", rateLimited: true },
+  "/duplicates/{file}": { scope: "status:read", rateLimited: false },
   "/api/videos": { scope: "status:read", rateLimited: false },
   "/thumbnails/{file}": { scope: "media:read", rateLimited: true },
   "/metrics": { scope: "metrics:read", rateLimited: false },
@@ -136,6 +137,37 @@ function document() {
           },
         },
       },
+      "/duplicates/{file}": {
+        get: {
+          summary: "Every video that shares footage with one object, a page at a time (strongest first)",
+          description:
+            "The snapshot carries the strongest matches only; this lists them all. Follow `next` until it is null. Pages are keyset-paged: each costs the same however deep, and matches found meanwhile do not shift the pages after them.",
+          parameters: [
+            fileParameter("the object key, URL-encoded (keys with / also work unencoded)"),
+            bucketParameter,
+            {
+              name: "cursor",
+              in: "query",
+              required: false,
+              description: "where the page starts: a snapshot's `duplicatesNext` or a page's `next`; absent: the first page",
+              schema: { type: "string", maxLength: 200 },
+            },
+            {
+              name: "limit",
+              in: "query",
+              required: false,
+              description: "entries per page",
+              schema: { type: "integer", minimum: 1, maximum: 100, default: 50 },
+            },
+          ],
+          responses: {
+            "200": json("a page of duplicates (empty for an object not analysed yet)", "DuplicatesPage"),
+            "400": json("invalid key, a cursor this service did not make, or a limit out of range", "Error"),
+            "404": json("no such object, or a bucket this service does not serve", "Error"),
+            "503": json("the database is unreachable; try again", "Error"),
+          },
+        },
+      },
       "/api/videos": {
         get: {
           summary: "The 50 most recently updated videos (the overview page's data)",
@@ -202,6 +234,7 @@ function document() {
     components: {
       schemas: componentSchemas([
         StatusSnapshotSchema,
+        DuplicatesPageSchema,
         ErrorBodySchema,
         ReadinessSchema,
         HealthSchema,

@@ -74,6 +74,12 @@ export function objectParam(
   return undefined;
 }
 
+/** A page of duplicates: where it starts (a cursor from an earlier answer) and how long it is. */
+export const DuplicatesQuerySchema = z.object({
+  cursor: z.string().min(1).max(200).optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(50),
+});
+
 /** A moment of a video, in seconds (thumbnails). */
 export const MomentQuerySchema = z.object({
   t: z.coerce

@@ -36,7 +36,7 @@ export interface JobLease {
   storeFingerprint(fingerprint: StoredFingerprint): Promise<void>;
   copyAnalysis(fromVideoId: string): Promise<{ durationSec: number | null }>;
   saveMatches(matches: readonly StoredMatch[]): Promise<void>;
-  /** The final search's matches; a whole copy of an older video leaves the index to it. */
+  /** The final matches; a whole copy of an older video joins its duplicate group and leaves the index to it. */
   saveFinalMatches(matches: readonly StoredMatch[]): Promise<{ indexed: boolean }>;
   copyMatches(fromVideoId: string): Promise<void>;
   deleteMatches(otherVideoIds: readonly string[]): Promise<void>;

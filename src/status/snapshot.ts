@@ -1,8 +1,9 @@
 import { z } from "zod";
 import { JOB_STATUSES } from "../domain/job.js";
-import { MATCH_KINDS } from "../domain/match.js";
+import { MATCH_KINDS, SNAPSHOT_DUPLICATES } from "../domain/match.js";
 import type { ObjectRef } from "../domain/object-event.js";
-import type { VideoStatusRecord } from "../store/status-queries.js";
+import type { DuplicateRecord, DuplicatesPageRecord, VideoStatusRecord } from "../store/status-queries.js";
+import { encodeCursor } from "./duplicate-cursor.js";
 
 const Seconds = z.number().describe("seconds");
 const Segment = z.tuple([Seconds, Seconds]).readonly().describe("[start, end] in seconds");
@@ -21,6 +22,17 @@ export const DuplicateEntrySchema = z
   .readonly()
   .meta({ id: "Duplicate" });
 
+const DuplicateGroupSchema = z
+  .object({
+    id: z.uuid().describe("stable: it stays the same while members are added or erased, the earliest included"),
+    size: z.number().int().min(2).describe("how many videos the group holds, this one included"),
+    earliest: z.object({ bucket: z.string(), file: z.string() }).readonly().describe("the member uploaded first (still in the catalog)"),
+  })
+  .readonly()
+  .meta({ id: "DuplicateGroup", description: "a video and its whole copies (identical or near-duplicate): the same footage" });
+
+const Cursor = z.string().nullable();
+
 /** The API's view of one object. The schema is the contract: /openapi.json is built from it. */
 export const StatusSnapshotSchema = z
   .object({
@@ -32,7 +44,18 @@ export const StatusSnapshotSchema = z
     takeovers: z.number().int().min(0).describe("attempts that replaced a worker that died or lost contact"),
     durationSec: z.number().nullable(),
     sceneCuts: z.array(Seconds).readonly(),
-    duplicates: z.array(DuplicateEntrySchema).readonly(),
+    duplicates: z
+      .array(DuplicateEntrySchema)
+      .max(SNAPSHOT_DUPLICATES)
+      .readonly()
+      .describe(`the strongest ${SNAPSHOT_DUPLICATES} matches, by score; the rest are at GET /duplicates/{file}`),
+    duplicateCount: z.number().int().min(0).describe("how many videos share footage with this one"),
+    duplicatesNext: Cursor.describe(
+      "when duplicateCount exceeds the list: the cursor of GET /duplicates/{file} for the rest; null otherwise",
+    ),
+    group: DuplicateGroupSchema.nullable().describe(
+      "the duplicate group: null until a whole copy of this video (or of its original) is found",
+    ),
     error: z.object({ code: z.string(), message: z.string() }).readonly().optional().describe("present when status is failed"),
     updatedAt: z.iso.datetime(),
   })
@@ -40,6 +63,19 @@ export const StatusSnapshotSchema = z
   .meta({ id: "StatusSnapshot" });
 
 export type StatusSnapshot = z.infer<typeof StatusSnapshotSchema>;
+
+/** A page of a video's duplicates (GET /duplicates/{file}). */
+export const DuplicatesPageSchema = z
+  .object({
+    bucket: z.string(),
+    file: z.string(),
+    total: z.number().int().min(0).describe("how many videos share footage with this one"),
+    duplicates: z.array(DuplicateEntrySchema).readonly().describe("strongest first (score), then in a fixed order"),
+    next: Cursor.describe("the cursor of the next page; null on the last"),
+  })
+  .readonly()
+  .meta({ id: "DuplicatesPage" });
+export type DuplicatesPage = z.infer<typeof DuplicatesPageSchema>;
 export type DuplicateEntry = z.infer<typeof DuplicateEntrySchema>;
 
 /** Freezes an object graph of plain data, so a snapshot can be shared without copying. */
@@ -65,22 +101,46 @@ export function buildSnapshot(record: VideoStatusRecord): StatusSnapshot {
     takeovers: record.takeovers,
     durationSec: record.durationSec,
     sceneCuts: [...record.sceneCuts],
-    duplicates: record.duplicates.map((d) => ({
-      bucket: d.bucket,
-      file: d.file,
-      otherDurationSec: d.otherDurationSec,
-      score: d.score,
-      kind: d.kind,
-      offsetSec: d.offsetSec,
-      segment: [d.segment[0], d.segment[1]],
-      otherSegment: [d.otherSegment[0], d.otherSegment[1]],
-    })),
+    duplicates: record.duplicates.map(duplicateEntry),
+    duplicateCount: record.duplicateCount,
+    duplicatesNext: record.moreDuplicates ? encodeCursor(record.moreDuplicates) : null,
+    group: record.group
+      ? {
+          id: record.group.id,
+          size: record.group.size,
+          earliest: { bucket: record.group.earliest.bucket, file: record.group.earliest.key },
+        }
+      : null,
     ...(record.status === "failed" && record.errorCode
       ? { error: { code: record.errorCode, message: record.errorMessage ?? record.errorCode } }
       : {}),
     updatedAt: record.updatedAt.toISOString(),
   };
   return deepFreeze(snapshot);
+}
+
+/** A page of duplicates as the API shows it; immutable like a snapshot. */
+export function buildDuplicatesPage(ref: ObjectRef, page: DuplicatesPageRecord): DuplicatesPage {
+  return deepFreeze({
+    bucket: ref.bucket,
+    file: ref.key,
+    total: page.total,
+    duplicates: page.duplicates.map(duplicateEntry),
+    next: page.next ? encodeCursor(page.next) : null,
+  });
+}
+
+function duplicateEntry(d: DuplicateRecord): DuplicateEntry {
+  return {
+    bucket: d.bucket,
+    file: d.file,
+    otherDurationSec: d.otherDurationSec,
+    score: d.score,
+    kind: d.kind,
+    offsetSec: d.offsetSec,
+    segment: [d.segment[0], d.segment[1]],
+    otherSegment: [d.otherSegment[0], d.otherSegment[1]],
+  };
 }
 
 /** The snapshot of an object that is in the bucket but whose event has not been handled yet. */
@@ -95,6 +155,9 @@ export function pendingSnapshot(ref: ObjectRef, now: Date): StatusSnapshot {
     durationSec: null,
     sceneCuts: [],
     duplicates: [],
+    duplicateCount: 0,
+    duplicatesNext: null,
+    group: null,
     updatedAt: now.toISOString(),
   });
 }

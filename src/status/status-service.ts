@@ -1,9 +1,10 @@
 import { LRUCache } from "lru-cache";
 import type { ObjectRef } from "../domain/object-event.js";
 import type { ObjectStore } from "../objects/object-store.js";
-import type { RecentVideo, VideoStatusRecord } from "../store/status-queries.js";
+import type { DuplicatePosition } from "../domain/match.js";
+import type { DuplicatesPageRecord, RecentVideo, VideoStatusRecord } from "../store/status-queries.js";
 import { buildRecentVideos, type RecentVideos } from "./recent-videos.js";
-import { buildSnapshot, pendingSnapshot, type StatusSnapshot } from "./snapshot.js";
+import { buildDuplicatesPage, buildSnapshot, pendingSnapshot, type DuplicatesPage, type StatusSnapshot } from "./snapshot.js";
 
 /** How long a status request waits for the object store's answer to "is it in the bucket?". */
 const HEAD_TIMEOUT_MS = 5_000;
@@ -11,6 +12,7 @@ const HEAD_TIMEOUT_MS = 5_000;
 /** The stored state the answers are built from (StatusQueries in production). */
 export interface StatusRecords {
   findStatus(ref: ObjectRef): Promise<VideoStatusRecord | undefined>;
+  listDuplicates(ref: ObjectRef, after: DuplicatePosition | undefined, limit: number): Promise<DuplicatesPageRecord | undefined>;
   listRecent(bucket: string, limit: number): Promise<RecentVideo[]>;
 }
 
@@ -64,6 +66,18 @@ export class StatusService {
     if (!this.serves(bucket)) return undefined;
     const ref = { bucket, key };
     return (await this.cache.fetch(`${bucket}/${key}`, { context: ref }))?.snapshot;
+  }
+
+  /**
+   * A page of the duplicates of `key` (after `after`, from the strongest when undefined);
+   * an empty page for an object still on its way, undefined when nobody knows it. Not cached:
+   * pages are read rarely, and each costs one index range scan.
+   */
+  async duplicates(ref: ObjectRef, after: DuplicatePosition | undefined, limit: number): Promise<DuplicatesPage | undefined> {
+    if (!this.serves(ref.bucket)) return undefined;
+    const page = await this.records.listDuplicates(ref, after, limit);
+    if (page) return buildDuplicatesPage(ref, page);
+    return (await this.get(ref.key, ref.bucket)) ? buildDuplicatesPage(ref, { total: 0, duplicates: [], next: null }) : undefined;
   }
 
   /** The most recently updated videos of the default bucket (the overview page). */

@@ -1,7 +1,9 @@
 import { decideClaim, type Claim, type JobStatus } from "../domain/job.js";
 import { isOlderEvent, normaliseEtag, type ObjectEvent } from "../domain/object-event.js";
 import type { ResultDestination } from "../domain/result-event.js";
+import { groupRows } from "./group-rows.js";
 import { LeasedJob } from "./leased-job.js";
+import { matchRows } from "./match-store.js";
 import { transaction, type Db } from "./prisma.js";
 
 /**
@@ -68,6 +70,12 @@ export class JobStore {
       if (!claimed) throw new Error("job claim returned no row");
       if (newVersion || (event.order && event.order !== video.event_order)) {
         await tx.$executeRaw`UPDATE video SET etag = ${tag ?? video.etag}, event_order = ${event.order ?? video.event_order}, updated_at = now() WHERE id = ${video.id}::uuid`;
+      }
+      // A new version is other footage until its analysis says otherwise: what was found for
+      // the old one (its duplicates, its group) no longer describes the key.
+      if (newVersion) {
+        await matchRows.deleteAll(tx, video.id);
+        await groupRows.leave(tx, video.id);
       }
       const grant = {
         video: { id: video.id, num: video.num },

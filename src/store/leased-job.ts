@@ -5,6 +5,7 @@ import { normaliseEtag } from "../domain/object-event.js";
 import type { ResultDestination } from "../domain/result-event.js";
 import type { StoredFingerprint } from "../fingerprint/fingerprint-builder.js";
 import { fingerprintRows } from "./fingerprint-store.js";
+import { groupRows } from "./group-rows.js";
 import { indexRows, type VideoIds } from "./index-rows.js";
 import { matchRows } from "./match-store.js";
 import { outboxRows } from "./result-outbox.js";
@@ -96,18 +97,20 @@ export class LeasedJob {
   }
 
   /**
-   * The final search's matches, after which a whole copy of an older video leaves the index to
-   * it (indexRows.leaveToOriginal). Returns whether the video's footage stays indexed.
+   * The final matches, after which a whole copy of an older video joins its duplicate group
+   * (groupRows.join) and leaves the index to it (indexRows.leaveToOriginal). Returns whether
+   * the video's footage stays indexed.
    */
   async saveFinalMatches(matches: readonly StoredMatch[]): Promise<{ indexed: boolean }> {
     return this.write(async (tx) => {
       if (matches.length > 0) await matchRows.save(tx, this.videoId, matches);
       const originals = matches.filter((m) => isWholeCopy(m.kind)).map((m) => m.otherVideoId);
+      await groupRows.join(tx, this.grant.video, originals);
       return { indexed: !(await indexRows.leaveToOriginal(tx, this.grant.video, originals)) };
     });
   }
 
-  /** Gives this video the matches of a byte-identical original (see matchRows.copy). */
+  /** Gives this video the matches of a byte-identical original, but those with its group (see matchRows.copy). */
   async copyMatches(fromVideoId: string): Promise<void> {
     await this.write((tx) => matchRows.copy(tx, fromVideoId, this.videoId));
   }

@@ -29,17 +29,27 @@ export const matchRows = {
   /**
    * Gives a byte-identical copy the matches of its original, in both directions: the same
    * footage has the same duplicates, offsets and segments. The pair itself is left out, and
-   * a match the copy already has is kept.
+   * so are the original's other whole copies (its duplicate group: copies are reported against
+   * the original, not each other, or a video uploaded a thousand times would hold a million
+   * rows). A match the copy already has is kept.
    */
   async copy(tx: Tx, fromVideoId: string, toVideoId: string): Promise<void> {
     await tx.$executeRaw`
+      WITH inherited AS (
+        SELECT m.* FROM match m JOIN video other ON other.id = m.other_video_id
+        WHERE m.video_id = ${fromVideoId}::uuid AND m.other_video_id <> ${toVideoId}::uuid
+          AND NOT COALESCE(other.group_id = (SELECT group_id FROM video WHERE id = ${fromVideoId}::uuid), false))
       INSERT INTO match (video_id, other_video_id, score, kind, offset_sec, segment_start, segment_end, other_start, other_end)
-      SELECT ${toVideoId}::uuid, other_video_id, score, kind, offset_sec, segment_start, segment_end, other_start, other_end
-      FROM match WHERE video_id = ${fromVideoId}::uuid AND other_video_id <> ${toVideoId}::uuid
+      SELECT ${toVideoId}::uuid, other_video_id, score, kind, offset_sec, segment_start, segment_end, other_start, other_end FROM inherited
       UNION ALL
-      SELECT video_id, ${toVideoId}::uuid, score, kind, offset_sec, segment_start, segment_end, other_start, other_end
-      FROM match WHERE other_video_id = ${fromVideoId}::uuid AND video_id <> ${toVideoId}::uuid
+      -- The mirror rows, as the other videos see them.
+      SELECT other_video_id, ${toVideoId}::uuid, score, kind, -offset_sec, other_start, other_end, segment_start, segment_end FROM inherited
       ON CONFLICT (video_id, other_video_id) DO NOTHING`;
+  },
+
+  /** Removes every match of a video, in both directions. */
+  async deleteAll(tx: Tx, videoId: string): Promise<void> {
+    await tx.match.deleteMany({ where: { OR: [{ videoId }, { otherVideoId: videoId }] } });
   },
 
   /** Removes matches (both directions) between a video and the given others. */

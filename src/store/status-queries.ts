@@ -1,8 +1,38 @@
 import type { JobStatus } from "../domain/job.js";
-import type { MatchKind } from "../domain/match.js";
+import { SNAPSHOT_DUPLICATES, type DuplicatePosition, type MatchKind } from "../domain/match.js";
 import type { ObjectRef } from "../domain/object-event.js";
 import { toMatchKind } from "./match-store.js";
+import type { Prisma } from "../generated/prisma/client.js";
 import type { Db, Tx } from "./prisma.js";
+
+/** One video a video shares footage with. Plain data. */
+export interface DuplicateRecord {
+  readonly bucket: string;
+  readonly file: string;
+  readonly otherDurationSec: number | null;
+  readonly score: number;
+  readonly kind: MatchKind;
+  readonly offsetSec: number;
+  readonly segment: [number, number];
+  readonly otherSegment: [number, number];
+  /** Its place in the video's list of duplicates (a page starts after it). */
+  readonly position: DuplicatePosition;
+}
+
+/** The video's duplicate group: it and its whole copies (src/store/group-rows.ts). */
+export interface GroupRecord {
+  readonly id: string;
+  readonly size: number;
+  readonly earliest: { readonly bucket: string; readonly key: string };
+}
+
+/** A page of a video's duplicates, strongest first. */
+export interface DuplicatesPageRecord {
+  readonly total: number;
+  readonly duplicates: DuplicateRecord[];
+  /** Where the next page starts; null on the last. */
+  readonly next: DuplicatePosition | null;
+}
 
 /** A video's stored state, as the status endpoint needs it. Plain data. */
 export interface VideoStatusRecord {
@@ -15,16 +45,11 @@ export interface VideoStatusRecord {
   readonly takeovers: number;
   readonly durationSec: number | null;
   readonly sceneCuts: number[];
-  readonly duplicates: {
-    bucket: string;
-    file: string;
-    otherDurationSec: number | null;
-    score: number;
-    kind: MatchKind;
-    offsetSec: number;
-    segment: [number, number];
-    otherSegment: [number, number];
-  }[];
+  /** The strongest SNAPSHOT_DUPLICATES, then how many there are in all and where the rest start. */
+  readonly duplicates: DuplicateRecord[];
+  readonly duplicateCount: number;
+  readonly moreDuplicates: DuplicatePosition | null;
+  readonly group: GroupRecord | null;
   readonly errorCode: string | null;
   readonly errorMessage: string | null;
   readonly updatedAt: Date;
@@ -51,6 +76,28 @@ export class StatusQueries {
 
   async findStatus(ref: ObjectRef): Promise<VideoStatusRecord | undefined> {
     return (await readVideoStatus(this.db, { bucket_key: { bucket: ref.bucket, key: ref.key } }))?.record;
+  }
+
+  /**
+   * A page of a video's duplicates after `after` (from the strongest when undefined): keyset
+   * pagination, so a page costs the same however deep it is. Undefined for an unknown video.
+   */
+  async listDuplicates(ref: ObjectRef, after: DuplicatePosition | undefined, limit: number): Promise<DuplicatesPageRecord | undefined> {
+    const video = await this.db.video.findUnique({
+      where: { bucket_key: { bucket: ref.bucket, key: ref.key } },
+      select: { id: true, _count: { select: { matches: true } } },
+    });
+    if (!video) return undefined;
+    const rows = await this.db.match.findMany({
+      where: {
+        videoId: video.id,
+        ...(after ? { OR: [{ score: { lt: after.score } }, { score: after.score, otherVideoId: { gt: after.otherVideoId } }] } : {}),
+      },
+      ...STRONGEST_FIRST,
+      take: limit + 1,
+    });
+    const duplicates = rows.slice(0, limit).map(duplicateRecord);
+    return { total: video._count.matches, duplicates, next: rows.length > limit ? (duplicates.at(-1)?.position ?? null) : null };
   }
 
   /** The most recently updated videos with their job state, for the overview page. */
@@ -106,11 +153,13 @@ export async function readVideoStatus(
     include: {
       job: true,
       cuts: { orderBy: { ordinal: "asc" }, select: { timeSec: true } },
-      matches: { orderBy: { score: "desc" }, include: { otherVideo: { select: { bucket: true, key: true, durationSec: true } } } },
+      matches: { ...STRONGEST_FIRST, take: SNAPSHOT_DUPLICATES },
+      _count: { select: { matches: true } },
     },
   });
   if (!video) return undefined;
   const job = video.job;
+  const duplicates = video.matches.map(duplicateRecord);
   const record: VideoStatusRecord = {
     bucket: video.bucket,
     key: video.key,
@@ -120,21 +169,44 @@ export async function readVideoStatus(
     takeovers: job?.takeovers ?? 0,
     durationSec: video.durationSec,
     sceneCuts: video.cuts.map((c) => c.timeSec),
-    duplicates: video.matches.map((m) => ({
-      bucket: m.otherVideo.bucket,
-      file: m.otherVideo.key,
-      otherDurationSec: m.otherVideo.durationSec,
-      score: m.score,
-      kind: toMatchKind(m.kind),
-      offsetSec: m.offsetSec,
-      segment: [m.segmentStart, m.segmentEnd],
-      otherSegment: [m.otherStart, m.otherEnd],
-    })),
+    duplicates,
+    duplicateCount: video._count.matches,
+    moreDuplicates: video._count.matches > duplicates.length ? (duplicates.at(-1)?.position ?? null) : null,
+    group: video.groupId ? await readGroup(client, video.groupId) : null,
     errorCode: job?.errorCode ?? null,
     errorMessage: job?.errorMessage ?? null,
     updatedAt: maxDate(video.updatedAt, job?.updatedAt),
   };
   return { record, version: { etag: video.etag, order: video.eventOrder } };
+}
+
+/** A video's matches in list order (the index match(video_id, score DESC, other_video_id)), with what a duplicate shows of the other video. */
+const STRONGEST_FIRST = {
+  orderBy: [{ score: "desc" }, { otherVideoId: "asc" }],
+  include: { otherVideo: { select: { bucket: true, key: true, durationSec: true } } },
+} as const satisfies Prisma.MatchFindManyArgs;
+
+type MatchRow = Prisma.MatchGetPayload<{ include: (typeof STRONGEST_FIRST)["include"] }>;
+
+function duplicateRecord(m: MatchRow): DuplicateRecord {
+  return {
+    bucket: m.otherVideo.bucket,
+    file: m.otherVideo.key,
+    otherDurationSec: m.otherVideo.durationSec,
+    score: m.score,
+    kind: toMatchKind(m.kind),
+    offsetSec: m.offsetSec,
+    segment: [m.segmentStart, m.segmentEnd],
+    otherSegment: [m.otherStart, m.otherEnd],
+    position: { score: m.score, otherVideoId: m.otherVideoId },
+  };
+}
+
+/** A group's size and earliest member: two index scans of video(group_id, num). */
+async function readGroup(client: Pick<Tx, "video">, id: string): Promise<GroupRecord | null> {
+  const earliest = await client.video.findFirst({ where: { groupId: id }, orderBy: { num: "asc" }, select: { bucket: true, key: true } });
+  if (!earliest) return null;
+  return { id, size: await client.video.count({ where: { groupId: id } }), earliest };
 }
 
 function maxDate(a: Date, b: Date | undefined): Date {

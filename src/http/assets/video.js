@@ -51,7 +51,11 @@ function cutsText({ status, sceneCuts }) {
   return status === "done" ? "None: one continuous shot." : "None yet.";
 }
 
+// This video's duration, for the duplicates' timelines (a page of duplicates does not carry it).
+let durationSec = null;
+
 function render(snapshot) {
+  durationSec = snapshot.durationSec;
   $("status").textContent = snapshot.status;
   $("status").className = `status-${snapshot.status}`;
   $("progress").value = snapshot.progress;
@@ -61,42 +65,72 @@ function render(snapshot) {
   $("timeline").replaceWith(Object.assign(timeline(snapshot.durationSec, snapshot.sceneCuts), { id: "timeline" }));
   $("cuts").textContent = cutsText(snapshot);
 
-  $("no-duplicates").hidden = snapshot.duplicates.length > 0;
-  $("duplicates").replaceChildren(
-    ...snapshot.duplicates.map((d) => {
-      const item = document.createElement("li");
-      item.className = "match";
-      const title = document.createElement("a");
-      title.href = `/videos/${encodeURIComponent(d.file)}${inBucket(linkBucket(snapshot, d))}`;
-      title.textContent = d.file;
-      const summary = document.createElement("div");
-      summary.className = "label";
-      summary.textContent = `${d.kind} · score ${d.score.toFixed(3)} · offset ${d.offsetSec >= 0 ? "+" : ""}${d.offsetSec.toFixed(2)} s`;
-      const here = document.createElement("div");
-      here.className = "label";
-      here.textContent = `this video: ${d.segment[0].toFixed(1)}–${d.segment[1].toFixed(1)} s`;
-      const there = document.createElement("div");
-      there.className = "label";
-      there.textContent = `the other video: ${d.otherSegment[0].toFixed(1)}–${d.otherSegment[1].toFixed(1)} s`;
-      const middle = (s) => s[0] + Math.min(1, (s[1] - s[0]) / 2);
-      const thumbs = document.createElement("div");
-      thumbs.className = "thumbs";
-      thumbs.append(
-        thumbnail(file, bucket, middle(d.segment), "this video"),
-        thumbnail(d.file, linkBucket(snapshot, d), middle(d.otherSegment), "the other video"),
-      );
-      item.append(
-        title,
-        summary,
-        here,
-        timeline(snapshot.durationSec, [], d.segment),
-        there,
-        timeline(d.otherDurationSec ?? d.otherSegment[1], [], d.otherSegment),
-        thumbs,
-      );
-      return item;
-    }),
+  renderGroup(snapshot.group, snapshot.bucket);
+  $("no-duplicates").hidden = snapshot.duplicateCount > 0;
+  $("duplicates").replaceChildren(...snapshot.duplicates.map((d) => duplicateItem(snapshot, d)));
+  showMore(snapshot.duplicateCount, snapshot.duplicatesNext);
+}
+
+function renderGroup(group, ownBucket) {
+  $("group").hidden = !group;
+  if (!group) return;
+  const earliest = document.createElement("a");
+  earliest.href = `/videos/${encodeURIComponent(group.earliest.file)}${inBucket(bucket !== null || group.earliest.bucket !== ownBucket ? group.earliest.bucket : null)}`;
+  earliest.textContent = group.earliest.file;
+  $("group").replaceChildren(`Duplicate group of ${group.size} videos (the same footage); the earliest: `, earliest);
+}
+
+// The snapshot lists the strongest duplicates; the rest come a page at a time from /duplicates.
+let nextCursor = null;
+function showMore(total, cursor) {
+  nextCursor = cursor;
+  $("more").hidden = cursor === null;
+  $("more-count").textContent = `${$("duplicates").children.length} of ${total} shown.`;
+}
+
+$("more-duplicates").addEventListener("click", async () => {
+  if (nextCursor === null) return;
+  const query = new URLSearchParams({ cursor: nextCursor, limit: "50" });
+  if (bucket !== null) query.set("bucket", bucket);
+  const answer = await fetch(`/duplicates/${encodeURIComponent(file)}?${query}`);
+  if (!answer.ok) return;
+  const page = await answer.json();
+  $("duplicates").append(...page.duplicates.map((d) => duplicateItem(page, d)));
+  showMore(page.total, page.next);
+});
+
+function duplicateItem(owner, d) {
+  const item = document.createElement("li");
+  item.className = "match";
+  const title = document.createElement("a");
+  title.href = `/videos/${encodeURIComponent(d.file)}${inBucket(linkBucket(owner, d))}`;
+  title.textContent = d.file;
+  const summary = document.createElement("div");
+  summary.className = "label";
+  summary.textContent = `${d.kind} · score ${d.score.toFixed(3)} · offset ${d.offsetSec >= 0 ? "+" : ""}${d.offsetSec.toFixed(2)} s`;
+  const here = document.createElement("div");
+  here.className = "label";
+  here.textContent = `this video: ${d.segment[0].toFixed(1)}–${d.segment[1].toFixed(1)} s`;
+  const there = document.createElement("div");
+  there.className = "label";
+  there.textContent = `the other video: ${d.otherSegment[0].toFixed(1)}–${d.otherSegment[1].toFixed(1)} s`;
+  const middle = (s) => s[0] + Math.min(1, (s[1] - s[0]) / 2);
+  const thumbs = document.createElement("div");
+  thumbs.className = "thumbs";
+  thumbs.append(
+    thumbnail(file, bucket, middle(d.segment), "this video"),
+    thumbnail(d.file, linkBucket(owner, d), middle(d.otherSegment), "the other video"),
   );
+  item.append(
+    title,
+    summary,
+    here,
+    timeline(durationSec, [], d.segment),
+    there,
+    timeline(d.otherDurationSec ?? d.otherSegment[1], [], d.otherSegment),
+    thumbs,
+  );
+  return item;
 }
 
 // Live snapshots until a terminal state. Until the object exists (404) or while the replica

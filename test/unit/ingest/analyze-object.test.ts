@@ -79,7 +79,7 @@ describe("analyzeObject (the ingest use case, on in-memory ports)", () => {
     expect(await analyzeObject(deps, object, "m1", signal)).toBe("done");
     expect(download).toHaveBeenCalledOnce();
     expect(media.delivered).toBe(0);
-    expect(job.calls).toEqual(["recordHead", "saveMatches", "recordContent", "copyAnalysis", "saveMatches", "copyMatches", "finish"]);
+    expect(job.calls).toEqual(["recordHead", "saveMatches", "recordContent", "copyAnalysis", "saveFinalMatches", "copyMatches", "finish"]);
     expect(job.matches.at(-1)).toEqual({
       otherVideoId: "video-original",
       score: 1,
@@ -120,7 +120,7 @@ describe("analyzeObject (the ingest use case, on in-memory ports)", () => {
     });
     expect(await analyzeObject(deps, object, "m1", signal)).toBe("done");
     expect(download).not.toHaveBeenCalled();
-    expect(job.calls).toEqual(["recordHead", "copyAnalysis", "saveMatches", "copyMatches", "finish"]);
+    expect(job.calls).toEqual(["recordHead", "copyAnalysis", "saveFinalMatches", "copyMatches", "finish"]);
   });
 
   it("reports a copy early, while the decode still runs, and confirms it at the end", async () => {
