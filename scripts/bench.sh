@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs one benchmark (scripts/bench/<name>.ts) against a fresh, migrated database that is
 # dropped afterwards, and (for benchmarks through S3/SQS) a private moto on a free port.
-# Usage: scripts/bench.sh accuracy|match|analysis|load|memory|backfill
+# Usage: scripts/bench.sh accuracy|match|analysis|load|memory|backfill|popular
 set -euo pipefail
 source "$(dirname "$0")/lib/stack.sh"
 cd "$ROOT"
@@ -18,7 +18,7 @@ cleanup() {
   psql "$PG_ADMIN_URL" -qc "DROP DATABASE IF EXISTS \"$db\" WITH (FORCE)" >/dev/null 2>&1 || true
 }
 trap cleanup EXIT
-if [ "$name" = load ] || [ "$name" = memory ] || [ "$name" = backfill ]; then
+if [ "$name" = load ] || [ "$name" = memory ] || [ "$name" = backfill ] || [ "$name" = popular ]; then
   ensure_moto_installed
   port="$(free_port)"
   moto_pidfile="$RUN_DIR/moto-bench-$port.pid"

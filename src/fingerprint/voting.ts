@@ -42,6 +42,9 @@ function rarityWeight(keyRows: number, stopAt: number): number {
   return Math.log(1 + stopAt / Math.max(1, keyRows));
 }
 
+/** A score to 9 decimals, as the SQL form compares peaks (round(score::numeric, 9)). */
+const toNine = (score: number): number => Math.round(score * 1e9);
+
 /** The bin of an offset: floor(x + 0.5), which the SQL form computes the same way. */
 function offsetBin(refSample: number, querySample: number, binSamples: number): number {
   return Math.floor((refSample - querySample) / binSamples + 0.5);
@@ -52,7 +55,8 @@ function offsetBin(refSample: number, querySample: number, binSamples: number): 
  * split across a bin edge is not halved) holds the highest score: the sum over distinct
  * query samples of their rarest key's weight. Every bin next to a hit is a possible peak.
  * Keeps peaks with at least `minVotes` voters; best first (score, then votes, then lower
- * video and offset for a stable order).
+ * video and offset for a stable order). Scores equal to 9 decimals tie: the SQL form sums the
+ * same weights in another order, and the last bits of a float sum depend on it.
  */
 export function voteOffsets(hits: Iterable<IndexHit>, rule: VotingRule): OffsetCandidate[] {
   // video → window centre → query sample → its best weight in that window
@@ -76,8 +80,10 @@ export function voteOffsets(hits: Iterable<IndexHit>, rule: VotingRule): OffsetC
       if (voters.size < rule.minVotes) continue;
       let score = 0;
       for (const w of voters.values()) score += w;
-      if (!best || score > best.score || (score === best.score && centre * rule.binSamples < best.offsetSamples))
-        best = { videoNum, offsetSamples: centre * rule.binSamples, votes: voters.size, score };
+      const offsetSamples = centre * rule.binSamples;
+      const [mine, theirs] = [toNine(score), best ? toNine(best.score) : -Infinity];
+      if (mine > theirs || (mine === theirs && offsetSamples < best!.offsetSamples))
+        best = { videoNum, offsetSamples, votes: voters.size, score };
     }
     if (best) candidates.push(best);
   }

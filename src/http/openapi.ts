@@ -150,7 +150,7 @@ function document() {
               in: "query",
               required: false,
               description: "where the page starts: a snapshot's `duplicatesNext` or a page's `next`; absent: the first page",
-              schema: { type: "string", maxLength: 200 },
+              schema: { type: "string", pattern: "^[A-Za-z0-9_-]{1,200}$" },
             },
             {
               name: "limit",

@@ -52,7 +52,7 @@ export class FrameIndex implements SignatureIndex {
         ) voter
         GROUP BY 1, 2 HAVING count(*) >= ${rule.minVotes}
       ), best AS (
-        SELECT DISTINCT ON (video_num) video_num, bin, votes, score FROM peak ORDER BY video_num, score DESC, bin
+        SELECT DISTINCT ON (video_num) video_num, bin, votes, score FROM peak ORDER BY video_num, round(score::numeric, 9) DESC, bin
       )
       SELECT
         (SELECT coalesce(json_agg(b ORDER BY score DESC, votes DESC, video_num), '[]') FROM (

@@ -29,16 +29,18 @@ export const matchRows = {
   /**
    * Gives a byte-identical copy the matches of its original, in both directions: the same
    * footage has the same duplicates, offsets and segments. The pair itself is left out, and
-   * so are the original's other whole copies (its duplicate group: copies are reported against
-   * the original, not each other, or a video uploaded a thousand times would hold a million
-   * rows). A match the copy already has is kept.
+   * so are the later members of the original's duplicate group, its own copies: copies are
+   * reported against the video they copy, not each other, or a video uploaded a thousand times
+   * would hold a million rows. (A copy of a copy keeps the earlier video its original copies.)
+   * A match the copy already has is kept.
    */
   async copy(tx: Tx, fromVideoId: string, toVideoId: string): Promise<void> {
     await tx.$executeRaw`
-      WITH inherited AS (
-        SELECT m.* FROM match m JOIN video other ON other.id = m.other_video_id
+      WITH source AS (SELECT num, group_id FROM video WHERE id = ${fromVideoId}::uuid),
+      inherited AS (
+        SELECT m.* FROM match m JOIN video other ON other.id = m.other_video_id, source
         WHERE m.video_id = ${fromVideoId}::uuid AND m.other_video_id <> ${toVideoId}::uuid
-          AND NOT COALESCE(other.group_id = (SELECT group_id FROM video WHERE id = ${fromVideoId}::uuid), false))
+          AND NOT COALESCE(other.group_id = source.group_id AND other.num > source.num, false))
       INSERT INTO match (video_id, other_video_id, score, kind, offset_sec, segment_start, segment_end, other_start, other_end)
       SELECT ${toVideoId}::uuid, other_video_id, score, kind, offset_sec, segment_start, segment_end, other_start, other_end FROM inherited
       UNION ALL

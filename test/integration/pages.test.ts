@@ -8,7 +8,8 @@ import { PutObjectCommand } from "@aws-sdk/client-s3";
 import { renderScenes, transcode } from "../../scripts/lib/media-fixtures.js";
 import { uniqueName } from "../helpers/env.js";
 import { createRemoteHost, type RemoteHost } from "../helpers/netns.js";
-import { OUTPUT_DIR, startStack, waitForTerminal, type TestStack } from "../helpers/stack.js";
+import { OUTPUT_DIR, startStack, testDb, waitForTerminal, type TestStack } from "../helpers/stack.js";
+import type { DuplicatesPage } from "../../src/status/snapshot.js";
 
 /**
  * The pages in a real browser: Debian's chromium, headless, driven by playwright-core, on a
@@ -164,6 +165,63 @@ describe("pages (headless chromium)", () => {
     await page.goto(`${siteUrl}/videos/${encodeURIComponent(`${NOTES}.never-uploaded`)}`);
     await expect.poll(() => page.locator("#status").textContent(), { timeout: 10_000 }).toBe("not found");
     expect(await page.locator("#error").textContent()).toContain("No video with this key has been seen");
+    await page.close();
+  });
+
+  it("a popular video: the page names the group, lists the strongest 20 duplicates and loads the rest", async () => {
+    // The group so far: ORIGINAL, COPY and LONG. 24 more whole copies of ORIGINAL, written as the analysis would
+    // store them (analysing 24 videos here would take minutes; bench:popular does it with 300).
+    const db = testDb();
+    const original = await db.video.findFirstOrThrow({ where: { bucket: stack.config.BUCKET, key: ORIGINAL } });
+    const groupId = original.groupId;
+    expect(groupId).not.toBeNull();
+    for (let i = 0; i < 24; i += 1) {
+      const filler = await db.video.create({
+        data: { bucket: stack.config.BUCKET, key: ORIGINAL.replace("original.mp4", `popular/copy-${i}.mp4`), durationSec: 16, groupId },
+      });
+      await db.job.create({ data: { videoId: filler.id, status: "analyzing" } });
+      await db.job.update({ where: { videoId: filler.id }, data: { status: "done", progress: 1 } });
+      const match = {
+        score: 0.5 + i / 100,
+        kind: "near_duplicate" as const,
+        offsetSec: 0,
+        segmentStart: 0,
+        segmentEnd: 16,
+        otherStart: 0,
+        otherEnd: 16,
+      };
+      await db.match.create({ data: { videoId: original.id, otherVideoId: filler.id, ...match } });
+      await db.match.create({ data: { videoId: filler.id, otherVideoId: original.id, ...match } });
+    }
+    await db.$disconnect();
+
+    const pageOf = async (query: string) => fetch(`${stack.baseUrl}/duplicates/${encodeURIComponent(ORIGINAL)}${query}`);
+    const first = (await (await pageOf("?limit=10")).json()) as DuplicatesPage;
+    // COPY and LONG (a byte-identical copy of COPY, from the test before) are the strongest.
+    expect(first.total).toBe(26);
+    expect(
+      first.duplicates
+        .slice(0, 2)
+        .map((d) => d.file)
+        .sort(),
+    ).toEqual([COPY, LONG].sort());
+    expect((await pageOf("?cursor=bm90LWEtY3Vyc29y")).status).toBe(400);
+    expect((await pageOf("?limit=0")).status).toBe(400);
+    expect((await fetch(`${stack.baseUrl}/duplicates/never-uploaded.mp4`)).status).toBe(404);
+
+    const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
+    // The written copies are not in the bucket: their thumbnails are 404, as expected.
+    const errors = collectErrors(page, "popular%2Fcopy-");
+    await page.goto(`${siteUrl}/videos/${encodeURIComponent(ORIGINAL)}`);
+    await page.locator("#status.status-done").waitFor({ timeout: 30_000 });
+    await page.locator("#more").waitFor({ state: "visible", timeout: 30_000 });
+    expect(await page.locator("#group").textContent()).toBe(`Duplicate group of 27 videos (the same footage); the earliest: ${ORIGINAL}`);
+    expect(await page.locator("li.match").count()).toBe(20);
+    expect(await page.locator("#more-count").textContent()).toBe("20 of 26 shown.");
+    await page.locator("#more-duplicates").click();
+    await page.locator("#more").waitFor({ state: "hidden", timeout: 10_000 });
+    expect(await page.locator("li.match").count()).toBe(26);
+    expect(errors).toEqual([]);
     await page.close();
   });
 });
