@@ -10,12 +10,24 @@ ensure_node
 ensure_ffmpeg
 ensure_node_modules
 export PG_ADMIN_URL="${PG_ADMIN_URL:-postgresql://postgres@127.0.0.1:5432/postgres}"
+# BENCH_POSTGRES_SETTINGS="shared_buffers=6GB max_wal_size=16GB …": the benchmark on a private
+# project-local PostgreSQL started with these settings (the README's operator settings), removed after.
+private_pg_port=""
+if [ -n "${BENCH_POSTGRES_SETTINGS:-}" ]; then
+  private_pg_port="$(free_port)"
+  export PG_ADMIN_URL="postgresql://postgres@127.0.0.1:$private_pg_port/postgres"
+  POSTGRES_SETTINGS="$BENCH_POSTGRES_SETTINGS" ensure_postgres "$PG_ADMIN_URL"
+fi
 db="tvidz_bench_${name}_$(date +%s)_$$"
 export BENCH_DATABASE_URL="${PG_ADMIN_URL%/*}/$db"
 moto_pidfile=""
 cleanup() {
   [ -n "$moto_pidfile" ] && [ -f "$moto_pidfile" ] && kill "$(cat "$moto_pidfile")" 2>/dev/null || true
   psql "$PG_ADMIN_URL" -qc "DROP DATABASE IF EXISTS \"$db\" WITH (FORCE)" >/dev/null 2>&1 || true
+  if [ -n "$private_pg_port" ]; then
+    stop_postgres "$private_pg_port" || true
+    rm -rf "$RUN_DIR/postgres/cluster-$private_pg_port"
+  fi
 }
 trap cleanup EXIT
 if [ "$name" = load ] || [ "$name" = memory ] || [ "$name" = backfill ] || [ "$name" = popular ]; then

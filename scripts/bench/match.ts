@@ -99,9 +99,13 @@ async function insertBatch({ keys, durations, blobs, entries }: Batch): Promise<
   );
 }
 
+const settings = await db.$queryRaw<{ name: string; setting: string }[]>`
+  SELECT name, current_setting(name) AS setting FROM pg_settings
+  WHERE name IN ('shared_buffers', 'max_wal_size', 'checkpoint_timeout', 'wal_compression', 'server_version') ORDER BY name`;
 console.log(
-  `match benchmark — ${catalog} synthetic catalog${process.env.BENCH_INDEX_PARTITIONS ? `, index in ${process.env.BENCH_INDEX_PARTITIONS} hash partitions` : ""}, ${queries} queries of 2-minute videos per size (half are re-encoded copies of stored videos)\n`,
+  `match benchmark — ${catalog} synthetic catalog${process.env.BENCH_INDEX_PARTITIONS ? `, index in ${process.env.BENCH_INDEX_PARTITIONS} hash partitions` : ""}, ${queries} queries of 2-minute videos per size (half are re-encoded copies of stored videos)`,
 );
+console.log(`PostgreSQL: ${settings.map((s) => `${s.name} ${s.setting}`).join(", ")}\n`);
 console.log(
   "| videos | index rows | table B/video | indexes B/video | insert videos/s | WAL KB/video | stop keys (rebuild s) | query p50 | p95 | p99 ms | search p50 | p95 ms | verify p95 ms | rows read/query | rows returned/query | copies found |",
 );

@@ -118,6 +118,7 @@ postgres_bin() {
 # ensure_postgres URL: uses the server at URL's host and port when one answers there; when
 # nothing does and the URL is on this machine, starts (creating it the first time) the
 # project-local one on that port. It keeps running after the script ends, as moto does.
+# POSTGRES_SETTINGS ("name=value name=value"): server settings for a project-local server it starts.
 ensure_postgres() {
   local url="$1" host port dist bin="$(postgres_bin)" cluster
   read -r host port < <(node -e 'const u = new URL(process.argv[1]); console.log(u.hostname, u.port || 5432)' "$url")
@@ -141,8 +142,10 @@ ensure_postgres() {
   fi
   log "starting the project-local PostgreSQL on 127.0.0.1:$port (npm run stop:local stops it)"
   # Its own session, like moto: Ctrl-C in this terminal does not stop it.
+  local settings="" setting
+  for setting in ${POSTGRES_SETTINGS:-}; do settings+=" -c $setting"; done
   as_db_owner setsid --wait "$bin/pg_ctl" start -w -D "$cluster/data" -l "$cluster/server.log" \
-    -o "-p $port -c listen_addresses=127.0.0.1 -c unix_socket_directories=''" >/dev/null ||
+    -o "-p $port -c listen_addresses=127.0.0.1 -c unix_socket_directories=''$settings" >/dev/null ||
     { tail -20 "$cluster/server.log" >&2; return 1; }
 }
 
