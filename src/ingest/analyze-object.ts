@@ -149,12 +149,12 @@ async function analyze(a: Analysis): Promise<void> {
   // Insert, then search: two copies analysed at the same time still find each other.
   await early.settle();
   const duplicates = await findDuplicates(deps.index, job.videoNum, signature, durationSec);
-  const { indexed } = await job.saveFinalMatches(duplicates.map(toStoredMatch));
+  const { indexed, group } = await job.saveFinalMatches(duplicates.map(toStoredMatch));
   const found = new Set(duplicates.map((d) => d.reference.videoId));
   await job.deleteMatches(early.reportedIds().filter((id) => !found.has(id)));
   await job.finish();
   log.info(
-    { event: "job.done", status: "done", duplicates: duplicates.length, files: duplicates.map((d) => d.reference.key), indexed },
+    { event: "job.done", status: "done", duplicates: duplicates.length, files: duplicates.map((d) => d.reference.key), indexed, group },
     "job done",
   );
 }

@@ -58,10 +58,10 @@ export async function answerIdentical(
 ): Promise<void> {
   await scratch.remove();
   const { durationSec } = await job.copyAnalysis(originalId);
-  await job.saveFinalMatches([identicalMatch(originalId, durationSec)]);
+  const { group } = await job.saveFinalMatches([identicalMatch(originalId, durationSec)]);
   // The same footage has the same other duplicates: the original's, with its offsets (not
   // the other copies in its group: copies are reported against the original, not each other).
   await job.copyMatches(originalId);
   await job.finish();
-  log.info({ event: "job.done", status: "done", identicalTo: originalId, knownBy }, "job done: byte-identical to a stored video");
+  log.info({ event: "job.done", status: "done", identicalTo: originalId, knownBy, group }, "job done: byte-identical to a stored video");
 }

@@ -36,8 +36,8 @@ export interface JobLease {
   storeFingerprint(fingerprint: StoredFingerprint): Promise<void>;
   copyAnalysis(fromVideoId: string): Promise<{ durationSec: number | null }>;
   saveMatches(matches: readonly StoredMatch[]): Promise<void>;
-  /** The final matches; a whole copy of an older video joins its duplicate group and leaves the index to it. */
-  saveFinalMatches(matches: readonly StoredMatch[]): Promise<{ indexed: boolean }>;
+  /** The final matches; a whole copy of an older video joins its duplicate group (returned) and leaves the index to it. */
+  saveFinalMatches(matches: readonly StoredMatch[]): Promise<{ indexed: boolean; group: string | undefined }>;
   copyMatches(fromVideoId: string): Promise<void>;
   deleteMatches(otherVideoIds: readonly string[]): Promise<void>;
   finish(): Promise<void>;

@@ -99,14 +99,14 @@ export class LeasedJob {
   /**
    * The final matches, after which a whole copy of an older video joins its duplicate group
    * (groupRows.join) and leaves the index to it (indexRows.leaveToOriginal). Returns whether
-   * the video's footage stays indexed.
+   * the video's footage stays indexed, and the group it joined.
    */
-  async saveFinalMatches(matches: readonly StoredMatch[]): Promise<{ indexed: boolean }> {
+  async saveFinalMatches(matches: readonly StoredMatch[]): Promise<{ indexed: boolean; group: string | undefined }> {
     return this.write(async (tx) => {
       if (matches.length > 0) await matchRows.save(tx, this.videoId, matches);
       const originals = matches.filter((m) => isWholeCopy(m.kind)).map((m) => m.otherVideoId);
-      await groupRows.join(tx, this.grant.video, originals);
-      return { indexed: !(await indexRows.leaveToOriginal(tx, this.grant.video, originals)) };
+      const group = await groupRows.join(tx, this.grant.video, originals);
+      return { indexed: !(await indexRows.leaveToOriginal(tx, this.grant.video, originals)), group };
     });
   }
 

@@ -155,12 +155,15 @@ describe.each([
 
     const original = await claim("original.mp4");
     await original.storeFingerprint(storedFingerprint([], source));
-    expect(await original.saveFinalMatches([])).toEqual({ indexed: true });
+    expect(await original.saveFinalMatches([])).toEqual({ indexed: true, group: undefined });
     await original.finish();
     const copy = await claim("copy.mp4");
     const copySignature = reencoded(rng, source);
     await copy.storeFingerprint(storedFingerprint([], copySignature));
-    expect(await copy.saveFinalMatches([nearDuplicateOf(original.videoId, 90)])).toEqual({ indexed: false });
+    expect(await copy.saveFinalMatches([nearDuplicateOf(original.videoId, 90)])).toMatchObject({
+      indexed: false,
+      group: expect.any(String),
+    });
     await copy.finish();
     // A byte-identical upload copies the analysis, not the index rows.
     const identical = await claim("identical.mp4");

@@ -65,10 +65,10 @@ export class FakeJob implements JobLease {
     if (matches.length > 0) this.samplesAtFirstMatch ??= this.decodedSamples();
     this.matches.push(...matches);
   }
-  async saveFinalMatches(matches: readonly StoredMatch[]): Promise<{ indexed: boolean }> {
+  async saveFinalMatches(matches: readonly StoredMatch[]): Promise<{ indexed: boolean; group: string | undefined }> {
     this.fenced("saveFinalMatches");
     this.matches.push(...matches);
-    return { indexed: true };
+    return { indexed: true, group: undefined };
   }
   async copyMatches(): Promise<void> {
     this.fenced("copyMatches");
