@@ -8,7 +8,6 @@ import type { StatusService } from "../status/status-service.js";
 import type { AccessControl } from "./access.js";
 import { buildOpenApiDocument } from "./openapi.js";
 import { describeError, InspectorError } from "../domain/errors.js";
-import { decodeCursor } from "../status/duplicate-cursor.js";
 import { DuplicatesQuerySchema, objectParam, sendError, type HealthSchema, type Readiness } from "./schemas.js";
 import type { SnapshotStreams } from "./snapshot-stream.js";
 
@@ -114,13 +113,12 @@ export function createApp(deps: AppDeps): express.Express {
   app.get("/duplicates/*file", async (req: Request<{ file: string[] }>, res) => {
     const ref = objectParam(req, res, deps.status);
     if (ref === undefined) return;
-    const query = DuplicatesQuerySchema.safeParse({ cursor: req.query.cursor, limit: req.query.limit });
-    const after = query.success && query.data.cursor !== undefined ? decodeCursor(query.data.cursor) : undefined;
-    if (!query.success || (query.data.cursor !== undefined && after === undefined)) {
+    const query = DuplicatesQuerySchema.safeParse({ after: req.query.cursor, limit: req.query.limit });
+    if (!query.success) {
       sendError(res, "INVALID_REQUEST", "cursor must come from an earlier answer (duplicatesNext or next); limit from 1 to 100");
       return;
     }
-    const page = await deps.status.duplicates(ref, after, query.data.limit);
+    const page = await deps.status.duplicates(ref, query.data.after, query.data.limit);
     if (page) res.json(page);
     else sendError(res, "NOT_FOUND");
   });

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { CURSOR_PATTERN } from "../status/duplicate-cursor.js";
 import { DuplicatesPageSchema, StatusSnapshotSchema } from "../status/snapshot.js";
 import { RecentVideosSchema } from "../status/recent-videos.js";
 import { BUCKET_NAME } from "../domain/object-event.js";
@@ -104,7 +105,7 @@ function document() {
               in: "query",
               required: false,
               description: "where the page starts: a snapshot's `duplicatesNext` or a page's `next`; absent: the first page",
-              schema: { type: "string", pattern: "^[A-Za-z0-9_-]{1,200}$" },
+              schema: { type: "string", pattern: CURSOR_PATTERN.source },
             },
             {
               name: "limit",

@@ -3,6 +3,7 @@ import { z } from "zod";
 import { ERROR_CATALOGUE, ERROR_CODES, type ErrorCode } from "../domain/errors.js";
 import { BUCKET_NAME, type ObjectRef } from "../domain/object-event.js";
 import { BREAKER_STATES } from "../domain/queue.js";
+import { decodeCursor } from "../status/duplicate-cursor.js";
 
 /** The HTTP API's own schemas: they validate input and describe output (/openapi.json). */
 
@@ -74,9 +75,12 @@ export function objectParam(
   return undefined;
 }
 
-/** A page of duplicates: where it starts (a cursor from an earlier answer) and how long it is. */
+/** A page of duplicates: where it starts (the position a cursor from an earlier answer names) and how long it is. */
 export const DuplicatesQuerySchema = z.object({
-  cursor: z.string().min(1).max(200).optional(),
+  after: z
+    .string()
+    .transform((cursor, ctx) => decodeCursor(cursor) ?? (ctx.addIssue({ code: "custom", message: "not a cursor" }), z.NEVER))
+    .optional(),
   limit: z.coerce.number().int().min(1).max(100).default(50),
 });
 

@@ -10,11 +10,14 @@ export function encodeCursor(position: DuplicatePosition): string {
   return Buffer.from(JSON.stringify([position.score, position.otherVideoId])).toString("base64url");
 }
 
+/** What a cursor looks like (base64url, bounded): the request check and the OpenAPI document use it too. */
+export const CURSOR_PATTERN = /^[A-Za-z0-9_-]{1,200}$/;
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** The position a cursor names; undefined when the text is not a cursor this service made. */
 export function decodeCursor(cursor: string): DuplicatePosition | undefined {
-  if (cursor.length > 200 || !/^[A-Za-z0-9_-]+$/.test(cursor)) return undefined;
+  if (!CURSOR_PATTERN.test(cursor)) return undefined;
   let parsed: unknown;
   try {
     parsed = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));

@@ -96,8 +96,7 @@ export class StatusQueries {
       ...STRONGEST_FIRST,
       take: limit + 1,
     });
-    const duplicates = rows.slice(0, limit).map(duplicateRecord);
-    return { total: video._count.matches, duplicates, next: rows.length > limit ? (duplicates.at(-1)?.position ?? null) : null };
+    return { total: video._count.matches, ...pageOf(rows, limit) };
   }
 
   /** The most recently updated videos with their job state, for the overview page. */
@@ -153,13 +152,13 @@ export async function readVideoStatus(
     include: {
       job: true,
       cuts: { orderBy: { ordinal: "asc" }, select: { timeSec: true } },
-      matches: { ...STRONGEST_FIRST, take: SNAPSHOT_DUPLICATES },
+      matches: { ...STRONGEST_FIRST, take: SNAPSHOT_DUPLICATES + 1 },
       _count: { select: { matches: true } },
     },
   });
   if (!video) return undefined;
   const job = video.job;
-  const duplicates = video.matches.map(duplicateRecord);
+  const { duplicates, next } = pageOf(video.matches, SNAPSHOT_DUPLICATES);
   const record: VideoStatusRecord = {
     bucket: video.bucket,
     key: video.key,
@@ -171,7 +170,7 @@ export async function readVideoStatus(
     sceneCuts: video.cuts.map((c) => c.timeSec),
     duplicates,
     duplicateCount: video._count.matches,
-    moreDuplicates: video._count.matches > duplicates.length ? (duplicates.at(-1)?.position ?? null) : null,
+    moreDuplicates: next,
     group: video.groupId ? await readGroup(client, video.groupId) : null,
     errorCode: job?.errorCode ?? null,
     errorMessage: job?.errorMessage ?? null,
@@ -200,6 +199,12 @@ function duplicateRecord(m: MatchRow): DuplicateRecord {
     otherSegment: [m.otherStart, m.otherEnd],
     position: { score: m.score, otherVideoId: m.otherVideoId },
   };
+}
+
+/** The first `limit` of rows read `limit + 1` at a time, and where the rest start (null when there is no more). */
+function pageOf(rows: readonly MatchRow[], limit: number): { duplicates: DuplicateRecord[]; next: DuplicatePosition | null } {
+  const duplicates = rows.slice(0, limit).map(duplicateRecord);
+  return { duplicates, next: rows.length > limit ? (duplicates.at(-1)?.position ?? null) : null };
 }
 
 /** A group's size and earliest member: two index scans of video(group_id, num). */

@@ -65,17 +65,18 @@ function render(snapshot) {
   $("timeline").replaceWith(Object.assign(timeline(snapshot.durationSec, snapshot.sceneCuts), { id: "timeline" }));
   $("cuts").textContent = cutsText(snapshot);
 
-  renderGroup(snapshot.group, snapshot.bucket);
+  renderGroup(snapshot);
   $("no-duplicates").hidden = snapshot.duplicateCount > 0;
   $("duplicates").replaceChildren(...snapshot.duplicates.map((d) => duplicateItem(snapshot, d)));
   showMore(snapshot.duplicateCount, snapshot.duplicatesNext);
 }
 
-function renderGroup(group, ownBucket) {
+function renderGroup(snapshot) {
+  const { group } = snapshot;
   $("group").hidden = !group;
   if (!group) return;
   const earliest = document.createElement("a");
-  earliest.href = `/videos/${encodeURIComponent(group.earliest.file)}${inBucket(bucket !== null || group.earliest.bucket !== ownBucket ? group.earliest.bucket : null)}`;
+  earliest.href = `/videos/${encodeURIComponent(group.earliest.file)}${inBucket(linkBucket(snapshot, group.earliest))}`;
   earliest.textContent = group.earliest.file;
   $("group").replaceChildren(`Duplicate group of ${group.size} videos (the same footage); the earliest: `, earliest);
 }
