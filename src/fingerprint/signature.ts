@@ -45,8 +45,12 @@ export interface IndexEntry {
 
 /** A picture's partner is, by default, the picture a second later: 32 bits of content and motion. */
 export const PAIR_GAP = SAMPLE_RATE;
-/** Stored videos are indexed once a second; queries look up every sample, so they meet. */
-export const INDEX_STRIDE = SAMPLE_RATE;
+/**
+ * Stored videos are indexed every two seconds (a copy needs a few hits at one offset, and the
+ * index's rows are what its size, insert rate and memory scale with); queries look up every
+ * sample, so they meet whatever the copy's trim.
+ */
+export const INDEX_STRIDE = 2 * SAMPLE_RATE;
 /**
  * The picture has changed when this many of its 64 bits differ: far above a re-encode's noise
  * (verification accepts 12) and below two unrelated pictures (about 32).
@@ -108,7 +112,7 @@ function storedKey(signature: Signature, sample: number): number | undefined {
 }
 
 /**
- * The index rows of a stored video: one key a second. A key equal to the previous one (a
+ * The index rows of a stored video: one key every INDEX_STRIDE samples. A key equal to the previous one (a
  * still shot) is stored once, so static footage does not flood the index.
  */
 export function indexEntries(signature: Signature): IndexEntry[] {
@@ -132,15 +136,27 @@ export const PAIR_KEY_BITS = 32;
  * copy may flip; but not a second's key whose halves are so close that, within one bit, the
  * source's were closer than MOVED_BITS where a change follows: the source filed the change's
  * key. The index looks each one up with all its one-bit neighbours (oneBitNeighbours).
+ *
+ * A key that repeats on consecutive samples (a still or slow shot) is looked up once a second
+ * of its run: a stored video files such a run once, so each further lookup only met that one
+ * row again, at another offset, and one chance row under a still shot's key collected as many
+ * votes as a copy's distinct pictures.
  */
 export function queryEntries(signature: Signature): IndexEntry[] {
   const entries: IndexEntry[] = [];
+  const runs = new Map<number, { last: number; kept: number }>();
+  const add = (key: number, sample: number) => {
+    const run = runs.get(key);
+    const repeats = run !== undefined && run.last >= sample - 1 && sample - run.kept < SAMPLE_RATE / 2;
+    runs.set(key, { last: sample, kept: repeats ? run.kept : sample });
+    if (!repeats) entries.push({ key, sample });
+  };
   for (let sample = 0; sample < signature.length; sample += 1) {
     const change = changeKey(signature, sample);
     const second = secondKey(signature, sample);
     const still = second !== undefined && change !== undefined && halvesApart(second) < MOVED_BITS - 1;
-    if (second !== undefined && !still) entries.push({ key: second, sample });
-    if (change !== undefined && change !== second) entries.push({ key: change, sample });
+    if (second !== undefined && !still) add(second, sample);
+    if (change !== undefined && change !== second) add(change, sample);
   }
   return entries;
 }

@@ -129,6 +129,16 @@ export function verifyOffset(
     const candidate = bestSegmentAt(query, ref, votedOffset + delta, options);
     if (candidate && (!best || isBetter(candidate, best))) best = candidate;
   }
+  // In slow footage a sparse index's votes can peak further off than the search reaches:
+  // from an edge, the search follows the alignment for as long as it keeps getting better.
+  for (const step of [-1, 1]) {
+    let edge = votedOffset + step * options.searchSamples;
+    while (best && best.offsetSamples === edge) {
+      edge += step;
+      const further = bestSegmentAt(query, ref, edge, options);
+      if (further && isBetter(further, best)) best = further;
+    }
+  }
   return best && withEdgesWithoutPicture(query, ref, best);
 }
 

@@ -37,7 +37,7 @@ export class FrameIndex implements SignatureIndex {
       ), posting AS (
         SELECT key, video_num, sample, count(*) OVER (PARTITION BY key) AS key_rows
         FROM frame_index WHERE key = ANY(ARRAY(
-          SELECT DISTINCT key FROM probe WHERE NOT EXISTS (SELECT 1 FROM index_stop_key s WHERE s.key = probe.key)))
+          SELECT d.key FROM (SELECT DISTINCT key FROM probe) d WHERE NOT EXISTS (SELECT 1 FROM index_stop_key s WHERE s.key = d.key)))
       ), hit AS (
         SELECT po.video_num, floor((po.sample - pr.qs)::float8 / ${rule.binSamples} + 0.5)::int4 AS bin, pr.qs,
                max(ln(1 + ${rule.stopAt}::float8 / po.key_rows)) AS weight

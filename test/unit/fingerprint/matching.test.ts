@@ -11,7 +11,7 @@ import {
   type Signature,
 } from "../../../src/fingerprint/signature.js";
 import { voteOffsets } from "../../../src/fingerprint/voting.js";
-import { verifyOffset } from "../../../src/fingerprint/verify.js";
+import { DEFAULT_VERIFY, verifyOffset } from "../../../src/fingerprint/verify.js";
 import { judgeAlignment } from "../../../src/fingerprint/verdict.js";
 import { mulberry32 } from "../../../scripts/bench/corpus.js";
 
@@ -147,6 +147,24 @@ describe("signature matching", () => {
   it("does not match two videos that share only a still title card", () => {
     const card = footage(5, [3]).map(() => footage(5, [1])[0]);
     expect(match([...card, ...footage(11, [5, 8, 7])], [...card, ...footage(12, [6, 6, 9])])).toBeUndefined();
+  });
+
+  it("looks a still shot's key up twice a second, not at every sample (a stored video files it once)", () => {
+    const still = footage(21, [1]).slice(0, 1);
+    const shot = [...Array.from({ length: 6 * SAMPLE_RATE }, () => still[0]), ...footage(22, [3])];
+    // Every sample of the still shot pairs its picture with the next shot's first: one key.
+    const [first] = queryEntries(shot);
+    const samples = queryEntries(shot)
+      .filter((e) => e.key === first!.key)
+      .map((e) => e.sample);
+    expect(samples).toEqual(Array.from({ length: (6 * SAMPLE_RATE) / 2 }, (_, i) => 2 * i));
+  });
+
+  it("follows the alignment past the edge of its search when the voted offset is further off", () => {
+    const copy = jitter(original, 3);
+    const off = DEFAULT_VERIFY.searchSamples + 3;
+    expect(verifyOffset(copy, original, off)?.offsetSamples).toBe(0);
+    expect(verifyOffset(copy, original, -off)?.offsetSamples).toBe(0);
   });
 
   it("votes for the offset most query samples agree on, counting neighbouring bins", () => {
