@@ -51,18 +51,35 @@ function offsetBin(refSample: number, querySample: number, binSamples: number): 
 }
 
 /**
+ * Distinct stored samples hit, per video. A video hit through fewer than `minVotes` of its
+ * rows is no candidate, however many query samples met them: one row met from several
+ * moments of a still shot is one coincidence. (The SQL form makes this its first cut, before
+ * any vote is counted.)
+ */
+function storedRowsHit(hits: readonly IndexHit[]): Map<number, number> {
+  const samples = new Map<number, Set<number>>();
+  for (const hit of hits) {
+    const seen = samples.get(hit.videoNum) ?? new Set<number>();
+    samples.set(hit.videoNum, seen.add(hit.refSample));
+  }
+  return new Map([...samples].map(([videoNum, seen]) => [videoNum, seen.size]));
+}
+
+/**
  * For each video, the offset bin whose window (the bin and its two neighbours, so a peak
  * split across a bin edge is not halved) holds the highest score: the sum over distinct
  * query samples of their rarest key's weight. Every bin next to a hit is a possible peak.
- * Keeps peaks with at least `minVotes` voters; best first (score, then votes, then lower
+ * Keeps peaks with at least `minVotes` voters, of videos hit through at least `minVotes` rows; best first (score, then votes, then lower
  * video and offset for a stable order). Scores equal to 9 decimals tie: the SQL form sums the
  * same weights in another order, and the last bits of a float sum depend on it.
  */
 export function voteOffsets(hits: Iterable<IndexHit>, rule: VotingRule): OffsetCandidate[] {
+  const counted = [...hits].filter((hit) => hit.keyRows <= rule.stopAt);
+  const evidence = storedRowsHit(counted);
   // video → window centre → query sample → its best weight in that window
   const perVideo = new Map<number, Map<number, Map<number, number>>>();
-  for (const hit of hits) {
-    if (hit.keyRows > rule.stopAt) continue;
+  for (const hit of counted) {
+    if (evidence.get(hit.videoNum)! < rule.minVotes) continue;
     const bin = offsetBin(hit.refSample, hit.querySample, rule.binSamples);
     const weight = rarityWeight(hit.keyRows, rule.stopAt);
     let windows = perVideo.get(hit.videoNum);

@@ -17,7 +17,9 @@ interface SearchRow {
  * black-ish frame, a common intro, a still shot in many videos says nothing about any one
  * video, so such keys are never read). A search takes the query's keys, adds their one-bit
  * neighbours (oneBitNeighbours, computed here so a query sends 33 times fewer keys), and
- * votes inside the database (the rule of voteOffsets), so only candidates leave it.
+ * votes inside the database (the rule of voteOffsets), so only candidates leave it. Its first
+ * cut keeps the rows of videos hit through at least `minVotes` rows: most chance hits are a
+ * video's only one, and they never reach the voting.
  *
  * The one part that reads frame_index filters it by `key = ANY(keys)` and counts rows with a
  * window partitioned by key: a shape a key-distributed engine (Citus) runs on the shards that
@@ -38,11 +40,14 @@ export class FrameIndex implements SignatureIndex {
         SELECT key, video_num, sample, count(*) OVER (PARTITION BY key) AS key_rows
         FROM frame_index WHERE key = ANY(ARRAY(
           SELECT d.key FROM (SELECT DISTINCT key FROM probe) d WHERE NOT EXISTS (SELECT 1 FROM index_stop_key s WHERE s.key = d.key)))
+      ), evidence AS (
+        SELECT * FROM posting WHERE key_rows <= ${rule.stopAt} AND video_num IN (
+          SELECT video_num FROM posting WHERE key_rows <= ${rule.stopAt} AND video_num <> ${query.excludeVideoNum}
+          GROUP BY video_num HAVING count(DISTINCT sample) >= ${rule.minVotes})
       ), hit AS (
         SELECT po.video_num, floor((po.sample - pr.qs)::float8 / ${rule.binSamples} + 0.5)::int4 AS bin, pr.qs,
                max(ln(1 + ${rule.stopAt}::float8 / po.key_rows)) AS weight
-        FROM posting po JOIN probe pr USING (key)
-        WHERE po.key_rows <= ${rule.stopAt} AND po.video_num <> ${query.excludeVideoNum}
+        FROM evidence po JOIN probe pr USING (key)
         GROUP BY 1, 2, 3
       ), peak AS (
         SELECT video_num, centre AS bin, count(*)::int4 AS votes, sum(weight) AS score FROM (

@@ -178,6 +178,13 @@ describe("signature matching", () => {
     ]);
   });
 
+  it("makes no candidate of a video hit through one stored row, however many query samples met it", () => {
+    const rule = { binSamples: 2, minVotes: 2, stopAt: 50 };
+    const oneRow = [0, 1, 2].map((q) => ({ videoNum: 4, refSample: 8, querySample: q, keyRows: 1 }));
+    const twoRows = [0, 4].map((q) => ({ videoNum: 5, refSample: q + 8, querySample: q, keyRows: 1 }));
+    expect(voteOffsets([...oneRow, ...twoRows], rule).map((c) => c.videoNum)).toEqual([5]);
+  });
+
   it("weighs votes by how rare their keys are, and never counts a stop-listed key", () => {
     const rule = { binSamples: 2, minVotes: 2, stopAt: 50 };
     // Video 1: four votes through keys found in 40 rows; video 2: three through keys found once.
