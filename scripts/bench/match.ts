@@ -5,7 +5,8 @@
  * videos at each size: p50 / p95 / p99 over BENCH_QUERIES queries, half of them copies of stored
  * videos, with the search (in the database) and the verification apart, the index rows a search
  * reads and the candidates it returns, the index's bytes per video (table and indexes apart) and
- * the WAL its inserts wrote; at the end, the primary key rebuilt (REINDEX CONCURRENTLY) and its size before and after.
+ * the WAL its inserts wrote; then each copy not found, with the distinct pictures verification sees at its
+ * true offset; at the end, the primary key rebuilt (REINDEX CONCURRENTLY) and its size before and after.
  *   BENCH_SIZES (1000,10000,100000), BENCH_QUERIES (200), BENCH_BATCH (5000 videos), BENCH_SEED,
  *   BENCH_CATALOG: random (random pictures, short shots) or realistic (realisticSignature: pictures
  *   around a few layouts, long still and slow shots, fades, shared intros);
@@ -18,6 +19,8 @@ import { FingerprintImporter } from "../../src/store/fingerprint-import.js";
 import { encodeSignature, indexEntries, SAMPLE_RATE } from "../../src/fingerprint/signature.js";
 import type { Hash64 } from "../../src/fingerprint/frame-hash.js";
 import { findDuplicates, VOTING } from "../../src/match/find-duplicates.js";
+import { verifyOffset } from "../../src/fingerprint/verify.js";
+import { MIN_DISTINCT_PICTURES } from "../../src/fingerprint/verdict.js";
 import type { SignatureIndex } from "../../src/match/signature-index.js";
 import { mulberry32 } from "./corpus.js";
 import { realisticSignature, realisticWorld, reencoded, syntheticSignature } from "./synthetic.js";
@@ -99,6 +102,15 @@ async function insertBatch({ keys, durations, blobs, entries }: Batch): Promise<
   );
 }
 
+/** Copies not found, and what verification sees at their true offset. */
+const missed: string[] = [];
+function describeMiss(size: number, source: (typeof stored)[number], copy: readonly (Hash64 | undefined)[]): string {
+  const alignment = verifyOffset(copy, source.signature, 0);
+  const pictures = alignment?.distinctPictures ?? 0;
+  const why = pictures < MIN_DISTINCT_PICTURES ? ` (fewer than ${MIN_DISTINCT_PICTURES}: never a duplicate, by design)` : "";
+  return `at ${size / 1000} k: ${source.key}, ${(copy.length / SAMPLE_RATE).toFixed(0)} s, ${pictures} distinct pictures at its true offset${why}`;
+}
+
 /** Bytes of frame_index (its partitions too): table and indexes. */
 async function indexSizes(): Promise<{ table: number; indexes: number }> {
   const [sizes] = await db.$queryRaw<{ table: bigint; indexes: bigint }[]>`
@@ -175,6 +187,7 @@ for (const size of sizes) {
     if (source) {
       copies += 1;
       if (duplicates.some((d) => d.reference.key === source.key)) found += 1;
+      else missed.push(describeMiss(size, source, signature));
     }
   }
   latencies.sort((a, b) => a - b);
@@ -200,6 +213,7 @@ if (!process.env.BENCH_INDEX_PARTITIONS && inCatalog > 0) {
     `\nREINDEX INDEX CONCURRENTLY frame_index_pkey at ${inCatalog / 1000} k videos: ${sec.toFixed(1)} s; indexes B/video ${Math.round(before / inCatalog)} → ${Math.round(after / inCatalog)}`,
   );
 }
+if (missed.length > 0) console.log(`\ncopies not found:\n${missed.map((m) => `- ${m}`).join("\n")}`);
 if (per100k.length > 0)
   console.log(`\ninsert videos/s per 100 k: ${per100k.map((s) => `${s.upTo / 1000} k: ${s.videosPerSec.toFixed(0)}`).join(", ")}`);
 const first = results[0];

@@ -20,7 +20,7 @@ const MIN_EVIDENCE_SEC = 4;
 /** Both videos mostly covered → a copy of the whole; otherwise a fragment. */
 const WHOLE_COPY_COVERAGE = 0.75;
 const MIN_DENSITY = 0.5;
-const MIN_DISTINCT_PICTURES = 3;
+export const MIN_DISTINCT_PICTURES = 3;
 
 const round = (value: number, places = 3) => Math.round(value * 10 ** places) / 10 ** places;
 
