@@ -130,6 +130,9 @@ export function indexEntries(signature: Signature): IndexEntry[] {
 /** Bits of a pair key: 16 coarse bits of each of its two pictures. */
 export const PAIR_KEY_BITS = 32;
 
+/** Twice a second: a vote's bin is two samples wide, so the lookups kept still meet the true offset. */
+const REPEAT_LOOKUP_SAMPLES = SAMPLE_RATE / 2;
+
 /**
  * The lookups of a query: for every sample, each key a stored video may have filed it under.
  * Both the second's key and the change's, since which one a source chose depends on bits a
@@ -137,17 +140,17 @@ export const PAIR_KEY_BITS = 32;
  * source's were closer than MOVED_BITS where a change follows: the source filed the change's
  * key. The index looks each one up with all its one-bit neighbours (oneBitNeighbours).
  *
- * A key that repeats on consecutive samples (a still or slow shot) is looked up once a second
- * of its run: a stored video files such a run once, so each further lookup only met that one
- * row again, at another offset, and one chance row under a still shot's key collected as many
- * votes as a copy's distinct pictures.
+ * A key that repeats on consecutive samples (a still or slow shot) is looked up every
+ * REPEAT_LOOKUP_SAMPLES of its run: a stored video files such a run once, so each further lookup
+ * only met that one row again, at another offset, and one chance row under a still shot's key
+ * collected as many votes as a copy's distinct pictures.
  */
 export function queryEntries(signature: Signature): IndexEntry[] {
   const entries: IndexEntry[] = [];
   const runs = new Map<number, { last: number; kept: number }>();
   const add = (key: number, sample: number) => {
     const run = runs.get(key);
-    const repeats = run !== undefined && run.last >= sample - 1 && sample - run.kept < SAMPLE_RATE / 2;
+    const repeats = run !== undefined && run.last >= sample - 1 && sample - run.kept < REPEAT_LOOKUP_SAMPLES;
     runs.set(key, { last: sample, kept: repeats ? run.kept : sample });
     if (!repeats) entries.push({ key, sample });
   };
