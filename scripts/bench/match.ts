@@ -5,7 +5,8 @@
  * videos at each size: p50 / p95 / p99 over BENCH_QUERIES queries, half of them copies of stored
  * videos, with the search (in the database) and the verification apart, the index rows a search
  * reads and the candidates it returns, the index's bytes per video (table and indexes apart) and
- * the WAL its inserts wrote; then each copy not found, with the distinct pictures verification sees at its
+ * the WAL its inserts wrote; then the search time and the keys it looked up for copies and for new footage apart,
+ * each copy not found, with the distinct pictures verification sees at its
  * true offset; at the end, the primary key rebuilt (REINDEX CONCURRENTLY) and its size before and after.
  *   BENCH_SIZES (1000,10000,100000), BENCH_QUERIES (200), BENCH_BATCH (5000 videos), BENCH_SEED,
  *   BENCH_CATALOG: random (random pictures, short shots) or realistic (realisticSignature: pictures
@@ -16,7 +17,7 @@ import { createDb } from "../../src/store/prisma.js";
 import pg from "pg";
 import { FrameIndex } from "../../src/store/frame-index.js";
 import { FingerprintImporter } from "../../src/store/fingerprint-import.js";
-import { encodeSignature, indexEntries, SAMPLE_RATE } from "../../src/fingerprint/signature.js";
+import { encodeSignature, indexEntries, oneBitNeighbours, queryEntries, SAMPLE_RATE } from "../../src/fingerprint/signature.js";
 import type { Hash64 } from "../../src/fingerprint/frame-hash.js";
 import { findDuplicates, VOTING } from "../../src/match/find-duplicates.js";
 import { verifyOffset } from "../../src/fingerprint/verify.js";
@@ -102,6 +103,8 @@ async function insertBatch({ keys, durations, blobs, entries }: Batch): Promise<
   );
 }
 
+/** Search p50 / p95 and distinct keys looked up (with their one-bit neighbours), copies and new footage apart. */
+const searchSplit: string[] = [];
 /** Copies not found, and what verification sees at their true offset. */
 const missed: string[] = [];
 function describeMiss(size: number, source: (typeof stored)[number], copy: readonly (Hash64 | undefined)[]): string {
@@ -170,6 +173,7 @@ for (const size of sizes) {
   let rowsReturned = 0;
   let copies = 0;
   let found = 0;
+  const byKind = { copy: { ms: [] as number[], keys: 0 }, new: { ms: [] as number[], keys: 0 } };
   for (let q = 0; q < queries; q += 1) {
     const source = q % 2 === 0 && stored.length > 0 ? stored[Math.floor(rng() * stored.length)]! : undefined;
     // A new 2-minute video: a re-encode of a stored one's first 2 minutes, or new footage.
@@ -181,6 +185,9 @@ for (const size of sizes) {
     const duplicates = await findDuplicates(index, -1, signature, signature.length / SAMPLE_RATE);
     latencies.push(performance.now() - t0);
     lookupLatencies.push(lookups.ms);
+    const kind = byKind[source ? "copy" : "new"];
+    kind.ms.push(lookups.ms);
+    kind.keys += new Set(queryEntries(signature).flatMap((e) => oneBitNeighbours(e.key))).size;
     verifyLatencies.push(latencies[latencies.length - 1]! - lookups.ms);
     rowsRead += lookups.rowsRead;
     rowsReturned += lookups.candidates;
@@ -197,6 +204,14 @@ for (const size of sizes) {
   const perQuery = rowsRead / queries;
   results.push({ size, p95, perQuery });
   const ms = (v: number) => v.toFixed(1);
+  searchSplit.push(
+    `at ${size / 1000} k: ${Object.entries(byKind)
+      .map(([name, k]) => {
+        const sorted = [...k.ms].sort((a, b) => a - b);
+        return `${name === "copy" ? "copies" : "new footage"} ${ms(percentile(sorted, 50))} / ${ms(percentile(sorted, 95))} ms, ${(k.keys / Math.max(1, k.ms.length)).toFixed(0)} keys`;
+      })
+      .join("; ")}`,
+  );
   console.log(
     `| ${size} | ${rows} | ${Math.round(table / size)} | ${Math.round(indexes / size)} | ${(toInsert / insertSec).toFixed(0)} | ${(walPerVideo / toInsert / 1024).toFixed(1)} | ${stopKeys} (${rebuildSec.toFixed(1)}) | ${ms(percentile(latencies, 50))} | ${ms(p95)} | ${ms(percentile(latencies, 99))} | ${ms(percentile(lookupLatencies, 50))} | ${ms(percentile(lookupLatencies, 95))} | ${ms(percentile(verifyLatencies, 95))} | ${perQuery.toFixed(0)} | ${(rowsReturned / queries).toFixed(1)} | ${found}/${copies} |`,
   );
@@ -213,6 +228,7 @@ if (!process.env.BENCH_INDEX_PARTITIONS && inCatalog > 0) {
     `\nREINDEX INDEX CONCURRENTLY frame_index_pkey at ${inCatalog / 1000} k videos: ${sec.toFixed(1)} s; indexes B/video ${Math.round(before / inCatalog)} → ${Math.round(after / inCatalog)}`,
   );
 }
+console.log(`\nsearch p50 / p95 and keys looked up per search, by query:\n${searchSplit.map((line) => `- ${line}`).join("\n")}`);
 if (missed.length > 0) console.log(`\ncopies not found:\n${missed.map((m) => `- ${m}`).join("\n")}`);
 if (per100k.length > 0)
   console.log(`\ninsert videos/s per 100 k: ${per100k.map((s) => `${s.upTo / 1000} k: ${s.videosPerSec.toFixed(0)}`).join(", ")}`);
