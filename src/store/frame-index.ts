@@ -40,11 +40,10 @@ export class FrameIndex implements SignatureIndex {
         SELECT key, video_num, sample, count(*) OVER (PARTITION BY key) AS key_rows
         FROM frame_index WHERE key = ANY(ARRAY(
           SELECT d.key FROM (SELECT DISTINCT key FROM probe) d WHERE NOT EXISTS (SELECT 1 FROM index_stop_key s WHERE s.key = d.key)))
-      ), counted AS (
-        SELECT * FROM posting WHERE key_rows <= ${rule.stopAt} AND video_num <> ${query.excludeVideoNum}
       ), evidence AS (
-        SELECT * FROM counted WHERE video_num IN (
-          SELECT video_num FROM counted GROUP BY video_num HAVING count(DISTINCT sample) >= ${rule.minVotes})
+        SELECT * FROM posting WHERE key_rows <= ${rule.stopAt} AND video_num IN (
+          SELECT video_num FROM posting WHERE key_rows <= ${rule.stopAt} AND video_num <> ${query.excludeVideoNum}
+          GROUP BY video_num HAVING count(DISTINCT sample) >= ${rule.minVotes})
       ), hit AS (
         SELECT po.video_num, floor((po.sample - pr.qs)::float8 / ${rule.binSamples} + 0.5)::int4 AS bin, pr.qs,
                max(ln(1 + ${rule.stopAt}::float8 / po.key_rows)) AS weight
