@@ -145,6 +145,9 @@ export function hashFrame(gray: Uint8Array, size = FRAME_SIZE): Hash64 | undefin
   return [hi >>> 0, lo >>> 0];
 }
 
+/** Two pictures this close (bits of 64) are the same picture, as verification judges them. */
+export const SAME_PICTURE_BITS = 12;
+
 export function popcount32(n: number): number {
   n -= (n >>> 1) & 0x55555555;
   n = (n & 0x33333333) + ((n >>> 2) & 0x33333333);

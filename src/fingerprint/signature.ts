@@ -1,4 +1,4 @@
-import { coarseBits, hammingDistance, popcount32, type Hash64 } from "./frame-hash.js";
+import { coarseBits, hammingDistance, popcount32, SAME_PICTURE_BITS, type Hash64 } from "./frame-hash.js";
 
 /**
  * A video's visual signature: one frame hash every 1/SAMPLE_RATE seconds of stream time
@@ -127,6 +127,54 @@ export function indexEntries(signature: Signature): IndexEntry[] {
   return entries;
 }
 
+/** How far each side of a sample its steady picture looks: half a second. */
+const STEADY_REACH = SAMPLE_RATE / 2;
+/** A vote needs at least this many of the same picture (the sample's own included). */
+const MIN_VOTERS = 3;
+
+/** Bitwise majority of one 32-bit half; a tie keeps the centre's bit. */
+function majorityHalf(halves: readonly number[], centre: number): number {
+  let out = 0;
+  for (let bit = 0; bit < 32; bit += 1) {
+    const mask = 1 << bit;
+    const ones = halves.reduce((n, half) => (half & mask ? n + 1 : n), 0);
+    const set = ones * 2 > halves.length || (ones * 2 === halves.length && (centre & mask) !== 0);
+    if (set) out |= mask;
+  }
+  return out >>> 0;
+}
+
+/**
+ * A signature with per-frame noise voted away: each picture becomes the bitwise majority of
+ * the pictures within STEADY_REACH of it that are the same picture (SAME_PICTURE_BITS). A
+ * re-encode flips a bit near its median here and there, frame by frame; in a still or slow
+ * shot each flip makes a query key of its own, and each key costs 33 lookups. Across a cut
+ * (pictures further apart) nothing is mixed, and a picture with fewer than MIN_VOTERS of
+ * its kind around it is kept as it is. Pure.
+ */
+export function steadyPictures(signature: Signature): Signature {
+  return signature.map((picture, sample) => {
+    if (!picture) return picture;
+    const same: Hash64[] = [];
+    const end = Math.min(signature.length - 1, sample + STEADY_REACH);
+    for (let other = Math.max(0, sample - STEADY_REACH); other <= end; other += 1) {
+      const candidate = signature[other];
+      if (candidate && hammingDistance(candidate, picture) <= SAME_PICTURE_BITS) same.push(candidate);
+    }
+    if (same.length < MIN_VOTERS) return picture;
+    return [
+      majorityHalf(
+        same.map((h) => h[0]),
+        picture[0],
+      ),
+      majorityHalf(
+        same.map((h) => h[1]),
+        picture[1],
+      ),
+    ];
+  });
+}
+
 /** Bits of a pair key: 16 coarse bits of each of its two pictures. */
 export const PAIR_KEY_BITS = 32;
 
@@ -144,8 +192,12 @@ const REPEAT_LOOKUP_SAMPLES = SAMPLE_RATE / 2;
  * REPEAT_LOOKUP_SAMPLES of its run: a stored video files such a run once, so each further lookup
  * only met that one row again, at another offset, and one chance row under a still shot's key
  * collected as many votes as a copy's distinct pictures.
+ *
+ * The keys are taken from the query's steady pictures (steadyPictures): a copy's noise flips
+ * bits frame by frame, and in a still shot each flip would be a key (33 lookups) of its own.
  */
 export function queryEntries(signature: Signature): IndexEntry[] {
+  const steady = steadyPictures(signature);
   const entries: IndexEntry[] = [];
   const runs = new Map<number, { last: number; kept: number }>();
   const add = (key: number, sample: number) => {
@@ -154,9 +206,9 @@ export function queryEntries(signature: Signature): IndexEntry[] {
     runs.set(key, { last: sample, kept: repeats ? run.kept : sample });
     if (!repeats) entries.push({ key, sample });
   };
-  for (let sample = 0; sample < signature.length; sample += 1) {
-    const change = changeKey(signature, sample);
-    const second = secondKey(signature, sample);
+  for (let sample = 0; sample < steady.length; sample += 1) {
+    const change = changeKey(steady, sample);
+    const second = secondKey(steady, sample);
     const still = second !== undefined && change !== undefined && halvesApart(second) < MOVED_BITS - 1;
     if (second !== undefined && !still) add(second, sample);
     if (change !== undefined && change !== second) add(change, sample);

@@ -1,4 +1,4 @@
-import { hammingDistance, type Hash64 } from "./frame-hash.js";
+import { hammingDistance, SAME_PICTURE_BITS, type Hash64 } from "./frame-hash.js";
 import { SAMPLE_RATE, type Signature } from "./signature.js";
 
 /**
@@ -20,7 +20,7 @@ export interface VerifyOptions {
 
 // Votes are binned in 0.5 s and neighbouring bins are counted, so the true offset can lie a
 // second away from the voted one: the search must cover that.
-export const DEFAULT_VERIFY: VerifyOptions = { maxDistance: 12, maxGapSamples: 3 * SAMPLE_RATE, searchSamples: SAMPLE_RATE };
+export const DEFAULT_VERIFY: VerifyOptions = { maxDistance: SAME_PICTURE_BITS, maxGapSamples: 3 * SAMPLE_RATE, searchSamples: SAMPLE_RATE };
 
 export interface Alignment {
   /** refSample − querySample. */
