@@ -1,7 +1,8 @@
-import { PAIR_KEY_BITS } from "../fingerprint/signature.js";
+import { oneBitNeighbours, PAIR_KEY_BITS } from "../fingerprint/signature.js";
 import type { OffsetCandidate } from "../fingerprint/voting.js";
 import type { CandidateQuery, CandidateSearch, ReferenceVideo, SignatureIndex } from "../match/signature-index.js";
 import type { Db } from "./prisma.js";
+import { StopList } from "./stop-list.js";
 
 const REBUILD_TIMEOUT_MS = 60 * 60_000;
 
@@ -15,31 +16,35 @@ interface SearchRow {
  * The matcher's index in PostgreSQL: `frame_index(key, video_num, sample)` (one table, or hash
  * partitions by key: prisma/sql/partition-frame-index.sql) and the stop-list `index_stop_key` (keys with more rows than the voting rule's `stopAt`: a
  * black-ish frame, a common intro, a still shot in many videos says nothing about any one
- * video, so such keys are never read). A search takes the query's keys, adds their one-bit
- * neighbours (oneBitNeighbours, computed here so a query sends 33 times fewer keys), and
- * votes inside the database (the rule of voteOffsets), so only candidates leave it. Its first
- * cut keeps the rows of videos hit through at least `minVotes` rows: most chance hits are a
- * video's only one, and they never reach the voting.
+ * video, so such keys are never read). A search takes the query's keys and their one-bit
+ * neighbours (oneBitNeighbours), leaves out the stop-listed ones (StopList keeps a copy in
+ * the process), looks the rest up, and votes inside the database (the rule of voteOffsets),
+ * so only candidates leave it. Its first cut keeps the rows of videos hit through at least
+ * `minVotes` rows: most chance hits are a video's only one, and they never reach the voting.
  *
  * The one part that reads frame_index filters it by `key = ANY(keys)` and counts rows with a
  * window partitioned by key: a shape a key-distributed engine (Citus) runs on the shards that
  * hold those keys, with no LATERAL … LIMIT. Everything after it works on those rows alone.
  */
 export class FrameIndex implements SignatureIndex {
-  constructor(private readonly db: Db) {}
+  private readonly stopList: StopList;
+
+  constructor(
+    private readonly db: Db,
+    now: () => number = Date.now,
+  ) {
+    this.stopList = new StopList(db, now);
+  }
 
   async findCandidates(query: CandidateQuery): Promise<CandidateSearch> {
     const { probes, rule } = query;
     if (probes.length === 0) return { candidates: [], frequentKeys: [], rowsRead: 0 };
+    const stopKeys = await this.stopList.current();
+    const lookedUp = [...new Set(probes.flatMap((p) => oneBitNeighbours(p.key)))].filter((key) => !stopKeys.has(key));
     const [row] = await this.db.$queryRaw<SearchRow[]>`
-      WITH probe AS (
-        SELECT CASE WHEN bit < 0 THEN p.key ELSE p.key # (1 << bit) END AS key, p.qs
-        FROM unnest(${probes.map((p) => p.key)}::int4[], ${probes.map((p) => p.sample)}::int4[]) AS p(key, qs)
-        CROSS JOIN generate_series(-1, ${PAIR_KEY_BITS - 1}) AS bit
-      ), posting AS (
+      WITH posting AS (
         SELECT key, video_num, sample, count(*) OVER (PARTITION BY key) AS key_rows
-        FROM frame_index WHERE key = ANY(ARRAY(
-          SELECT d.key FROM (SELECT DISTINCT key FROM probe) d WHERE NOT EXISTS (SELECT 1 FROM index_stop_key s WHERE s.key = d.key)))
+        FROM frame_index WHERE key = ANY(${lookedUp}::int4[])
       ), evidence AS (
         SELECT * FROM posting WHERE key_rows <= ${rule.stopAt} AND video_num IN (
           SELECT video_num FROM posting WHERE key_rows <= ${rule.stopAt} AND video_num <> ${query.excludeVideoNum}
@@ -47,7 +52,9 @@ export class FrameIndex implements SignatureIndex {
       ), hit AS (
         SELECT po.video_num, floor((po.sample - pr.qs)::float8 / ${rule.binSamples} + 0.5)::int4 AS bin, pr.qs,
                max(ln(1 + ${rule.stopAt}::float8 / po.key_rows)) AS weight
-        FROM evidence po JOIN probe pr USING (key)
+        FROM evidence po CROSS JOIN generate_series(-1, ${PAIR_KEY_BITS - 1}) AS bit
+        JOIN unnest(${probes.map((p) => p.key)}::int4[], ${probes.map((p) => p.sample)}::int4[]) AS pr(key, qs)
+          ON pr.key = CASE WHEN bit < 0 THEN po.key ELSE po.key # (1 << bit) END
         GROUP BY 1, 2, 3
       ), peak AS (
         SELECT video_num, centre AS bin, count(*)::int4 AS votes, sum(weight) AS score FROM (
@@ -73,7 +80,7 @@ export class FrameIndex implements SignatureIndex {
     const frequentKeys = row!.frequent_keys;
     // The stop-list is kept current by the searches themselves: they read these keys' rows
     // anyway, and from now on no search will.
-    if (frequentKeys.length > 0) await this.addStopKeys(frequentKeys);
+    if (frequentKeys.length > 0) await this.stopList.add(frequentKeys);
     return { candidates, frequentKeys, rowsRead: Number(row!.rows_read) };
   }
 
@@ -98,7 +105,7 @@ export class FrameIndex implements SignatureIndex {
    * index; searches keep the list current between rebuilds. Returns the number of keys.
    */
   async rebuildStopList(stopAt: number): Promise<number> {
-    return this.db.$transaction(
+    const keys = await this.db.$transaction(
       async (tx) => {
         await tx.$executeRaw`DELETE FROM index_stop_key`;
         return tx.$executeRaw`INSERT INTO index_stop_key (key) SELECT key FROM frame_index GROUP BY key HAVING count(*) > ${stopAt}`;
@@ -106,10 +113,7 @@ export class FrameIndex implements SignatureIndex {
       // A scan of the whole index: the statement timeout bounds it, not a transaction timeout.
       { timeout: REBUILD_TIMEOUT_MS },
     );
-  }
-
-  private async addStopKeys(keys: readonly number[]): Promise<void> {
-    await this.db.$executeRaw`
-      INSERT INTO index_stop_key (key) SELECT unnest(${[...keys]}::int4[]) ON CONFLICT DO NOTHING`;
+    this.stopList.forget();
+    return keys;
   }
 }

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { voteOffsets, type VotingRule } from "../../src/fingerprint/voting.js";
 import { indexEntries, oneBitNeighbours, SAMPLE_RATE, type Signature } from "../../src/fingerprint/signature.js";
 import { FrameIndex } from "../../src/store/frame-index.js";
+import { STOP_LIST_MAX_AGE_MS } from "../../src/store/stop-list.js";
 import { findDuplicates } from "../../src/match/find-duplicates.js";
 import { JobStore } from "../../src/store/job-store.js";
 import type { LeasedJob } from "../../src/store/leased-job.js";
@@ -141,6 +142,27 @@ describe.each([
     await db.indexStopKey.deleteMany({ where: { key: common } });
     expect(await index.rebuildStopList(rule.stopAt)).toBeGreaterThan(0);
     expect(await stopped()).toEqual([common]);
+  });
+
+  it("keeps a copy of the stop-list in each process, read again once it is STOP_LIST_MAX_AGE_MS old", async () => {
+    const rule: VotingRule = { binSamples: 2, minVotes: 2, stopAt: 50 };
+    const key = randomKey();
+    await insertRows(Array.from({ length: 60 }, (_, v) => ({ key, videoNum: FIRST_NUM + 200 + v, sample: 4 })));
+    const query = { excludeVideoNum: -1, probes: [{ key, sample: 0 }], rule, maxCandidates: 20 };
+    let now = 0;
+    const replica = new FrameIndex(db, () => now);
+    expect(await index.findCandidates(query)).toMatchObject({ frequentKeys: [key] });
+    // The other replica reads the list, key included, on its first search.
+    expect(await replica.findCandidates(query)).toMatchObject({ rowsRead: 0 });
+
+    // Erasures leave the key rare again and a rebuild drops it: the replica's copy skips it
+    // until it is read again, and then its rows are read (too few of any video to vote).
+    await db.$executeRaw`DELETE FROM frame_index WHERE key = ${key} AND video_num >= ${FIRST_NUM + 205}`;
+    await index.rebuildStopList(rule.stopAt);
+    now = STOP_LIST_MAX_AGE_MS - 1;
+    expect(await replica.findCandidates(query)).toMatchObject({ rowsRead: 0 });
+    now = STOP_LIST_MAX_AGE_MS;
+    expect(await replica.findCandidates(query)).toMatchObject({ rowsRead: 5, candidates: [], frequentKeys: [] });
   });
 
   it("indexes footage once: a whole copy leaves the index to its original, and takes over when the original is erased", async () => {
