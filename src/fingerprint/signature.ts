@@ -136,10 +136,10 @@ const MIN_VOTERS = 3;
 function majorityHalf(halves: readonly number[], centre: number): number {
   let out = 0;
   for (let bit = 0; bit < 32; bit += 1) {
-    const mask = 1 << bit;
-    const ones = halves.reduce((n, half) => (half & mask ? n + 1 : n), 0);
-    const set = ones * 2 > halves.length || (ones * 2 === halves.length && (centre & mask) !== 0);
-    if (set) out |= mask;
+    let ones = 0;
+    for (const half of halves) ones += (half >>> bit) & 1;
+    const twice = 2 * ones;
+    if (twice > halves.length || (twice === halves.length && (centre >>> bit) & 1)) out |= 1 << bit;
   }
   return out >>> 0;
 }
@@ -161,7 +161,8 @@ export function steadyPictures(signature: Signature): Signature {
       const candidate = signature[other];
       if (candidate && hammingDistance(candidate, picture) <= SAME_PICTURE_BITS) same.push(candidate);
     }
-    if (same.length < MIN_VOTERS) return picture;
+    // Where the same picture repeats exactly (a still shot without noise) there is nothing to vote away.
+    if (same.length < MIN_VOTERS || same.every((h) => h[0] === picture[0] && h[1] === picture[1])) return picture;
     return [
       majorityHalf(
         same.map((h) => h[0]),

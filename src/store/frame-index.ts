@@ -41,10 +41,13 @@ export class FrameIndex implements SignatureIndex {
     if (probes.length === 0) return { candidates: [], frequentKeys: [], rowsRead: 0 };
     const stopKeys = await this.stopList.current();
     const lookedUp = [...new Set(probes.flatMap((p) => oneBitNeighbours(p.key)))].filter((key) => !stopKeys.has(key));
+    // The keys reach the scan through a sub-select, whose result the planner cannot see: it
+    // then costs the scan as the B-tree descents it is. Shown the list, it estimated thousands
+    // of keys' rows and chose a sequential scan of the whole index while it was small.
     const [row] = await this.db.$queryRaw<SearchRow[]>`
       WITH posting AS (
         SELECT key, video_num, sample, count(*) OVER (PARTITION BY key) AS key_rows
-        FROM frame_index WHERE key = ANY(${lookedUp}::int4[])
+        FROM frame_index WHERE key = ANY(ARRAY(SELECT unnest(${lookedUp}::int4[])))
       ), evidence AS (
         SELECT * FROM posting WHERE key_rows <= ${rule.stopAt} AND video_num IN (
           SELECT video_num FROM posting WHERE key_rows <= ${rule.stopAt} AND video_num <> ${query.excludeVideoNum}
