@@ -26,10 +26,6 @@ export function createDb(options: DbOptions) {
     connectionTimeoutMillis: options.connectTimeoutMs,
     statement_timeout: options.statementTimeoutMs,
     query_timeout: options.statementTimeoutMs + CLIENT_QUERY_MARGIN_MS,
-    // The service's queries are short lookups. PostgreSQL compiles a plan with JIT above a
-    // cost estimate, and an index search over a few thousand keys is estimated far above
-    // what it reads: the compilation alone took hundreds of milliseconds.
-    options: "-c jit=off",
   });
   const onQuery = options.onQuery;
   return new PrismaClient({ adapter }).$extends({
