@@ -61,8 +61,9 @@ const analysisSec = (Date.now() - analysisStarted) / 1000;
 
 // Ground truth and what each method reported, as unordered pairs of corpus ids.
 const byId = new Map(corpus.map((v) => [v.id, v]));
-const rows = await db.$queryRaw<{ a: string; b: string; kind: string; span: number }[]>`
-  SELECT v1.key AS a, v2.key AS b, m.kind::text AS kind, (m.segment_end - m.segment_start) / v1.duration_sec AS span
+const rows = await db.$queryRaw<{ a: string; b: string; kind: string; span: number; score: number; offset: number }[]>`
+  SELECT v1.key AS a, v2.key AS b, m.kind::text AS kind, (m.segment_end - m.segment_start) / v1.duration_sec AS span,
+         m.score, m.offset_sec AS offset
   FROM match m JOIN video v1 ON v1.id = m.video_id JOIN video v2 ON v2.id = m.other_video_id`;
 const cuts = await db.$queryRaw<{ key: string; times: number[] }[]>`
   SELECT v.key, array_agg(c.time_sec) AS times FROM video v JOIN scene_cut c ON c.video_id = v.id GROUP BY v.key`;
@@ -190,3 +191,16 @@ console.log(
   `\nwhole copies told as whole (kind, and a segment over ≥ 75 % of the copy): ${whole.right} of ${whole.judged}` +
     whole.wrong.map(describe).join(""),
 );
+// Every wrong pair and every copy not found, by name, so a change in the totals can be traced.
+const wrongPairs = [...new Map(rows.filter((r) => !sameFamily(pairKey(r.a, r.b))).map((r) => [pairKey(r.a, r.b), r])).values()];
+if (wrongPairs.length > 0)
+  console.log(
+    `\npairs reported between unrelated videos:\n${wrongPairs
+      .map(
+        (r) =>
+          `  ${r.a} (${byId.get(r.a)!.transformation}) ~ ${r.b} (${byId.get(r.b)!.transformation}): ${r.kind}, score ${r.score.toFixed(2)}, offset ${r.offset.toFixed(1)} s\n`,
+      )
+      .join("")}`,
+  );
+const notFound = corpus.filter((v) => v.family !== undefined && v.transformation !== "original" && !ours.has(pairKey(v.id, v.family)));
+if (notFound.length > 0) console.log(`\ncopies not found: ${notFound.map((v) => v.id).join(", ")}`);
