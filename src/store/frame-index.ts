@@ -43,7 +43,7 @@ export class FrameIndex implements SignatureIndex {
     const lookedUp = [...new Set(probes.flatMap((p) => oneBitNeighbours(p.key)))].filter((key) => !stopKeys.has(key));
     // The keys reach the scan through a sub-select, whose result the planner cannot see: it
     // then costs the scan as the B-tree descents it is. Shown the list, it estimated thousands
-    // of keys' rows and chose a sequential scan of the whole index while it was small.
+    // of keys' rows, and searches on a small index got several times slower.
     const [row] = await this.db.$queryRaw<SearchRow[]>`
       WITH posting AS (
         SELECT key, video_num, sample, count(*) OVER (PARTITION BY key) AS key_rows
