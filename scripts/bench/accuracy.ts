@@ -91,6 +91,9 @@ const sameFamily = (pair: string) => {
   const [a, b] = pair.split("|").map((id) => byId.get(id)!);
   return a!.family !== undefined && a!.family === b!.family;
 };
+/** A copy of an original (not an original, not a negative), and whether a method reported it against its original. */
+const isCopy = (v: CorpusVideo): v is CorpusVideo & { family: string } => v.family !== undefined && v.transformation !== "original";
+const found = (reported: Set<string>, copy: CorpusVideo & { family: string }) => reported.has(pairKey(copy.id, copy.family));
 interface Tally {
   copies: number;
   found: number;
@@ -101,9 +104,9 @@ const tally = (reported: Set<string>, group: (v: CorpusVideo) => boolean): Tally
   const members = corpus.filter(group);
   const t: Tally = { copies: 0, found: 0, reports: 0, correct: 0 };
   for (const video of members) {
-    if (video.transformation !== "original" && video.family !== undefined) {
+    if (isCopy(video)) {
       t.copies += 1;
-      if (reported.has(pairKey(video.id, video.family))) t.found += 1;
+      if (found(reported, video)) t.found += 1;
     }
     for (const pair of reported) {
       if (!pair.split("|").includes(video.id)) continue;
@@ -165,7 +168,7 @@ for (const group of negativeGroups) {
   );
 }
 const overall = (reported: Set<string>) => {
-  const t = tally(reported, (v) => v.family !== undefined && v.transformation !== "original");
+  const t = tally(reported, isCopy);
   const correct = [...reported].filter(sameFamily).length;
   return {
     recall: t.found / t.copies,
@@ -202,5 +205,5 @@ if (wrongPairs.length > 0)
       )
       .join("")}`,
   );
-const notFound = corpus.filter((v) => v.family !== undefined && v.transformation !== "original" && !ours.has(pairKey(v.id, v.family)));
+const notFound = corpus.filter(isCopy).filter((v) => !found(ours, v));
 if (notFound.length > 0) console.log(`\ncopies not found: ${notFound.map((v) => v.id).join(", ")}`);

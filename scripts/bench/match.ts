@@ -104,7 +104,7 @@ async function insertBatch({ keys, durations, blobs, entries }: Batch): Promise<
   );
 }
 
-/** Search p50 / p95 and distinct keys looked up (with their one-bit neighbours), copies and new footage apart. */
+/** Search p50 / p95, distinct keys looked up (with their one-bit neighbours) and the time computing them took, copies and new footage apart. */
 const searchSplit: string[] = [];
 /** Copies not found, and what verification sees at their true offset. */
 const missed: string[] = [];
