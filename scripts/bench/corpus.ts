@@ -195,6 +195,9 @@ export const TRANSFORMATIONS: Record<string, Transformation> = {
   "black intro 3 s": (o, out) => withLeadIn(o, out, `color=c=black:size=${W}x${H}:rate=25:d=3`),
   "title card intro": (o, out) => withLeadIn(o, out, TITLE_CARD),
   "byte-identical": async (o, out) => copyFile(o.file, out),
+  // Flipped left to right, as re-uploaders do to dodge matching.
+  mirrored: reencode(["-vf", "hflip", ...x264]),
+  "mirrored, cropped 4%": reencode(["-vf", "hflip,crop=iw*0.92:ih*0.92", ...x264]),
 };
 const EXTENSIONS: Record<string, string> = { "vp9 webm": "webm", "mkv container": "mkv", "mov container": "mov" };
 

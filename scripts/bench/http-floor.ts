@@ -37,6 +37,7 @@ async function serve(variant: "bare" | "service"): Promise<void> {
         offsetSec: 0,
         segment: [0, 16],
         otherSegment: [0, 16],
+        flipped: false,
         position: { score: 0.9, otherVideoId: "00000000-0000-4000-8000-000000000001" },
       },
     ],

@@ -14,6 +14,8 @@ export interface StoredMatch {
   readonly offsetSec: number;
   readonly segment: readonly [number, number];
   readonly otherSegment: readonly [number, number];
+  /** One video is the other mirrored (flipped left to right). */
+  readonly flipped: boolean;
 }
 
 /** The same match as the other video sees it. */
@@ -25,6 +27,7 @@ export function mirrorMatch(videoId: string, match: StoredMatch): StoredMatch {
     offsetSec: -match.offsetSec,
     segment: match.otherSegment,
     otherSegment: match.segment,
+    flipped: match.flipped,
   };
 }
 

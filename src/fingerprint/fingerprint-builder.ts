@@ -1,5 +1,5 @@
 import { CutDetector, DEFAULT_CUT_THRESHOLD, DEFAULT_MIN_CUT_GAP_SEC, type FrameScore, type SceneCut } from "./cut-detector.js";
-import { hashFrame, type Hash64 } from "./frame-hash.js";
+import { hashFrames, type Hash64 } from "./frame-hash.js";
 import { encodeSignature, indexEntries, SAMPLE_RATE, type IndexEntry, type Signature } from "./signature.js";
 
 /** A complete fingerprint as it is stored: cuts, the encoded signature and its index keys. */
@@ -17,12 +17,14 @@ export function storedFingerprint(cuts: readonly SceneCut[], signature: Signatur
 
 /**
  * Accumulates a fingerprint while the decode pass streams: scene cuts from the per-frame
- * scores, and the visual signature from the sampled grey frames. Pure apart from the
- * memory it holds: 8 bytes per sample, whatever the video's resolution.
+ * scores, and the visual signature from the sampled grey frames, with the signature its
+ * mirror image would have (searched for flipped copies, never stored). Pure apart from the
+ * memory it holds: 16 bytes per sample, whatever the video's resolution.
  */
 export class FingerprintBuilder {
   readonly cuts: SceneCut[] = [];
   private readonly hashes: (Hash64 | undefined)[] = [];
+  private readonly mirroredHashes: (Hash64 | undefined)[] = [];
   /** Which samples have arrived: parallel decode segments deliver them out of order. */
   private readonly arrived: boolean[] = [];
   private prefix = 0;
@@ -34,7 +36,9 @@ export class FingerprintBuilder {
   }
 
   addSample(index: number, gray: Uint8Array): void {
-    this.hashes[index] = hashFrame(gray);
+    const hashes = hashFrames(gray);
+    this.hashes[index] = hashes?.hash;
+    this.mirroredHashes[index] = hashes?.mirrored;
     this.arrived[index] = true;
     while (this.arrived[this.prefix]) this.prefix += 1;
   }
@@ -47,6 +51,11 @@ export class FingerprintBuilder {
   /** The signature so far, up to the first missing sample (a copy: later samples do not change it). */
   signature(): (Hash64 | undefined)[] {
     return Array.from(this.hashes.slice(0, this.prefix));
+  }
+
+  /** The signature of the mirror image so far (as `signature`, each picture flipped left to right). */
+  mirroredSignature(): (Hash64 | undefined)[] {
+    return Array.from(this.mirroredHashes.slice(0, this.prefix));
   }
 
   finish(): void {

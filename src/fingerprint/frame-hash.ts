@@ -16,7 +16,7 @@ const BAR_MAX_LUMA = 48;
 /** Frames flatter than this (luma standard deviation) carry no picture: black, fades, solid cards. */
 export const MIN_FRAME_CONTRAST = 10;
 
-/** A hash as two 32-bit halves; [0, 0] never occurs for a real picture (see hashFrame). */
+/** A hash as two 32-bit halves; [0, 0] never occurs for a real picture (see hashFrames). */
 export type Hash64 = readonly [hi: number, lo: number];
 
 const COS_TABLE: Float64Array = (() => {
@@ -108,12 +108,35 @@ function standardDeviation(values: Float64Array): number {
   return Math.sqrt(Math.max(0, sumSq / values.length - mean * mean));
 }
 
+/** A frame's hash, and the hash its mirror image (flipped left to right) has. */
+export interface FrameHashes {
+  readonly hash: Hash64;
+  readonly mirrored: Hash64;
+}
+
+/** A bit for each coefficient above their median (DC excluded, its bit always 0). */
+function bitsAboveMedian(coefficients: Float64Array): Hash64 {
+  const median = [...coefficients.subarray(1)].sort((a, b) => a - b)[31]!;
+  let hi = 0;
+  let lo = 0;
+  for (let i = 1; i < 64; i += 1) {
+    if (coefficients[i]! > median) {
+      if (i < 32) hi |= 1 << (31 - i);
+      else lo |= 1 << (63 - i);
+    }
+  }
+  return [hi >>> 0, lo >>> 0];
+}
+
 /**
  * Hashes one grey frame: crop black borders, resample to 32 × 32, take the 8 × 8 lowest
- * DCT frequencies and set a bit for each coefficient above their median (DC excluded, its
- * bit always 0). Returns undefined for a frame with no picture to speak of.
+ * DCT frequencies and set a bit for each coefficient above their median. Also gives the
+ * hash of the frame mirrored left to right, without a second DCT: the border crop and the
+ * margins are symmetric, and mirroring negates exactly the coefficients of odd horizontal
+ * frequency (cos((2(N−1−x)+1)uπ/2N) = (−1)^u cos((2x+1)uπ/2N)); their median moves with
+ * them, so it is taken again. Returns undefined for a frame with no picture to speak of.
  */
-export function hashFrame(gray: Uint8Array, size = FRAME_SIZE): Hash64 | undefined {
+export function hashFrames(gray: Uint8Array, size = FRAME_SIZE): FrameHashes | undefined {
   const grid = resample(gray, size, centralRegion(contentRect(gray, size)));
   if (standardDeviation(grid) < MIN_FRAME_CONTRAST) return undefined;
   // Separable DCT-II, only the 8 lowest frequencies in each direction.
@@ -133,16 +156,8 @@ export function hashFrame(gray: Uint8Array, size = FRAME_SIZE): Hash64 | undefin
       coefficients[v * DCT_SIZE + u] = acc;
     }
   }
-  const median = [...coefficients.subarray(1)].sort((a, b) => a - b)[31]!;
-  let hi = 0;
-  let lo = 0;
-  for (let i = 1; i < 64; i += 1) {
-    if (coefficients[i]! > median) {
-      if (i < 32) hi |= 1 << (31 - i);
-      else lo |= 1 << (63 - i);
-    }
-  }
-  return [hi >>> 0, lo >>> 0];
+  const mirrored = coefficients.map((c, i) => ((i % DCT_SIZE) % 2 === 1 ? -c : c));
+  return { hash: bitsAboveMedian(coefficients), mirrored: bitsAboveMedian(mirrored) };
 }
 
 /** Two pictures this close (bits of 64) are the same picture, as verification judges them. */

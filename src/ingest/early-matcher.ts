@@ -37,8 +37,8 @@ export class EarlyMatcher {
     const checkpoint = EARLY_CHECKPOINTS_SEC[this.nextCheckpoint];
     if (this.running || this.reported.size > 0 || checkpoint === undefined || decodedSec < checkpoint) return;
     this.nextCheckpoint += 1;
-    const signature = fingerprint.signature();
-    this.running = this.match(signature, decodedSec).finally(() => (this.running = undefined));
+    const signatures = { signature: fingerprint.signature(), mirrored: fingerprint.mirroredSignature() };
+    this.running = this.match(signatures, decodedSec).finally(() => (this.running = undefined));
   }
 
   /** Waits for a query still running. */
@@ -51,9 +51,10 @@ export class EarlyMatcher {
     return [...this.reported];
   }
 
-  private async match(signature: Signature, decodedSec: number): Promise<void> {
+  private async match(signatures: { signature: Signature; mirrored: Signature }, decodedSec: number): Promise<void> {
     try {
-      const duplicates = await findDuplicates(this.index, this.job.videoNum, signature, await this.durationSec, decodedSec);
+      const footage = { videoNum: this.job.videoNum, ...signatures, durationSec: await this.durationSec, decodedSec };
+      const duplicates = await findDuplicates(this.index, footage);
       if (duplicates.length === 0) return;
       await this.job.saveMatches(duplicates.map(toStoredMatch));
       for (const d of duplicates) this.reported.add(d.reference.videoId);

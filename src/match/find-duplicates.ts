@@ -8,6 +8,19 @@ import type { ReferenceVideo, SignatureIndex } from "./signature-index.js";
 export interface Duplicate {
   readonly reference: Pick<ReferenceVideo, "videoId" | "key">;
   readonly verdict: Verdict;
+  /** Found through the query's mirror image: one video is the other flipped left to right. */
+  readonly flipped: boolean;
+}
+
+/** What is searched for: a video's signature (so far), and that of its mirror image. */
+export interface QueryFootage {
+  readonly videoNum: number;
+  readonly signature: Signature;
+  /** The signature of the mirror image (FingerprintBuilder.mirroredSignature). */
+  readonly mirrored: Signature;
+  readonly durationSec: number;
+  /** How much of the video is decoded so far (an early verdict); default: all of it. */
+  readonly decodedSec?: number;
 }
 
 /**
@@ -20,21 +33,34 @@ export const VOTING: VotingRule = { binSamples: SAMPLE_RATE / 2, minVotes: 2, st
 const MAX_CANDIDATES = 20;
 
 /**
- * Finds stored videos that share footage with a signature: candidates come only from the
- * index (never a scan), offset voting ranks them, and frame-by-frame verification decides.
+ * Finds stored videos that share footage with a video: candidates come only from the index
+ * (never a scan), offset voting ranks them, and frame-by-frame verification decides. The
+ * mirror image is searched too, for flipped copies, by its exact keys only: a flipped
+ * re-upload is rarely also re-encoded heavily, and 1 lookup a key instead of 33 keeps that
+ * second search cheap. A video found both ways is reported as found unflipped.
  */
-export async function findDuplicates(
+export async function findDuplicates(index: SignatureIndex, footage: QueryFootage): Promise<Duplicate[]> {
+  const [upright, mirrored] = await Promise.all([
+    verifiedCandidates(index, footage, footage.signature, false),
+    verifiedCandidates(index, footage, footage.mirrored, true),
+  ]);
+  const found = new Set(upright.map((d) => d.reference.videoId));
+  return [...upright, ...mirrored.filter((d) => !found.has(d.reference.videoId))];
+}
+
+async function verifiedCandidates(
   index: SignatureIndex,
-  videoNum: number,
+  footage: QueryFootage,
   signature: Signature,
-  durationSec: number,
-  decodedSec = durationSec,
+  flipped: boolean,
 ): Promise<Duplicate[]> {
+  const { durationSec, decodedSec = durationSec } = footage;
   const { candidates } = await index.findCandidates({
-    excludeVideoNum: videoNum,
+    excludeVideoNum: footage.videoNum,
     probes: queryEntries(signature),
     rule: VOTING,
     maxCandidates: MAX_CANDIDATES,
+    exactKeys: flipped,
   });
   const references = new Map((await index.loadReferences(candidates.map((c) => c.videoNum))).map((r) => [r.videoNum, r]));
 
@@ -58,7 +84,7 @@ export async function findDuplicates(
         refPictureSec: pictureSeconds(refSignature, reference.durationSec),
         decodedSec,
       });
-    if (verdict) duplicates.push({ reference: { videoId: reference.videoId, key: reference.key }, verdict });
+    if (verdict) duplicates.push({ reference: { videoId: reference.videoId, key: reference.key }, verdict, flipped });
   }
   return duplicates;
 }
@@ -73,5 +99,6 @@ export function toStoredMatch(duplicate: Duplicate): StoredMatch {
     offsetSec: verdict.offsetSec,
     segment: verdict.querySegment,
     otherSegment: verdict.refSegment,
+    flipped: duplicate.flipped,
   };
 }

@@ -3,7 +3,7 @@ import type { OffsetCandidate, VotingRule } from "../fingerprint/voting.js";
 
 /**
  * A query against the index: its probes (a key and the query sample it came from; each key is
- * looked up with its one-bit neighbours, oneBitNeighbours) and the voting rule.
+ * looked up with its one-bit neighbours, oneBitNeighbours, unless `exactKeys`) and the voting rule.
  */
 export interface CandidateQuery {
   readonly excludeVideoNum: number;
@@ -11,6 +11,8 @@ export interface CandidateQuery {
   readonly rule: VotingRule;
   /** At most this many candidates, best first. */
   readonly maxCandidates: number;
+  /** Look up the probes' own keys only: 1 lookup a key instead of 33 (the mirror image's search). */
+  readonly exactKeys: boolean;
 }
 
 export interface CandidateSearch {

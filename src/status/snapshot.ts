@@ -18,6 +18,7 @@ export const DuplicateEntrySchema = z
     offsetSec: z.number().describe("seconds to add to a time in this video to find the same moment in the other"),
     segment: Segment.describe("the matched footage in this video"),
     otherSegment: Segment.describe("the matched footage in the other video"),
+    flipped: z.boolean().describe("one video is the other mirrored (flipped left to right)"),
   })
   .readonly()
   .meta({ id: "Duplicate" });
@@ -140,6 +141,7 @@ function duplicateEntry(d: DuplicateRecord): DuplicateEntry {
     offsetSec: d.offsetSec,
     segment: [d.segment[0], d.segment[1]],
     otherSegment: [d.otherSegment[0], d.otherSegment[1]],
+    flipped: d.flipped,
   };
 }
 

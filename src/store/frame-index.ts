@@ -40,7 +40,9 @@ export class FrameIndex implements SignatureIndex {
     const { probes, rule } = query;
     if (probes.length === 0) return { candidates: [], frequentKeys: [], rowsRead: 0 };
     const stopKeys = await this.stopList.current();
-    const lookedUp = [...new Set(probes.flatMap((p) => oneBitNeighbours(p.key)))].filter((key) => !stopKeys.has(key));
+    const keysOf = (key: number) => (query.exactKeys ? [key] : oneBitNeighbours(key));
+    const lookedUp = [...new Set(probes.flatMap((p) => keysOf(p.key)))].filter((key) => !stopKeys.has(key));
+    const flippedBits = query.exactKeys ? 0 : PAIR_KEY_BITS;
     // The keys reach the scan through a sub-select, whose result the planner cannot see: it
     // then costs the scan as the B-tree descents it is. Shown the list, it estimated thousands
     // of keys' rows, and searches on a small index got several times slower.
@@ -55,7 +57,7 @@ export class FrameIndex implements SignatureIndex {
       ), hit AS (
         SELECT po.video_num, floor((po.sample - pr.qs)::float8 / ${rule.binSamples} + 0.5)::int4 AS bin, pr.qs,
                max(ln(1 + ${rule.stopAt}::float8 / po.key_rows)) AS weight
-        FROM evidence po CROSS JOIN generate_series(-1, ${PAIR_KEY_BITS - 1}) AS bit
+        FROM evidence po CROSS JOIN generate_series(-1, ${flippedBits - 1}) AS bit
         JOIN unnest(${probes.map((p) => p.key)}::int4[], ${probes.map((p) => p.sample)}::int4[]) AS pr(key, qs)
           ON pr.key = CASE WHEN bit < 0 THEN po.key ELSE po.key # (1 << bit) END
         GROUP BY 1, 2, 3

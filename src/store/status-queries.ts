@@ -15,6 +15,7 @@ export interface DuplicateRecord {
   readonly offsetSec: number;
   readonly segment: [number, number];
   readonly otherSegment: [number, number];
+  readonly flipped: boolean;
   /** Its place in the video's list of duplicates (a page starts after it). */
   readonly position: DuplicatePosition;
 }
@@ -197,6 +198,7 @@ function duplicateRecord(m: MatchRow): DuplicateRecord {
     offsetSec: m.offsetSec,
     segment: [m.segmentStart, m.segmentEnd],
     otherSegment: [m.otherStart, m.otherEnd],
+    flipped: m.flipped,
     position: { score: m.score, otherVideoId: m.otherVideoId },
   };
 }

@@ -8,4 +8,5 @@ export const nearDuplicateOf = (otherVideoId: string, seconds: number): StoredMa
   offsetSec: 0,
   segment: [0, seconds],
   otherSegment: [0, seconds],
+  flipped: false,
 });

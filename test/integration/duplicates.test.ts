@@ -56,7 +56,15 @@ describe("duplicate detection through S3 → SQS → /status (small accuracy cor
       );
       originals.push({ id, file, durationSec: seconds, fps: 25, durations });
     }
-    const chosen = ["trimmed head", "letterboxed 4:3", "frame rate changed", "black intro 3 s", "fragment embedded", "vp9 webm"];
+    const chosen = [
+      "trimmed head",
+      "letterboxed 4:3",
+      "frame rate changed",
+      "black intro 3 s",
+      "fragment embedded",
+      "vp9 webm",
+      "mirrored",
+    ];
     for (const original of originals) {
       for (const name of chosen) {
         if (name === "fragment embedded" && original.durationSec < 35) continue;
@@ -111,6 +119,7 @@ describe("duplicate detection through S3 → SQS → /status (small accuracy cor
       const expectedKind = copy.transformation === "fragment embedded" ? "partial" : "near-duplicate";
       if (match.kind !== expectedKind) wrongKind.push(`${copy.transformation} of ${copy.original}: ${JSON.stringify(match)}`);
       if (copy.transformation === "black intro 3 s") expect(match.offsetSec).toBeCloseTo(-3, 0);
+      expect(match.flipped).toBe(copy.transformation === "mirrored");
     }
     expect(missed).toEqual([]);
     expect(wrongKind).toEqual([]);

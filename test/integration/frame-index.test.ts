@@ -93,35 +93,41 @@ describe.each([
     ).flat();
     await insertRows(rows);
     const probes = Array.from({ length: 400 }, (_, i) => ({ key: pick(), sample: Math.floor(i / 2) }));
-    const query = { excludeVideoNum: FIRST_NUM + 3, probes, rule, maxCandidates: 1000 };
+    // With one-bit neighbours (a picture's search), and without (the mirror image's), each
+    // from an empty stop-list.
+    for (const exactKeys of [false, true]) {
+      await db.$executeRaw`DELETE FROM index_stop_key WHERE key = ANY(${[...keysUsed]}::int4[])`;
+      const searcher = new FrameIndex(db);
+      const query = { excludeVideoNum: FIRST_NUM + 3, probes, rule, maxCandidates: 1000, exactKeys };
 
-    const search = await index.findCandidates(query);
+      const search = await searcher.findCandidates(query);
 
-    // The rule over every row under the probed keys and their one-bit neighbours, read plainly.
-    const expanded = probes.flatMap((p) => oneBitNeighbours(p.key).map((key) => ({ key, sample: p.sample })));
-    const keys = [...new Set(expanded.map((p) => p.key))];
-    const stored = await db.$queryRaw<{ key: number; video_num: number; sample: number }[]>`
-      SELECT key, video_num, sample FROM frame_index WHERE key = ANY(${keys}::int4[])`;
-    const keyRows = new Map<number, number>();
-    for (const r of stored) keyRows.set(r.key, (keyRows.get(r.key) ?? 0) + 1);
-    const hits = expanded.flatMap((p) =>
-      stored
-        .filter((r) => r.key === p.key && r.video_num !== query.excludeVideoNum)
-        .map((r) => ({ videoNum: r.video_num, refSample: r.sample, querySample: p.sample, keyRows: keyRows.get(r.key)! })),
-    );
-    const expected = voteOffsets(hits, rule);
-    const byVideo = (c: { videoNum: number }) => c.videoNum;
-    expect(expected.length).toBeGreaterThan(5);
-    expect(search.candidates.map(byVideo).sort()).toEqual(expected.map(byVideo).sort());
-    for (const candidate of expected) {
-      const found = search.candidates.find((c) => c.videoNum === candidate.videoNum)!;
-      expect({ ...found, score: 0 }).toEqual({ ...candidate, score: 0 });
-      expect(found.score).toBeCloseTo(candidate.score, 9);
+      // The rule over every row under the probed keys (and their one-bit neighbours), read plainly.
+      const expanded = probes.flatMap((p) => (exactKeys ? [p.key] : oneBitNeighbours(p.key)).map((key) => ({ key, sample: p.sample })));
+      const keys = [...new Set(expanded.map((p) => p.key))];
+      const stored = await db.$queryRaw<{ key: number; video_num: number; sample: number }[]>`
+        SELECT key, video_num, sample FROM frame_index WHERE key = ANY(${keys}::int4[])`;
+      const keyRows = new Map<number, number>();
+      for (const r of stored) keyRows.set(r.key, (keyRows.get(r.key) ?? 0) + 1);
+      const hits = expanded.flatMap((p) =>
+        stored
+          .filter((r) => r.key === p.key && r.video_num !== query.excludeVideoNum)
+          .map((r) => ({ videoNum: r.video_num, refSample: r.sample, querySample: p.sample, keyRows: keyRows.get(r.key)! })),
+      );
+      const expected = voteOffsets(hits, rule);
+      const byVideo = (c: { videoNum: number }) => c.videoNum;
+      expect(expected.length).toBeGreaterThan(5);
+      expect(search.candidates.map(byVideo).sort()).toEqual(expected.map(byVideo).sort());
+      for (const candidate of expected) {
+        const found = search.candidates.find((c) => c.videoNum === candidate.videoNum)!;
+        expect({ ...found, score: 0 }).toEqual({ ...candidate, score: 0 });
+        expect(found.score).toBeCloseTo(candidate.score, 9);
+      }
+      expect(search.frequentKeys.sort()).toEqual(keys.filter((k) => keyRows.get(k)! > rule.stopAt).sort());
+      expect(search.rowsRead).toBe(stored.length);
+      expect((await searcher.findCandidates({ ...query, maxCandidates: 3 })).candidates).toEqual(search.candidates.slice(0, 3));
+      if (!exactKeys) expect(search.frequentKeys.length).toBeGreaterThan(0);
     }
-    expect(search.frequentKeys.sort()).toEqual(keys.filter((k) => keyRows.get(k)! > rule.stopAt).sort());
-    expect(search.frequentKeys.length).toBeGreaterThan(0);
-    expect(search.rowsRead).toBe(stored.length);
-    expect((await index.findCandidates({ ...query, maxCandidates: 3 })).candidates).toEqual(search.candidates.slice(0, 3));
   });
 
   it("keeps the stop-list: a key found over the limit is recorded and never read again; a rebuild finds it too", async () => {
@@ -132,7 +138,13 @@ describe.each([
       ...Array.from({ length: 60 }, (_, v) => ({ key: common, videoNum: FIRST_NUM + 100 + v, sample: 8 })),
       { key: rare, videoNum: FIRST_NUM + 100, sample: 12 },
     ]);
-    const query = { excludeVideoNum: -1, probes: [common, rare].map((key) => ({ key, sample: 0 })), rule, maxCandidates: 20 };
+    const query = {
+      excludeVideoNum: -1,
+      probes: [common, rare].map((key) => ({ key, sample: 0 })),
+      rule,
+      maxCandidates: 20,
+      exactKeys: false,
+    };
     const stopped = async () => (await db.indexStopKey.findMany({ where: { key: { in: [common, rare] } } })).map((s) => s.key);
 
     expect(await index.findCandidates(query)).toMatchObject({ frequentKeys: [common], rowsRead: 61 });
@@ -148,7 +160,7 @@ describe.each([
     const rule: VotingRule = { binSamples: 2, minVotes: 2, stopAt: 50 };
     const key = randomKey();
     await insertRows(Array.from({ length: 60 }, (_, v) => ({ key, videoNum: FIRST_NUM + 200 + v, sample: 4 })));
-    const query = { excludeVideoNum: -1, probes: [{ key, sample: 0 }], rule, maxCandidates: 20 };
+    const query = { excludeVideoNum: -1, probes: [{ key, sample: 0 }], rule, maxCandidates: 20, exactKeys: false };
     let now = 0;
     const replica = new FrameIndex(db, () => now);
     expect(await index.findCandidates(query)).toMatchObject({ frequentKeys: [key] });
@@ -201,7 +213,7 @@ describe.each([
     expect(await indexRowsOf(copy.videoNum)).toBe(indexEntries(copySignature).length);
     // The footage is still found, through the copy.
     const again = reencoded(rng, source);
-    const found = await findDuplicates(index, -1, again, again.length / SAMPLE_RATE);
+    const found = await findDuplicates(index, { videoNum: -1, signature: again, mirrored: [], durationSec: again.length / SAMPLE_RATE });
     expect(found.map((d) => d.reference.key)).toEqual(["copy.mp4"]);
   });
 });

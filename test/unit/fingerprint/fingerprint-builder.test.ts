@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { FingerprintBuilder } from "../../../src/fingerprint/fingerprint-builder.js";
-import { FRAME_SIZE, hashFrame } from "../../../src/fingerprint/frame-hash.js";
+import { FRAME_SIZE, hashFrames } from "../../../src/fingerprint/frame-hash.js";
+
+const hashFrame = (gray: Uint8Array) => hashFrames(gray)?.hash;
 
 /** A grey frame with a picture: a diagonal gradient shifted by `seed`. */
 function frame(seed: number): Uint8Array {
@@ -21,5 +23,6 @@ describe("FingerprintBuilder", () => {
     builder.addSample(1, frame(2));
     expect(builder.sampleCount).toBe(5);
     expect(builder.signature()).toEqual([1, 2, 3, 4, 5].map((seed) => hashFrame(frame(seed))));
+    expect(builder.mirroredSignature()).toEqual([1, 2, 3, 4, 5].map((seed) => hashFrames(frame(seed))?.mirrored));
   });
 });

@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { coarseBits, contentRect, FRAME_SIZE, hammingDistance, hashFrame } from "../../../src/fingerprint/frame-hash.js";
+import { coarseBits, contentRect, FRAME_SIZE, hammingDistance, hashFrames } from "../../../src/fingerprint/frame-hash.js";
+
+const hashFrame = (gray: Uint8Array) => hashFrames(gray)?.hash;
+
+/** The frame flipped left to right. */
+function mirrored(gray: Uint8Array, size = FRAME_SIZE): Uint8Array {
+  return gray.map((_, i) => gray[Math.floor(i / size) * size + (size - 1 - (i % size))]!);
+}
 
 /** A deterministic "picture": smooth blobs whose layout depends on the seed. */
 function picture(seed: number, size = FRAME_SIZE): Uint8Array {
@@ -68,5 +75,17 @@ describe("frame hashes", () => {
     const brighter = hashFrame(picture(5).map((v) => Math.min(255, v + 10)))!;
     expect(coarseBits(base)).toBe(coarseBits(brighter));
     expect(coarseBits(base)).toBeLessThan(1 << 16);
+  });
+
+  it("give the hash of the mirror image without flipping the frame: equal to the flipped frame's, far from its own", () => {
+    for (const seed of [1, 2, 3, 4, 5, 6, 7]) {
+      const frame = picture(seed);
+      const letterboxed = boxed(frame, { x0: 0, y0: 8, x1: FRAME_SIZE, y1: FRAME_SIZE - 8 });
+      for (const gray of [frame, letterboxed]) {
+        const hashes = hashFrames(gray)!;
+        expect(hammingDistance(hashes.mirrored, hashFrames(mirrored(gray))!.hash)).toBe(0);
+        expect(hammingDistance(hashes.mirrored, hashes.hash)).toBeGreaterThan(12);
+      }
+    }
   });
 });

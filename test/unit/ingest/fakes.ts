@@ -114,7 +114,8 @@ export class InMemoryIndex implements SignatureIndex {
     }
   }
   async findCandidates(query: CandidateQuery): Promise<CandidateSearch> {
-    const probes = query.probes.flatMap((p) => oneBitNeighbours(p.key).map((key) => ({ key, sample: p.sample })));
+    const keysOf = (key: number) => (query.exactKeys ? [key] : oneBitNeighbours(key));
+    const probes = query.probes.flatMap((p) => keysOf(p.key).map((key) => ({ key, sample: p.sample })));
     const keys = new Set(probes.map((p) => p.key));
     const hits = probes.flatMap((probe) => {
       const rows = this.rows.get(probe.key) ?? [];

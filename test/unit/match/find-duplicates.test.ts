@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { SAMPLE_RATE } from "../../../src/fingerprint/signature.js";
+import { SAMPLE_RATE, type Signature } from "../../../src/fingerprint/signature.js";
 import { findDuplicates, toStoredMatch } from "../../../src/match/find-duplicates.js";
 import { reencoded, syntheticSignature } from "../../../scripts/bench/synthetic.js";
 import { InMemoryIndex } from "../ingest/fakes.js";
@@ -15,6 +15,14 @@ function rng(seed: number): () => number {
   };
 }
 
+/** A query: its signature, no flipped footage (its mirror image is footage never stored). */
+const upright = (signature: Signature, videoNum = -1) => ({
+  videoNum,
+  signature,
+  mirrored: syntheticSignature(rng(1234), signature.length / SAMPLE_RATE),
+  durationSec: signature.length / SAMPLE_RATE,
+});
+
 describe("findDuplicates (index lookup → voting → verification, on an in-memory index)", () => {
   const random = rng(7);
   const catalog = Array.from({ length: 40 }, () => syntheticSignature(random, 60 + Math.floor(random() * 60)));
@@ -23,24 +31,41 @@ describe("findDuplicates (index lookup → voting → verification, on an in-mem
 
   it("finds a re-encoded whole copy as a near-duplicate at offset 0", async () => {
     const copy = reencoded(random, catalog[7]!);
-    const found = await findDuplicates(index, -1, copy, copy.length / SAMPLE_RATE);
+    const found = await findDuplicates(index, upright(copy));
     expect(found.map((d) => d.reference.key)).toEqual(["v7.mp4"]);
     expect(toStoredMatch(found[0]!)).toMatchObject({ otherVideoId: "video-7", kind: "near-duplicate", offsetSec: 0 });
   });
 
   it("finds a 20 s fragment as partial, with the offset of where it was cut from", async () => {
     const fragment = reencoded(random, catalog[12]!.slice(30 * SAMPLE_RATE, 50 * SAMPLE_RATE));
-    const [match] = await findDuplicates(index, -1, fragment, fragment.length / SAMPLE_RATE);
+    const [match] = await findDuplicates(index, upright(fragment));
     expect(match?.reference.key).toBe("v12.mp4");
     expect(match?.verdict).toMatchObject({ kind: "partial", offsetSec: 30 });
   });
 
   it("reports nothing for footage it has never stored", async () => {
     const unrelated = syntheticSignature(rng(99), 90);
-    expect(await findDuplicates(index, -1, unrelated, 90)).toEqual([]);
+    expect(await findDuplicates(index, upright(unrelated))).toEqual([]);
   });
 
   it("never reports the query video itself", async () => {
-    expect(await findDuplicates(index, 3, catalog[3]!, catalog[3]!.length / SAMPLE_RATE)).toEqual([]);
+    expect(await findDuplicates(index, upright(catalog[3]!, 3))).toEqual([]);
+  });
+
+  it("finds a flipped copy through its mirror image, as flipped, with the offset of where it was cut from", async () => {
+    // Flipped, the copy's pictures are new footage; its mirror image is the stored video's.
+    const fragment = reencoded(random, catalog[21]!.slice(10 * SAMPLE_RATE, 40 * SAMPLE_RATE));
+    const query = { ...upright(syntheticSignature(rng(5), 30)), mirrored: fragment };
+    const [match, ...others] = await findDuplicates(index, query);
+    expect(others).toEqual([]);
+    expect(match?.reference.key).toBe("v21.mp4");
+    expect(match?.flipped).toBe(true);
+    expect(toStoredMatch(match!)).toMatchObject({ kind: "partial", offsetSec: 10, flipped: true });
+  });
+
+  it("reports a video found both ways once, unflipped (a picture symmetric enough to be its own mirror image)", async () => {
+    const copy = reencoded(random, catalog[9]!);
+    const found = await findDuplicates(index, { ...upright(copy), mirrored: reencoded(random, catalog[9]!) });
+    expect(found.map((d) => [d.reference.key, d.flipped])).toEqual([["v9.mp4", false]]);
   });
 });
