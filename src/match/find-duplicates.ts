@@ -1,6 +1,6 @@
 import type { StoredMatch } from "../domain/match.js";
 import { decodeSignature, pictureSeconds, queryEntries, SAMPLE_RATE, type Signature } from "../fingerprint/signature.js";
-import type { VotingRule } from "../fingerprint/voting.js";
+import type { OffsetCandidate, VotingRule } from "../fingerprint/voting.js";
 import { verifyOffset } from "../fingerprint/verify.js";
 import { judgeAlignment, type Verdict } from "../fingerprint/verdict.js";
 import type { ReferenceVideo, SignatureIndex } from "./signature-index.js";
@@ -35,35 +35,34 @@ const MAX_CANDIDATES = 20;
 /**
  * Finds stored videos that share footage with a video: candidates come only from the index
  * (never a scan), offset voting ranks them, and frame-by-frame verification decides. The
- * mirror image is searched too, for flipped copies, by its exact keys only: a flipped
- * re-upload is rarely also re-encoded heavily, and 1 lookup a key instead of 33 keeps that
- * second search cheap. A video found both ways is reported as found unflipped.
+ * mirror image is searched in the same query, for flipped copies, by its exact keys only: a
+ * flipped re-upload is rarely also re-encoded heavily, and 1 lookup a key instead of 33 keeps
+ * that part cheap. A video found both ways is reported as found unflipped.
  */
 export async function findDuplicates(index: SignatureIndex, footage: QueryFootage): Promise<Duplicate[]> {
-  const [upright, mirrored] = await Promise.all([
-    verifiedCandidates(index, footage, footage.signature, false),
-    verifiedCandidates(index, footage, footage.mirrored, true),
-  ]);
-  const found = new Set(upright.map((d) => d.reference.videoId));
-  return [...upright, ...mirrored.filter((d) => !found.has(d.reference.videoId))];
-}
-
-async function verifiedCandidates(
-  index: SignatureIndex,
-  footage: QueryFootage,
-  signature: Signature,
-  flipped: boolean,
-): Promise<Duplicate[]> {
-  const { durationSec, decodedSec = durationSec } = footage;
-  const { candidates } = await index.findCandidates({
+  const search = await index.findCandidates({
     excludeVideoNum: footage.videoNum,
-    probes: queryEntries(signature),
+    probes: queryEntries(footage.signature),
+    exactProbes: queryEntries(footage.mirrored),
     rule: VOTING,
     maxCandidates: MAX_CANDIDATES,
-    exactKeys: flipped,
   });
-  const references = new Map((await index.loadReferences(candidates.map((c) => c.videoNum))).map((r) => [r.videoNum, r]));
+  const nums = [...search.candidates, ...search.exactCandidates].map((c) => c.videoNum);
+  const references = new Map((await index.loadReferences([...new Set(nums)])).map((r) => [r.videoNum, r]));
+  const upright = verified(footage, footage.signature, search.candidates, references, false);
+  const found = new Set(upright.map((d) => d.reference.videoId));
+  const flipped = verified(footage, footage.mirrored, search.exactCandidates, references, true);
+  return [...upright, ...flipped.filter((d) => !found.has(d.reference.videoId))];
+}
 
+function verified(
+  footage: QueryFootage,
+  signature: Signature,
+  candidates: readonly OffsetCandidate[],
+  references: ReadonlyMap<number, ReferenceVideo>,
+  flipped: boolean,
+): Duplicate[] {
+  const { durationSec, decodedSec = durationSec } = footage;
   // Coverage is measured over footage with a picture: black, fades and flat cards can never
   // match, so they must not make a whole copy look like a fragment. (While decoding, the
   // query's total is not known yet and its duration stands in.)

@@ -3,21 +3,24 @@ import type { OffsetCandidate, VotingRule } from "../fingerprint/voting.js";
 
 /**
  * A query against the index: its probes (a key and the query sample it came from; each key is
- * looked up with its one-bit neighbours, oneBitNeighbours, unless `exactKeys`) and the voting rule.
+ * looked up with its one-bit neighbours, oneBitNeighbours), probes looked up by their own key
+ * only (1 lookup a key instead of 33: the mirror image's), and the voting rule. The two sets
+ * are voted apart, in one search.
  */
 export interface CandidateQuery {
   readonly excludeVideoNum: number;
   readonly probes: readonly IndexEntry[];
+  readonly exactProbes: readonly IndexEntry[];
   readonly rule: VotingRule;
-  /** At most this many candidates, best first. */
+  /** At most this many candidates of each set, best first. */
   readonly maxCandidates: number;
-  /** Look up the probes' own keys only: 1 lookup a key instead of 33 (the mirror image's search). */
-  readonly exactKeys: boolean;
 }
 
 export interface CandidateSearch {
   /** Candidates as voteOffsets ranks them over the probes' hits. */
   readonly candidates: OffsetCandidate[];
+  /** The same over the exact probes' hits. */
+  readonly exactCandidates: OffsetCandidate[];
   /** Probed keys found to hold more than `rule.stopAt` rows: now on the stop-list. */
   readonly frequentKeys: number[];
   /** Index rows the search read (a measure of its cost; none of them left the store). */

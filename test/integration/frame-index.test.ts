@@ -93,41 +93,48 @@ describe.each([
     ).flat();
     await insertRows(rows);
     const probes = Array.from({ length: 400 }, (_, i) => ({ key: pick(), sample: Math.floor(i / 2) }));
-    // With one-bit neighbours (a picture's search), and without (the mirror image's), each
-    // from an empty stop-list.
-    for (const exactKeys of [false, true]) {
-      await db.$executeRaw`DELETE FROM index_stop_key WHERE key = ANY(${[...keysUsed]}::int4[])`;
-      const searcher = new FrameIndex(db);
-      const query = { excludeVideoNum: FIRST_NUM + 3, probes, rule, maxCandidates: 1000, exactKeys };
+    // Two sets in one search: probes with their one-bit neighbours (a picture's), and exact
+    // probes alone (the mirror image's), voted apart.
+    const exactProbes = Array.from({ length: 300 }, (_, i) => ({ key: pick(), sample: Math.floor(i / 2) }));
+    const query = { excludeVideoNum: FIRST_NUM + 3, probes, exactProbes, rule, maxCandidates: 1000 };
 
-      const search = await searcher.findCandidates(query);
+    const search = await index.findCandidates(query);
 
-      // The rule over every row under the probed keys (and their one-bit neighbours), read plainly.
-      const expanded = probes.flatMap((p) => (exactKeys ? [p.key] : oneBitNeighbours(p.key)).map((key) => ({ key, sample: p.sample })));
-      const keys = [...new Set(expanded.map((p) => p.key))];
-      const stored = await db.$queryRaw<{ key: number; video_num: number; sample: number }[]>`
-        SELECT key, video_num, sample FROM frame_index WHERE key = ANY(${keys}::int4[])`;
-      const keyRows = new Map<number, number>();
-      for (const r of stored) keyRows.set(r.key, (keyRows.get(r.key) ?? 0) + 1);
-      const hits = expanded.flatMap((p) =>
-        stored
-          .filter((r) => r.key === p.key && r.video_num !== query.excludeVideoNum)
-          .map((r) => ({ videoNum: r.video_num, refSample: r.sample, querySample: p.sample, keyRows: keyRows.get(r.key)! })),
+    // The rule over every row under the probed keys, read plainly.
+    const expanded = probes.flatMap((p) => oneBitNeighbours(p.key).map((key) => ({ key, sample: p.sample })));
+    const keys = [...new Set([...expanded, ...exactProbes].map((p) => p.key))];
+    const stored = await db.$queryRaw<{ key: number; video_num: number; sample: number }[]>`
+      SELECT key, video_num, sample FROM frame_index WHERE key = ANY(${keys}::int4[])`;
+    const keyRows = new Map<number, number>();
+    for (const r of stored) keyRows.set(r.key, (keyRows.get(r.key) ?? 0) + 1);
+    const votedOver = (lookups: readonly { key: number; sample: number }[]) =>
+      voteOffsets(
+        lookups.flatMap((p) =>
+          stored
+            .filter((r) => r.key === p.key && r.video_num !== query.excludeVideoNum)
+            .map((r) => ({ videoNum: r.video_num, refSample: r.sample, querySample: p.sample, keyRows: keyRows.get(r.key)! })),
+        ),
+        rule,
       );
-      const expected = voteOffsets(hits, rule);
-      const byVideo = (c: { videoNum: number }) => c.videoNum;
+    const byVideo = (c: { videoNum: number }) => c.videoNum;
+    for (const [found, expected] of [
+      [search.candidates, votedOver(expanded)],
+      [search.exactCandidates, votedOver(exactProbes)],
+    ] as const) {
       expect(expected.length).toBeGreaterThan(5);
-      expect(search.candidates.map(byVideo).sort()).toEqual(expected.map(byVideo).sort());
+      expect(found.map(byVideo).sort()).toEqual(expected.map(byVideo).sort());
       for (const candidate of expected) {
-        const found = search.candidates.find((c) => c.videoNum === candidate.videoNum)!;
-        expect({ ...found, score: 0 }).toEqual({ ...candidate, score: 0 });
-        expect(found.score).toBeCloseTo(candidate.score, 9);
+        const same = found.find((c) => c.videoNum === candidate.videoNum)!;
+        expect({ ...same, score: 0 }).toEqual({ ...candidate, score: 0 });
+        expect(same.score).toBeCloseTo(candidate.score, 9);
       }
-      expect(search.frequentKeys.sort()).toEqual(keys.filter((k) => keyRows.get(k)! > rule.stopAt).sort());
-      expect(search.rowsRead).toBe(stored.length);
-      expect((await searcher.findCandidates({ ...query, maxCandidates: 3 })).candidates).toEqual(search.candidates.slice(0, 3));
-      if (!exactKeys) expect(search.frequentKeys.length).toBeGreaterThan(0);
     }
+    expect(search.frequentKeys.sort()).toEqual(keys.filter((k) => keyRows.get(k)! > rule.stopAt).sort());
+    expect(search.frequentKeys.length).toBeGreaterThan(0);
+    expect(search.rowsRead).toBe(stored.length);
+    const firstThree = await index.findCandidates({ ...query, maxCandidates: 3 });
+    expect(firstThree.candidates).toEqual(search.candidates.slice(0, 3));
+    expect(firstThree.exactCandidates).toEqual(search.exactCandidates.slice(0, 3));
   });
 
   it("keeps the stop-list: a key found over the limit is recorded and never read again; a rebuild finds it too", async () => {
@@ -143,7 +150,7 @@ describe.each([
       probes: [common, rare].map((key) => ({ key, sample: 0 })),
       rule,
       maxCandidates: 20,
-      exactKeys: false,
+      exactProbes: [],
     };
     const stopped = async () => (await db.indexStopKey.findMany({ where: { key: { in: [common, rare] } } })).map((s) => s.key);
 
@@ -160,7 +167,7 @@ describe.each([
     const rule: VotingRule = { binSamples: 2, minVotes: 2, stopAt: 50 };
     const key = randomKey();
     await insertRows(Array.from({ length: 60 }, (_, v) => ({ key, videoNum: FIRST_NUM + 200 + v, sample: 4 })));
-    const query = { excludeVideoNum: -1, probes: [{ key, sample: 0 }], rule, maxCandidates: 20, exactKeys: false };
+    const query = { excludeVideoNum: -1, probes: [{ key, sample: 0 }], exactProbes: [], rule, maxCandidates: 20 };
     let now = 0;
     const replica = new FrameIndex(db, () => now);
     expect(await index.findCandidates(query)).toMatchObject({ frequentKeys: [key] });

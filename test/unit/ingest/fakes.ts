@@ -7,7 +7,7 @@ import type { MediaInfo } from "../../../src/domain/media-info.js";
 import type { ObjectEvent } from "../../../src/domain/object-event.js";
 import { FingerprintBuilder, storedFingerprint, type StoredFingerprint } from "../../../src/fingerprint/fingerprint-builder.js";
 import { FRAME_SIZE } from "../../../src/fingerprint/frame-hash.js";
-import { indexEntries, oneBitNeighbours, SAMPLE_RATE, type Signature } from "../../../src/fingerprint/signature.js";
+import { indexEntries, oneBitNeighbours, SAMPLE_RATE, type IndexEntry, type Signature } from "../../../src/fingerprint/signature.js";
 import type { IngestDeps } from "../../../src/ingest/analyze-object.js";
 import type { DecodeRequest, JobClaims, JobLease, MediaAnalyzer } from "../../../src/ingest/ports.js";
 import type { CandidateQuery, CandidateSearch, ReferenceVideo, SignatureIndex } from "../../../src/match/signature-index.js";
@@ -114,17 +114,20 @@ export class InMemoryIndex implements SignatureIndex {
     }
   }
   async findCandidates(query: CandidateQuery): Promise<CandidateSearch> {
-    const keysOf = (key: number) => (query.exactKeys ? [key] : oneBitNeighbours(key));
-    const probes = query.probes.flatMap((p) => keysOf(p.key).map((key) => ({ key, sample: p.sample })));
-    const keys = new Set(probes.map((p) => p.key));
-    const hits = probes.flatMap((probe) => {
-      const rows = this.rows.get(probe.key) ?? [];
-      return rows
-        .filter((r) => r.videoNum !== query.excludeVideoNum)
-        .map((r) => ({ videoNum: r.videoNum, refSample: r.sample, querySample: probe.sample, keyRows: rows.length }));
-    });
+    const expanded = query.probes.flatMap((p) => oneBitNeighbours(p.key).map((key) => ({ key, sample: p.sample })));
+    const keys = new Set([...expanded, ...query.exactProbes].map((p) => p.key));
+    const candidatesOf = (probes: readonly IndexEntry[]) => {
+      const hits = probes.flatMap((probe) => {
+        const rows = this.rows.get(probe.key) ?? [];
+        return rows
+          .filter((r) => r.videoNum !== query.excludeVideoNum)
+          .map((r) => ({ videoNum: r.videoNum, refSample: r.sample, querySample: probe.sample, keyRows: rows.length }));
+      });
+      return voteOffsets(hits, query.rule).slice(0, query.maxCandidates);
+    };
     return {
-      candidates: voteOffsets(hits, query.rule).slice(0, query.maxCandidates),
+      candidates: candidatesOf(expanded),
+      exactCandidates: candidatesOf(query.exactProbes),
       frequentKeys: [...keys].filter((key) => (this.rows.get(key)?.length ?? 0) > query.rule.stopAt),
       rowsRead: [...keys].reduce((n, key) => n + (this.rows.get(key)?.length ?? 0), 0),
     };
