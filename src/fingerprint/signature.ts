@@ -132,15 +132,30 @@ const STEADY_REACH = SAMPLE_RATE / 2;
 /** A vote needs at least this many of the same picture (the sample's own included). */
 const MIN_VOTERS = 3;
 
-/** Bitwise majority of one 32-bit half; a tie keeps the centre's bit. */
-function majorityHalf(halves: readonly number[], centre: number): number {
-  let out = 0;
-  for (let bit = 0; bit < 32; bit += 1) {
-    let ones = 0;
-    for (const half of halves) ones += (half >>> bit) & 1;
-    const twice = 2 * ones;
-    if (twice > halves.length || (twice === halves.length && (centre >>> bit) & 1)) out |= 1 << bit;
+/** A word with the bits where exactly `count` of the counted words have theirs (bit-sliced counts in three planes). */
+function countIs(count: number, ones: number, twos: number, fours: number): number {
+  return (count & 1 ? ones : ~ones) & (count & 2 ? twos : ~twos) & (count & 4 ? fours : ~fours);
+}
+
+/**
+ * Bitwise majority of one 32-bit half of the pictures (at most 7); a tie keeps the centre's
+ * bit. The 32 bits are counted at once: each bit's count is kept in three bit planes.
+ */
+function majorityHalf(pictures: readonly Hash64[], half: 0 | 1, centre: number): number {
+  let ones = 0;
+  let twos = 0;
+  let fours = 0;
+  for (const picture of pictures) {
+    const word = picture[half];
+    const carry = ones & word;
+    ones ^= word;
+    fours |= twos & carry;
+    twos ^= carry;
   }
+  const n = pictures.length;
+  let out = 0;
+  for (let count = Math.floor(n / 2) + 1; count <= n; count += 1) out |= countIs(count, ones, twos, fours);
+  if (n % 2 === 0) out |= countIs(n / 2, ones, twos, fours) & centre;
   return out >>> 0;
 }
 
@@ -163,16 +178,7 @@ export function steadyPictures(signature: Signature): Signature {
     }
     // Where the same picture repeats exactly (a still shot without noise) there is nothing to vote away.
     if (same.length < MIN_VOTERS || same.every((h) => h[0] === picture[0] && h[1] === picture[1])) return picture;
-    return [
-      majorityHalf(
-        same.map((h) => h[0]),
-        picture[0],
-      ),
-      majorityHalf(
-        same.map((h) => h[1]),
-        picture[1],
-      ),
-    ];
+    return [majorityHalf(same, 0, picture[0]), majorityHalf(same, 1, picture[1])];
   });
 }
 

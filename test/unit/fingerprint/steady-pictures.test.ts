@@ -39,4 +39,42 @@ describe("steady pictures (a query's frame-by-frame noise voted away)", () => {
     const sparse: Signature = [shotA, undefined, undefined, shotA, undefined, undefined, shotA];
     expect(steadyPictures(sparse)).toEqual(sparse);
   });
+
+  it("votes each bit as a plain count would: set where more than half the same pictures have it, the centre's on a tie", () => {
+    /** The rule bit by bit, written plainly. */
+    const plainMajority = (words: number[], centre: number) => {
+      let out = 0;
+      for (let bit = 0; bit < 32; bit += 1) {
+        const ones = words.filter((w) => (w >>> bit) & 1).length;
+        if (2 * ones > words.length || (2 * ones === words.length && (centre >>> bit) & 1)) out |= 1 << bit;
+      }
+      return out >>> 0;
+    };
+    const base: Hash64 = [rand32(), rand32()];
+    // Runs of the same picture with a few random bits flipped, and an odd sample without a picture.
+    const signature: Signature = Array.from({ length: 400 }, (_, i) =>
+      i % 37 === 0 ? undefined : ([base[0] ^ (rand32() & rand32() & rand32()), base[1] ^ (rand32() & rand32() & rand32())] as Hash64),
+    );
+    const steady = steadyPictures(signature);
+    signature.forEach((picture, sample) => {
+      if (!picture) return expect(steady[sample]).toBeUndefined();
+      const same = signature
+        .slice(Math.max(0, sample - SAMPLE_RATE / 2), sample + SAMPLE_RATE / 2 + 1)
+        .filter((h): h is Hash64 => h !== undefined && hammingDistance(h, picture) <= 12);
+      const expected: Hash64 =
+        same.length < 3
+          ? picture
+          : [
+              plainMajority(
+                same.map((h) => h[0]),
+                picture[0],
+              ),
+              plainMajority(
+                same.map((h) => h[1]),
+                picture[1],
+              ),
+            ];
+      expect(steady[sample]).toEqual(expected);
+    });
+  });
 });
