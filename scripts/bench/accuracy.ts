@@ -61,9 +61,22 @@ const analysisSec = (Date.now() - analysisStarted) / 1000;
 
 // Ground truth and what each method reported, as unordered pairs of corpus ids.
 const byId = new Map(corpus.map((v) => [v.id, v]));
-const rows = await db.$queryRaw<{ a: string; b: string; kind: string; span: number; score: number; offset: number }[]>`
+interface MatchRow {
+  a: string;
+  b: string;
+  kind: string;
+  span: number;
+  score: number;
+  offset: number;
+  flipped: boolean;
+  rate: number;
+  other_start: number;
+  other_end: number;
+  other_duration: number;
+}
+const rows = await db.$queryRaw<MatchRow[]>`
   SELECT v1.key AS a, v2.key AS b, m.kind::text AS kind, (m.segment_end - m.segment_start) / v1.duration_sec AS span,
-         m.score, m.offset_sec AS offset
+         m.score, m.offset_sec AS offset, m.flipped, m.rate, m.other_start, m.other_end, v2.duration_sec AS other_duration
   FROM match m JOIN video v1 ON v1.id = m.video_id JOIN video v2 ON v2.id = m.other_video_id`;
 const cuts = await db.$queryRaw<{ key: string; times: number[] }[]>`
   SELECT v.key, array_agg(c.time_sec) AS times FROM video v JOIN scene_cut c ON c.video_id = v.id GROUP BY v.key`;
@@ -71,8 +84,8 @@ await db.$disconnect();
 
 const pairKey = (a: string, b: string) => (a < b ? `${a}|${b}` : `${b}|${a}`);
 const ours = new Set(rows.map((r) => pairKey(r.a, r.b)));
-/** What each copy reported for its own original: the kind, and the share of its length the segment spans. */
-const reportOf = new Map(rows.map((r) => [`${r.a}|${r.b}`, { kind: r.kind.replace("_", "-"), span: r.span }]));
+/** What each copy reported for its own original: the kind, the share of its length the segment spans, and the rest of the row. */
+const reportOf = new Map(rows.map((r) => [`${r.a}|${r.b}`, { ...r, kind: r.kind.replace("_", "-") }]));
 // The seed: two videos are duplicates when at least two cut timestamps are exactly equal.
 const seedPairs = new Set<string>();
 const videosAtTime = new Map<number, string[]>();
@@ -205,5 +218,22 @@ if (wrongPairs.length > 0)
       )
       .join("")}`,
   );
+// Mirrored and re-timed copies: reported as flipped, at what rate, and how well the segment in the original
+// covers the true one (the whole original: IoU of the two intervals).
+const RETIMED = /^speed (\d+(?:\.\d+)?)×$/;
+for (const name of Object.keys(TRANSFORMATIONS)) {
+  const rate = RETIMED.exec(name)?.[1];
+  if (!rate && !name.startsWith("mirrored")) continue;
+  const reports = corpus
+    .filter((v) => v.transformation === name && v.family !== undefined)
+    .flatMap((v) => reportOf.get(`${v.id}|${v.family}`) ?? []);
+  const iou = (r: MatchRow) =>
+    Math.max(0, Math.min(r.other_end, r.other_duration) - Math.max(r.other_start, 0)) /
+    (Math.max(r.other_end, r.other_duration) - Math.min(r.other_start, 0));
+  const mean = (values: number[]) => (values.length ? values.reduce((a, b) => a + b, 0) / values.length : 0);
+  console.log(
+    `${name.padEnd(24)} found ${reports.length}: flipped ${reports.filter((r) => r.flipped).length}, rates reported ${reports.map((r) => r.rate).join(" ") || "–"}, mean IoU in the original ${mean(reports.map(iou)).toFixed(2)}`,
+  );
+}
 const notFound = corpus.filter(isCopy).filter((v) => !found(ours, v));
 if (notFound.length > 0) console.log(`\ncopies not found: ${notFound.map((v) => v.id).join(", ")}`);

@@ -124,6 +124,29 @@ async function withLeadIn(o: OriginalSpec, out: string, leadIn: string): Promise
   const graph = `${leadIn},fps=${o.fps},format=yuv420p,setsar=1[lead];[0:v]fps=${o.fps},format=yuv420p,setsar=1[main];[lead][main]concat=n=2:v=1:a=0[v]`;
   await run(FFMPEG, ["-v", "error", "-y", "-i", o.file, "-filter_complex", graph, "-map", "[v]", ...x264, out], { maxBuffer: 1 << 24 });
 }
+/** The original played `rate` times as fast, picture and sound. */
+function retimed(rate: number): Transformation {
+  return async (o, out) => {
+    const graph = `[0:v]setpts=PTS/${rate}[v];[0:a]atempo=${rate}[a]`;
+    await run(FFMPEG, [
+      "-v",
+      "error",
+      "-y",
+      "-i",
+      o.file,
+      "-filter_complex",
+      graph,
+      "-map",
+      "[v]",
+      "-map",
+      "[a]",
+      ...x264,
+      "-c:a",
+      "aac",
+      out,
+    ]);
+  };
+}
 export const TITLE_CARD = `color=c=0x1d2b53:size=${W}x${H}:rate=25:d=3,drawbox=x=120:y=130:w=400:h=50:color=white@0.85:t=fill,drawbox=x=200:y=200:w=240:h=20:color=0xffa300@0.9:t=fill`;
 
 export const TRANSFORMATIONS: Record<string, Transformation> = {
@@ -198,6 +221,10 @@ export const TRANSFORMATIONS: Record<string, Transformation> = {
   // Flipped left to right, as re-uploaders do to dodge matching.
   mirrored: reencode(["-vf", "hflip", ...x264]),
   "mirrored, cropped 4%": reencode(["-vf", "hflip,crop=iw*0.92:ih*0.92", ...x264]),
+  // Re-timed, sound and picture together (as a re-upload sped up to dodge matching).
+  "speed 0.8×": retimed(0.8),
+  "speed 1.25×": retimed(1.25),
+  "speed 1.5×": retimed(1.5),
 };
 const EXTENSIONS: Record<string, string> = { "vp9 webm": "webm", "mkv container": "mkv", "mov container": "mov" };
 

@@ -38,6 +38,7 @@ async function serve(variant: "bare" | "service"): Promise<void> {
         segment: [0, 16],
         otherSegment: [0, 16],
         flipped: false,
+        rate: 1,
         position: { score: 0.9, otherVideoId: "00000000-0000-4000-8000-000000000001" },
       },
     ],

@@ -99,7 +99,7 @@ async function main(): Promise<number> {
       for (const d of snapshot.duplicates) {
         const offset = `${d.offsetSec >= 0 ? "+" : ""}${d.offsetSec.toFixed(2)} s`;
         console.log(
-          `    ${d.kind.padEnd(14)} score ${d.score.toFixed(3)}  ${d.file}  (${d.flipped ? "mirrored; " : ""}offset ${offset}; here ${d.segment[0]}–${d.segment[1]} s, there ${d.otherSegment[0]}–${d.otherSegment[1]} s)`,
+          `    ${d.kind.padEnd(14)} score ${d.score.toFixed(3)}  ${d.file}  (${d.flipped ? "mirrored; " : ""}${d.rate === 1 ? "" : `×${d.rate}; `}offset ${offset}; here ${d.segment[0]}–${d.segment[1]} s, there ${d.otherSegment[0]}–${d.otherSegment[1]} s)`,
         );
       }
     }

@@ -16,6 +16,8 @@ export interface StoredMatch {
   readonly otherSegment: readonly [number, number];
   /** One video is the other mirrored (flipped left to right). */
   readonly flipped: boolean;
+  /** How fast this video plays the shared footage against the other (1.25: sped up by a quarter; 1: same speed). */
+  readonly rate: number;
 }
 
 /** The same match as the other video sees it. */
@@ -28,6 +30,7 @@ export function mirrorMatch(videoId: string, match: StoredMatch): StoredMatch {
     segment: match.otherSegment,
     otherSegment: match.segment,
     flipped: match.flipped,
+    rate: Math.round(1e4 / match.rate) / 1e4,
   };
 }
 

@@ -45,7 +45,16 @@ export async function knownIdentical(identical: IdenticalVideos, job: JobLease, 
 /** The match of a byte-identical copy: the whole of both videos, at offset 0. */
 function identicalMatch(originalId: string, durationSec: number | null): StoredMatch {
   const whole: [number, number] = [0, durationSec ?? 0];
-  return { otherVideoId: originalId, score: 1, kind: "identical", offsetSec: 0, segment: whole, otherSegment: whole, flipped: false };
+  return {
+    otherVideoId: originalId,
+    score: 1,
+    kind: "identical",
+    offsetSec: 0,
+    segment: whole,
+    otherSegment: whole,
+    flipped: false,
+    rate: 1,
+  };
 }
 
 /** Finishes a byte-identical copy from its original's analysis, with no decode. */

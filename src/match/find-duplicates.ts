@@ -1,6 +1,7 @@
 import type { StoredMatch } from "../domain/match.js";
 import { decodeSignature, pictureSeconds, queryEntries, SAMPLE_RATE, type Signature } from "../fingerprint/signature.js";
 import type { OffsetCandidate, VotingRule } from "../fingerprint/voting.js";
+import { bestRate, MIN_RATE_SEARCH_SAMPLES, onQueryClock } from "../fingerprint/playback-rate.js";
 import { verifyOffset } from "../fingerprint/verify.js";
 import { judgeAlignment, type Verdict } from "../fingerprint/verdict.js";
 import type { ReferenceVideo, SignatureIndex } from "./signature-index.js";
@@ -10,6 +11,8 @@ export interface Duplicate {
   readonly verdict: Verdict;
   /** Found through the query's mirror image: one video is the other flipped left to right. */
   readonly flipped: boolean;
+  /** How fast the query plays the shared footage against the stored video (1.25: sped up by a quarter). */
+  readonly rate: number;
 }
 
 /** What is searched for: a video's signature (so far), and that of its mirror image. */
@@ -73,17 +76,27 @@ function verified(
     const reference = references.get(candidate.videoNum);
     if (!reference) continue;
     const refSignature = decodeSignature(reference.signature);
-    const alignment = verifyOffset(signature, refSignature, candidate.offsetSamples);
-    const verdict =
-      alignment &&
-      judgeAlignment(alignment, {
-        queryDurationSec: durationSec,
-        refDurationSec: reference.durationSec,
-        queryPictureSec,
-        refPictureSec: pictureSeconds(refSignature, reference.durationSec),
-        decodedSec,
+    const found = verifyOffset(signature, refSignature, candidate.offsetSamples);
+    if (!found) continue;
+    // A copy re-timed to another speed agrees for a while at each offset it drifts through:
+    // enough agreement at rate 1 is worth trying the other rates.
+    const { rate, alignment } =
+      found.matchedSamples >= MIN_RATE_SEARCH_SAMPLES ? bestRate(signature, refSignature, found) : { rate: 1, alignment: found };
+    // Judged on the stored video's clock, where the query lasts `rate` times as long.
+    const verdict = judgeAlignment(alignment, {
+      queryDurationSec: durationSec * rate,
+      refDurationSec: reference.durationSec,
+      queryPictureSec: queryPictureSec * rate,
+      refPictureSec: pictureSeconds(refSignature, reference.durationSec),
+      decodedSec: decodedSec * rate,
+    });
+    if (verdict)
+      duplicates.push({
+        reference: { videoId: reference.videoId, key: reference.key },
+        verdict: onQueryClock(verdict, rate),
+        flipped,
+        rate,
       });
-    if (verdict) duplicates.push({ reference: { videoId: reference.videoId, key: reference.key }, verdict, flipped });
   }
   return duplicates;
 }
@@ -99,5 +112,6 @@ export function toStoredMatch(duplicate: Duplicate): StoredMatch {
     segment: verdict.querySegment,
     otherSegment: verdict.refSegment,
     flipped: duplicate.flipped,
+    rate: duplicate.rate,
   };
 }

@@ -19,6 +19,10 @@ export const DuplicateEntrySchema = z
     segment: Segment.describe("the matched footage in this video"),
     otherSegment: Segment.describe("the matched footage in the other video"),
     flipped: z.boolean().describe("one video is the other mirrored (flipped left to right)"),
+    rate: z
+      .number()
+      .positive()
+      .describe("how fast this video plays the shared footage against the other (1.25: sped up by a quarter; 1: the same speed)"),
   })
   .readonly()
   .meta({ id: "Duplicate" });
@@ -142,6 +146,7 @@ function duplicateEntry(d: DuplicateRecord): DuplicateEntry {
     segment: [d.segment[0], d.segment[1]],
     otherSegment: [d.otherSegment[0], d.otherSegment[1]],
     flipped: d.flipped,
+    rate: d.rate,
   };
 }
 

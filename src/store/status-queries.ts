@@ -16,6 +16,7 @@ export interface DuplicateRecord {
   readonly segment: [number, number];
   readonly otherSegment: [number, number];
   readonly flipped: boolean;
+  readonly rate: number;
   /** Its place in the video's list of duplicates (a page starts after it). */
   readonly position: DuplicatePosition;
 }
@@ -199,6 +200,7 @@ function duplicateRecord(m: MatchRow): DuplicateRecord {
     segment: [m.segmentStart, m.segmentEnd],
     otherSegment: [m.otherStart, m.otherEnd],
     flipped: m.flipped,
+    rate: m.rate,
     position: { score: m.score, otherVideoId: m.otherVideoId },
   };
 }

@@ -9,4 +9,5 @@ export const nearDuplicateOf = (otherVideoId: string, seconds: number): StoredMa
   segment: [0, seconds],
   otherSegment: [0, seconds],
   flipped: false,
+  rate: 1,
 });

@@ -64,6 +64,7 @@ describe("duplicate detection through S3 → SQS → /status (small accuracy cor
       "fragment embedded",
       "vp9 webm",
       "mirrored",
+      "speed 1.25×",
     ];
     for (const original of originals) {
       for (const name of chosen) {
@@ -115,11 +116,13 @@ describe("duplicate detection through S3 → SQS → /status (small accuracy cor
       }
       expect(match.score).toBeGreaterThan(0);
       expect(match.segment[1]).toBeGreaterThan(match.segment[0]);
-      expect(match.otherSegment[1] - match.otherSegment[0]).toBeCloseTo(match.segment[1] - match.segment[0], 0);
+      // A re-timed copy covers the same footage in more or less time: its rate says how much.
+      expect(match.otherSegment[1] - match.otherSegment[0]).toBeCloseTo((match.segment[1] - match.segment[0]) * match.rate, 0);
       const expectedKind = copy.transformation === "fragment embedded" ? "partial" : "near-duplicate";
       if (match.kind !== expectedKind) wrongKind.push(`${copy.transformation} of ${copy.original}: ${JSON.stringify(match)}`);
       if (copy.transformation === "black intro 3 s") expect(match.offsetSec).toBeCloseTo(-3, 0);
       expect(match.flipped).toBe(copy.transformation === "mirrored");
+      expect(match.rate).toBe(copy.transformation === "speed 1.25×" ? 1.25 : 1);
     }
     expect(missed).toEqual([]);
     expect(wrongKind).toEqual([]);

@@ -108,7 +108,7 @@ function duplicateItem(owner, d) {
   title.textContent = d.file;
   const summary = document.createElement("div");
   summary.className = "label";
-  summary.textContent = `${d.kind}${d.flipped ? " · mirrored" : ""} · score ${d.score.toFixed(3)} · offset ${d.offsetSec >= 0 ? "+" : ""}${d.offsetSec.toFixed(2)} s`;
+  summary.textContent = `${d.kind}${d.flipped ? " · mirrored" : ""}${d.rate === 1 ? "" : ` · ×${d.rate}`} · score ${d.score.toFixed(3)} · offset ${d.offsetSec >= 0 ? "+" : ""}${d.offsetSec.toFixed(2)} s`;
   const here = document.createElement("div");
   here.className = "label";
   here.textContent = `this video: ${d.segment[0].toFixed(1)}–${d.segment[1].toFixed(1)} s`;

@@ -88,6 +88,7 @@ describe("analyzeObject (the ingest use case, on in-memory ports)", () => {
       segment: [0, 30],
       otherSegment: [0, 30],
       flipped: false,
+      rate: 1,
     });
   });
 

@@ -68,4 +68,26 @@ describe("findDuplicates (index lookup → voting → verification, on an in-mem
     const found = await findDuplicates(index, { ...upright(copy), mirrored: reencoded(random, catalog[9]!) });
     expect(found.map((d) => [d.reference.key, d.flipped])).toEqual([["v9.mp4", false]]);
   });
+
+  it("finds a copy sped up by a quarter, with its rate and its segment in both videos", async () => {
+    const source = catalog[15]!;
+    const copy = reencoded(
+      random,
+      Array.from({ length: Math.floor(source.length / 1.25) }, (_, i) => source[Math.round(i * 1.25)]),
+    );
+    const [match] = await findDuplicates(index, upright(copy));
+    expect(match?.reference.key).toBe("v15.mp4");
+    expect(match?.rate).toBe(1.25);
+    const { querySegment, refSegment } = match!.verdict;
+    const [copySec, sourceSec] = [copy.length / SAMPLE_RATE, source.length / SAMPLE_RATE];
+    expect(querySegment[0]).toBeLessThan(1);
+    expect(querySegment[1]).toBeGreaterThan(copySec - 1.5);
+    expect(refSegment[1]).toBeGreaterThan(sourceSec - 2);
+    expect(toStoredMatch(match!)).toMatchObject({ kind: "near-duplicate", rate: 1.25 });
+  });
+
+  it("keeps rate 1 for copies at the same speed", async () => {
+    const copy = reencoded(random, catalog[18]!);
+    expect((await findDuplicates(index, upright(copy))).map((d) => d.rate)).toEqual([1]);
+  });
 });

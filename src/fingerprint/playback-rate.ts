@@ -1,0 +1,76 @@
+import { SAMPLE_RATE, type Signature } from "./signature.js";
+import type { Verdict } from "./verdict.js";
+import { verifyOffset, type Alignment } from "./verify.js";
+
+/**
+ * Copies re-timed to another speed (re-uploads sped up to dodge matching, slowed-down edits).
+ * Pure. A query at rate r shows the stored video's moment t at r⁻¹·t (plus an offset); on the
+ * stored video's clock, query sample j is the query's picture at j / r.
+ */
+
+/** The rates tried for a found match, 1 (no change) among them. */
+export const PLAYBACK_RATES: readonly number[] = [0.75, 0.8, 0.85, 0.9, 0.95, 1, 1.05, 1.1, 1.15, 1.2, 1.25, 1.3, 1.35, 1.4, 1.45, 1.5];
+/** Another rate is taken only when its alignment covers this much more of the two videos than rate 1. */
+const MIN_GAIN = 0.1;
+/**
+ * Rates are tried for alignments with at least this many agreeing samples at rate 1: a re-timed
+ * copy still agrees for a while at each offset it drifts through, and chance alignments rarely do.
+ */
+export const MIN_RATE_SEARCH_SAMPLES = 2 * SAMPLE_RATE;
+
+/** The query's signature on the stored video's clock at `rate`. */
+export function atRate(signature: Signature, rate: number): Signature {
+  if (rate === 1) return signature;
+  const length = Math.floor(signature.length * rate);
+  return Array.from({ length }, (_, j) => signature[Math.min(signature.length - 1, Math.round(j / rate))]);
+}
+
+export interface TimedAlignment {
+  readonly rate: number;
+  /** The query on the stored video's clock (atRate). */
+  readonly query: Signature;
+  /** The alignment of that query with the stored video. */
+  readonly alignment: Alignment;
+}
+
+const pictures = (signature: Signature): number =>
+  Math.max(
+    1,
+    signature.reduce((n, hash) => (hash ? n + 1 : n), 0),
+  );
+
+/**
+ * The rate at which a query matches a stored video best, starting from its alignment at rate 1:
+ * at each rate the query is resampled and verified around the offset that keeps the middle of
+ * the rate-1 segment in place. An alignment is measured by how much of both videos it covers
+ * (its agreeing samples over each one's pictures, on each one's clock): in a slow shot every
+ * rate agrees everywhere, and only the coverage of the two tells the right one. Rate 1 stands
+ * unless another covers MIN_GAIN more.
+ */
+export function bestRate(query: Signature, ref: Signature, found: Alignment): TimedAlignment {
+  const [queryPictures, refPictures] = [pictures(query), pictures(ref)];
+  const covered = ({ rate, alignment }: TimedAlignment) =>
+    Math.min(1, alignment.matchedSamples / rate / queryPictures) + Math.min(1, alignment.matchedSamples / refPictures);
+  const same: TimedAlignment = { rate: 1, query, alignment: found };
+  const middle = (found.queryStart + found.queryEnd) / 2;
+  let best: TimedAlignment | undefined;
+  for (const rate of PLAYBACK_RATES) {
+    if (rate === 1) continue;
+    const timed = atRate(query, rate);
+    const alignment = verifyOffset(timed, ref, Math.round(middle + found.offsetSamples - middle * rate));
+    const candidate = alignment && { rate, query: timed, alignment };
+    if (candidate && (!best || covered(candidate) > covered(best))) best = candidate;
+  }
+  return best && covered(best) >= covered(same) + MIN_GAIN ? best : same;
+}
+
+/**
+ * A verdict judged on the stored video's clock, with the query's segment back on its own
+ * clock; the offset is the one at the start of the segment (with a rate, it changes along it).
+ */
+export function onQueryClock(verdict: Verdict, rate: number): Verdict {
+  if (rate === 1) return verdict;
+  const round = (value: number) => Math.round(value * 100) / 100;
+  const querySegment: [number, number] = [round(verdict.querySegment[0] / rate), round(verdict.querySegment[1] / rate)];
+  return { ...verdict, querySegment, offsetSec: round(verdict.refSegment[0] - querySegment[0]) };
+}
