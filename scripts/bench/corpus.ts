@@ -124,27 +124,13 @@ async function withLeadIn(o: OriginalSpec, out: string, leadIn: string): Promise
   const graph = `${leadIn},fps=${o.fps},format=yuv420p,setsar=1[lead];[0:v]fps=${o.fps},format=yuv420p,setsar=1[main];[lead][main]concat=n=2:v=1:a=0[v]`;
   await run(FFMPEG, ["-v", "error", "-y", "-i", o.file, "-filter_complex", graph, "-map", "[v]", ...x264, out], { maxBuffer: 1 << 24 });
 }
+/** ffmpeg, quiet, writing `out` over any file there. */
+const ffmpegTo = async (out: string, args: string[]) => run(FFMPEG, ["-v", "error", "-y", ...args, out], { maxBuffer: 1 << 24 });
 /** The original played `rate` times as fast, picture and sound. */
 function retimed(rate: number): Transformation {
   return async (o, out) => {
     const graph = `[0:v]setpts=PTS/${rate}[v];[0:a]atempo=${rate}[a]`;
-    await run(FFMPEG, [
-      "-v",
-      "error",
-      "-y",
-      "-i",
-      o.file,
-      "-filter_complex",
-      graph,
-      "-map",
-      "[v]",
-      "-map",
-      "[a]",
-      ...x264,
-      "-c:a",
-      "aac",
-      out,
-    ]);
+    await ffmpegTo(out, ["-i", o.file, "-filter_complex", graph, "-map", "[v]", "-map", "[a]", ...x264, "-c:a", "aac"]);
   };
 }
 export const TITLE_CARD = `color=c=0x1d2b53:size=${W}x${H}:rate=25:d=3,drawbox=x=120:y=130:w=400:h=50:color=white@0.85:t=fill,drawbox=x=200:y=200:w=240:h=20:color=0xffa300@0.9:t=fill`;
@@ -193,16 +179,14 @@ export const TRANSFORMATIONS: Record<string, Transformation> = {
   ]),
   "audio removed": reencode([...x264], ["-an"]),
   "audio replaced": async (o, out, rng) => {
-    await run(FFMPEG, [
-      "-v",
-      "error",
-      "-y",
+    const tone = `sine=frequency=${Math.round(between(rng, 200, 900))}:duration=${o.durationSec}`;
+    await ffmpegTo(out, [
       "-i",
       o.file,
       "-f",
       "lavfi",
       "-i",
-      `sine=frequency=${Math.round(between(rng, 200, 900))}:duration=${o.durationSec}`,
+      tone,
       "-map",
       "0:v",
       "-map",
@@ -212,7 +196,6 @@ export const TRANSFORMATIONS: Record<string, Transformation> = {
       "-c:a",
       "aac",
       "-shortest",
-      out,
     ]);
   },
   "black intro 3 s": (o, out) => withLeadIn(o, out, `color=c=black:size=${W}x${H}:rate=25:d=3`),
