@@ -41,7 +41,7 @@ export interface Alignment {
   readonly refPictureSamples: number;
 }
 
-type Segment = Omit<Alignment, "queryPictureSamples" | "refPictureSamples">;
+type Segment = Omit<Alignment, "distinctPictures" | "queryPictureSamples" | "refPictureSamples">;
 
 function exactDistance(query: Signature, ref: Signature, q: number, offset: number): number {
   const hash = query[q];
@@ -71,7 +71,6 @@ function bestSegmentAt(query: Signature, ref: Signature, offset: number, options
   let comparedAtLastMatch = 0;
   let distanceSum = 0;
   let exactSum = 0;
-  let pictures: Hash64[] = [];
   const close = () => {
     if (matched > 0 && (!best || matched > best.matchedSamples)) {
       best = {
@@ -80,14 +79,12 @@ function bestSegmentAt(query: Signature, ref: Signature, offset: number, options
         queryEnd: lastMatch + 1,
         matchedSamples: matched,
         comparedSamples: comparedAtLastMatch,
-        distinctPictures: pictures.length,
         meanDistance: distanceSum / matched,
         exactMeanDistance: exactSum / matched,
       };
     }
     start = -1;
     matched = compared = comparedAtLastMatch = distanceSum = exactSum = 0;
-    pictures = [];
   };
   const from = Math.max(0, -offset - 1);
   const to = Math.min(query.length, ref.length - offset + 1);
@@ -103,8 +100,6 @@ function bestSegmentAt(query: Signature, ref: Signature, offset: number, options
       lastMatch = q;
       disagreeing = 0;
       comparedAtLastMatch = compared;
-      const hash = query[q]!;
-      if (!pictures.some((picture) => hammingDistance(picture, hash) <= 6)) pictures.push(hash);
     } else if (start >= 0) {
       disagreeing += 1;
       if (disagreeing > options.maxGapSamples) {
@@ -139,7 +134,7 @@ export function verifyOffset(
       if (further && isBetter(further, best)) best = further;
     }
   }
-  return best && withEdgesWithoutPicture(query, ref, best);
+  return best && withEdgesWithoutPicture(query, ref, { ...best, distinctPictures: distinctPictures(query, ref, best, options) });
 }
 
 function neitherHasPicture(query: Signature, ref: Signature, q: number, offset: number): boolean {
@@ -153,11 +148,26 @@ function picturesIn(signature: Signature, from: number, to: number): number {
 }
 
 /**
+ * Distinct pictures among a segment's agreeing samples (a still title card counts once).
+ * Counted for the chosen segment only: against every picture seen so far, it is the costly part.
+ */
+function distinctPictures(query: Signature, ref: Signature, segment: Segment, options: VerifyOptions): number {
+  const pictures: Hash64[] = [];
+  for (let q = segment.queryStart; q < segment.queryEnd; q += 1) {
+    const d = distanceAt(query, ref, q, segment.offsetSamples);
+    const hash = query[q];
+    if (d === undefined || d > options.maxDistance || !hash) continue;
+    if (!pictures.some((picture) => hammingDistance(picture, hash) <= 6)) pictures.push(hash);
+  }
+  return pictures.length;
+}
+
+/**
  * The segment grown over the seconds next to it where neither video has a picture (flat,
  * black or texture-only footage, evidence of nothing either way), as such seconds inside a
  * segment already are: a copy whose last scenes no hash can see is still aligned to its end.
  */
-function withEdgesWithoutPicture(query: Signature, ref: Signature, segment: Segment): Alignment {
+function withEdgesWithoutPicture(query: Signature, ref: Signature, segment: Segment & Pick<Alignment, "distinctPictures">): Alignment {
   const offset = segment.offsetSamples;
   const from = Math.max(0, -offset);
   const to = Math.min(query.length, ref.length - offset);
