@@ -1,6 +1,6 @@
 import { SAMPLE_RATE, type Signature } from "./signature.js";
 import type { Verdict } from "./verdict.js";
-import { verifyOffset, type Alignment } from "./verify.js";
+import { DEFAULT_VERIFY, verifyOffset, type Alignment, type VerifyOptions } from "./verify.js";
 
 /**
  * Copies re-timed to another speed (re-uploads sped up to dodge matching, slowed-down edits).
@@ -8,8 +8,15 @@ import { verifyOffset, type Alignment } from "./verify.js";
  * stored video's clock, query sample j is the query's picture at j / r.
  */
 
-/** The rates tried for a found match, 1 (no change) among them. */
-export const PLAYBACK_RATES: readonly number[] = [0.75, 0.8, 0.85, 0.9, 0.95, 1, 1.05, 1.1, 1.15, 1.2, 1.25, 1.3, 1.35, 1.4, 1.45, 1.5];
+/** The rates a found match may have: 0.75 to 1.5 by 0.05, 1 (no change) among them. */
+export const PLAYBACK_RATES: readonly number[] = Array.from({ length: 16 }, (_, i) => Math.round(75 + 5 * i) / 100);
+/** Every COARSE_STEP-th rate is tried first, then the two on each side of the best of those. */
+const COARSE_STEP = 3;
+/**
+ * A rate's alignment is searched this far around the offset the rate-1 segment implies (the
+ * anchor is known to a sample or two; the full ±1 s search cost twice as much).
+ */
+const RATE_VERIFY: VerifyOptions = { ...DEFAULT_VERIFY, searchSamples: SAMPLE_RATE / 2 };
 /** Another rate is taken only when its alignment covers this much more of the two videos than rate 1. */
 const MIN_GAIN = 0.1;
 /**
@@ -42,7 +49,7 @@ const pictures = (signature: Signature): number =>
 /**
  * The rate at which a query matches a stored video best, starting from its alignment at rate 1:
  * at each rate the query is resampled and verified around the offset that keeps the middle of
- * the rate-1 segment in place. An alignment is measured by how much of both videos it covers
+ * the rate-1 segment in place (every third rate first, then the best one's neighbours). An alignment is measured by how much of both videos it covers
  * (its agreeing samples over each one's pictures, on each one's clock): in a slow shot every
  * rate agrees everywhere, and only the coverage of the two tells the right one. Rate 1 stands
  * unless another covers MIN_GAIN more.
@@ -53,14 +60,21 @@ export function bestRate(query: Signature, ref: Signature, found: Alignment): Ti
     Math.min(1, alignment.matchedSamples / rate / queryPictures) + Math.min(1, alignment.matchedSamples / refPictures);
   const same: TimedAlignment = { rate: 1, query, alignment: found };
   const middle = (found.queryStart + found.queryEnd) / 2;
-  let best: TimedAlignment | undefined;
-  for (const rate of PLAYBACK_RATES) {
-    if (rate === 1) continue;
+  const at = (index: number): TimedAlignment | undefined => {
+    const rate = PLAYBACK_RATES[index];
+    if (rate === undefined || rate === 1) return undefined;
     const timed = atRate(query, rate);
-    const alignment = verifyOffset(timed, ref, Math.round(middle + found.offsetSamples - middle * rate));
-    const candidate = alignment && { rate, query: timed, alignment };
-    if (candidate && (!best || covered(candidate) > covered(best))) best = candidate;
+    const alignment = verifyOffset(timed, ref, Math.round(middle + found.offsetSamples - middle * rate), RATE_VERIFY);
+    return alignment && { rate, query: timed, alignment };
+  };
+  const better = (a: TimedAlignment | undefined, b: TimedAlignment | undefined) => (a && (!b || covered(a) > covered(b)) ? a : b);
+  let best: TimedAlignment | undefined;
+  let bestIndex = -1;
+  for (let index = 0; index < PLAYBACK_RATES.length; index += COARSE_STEP) {
+    const tried = at(index);
+    if (better(tried, best) !== best) [best, bestIndex] = [tried, index];
   }
+  for (const step of [-2, -1, 1, 2]) best = better(at(bestIndex + step), best);
   return best && covered(best) >= covered(same) + MIN_GAIN ? best : same;
 }
 
