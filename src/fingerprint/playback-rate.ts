@@ -59,6 +59,8 @@ export function bestRate(query: Signature, ref: Signature, found: Alignment): Ti
   const covered = ({ rate, alignment }: TimedAlignment) =>
     Math.min(1, alignment.matchedSamples / rate / queryPictures) + Math.min(1, alignment.matchedSamples / refPictures);
   const same: TimedAlignment = { rate: 1, query, alignment: found };
+  // Covering both videos (2) is the most any rate can: then no rate can gain MIN_GAIN.
+  if (covered(same) > 2 - MIN_GAIN) return same;
   const middle = (found.queryStart + found.queryEnd) / 2;
   const at = (index: number): TimedAlignment | undefined => {
     const rate = PLAYBACK_RATES[index];
