@@ -14,12 +14,9 @@ export const PLAYBACK_RATES: readonly number[] = Array.from({ length: 16 }, (_, 
 const COARSE_STEP = 3;
 /**
  * A rate's alignment is searched this far around the offset the rate-1 segment implies (the
- * anchor is known to a sample or two; the full ±1 s search cost twice as much). Its segment
- * may run through 6 s of disagreement rather than 3: each half-second mean of a re-timed copy
- * averages more or less motion than the stored one's, so in fast motion the two disagree for
- * longer (a 1.25× copy of a corpus original broke in two at a 5 s stretch where they disagreed).
+ * anchor is known to a sample or two; the full ±1 s search cost twice as much).
  */
-const RATE_VERIFY: VerifyOptions = { ...DEFAULT_VERIFY, searchSamples: SAMPLE_RATE / 2, maxGapSamples: 6 * SAMPLE_RATE };
+const RATE_VERIFY: VerifyOptions = { ...DEFAULT_VERIFY, searchSamples: SAMPLE_RATE / 2 };
 /** Another rate is taken only when its alignment covers this much more of the two videos than rate 1. */
 const MIN_GAIN = 0.1;
 /**
