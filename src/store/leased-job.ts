@@ -78,7 +78,11 @@ export class LeasedJob {
   }
 
   async recordProgress(progress: number): Promise<void> {
-    await this.db.job.updateMany({ where: { id: this.jobId, leaseToken: this.grant.token, status: "analyzing" }, data: { progress } });
+    // Only forward: the decode reports progress while the probe still runs, so their writes can arrive out of order.
+    await this.db.job.updateMany({
+      where: { id: this.jobId, leaseToken: this.grant.token, status: "analyzing", progress: { lt: progress } },
+      data: { progress },
+    });
   }
 
   /** Stores a complete fingerprint in one transaction; there is only ever one set per video. */
