@@ -1,4 +1,4 @@
-import { SAMPLE_RATE, type Signature } from "./signature.js";
+import { pictureSeconds, SAMPLE_RATE, type Signature } from "./signature.js";
 import type { Verdict } from "./verdict.js";
 import { DEFAULT_VERIFY, verifyOffset, type Alignment, type VerifyOptions } from "./verify.js";
 
@@ -34,17 +34,12 @@ export function atRate(signature: Signature, rate: number): Signature {
 
 export interface TimedAlignment {
   readonly rate: number;
-  /** The query on the stored video's clock (atRate). */
-  readonly query: Signature;
-  /** The alignment of that query with the stored video. */
+  /** The alignment of the query on the stored video's clock (atRate) with the stored video. */
   readonly alignment: Alignment;
 }
 
-const pictures = (signature: Signature): number =>
-  Math.max(
-    1,
-    signature.reduce((n, hash) => (hash ? n + 1 : n), 0),
-  );
+/** Samples with a picture (at least one): pictureSeconds with no duration to cap it, in samples. */
+const pictures = (signature: Signature): number => pictureSeconds(signature, Infinity) * SAMPLE_RATE;
 
 /**
  * The rate at which a query matches a stored video best, starting from its alignment at rate 1:
@@ -58,16 +53,15 @@ export function bestRate(query: Signature, ref: Signature, found: Alignment): Ti
   const [queryPictures, refPictures] = [pictures(query), pictures(ref)];
   const covered = ({ rate, alignment }: TimedAlignment) =>
     Math.min(1, alignment.matchedSamples / rate / queryPictures) + Math.min(1, alignment.matchedSamples / refPictures);
-  const same: TimedAlignment = { rate: 1, query, alignment: found };
+  const same: TimedAlignment = { rate: 1, alignment: found };
   // Covering both videos (2) is the most any rate can: then no rate can gain MIN_GAIN.
   if (covered(same) > 2 - MIN_GAIN) return same;
   const middle = (found.queryStart + found.queryEnd) / 2;
   const at = (index: number): TimedAlignment | undefined => {
     const rate = PLAYBACK_RATES[index];
     if (rate === undefined || rate === 1) return undefined;
-    const timed = atRate(query, rate);
-    const alignment = verifyOffset(timed, ref, Math.round(middle + found.offsetSamples - middle * rate), RATE_VERIFY);
-    return alignment && { rate, query: timed, alignment };
+    const alignment = verifyOffset(atRate(query, rate), ref, Math.round(middle + found.offsetSamples - middle * rate), RATE_VERIFY);
+    return alignment && { rate, alignment };
   };
   const better = (a: TimedAlignment | undefined, b: TimedAlignment | undefined) => (a && (!b || covered(a) > covered(b)) ? a : b);
   let best: TimedAlignment | undefined;
