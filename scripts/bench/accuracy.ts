@@ -31,7 +31,7 @@ function shuffle<T>(items: T[], rng: () => number): T[] {
 
 const started = Date.now();
 // The generator's version is part of the cache key: a changed generator makes a new corpus.
-const dir = path.resolve(process.env.BENCH_CORPUS_DIR ?? path.join(".run", "bench-corpus", `v5-${seed}-${originals}x${negatives}`));
+const dir = path.resolve(process.env.BENCH_CORPUS_DIR ?? path.join(".run", "bench-corpus", `v6-${seed}-${originals}x${negatives}`));
 const corpus = await buildCorpus({ seed, originals, negatives, dir }, (line) => console.error(`[corpus] ${line}`));
 console.error(`[corpus] ${corpus.length} videos in ${dir} (${((Date.now() - started) / 1000).toFixed(0)} s)`);
 

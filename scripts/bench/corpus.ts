@@ -125,7 +125,9 @@ async function withLeadIn(o: OriginalSpec, out: string, leadIn: string): Promise
   await run(FFMPEG, ["-v", "error", "-y", "-i", o.file, "-filter_complex", graph, "-map", "[v]", ...x264, out], { maxBuffer: 1 << 24 });
 }
 /** ffmpeg, quiet, writing `out` over any file there. */
-const ffmpegTo = async (out: string, args: string[]) => run(FFMPEG, ["-v", "error", "-y", ...args, out], { maxBuffer: 1 << 24 });
+const ffmpegTo = async (out: string, args: string[]): Promise<void> => {
+  await run(FFMPEG, ["-v", "error", "-y", ...args, out], { maxBuffer: 1 << 24 });
+};
 /** The original played `rate` times as fast, picture and sound. */
 function retimed(rate: number): Transformation {
   return async (o, out) => {
@@ -133,6 +135,64 @@ function retimed(rate: number): Transformation {
     await ffmpegTo(out, ["-i", o.file, "-filter_complex", graph, "-map", "[v]", "-map", "[a]", ...x264, "-c:a", "aac"]);
   };
 }
+/** Fresh unrelated footage of about `seconds`, as a background or an inset (cached beside the corpus). */
+async function footage(rng: Rng, file: string, seconds: number, fps: number): Promise<string> {
+  const scenes = sceneDurations(rng, Math.round(seconds), "normal").map((d) => randomScene(rng, d));
+  await produce(file, (out) => renderScenes(out, scenes, { fps, crf: 20 }));
+  return file;
+}
+
+/** A 9:16 repost: the 16:9 picture across the width, over a blurred, zoomed copy of itself. */
+function verticalBlurred(rng: Rng): string {
+  const width = 2 * Math.round(between(rng, 0.9, 1) * 180);
+  const blur = Math.round(between(rng, 10, 30));
+  return `[0:v]split[a][b];[a]scale=360:640:force_original_aspect_ratio=increase,crop=360:640,boxblur=${blur}:2[bg];[b]scale=${width}:-2[fg];[bg][fg]overlay=(W-w)/2:(H-h)/2,setsar=1[v]`;
+}
+
+/** Caption bars as meme templates have them: white, with black lines of "text". */
+interface CaptionTemplate {
+  readonly top: number;
+  readonly bottom: number;
+  readonly lines: readonly { x: number; y: number; w: number }[];
+}
+const CAPTION_H = 480;
+function captionTemplate(rng: Rng): CaptionTemplate {
+  const top = 2 * Math.round(between(rng, 30, 55));
+  const bottom = 2 * Math.round(between(rng, 0, 35));
+  const lines = Array.from({ length: 1 + Math.floor(rng() * 2) }, (_, i) => {
+    const w = Math.round(between(rng, 200, 560));
+    return { x: Math.round((W - w) / 2), y: 14 + i * 34, w };
+  }).filter((l) => l.y + 24 < top);
+  return { top, bottom, lines };
+}
+function captioned(t: CaptionTemplate): string {
+  const text = t.lines.map((l) => `drawbox=x=${l.x}:y=${l.y}:w=${l.w}:h=22:color=black:t=fill`).join(",");
+  return `[0:v]scale=${W}:${CAPTION_H - t.top - t.bottom},setsar=1,pad=${W}:${CAPTION_H}:0:${t.top}:white${text ? `,${text}` : ""}[v]`;
+}
+
+/** Where a picture-in-picture inset goes: about half size, in a corner, a small margin in. */
+interface InsetPlace {
+  readonly width: number;
+  readonly x: string;
+  readonly y: string;
+}
+function insetPlace(rng: Rng): InsetPlace {
+  const width = 2 * Math.round(between(rng, 0.4, 0.6) * (W / 2));
+  const margin = Math.round(between(rng, 0, 24));
+  const corner = Math.floor(rng() * 4);
+  return { width, x: corner % 2 ? `W-w-${margin}` : `${margin}`, y: corner < 2 ? `${margin}` : `H-h-${margin}` };
+}
+/** Input 0 over input 1, as an inset. */
+const inset = (p: InsetPlace) =>
+  `[1:v]scale=${W}:${H},setsar=1[bg];[0:v]scale=${p.width}:-2,setsar=1[fg];[bg][fg]overlay=${p.x}:${p.y}:shortest=1[v]`;
+/** A reaction channel's frame: one still picture (a PNG) behind every inset. */
+async function reactionFrame(rng: Rng, file: string): Promise<string> {
+  const { source, filters } = randomScene(rng, 1);
+  const graph = `${source}${source.includes("=") ? ":" : "="}size=${W}x${H}:rate=25${filters ? `,${filters}` : ""},scale=${W}:${H}`;
+  await produce(file, (out) => ffmpegTo(out, ["-f", "lavfi", "-i", graph, "-frames:v", "1"]));
+  return file;
+}
+
 export const TITLE_CARD = `color=c=0x1d2b53:size=${W}x${H}:rate=25:d=3,drawbox=x=120:y=130:w=400:h=50:color=white@0.85:t=fill,drawbox=x=200:y=200:w=240:h=20:color=0xffa300@0.9:t=fill`;
 
 export const TRANSFORMATIONS: Record<string, Transformation> = {
@@ -208,7 +268,102 @@ export const TRANSFORMATIONS: Record<string, Transformation> = {
   "speed 0.8×": retimed(0.8),
   "speed 1.25×": retimed(1.25),
   "speed 1.5×": retimed(1.5),
+  // Reposts for phones and reaction channels: the picture is only part of the frame.
+  "vertical, blurred fill": async (o, out, rng) =>
+    ffmpegTo(out, ["-i", o.file, "-filter_complex", verticalBlurred(rng), "-map", "[v]", "-map", "0:a", ...x264, "-c:a", "copy"]),
+  "vertical, centre crop": async (o, out, rng) => {
+    const shift = between(rng, -0.05, 0.05).toFixed(3);
+    await reencode(["-vf", `crop=ih*9/16:ih:(iw-ow)/2+iw*${shift}:0,scale=360:640,setsar=1`, ...x264])(o, out);
+  },
+  "caption bars (meme)": async (o, out, rng) =>
+    ffmpegTo(out, [
+      "-i",
+      o.file,
+      "-filter_complex",
+      captioned(captionTemplate(rng)),
+      "-map",
+      "[v]",
+      "-map",
+      "0:a",
+      ...x264,
+      "-c:a",
+      "copy",
+    ]),
+  "picture-in-picture": async (o, out, rng, dir) => {
+    const place = insetPlace(rng);
+    const background = await footage(rng, path.join(dir, `pip-bg-${o.id}.mp4`), o.durationSec + 1, o.fps);
+    await ffmpegTo(out, [
+      "-i",
+      o.file,
+      "-i",
+      background,
+      "-filter_complex",
+      inset(place),
+      "-map",
+      "[v]",
+      "-map",
+      "0:a",
+      ...x264,
+      "-c:a",
+      "copy",
+    ]);
+  },
+  "reaction frame": async (o, out, rng, dir) => {
+    const place = insetPlace(rng);
+    const frame = await reactionFrame(rng, path.join(dir, `reaction-frame-${o.id}.png`));
+    await ffmpegTo(out, [
+      "-i",
+      o.file,
+      "-loop",
+      "1",
+      "-i",
+      frame,
+      "-filter_complex",
+      inset(place),
+      "-map",
+      "[v]",
+      "-map",
+      "0:a",
+      ...x264,
+      "-c:a",
+      "copy",
+    ]);
+  },
 };
+interface LayoutNegative {
+  readonly slug: string;
+  /** What it shares with the model original's copy of that transformation. */
+  readonly about: { text: string; copy: string };
+  readonly make: (job: { model: OriginalSpec; other: string; out: string; modelRng: Rng; dir: string }) => Promise<void>;
+}
+const LAYOUT_NEGATIVES: readonly LayoutNegative[] = [
+  {
+    slug: "lv",
+    about: { text: "vertical blurred layout as", copy: "vertical, blurred fill" },
+    make: ({ other, out, modelRng }) => ffmpegTo(out, ["-i", other, "-filter_complex", verticalBlurred(modelRng), "-map", "[v]", ...x264]),
+  },
+  {
+    slug: "lc",
+    about: { text: "same caption template as", copy: "caption bars (meme)" },
+    make: ({ other, out, modelRng }) =>
+      ffmpegTo(out, ["-i", other, "-filter_complex", captioned(captionTemplate(modelRng)), "-map", "[v]", ...x264]),
+  },
+  {
+    slug: "lr",
+    about: { text: "same reaction frame as", copy: "reaction frame" },
+    make: async ({ model, other, out, modelRng, dir }) => {
+      const place = insetPlace(modelRng);
+      const frame = await reactionFrame(modelRng, path.join(dir, `reaction-frame-${model.id}.png`));
+      await ffmpegTo(out, ["-i", other, "-loop", "1", "-i", frame, "-filter_complex", inset(place), "-map", "[v]", ...x264]);
+    },
+  },
+  {
+    slug: "lm",
+    about: { text: "only the sound of", copy: "original" },
+    make: ({ model, other, out }) =>
+      ffmpegTo(out, ["-i", other, "-i", model.file, "-map", "0:v", "-map", "1:a", "-c:v", "copy", "-c:a", "aac", "-shortest"]),
+  },
+];
 const EXTENSIONS: Record<string, string> = { "vp9 webm": "webm", "mkv container": "mkv", "mov container": "mov" };
 
 /**
@@ -335,6 +490,27 @@ export async function buildCorpus(options: CorpusOptions, progress: (line: strin
       videos.push({ id, file, family: undefined, transformation: "negative: single shot" });
     }
     progress(`negative ${id}: ${videos[videos.length - 1]!.transformation}`);
+  }
+
+  // Unrelated footage in the layouts the layout copies use, and with an original's sound: each
+  // must stay unmatched. Their own random streams leave the rest of the corpus as it was.
+  const layoutNegatives = Math.ceil(options.negatives / 6);
+  const copyRng = (model: OriginalSpec, transformation: string) =>
+    mulberry32(options.seed ^ stringHash(`${model.id}/${transformation.replace(/[^a-z0-9]+/gi, "-").toLowerCase()}`));
+  for (let i = 0; i < layoutNegatives; i += 1) {
+    const model = originals[i % randomOriginals.length]!;
+    const made = await Promise.all(
+      LAYOUT_NEGATIVES.map(async ({ slug, about, make }) => {
+        const id = `${slug}${String(i).padStart(2, "0")}`;
+        const rng = mulberry32(options.seed ^ stringHash(id));
+        const other = await footage(rng, path.join(options.dir, `${id}-footage.mp4`), between(rng, 30, 60), model.fps);
+        const file = path.join(options.dir, `${id}.mp4`);
+        await produce(file, (out) => make({ model, other, out, modelRng: copyRng(model, about.copy), dir: options.dir }));
+        return { id, file, family: undefined, transformation: `negative: ${about.text} ${model.id}` };
+      }),
+    );
+    videos.push(...made);
+    progress(`layout negatives ${i + 1} of ${layoutNegatives}`);
   }
 
   // Each copy has its own random stream, so copies can be made two at a time (ffmpeg's
