@@ -39,6 +39,8 @@ async function serve(variant: "bare" | "service"): Promise<void> {
         otherSegment: [0, 16],
         flipped: false,
         rate: 1,
+        region: null,
+        otherRegion: null,
         position: { score: 0.9, otherVideoId: "00000000-0000-4000-8000-000000000001" },
       },
     ],

@@ -62,7 +62,7 @@ const index: SignatureIndex = {
     const search = await frameIndex.findCandidates(query);
     lookups.last = Math.max(lookups.last, performance.now());
     lookups.rowsRead += search.rowsRead;
-    lookups.candidates += search.candidates.length;
+    lookups.candidates += search.candidates[0]!.length;
     return search;
   },
   loadReferences: (nums) => frameIndex.loadReferences(nums),
@@ -197,7 +197,7 @@ for (const size of sizes) {
     const source = q % 2 === 0 && stored.length > 0 ? stored[Math.floor(rng() * stored.length)]! : undefined;
     // A new 2-minute video: a re-encode of a stored one's first 2 minutes, or new footage.
     const signature = source ? reencoded(rng, source.signature.slice(0, 120 * SAMPLE_RATE)) : footage(120);
-    const query = { videoNum: -1, signature, mirrored: footage(120, mirrorRng), durationSec: signature.length / SAMPLE_RATE };
+    const query = { videoNum: -1, signature, mirrored: footage(120, mirrorRng), regions: [], durationSec: signature.length / SAMPLE_RATE };
     // The same query without the mirror image, untimed by the wrapper, before or after it in
     // turn (the second run of a query finds its pages cached): what that search costs.
     const withoutMirror = async () => {

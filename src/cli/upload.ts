@@ -16,6 +16,10 @@ import { createAwsClients, describeAwsError } from "../aws/clients.js";
 import { awsOptions, ConfigError, loadConfig } from "../config.js";
 import { StatusSnapshotSchema, type StatusSnapshot } from "../status/snapshot.js";
 
+/** A region of a frame as the CLI prints it: x and y spans in percent. */
+const part = (r: readonly number[]) =>
+  `x ${Math.round(r[0]! * 100)}–${Math.round(r[2]! * 100)} %, y ${Math.round(r[1]! * 100)}–${Math.round(r[3]! * 100)} %`;
+
 const USAGE = `usage: npm run upload -- [--prefix <key prefix>] [--timeout <seconds>] [--no-wait] <file> [more files]
   env: AWS_ENDPOINT (default http://127.0.0.1:4566; "aws" for real AWS), AWS_REGION, BUCKET,
        S3_FORCE_PATH_STYLE, INSPECTOR_URL (default http://127.0.0.1:8080)`;
@@ -98,8 +102,9 @@ async function main(): Promise<number> {
       console.log(`✔ ${key}: ${snapshot.duplicates.length === 0 ? "no duplicates" : `${snapshot.duplicates.length} duplicate(s)`}`);
       for (const d of snapshot.duplicates) {
         const offset = `${d.offsetSec >= 0 ? "+" : ""}${d.offsetSec.toFixed(2)} s`;
+        const layout = `${d.region ? `its picture here at ${part(d.region)}; ` : ""}${d.otherRegion ? `this picture there at ${part(d.otherRegion)}; ` : ""}`;
         console.log(
-          `    ${d.kind.padEnd(14)} score ${d.score.toFixed(3)}  ${d.file}  (${d.flipped ? "mirrored; " : ""}${d.rate === 1 ? "" : `×${d.rate}; `}offset ${offset}; here ${d.segment[0]}–${d.segment[1]} s, there ${d.otherSegment[0]}–${d.otherSegment[1]} s)`,
+          `    ${d.kind.padEnd(14)} score ${d.score.toFixed(3)}  ${d.file}  (${d.flipped ? "mirrored; " : ""}${d.rate === 1 ? "" : `×${d.rate}; `}${layout}offset ${offset}; here ${d.segment[0]}–${d.segment[1]} s, there ${d.otherSegment[0]}–${d.otherSegment[1]} s)`,
         );
       }
     }

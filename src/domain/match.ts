@@ -5,6 +5,13 @@ export type MatchKind = (typeof MATCH_KINDS)[number];
 /** A whole copy: all of one video's footage is the other's (the copy is indexed through the original). */
 export const isWholeCopy = (kind: MatchKind): boolean => kind === "identical" || kind === "near-duplicate";
 
+/**
+ * A rectangle of a video's frame, as shares of its width and height (x0, y0, x1, y1): where
+ * the other video's picture was found when it fills only part of this one's frame (an inset,
+ * a caption layout, a vertical repost's band).
+ */
+export type FrameRegion = readonly [x0: number, y0: number, x1: number, y1: number];
+
 /** One side of a pair of videos that share footage (stored for both sides). */
 export interface StoredMatch {
   readonly otherVideoId: string;
@@ -18,6 +25,10 @@ export interface StoredMatch {
   readonly flipped: boolean;
   /** How fast this video plays the shared footage against the other (1.25: sped up by a quarter; 1: same speed). */
   readonly rate: number;
+  /** Where in this video's frame the other's picture is, when not the whole frame. */
+  readonly region: FrameRegion | null;
+  /** Where in the other video's frame this one's picture is, when not the whole frame. */
+  readonly otherRegion: FrameRegion | null;
 }
 
 /** The same match as the other video sees it. */
@@ -31,6 +42,8 @@ export function mirrorMatch(videoId: string, match: StoredMatch): StoredMatch {
     otherSegment: match.segment,
     flipped: match.flipped,
     rate: Math.round(1e4 / match.rate) / 1e4,
+    region: match.otherRegion,
+    otherRegion: match.region,
   };
 }
 

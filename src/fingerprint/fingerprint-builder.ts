@@ -1,5 +1,7 @@
 import { CutDetector, DEFAULT_CUT_THRESHOLD, DEFAULT_MIN_CUT_GAP_SEC, type FrameScore, type SceneCut } from "./cut-detector.js";
-import { hashFrames, type Hash64 } from "./frame-hash.js";
+import { FRAME_SIZE, hashFrames, hashRegion, type Hash64, type Rect } from "./frame-hash.js";
+import { pictureRegions, REGION_SAMPLES } from "./picture-region.js";
+import type { FrameRegion } from "../domain/match.js";
 import { encodeSignature, indexEntries, SAMPLE_RATE, type IndexEntry, type Signature } from "./signature.js";
 
 /** A complete fingerprint as it is stored: cuts, the encoded signature and its index keys. */
@@ -17,9 +19,12 @@ export function storedFingerprint(cuts: readonly SceneCut[], signature: Signatur
 
 /**
  * Accumulates a fingerprint while the decode pass streams: scene cuts from the per-frame
- * scores, and the visual signature from the sampled grey frames, with the signature its
- * mirror image would have (searched for flipped copies, never stored). Pure apart from the
- * memory it holds: 16 bytes per sample, whatever the video's resolution.
+ * scores, and the visual signature from the sampled grey frames, with the signatures searched
+ * but never stored: the mirror image's (flipped copies) and those of the regions of the frame
+ * another picture may fill (PictureRegion: insets, caption layouts, vertical reposts). The
+ * regions are chosen once REGION_SAMPLES samples and the frame's aspect are known; until then
+ * the frames are kept (4 KB each). Pure apart from the memory it holds: then 8 bytes per
+ * sample and view, whatever the video's resolution.
  */
 export class FingerprintBuilder {
   readonly cuts: SceneCut[] = [];
@@ -28,11 +33,21 @@ export class FingerprintBuilder {
   /** Which samples have arrived: parallel decode segments deliver them out of order. */
   private readonly arrived: boolean[] = [];
   private prefix = 0;
+  private aspect: number | undefined;
+  /** Frames kept until the regions are chosen, by sample index. */
+  private kept: Map<number, Uint8Array> | undefined = new Map();
+  private regions: { rect: Rect; hashes: (Hash64 | undefined)[] }[] = [];
   private readonly detector = new CutDetector({ threshold: DEFAULT_CUT_THRESHOLD, minGapSec: DEFAULT_MIN_CUT_GAP_SEC });
 
   addFrameScore(frame: FrameScore): void {
     const cut = this.detector.push(frame);
     if (cut) this.cuts.push(cut);
+  }
+
+  /** The frame's width over its height (from the probe): portrait frames get a band searched. */
+  setFrameAspect(aspect: number): void {
+    this.aspect = aspect;
+    this.chooseRegionsWhenReady();
   }
 
   addSample(index: number, gray: Uint8Array): void {
@@ -41,8 +56,10 @@ export class FingerprintBuilder {
     this.mirroredHashes[index] = hashes?.mirrored;
     this.arrived[index] = true;
     while (this.arrived[this.prefix]) this.prefix += 1;
+    if (this.kept) this.kept.set(index, gray.slice());
+    else for (const region of this.regions) region.hashes[index] = hashRegion(gray, region.rect);
+    this.chooseRegionsWhenReady();
   }
-
   /** Samples from the start with none missing: how much of the video is analysed so far. */
   get sampleCount(): number {
     return this.prefix;
@@ -58,8 +75,33 @@ export class FingerprintBuilder {
     return Array.from(this.mirroredHashes.slice(0, this.prefix));
   }
 
+  /** Each region searched, as a share of the frame (x0, y0, x1, y1), with its signature so far. */
+  regionSignatures(): { region: FrameRegion; signature: (Hash64 | undefined)[] }[] {
+    return this.regions.map(({ rect, hashes }) => ({
+      region: [rect.x0 / FRAME_SIZE, rect.y0 / FRAME_SIZE, rect.x1 / FRAME_SIZE, rect.y1 / FRAME_SIZE],
+      signature: Array.from(hashes.slice(0, this.prefix)),
+    }));
+  }
+
   finish(): void {
     const last = this.detector.flush();
     if (last) this.cuts.push(last);
+    this.chooseRegions();
+  }
+
+  private chooseRegionsWhenReady(): void {
+    if (this.kept && this.aspect !== undefined && this.prefix >= REGION_SAMPLES) this.chooseRegions();
+  }
+
+  private chooseRegions(): void {
+    const kept = this.kept;
+    if (!kept) return;
+    this.kept = undefined;
+    const first = Array.from({ length: Math.min(this.prefix, REGION_SAMPLES) }, (_, i) => kept.get(i)!);
+    this.regions = pictureRegions(first, this.aspect).map((rect) => {
+      const hashes: (Hash64 | undefined)[] = [];
+      for (const [index, gray] of kept) hashes[index] = hashRegion(gray, rect);
+      return { rect, hashes };
+    });
   }
 }

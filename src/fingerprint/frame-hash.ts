@@ -128,18 +128,8 @@ function bitsAboveMedian(coefficients: Float64Array): Hash64 {
   return [hi >>> 0, lo >>> 0];
 }
 
-/**
- * Hashes one grey frame: crop black borders, resample to 32 × 32, take the 8 × 8 lowest
- * DCT frequencies and set a bit for each coefficient above their median. Also gives the
- * hash of the frame mirrored left to right, without a second DCT: the border crop and the
- * margins are symmetric, and mirroring negates exactly the coefficients of odd horizontal
- * frequency (cos((2(N−1−x)+1)uπ/2N) = (−1)^u cos((2x+1)uπ/2N)); their median moves with
- * them, so it is taken again. Returns undefined for a frame with no picture to speak of.
- */
-export function hashFrames(gray: Uint8Array, size = FRAME_SIZE): FrameHashes | undefined {
-  const grid = resample(gray, size, centralRegion(contentRect(gray, size)));
-  if (standardDeviation(grid) < MIN_FRAME_CONTRAST) return undefined;
-  // Separable DCT-II, only the 8 lowest frequencies in each direction.
+/** The 8 × 8 lowest DCT frequencies of a HASH_GRID × HASH_GRID grid (a separable DCT-II). */
+function lowFrequencies(grid: Float64Array): Float64Array {
   const rows = new Float64Array(HASH_GRID * DCT_SIZE);
   for (let y = 0; y < HASH_GRID; y += 1) {
     for (let u = 0; u < DCT_SIZE; u += 1) {
@@ -156,8 +146,32 @@ export function hashFrames(gray: Uint8Array, size = FRAME_SIZE): FrameHashes | u
       coefficients[v * DCT_SIZE + u] = acc;
     }
   }
+  return coefficients;
+}
+
+/**
+ * Hashes one grey frame: crop black borders, resample to 32 × 32, take the 8 × 8 lowest
+ * DCT frequencies and set a bit for each coefficient above their median. Also gives the
+ * hash of the frame mirrored left to right, without a second DCT: the border crop and the
+ * margins are symmetric, and mirroring negates exactly the coefficients of odd horizontal
+ * frequency (cos((2(N−1−x)+1)uπ/2N) = (−1)^u cos((2x+1)uπ/2N)); their median moves with
+ * them, so it is taken again. Returns undefined for a frame with no picture to speak of.
+ */
+export function hashFrames(gray: Uint8Array, size = FRAME_SIZE): FrameHashes | undefined {
+  const grid = resample(gray, size, centralRegion(contentRect(gray, size)));
+  if (standardDeviation(grid) < MIN_FRAME_CONTRAST) return undefined;
+  const coefficients = lowFrequencies(grid);
   const mirrored = coefficients.map((c, i) => ((i % DCT_SIZE) % 2 === 1 ? -c : c));
   return { hash: bitsAboveMedian(coefficients), mirrored: bitsAboveMedian(mirrored) };
+}
+
+/**
+ * The hash of the picture in one region of the frame (PictureRegion: an inset, the band of a
+ * vertical repost), as hashFrames hashes a whole frame holding only that picture.
+ */
+export function hashRegion(gray: Uint8Array, region: Rect, size = FRAME_SIZE): Hash64 | undefined {
+  const grid = resample(gray, size, centralRegion(region));
+  return standardDeviation(grid) < MIN_FRAME_CONTRAST ? undefined : bitsAboveMedian(lowFrequencies(grid));
 }
 
 /** Two pictures this close (bits of 64) are the same picture, as verification judges them. */

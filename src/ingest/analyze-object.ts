@@ -149,7 +149,8 @@ async function analyze(a: Analysis): Promise<void> {
   // Insert, then search: two copies analysed at the same time still find each other.
   await early.settle();
   const mirrored = fingerprint.mirroredSignature();
-  const duplicates = await findDuplicates(deps.index, { videoNum: job.videoNum, signature, mirrored, durationSec });
+  const regions = fingerprint.regionSignatures();
+  const duplicates = await findDuplicates(deps.index, { videoNum: job.videoNum, signature, mirrored, regions, durationSec });
   const { indexed, group } = await job.saveFinalMatches(duplicates.map(toStoredMatch));
   const found = new Set(duplicates.map((d) => d.reference.videoId));
   await job.deleteMatches(early.reportedIds().filter((id) => !found.has(id)));

@@ -33,7 +33,10 @@ export async function decodeFingerprint(
   const fingerprint = new FingerprintBuilder();
   let knownDurationSec: number | undefined;
   probed.then(
-    (info) => (knownDurationSec = info.durationSec),
+    (info) => {
+      knownDurationSec = info.durationSec;
+      fingerprint.setFrameAspect(info.width / info.height);
+    },
     () => {},
   );
   let lastProgressAt = 0;

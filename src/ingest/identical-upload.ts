@@ -53,6 +53,8 @@ function identicalMatch(originalId: string, durationSec: number | null): StoredM
     segment: whole,
     otherSegment: whole,
     flipped: false,
+    region: null,
+    otherRegion: null,
     rate: 1,
   };
 }

@@ -1,4 +1,4 @@
-import type { StoredMatch } from "../domain/match.js";
+import type { FrameRegion, StoredMatch } from "../domain/match.js";
 import { decodeSignature, pictureSeconds, queryEntries, SAMPLE_RATE, type Signature } from "../fingerprint/signature.js";
 import type { OffsetCandidate, VotingRule } from "../fingerprint/voting.js";
 import { bestRate, MIN_RATE_SEARCH_SAMPLES, onQueryClock } from "../fingerprint/playback-rate.js";
@@ -13,14 +13,20 @@ export interface Duplicate {
   readonly flipped: boolean;
   /** How fast the query plays the shared footage against the stored video (1.25: sped up by a quarter). */
   readonly rate: number;
+  /** Found in this region of the query's frame (an inset, a caption layout, a vertical band); null: the whole frame. */
+  readonly region: FrameRegion | null;
 }
 
-/** What is searched for: a video's signature (so far), and that of its mirror image. */
+/**
+ * What is searched for: a video's signature (so far), that of its mirror image, and those of
+ * the regions of its frame another picture may fill (FingerprintBuilder.regionSignatures).
+ */
 export interface QueryFootage {
   readonly videoNum: number;
   readonly signature: Signature;
   /** The signature of the mirror image (FingerprintBuilder.mirroredSignature). */
   readonly mirrored: Signature;
+  readonly regions: readonly { readonly region: FrameRegion; readonly signature: Signature }[];
   readonly durationSec: number;
   /** How much of the video is decoded so far (an early verdict); default: all of it. */
   readonly decodedSec?: number;
@@ -37,34 +43,44 @@ const MAX_CANDIDATES = 20;
 
 /**
  * Finds stored videos that share footage with a video: candidates come only from the index
- * (never a scan), offset voting ranks them, and frame-by-frame verification decides. The
- * mirror image is searched in the same query, for flipped copies, by its exact keys only: a
- * flipped re-upload is rarely also re-encoded heavily, and 1 lookup a key instead of 33 keeps
- * that part cheap. A video found both ways is reported as found unflipped.
+ * (never a scan), offset voting ranks them, and frame-by-frame verification decides. Every
+ * view of the query is searched in the same query, voted apart: the picture; the mirror
+ * image, for flipped copies, by its exact keys only (a flipped re-upload is rarely also
+ * re-encoded heavily, and 1 lookup a key instead of 33 keeps that part cheap); each region
+ * of the frame another picture may fill, with neighbours (a picture at a third of the frame
+ * loses detail). A video found more than one way is reported once: the whole frame first,
+ * then a region, then the mirror image.
  */
 export async function findDuplicates(index: SignatureIndex, footage: QueryFootage): Promise<Duplicate[]> {
+  const views = [
+    { signature: footage.signature, neighbours: true, flipped: false, region: null },
+    ...footage.regions.map(({ region, signature }) => ({ signature, neighbours: true, flipped: false, region })),
+    { signature: footage.mirrored, neighbours: false, flipped: true, region: null },
+  ];
   const search = await index.findCandidates({
     excludeVideoNum: footage.videoNum,
-    probes: queryEntries(footage.signature),
-    exactProbes: queryEntries(footage.mirrored),
+    sets: views.map((view) => ({ probes: queryEntries(view.signature), neighbours: view.neighbours })),
     rule: VOTING,
     maxCandidates: MAX_CANDIDATES,
   });
-  const nums = [...search.candidates, ...search.exactCandidates].map((c) => c.videoNum);
+  const nums = search.candidates.flat().map((c) => c.videoNum);
   const references = new Map((await index.loadReferences([...new Set(nums)])).map((r) => [r.videoNum, r]));
-  const upright = verified(footage, footage.signature, search.candidates, references, false);
-  const found = new Set(upright.map((d) => d.reference.videoId));
-  const flipped = verified(footage, footage.mirrored, search.exactCandidates, references, true);
-  return [...upright, ...flipped.filter((d) => !found.has(d.reference.videoId))];
+  const found = new Map<string, Duplicate>();
+  views.forEach((view, i) => {
+    for (const duplicate of verified(footage, view, search.candidates[i]!, references)) {
+      if (!found.has(duplicate.reference.videoId)) found.set(duplicate.reference.videoId, duplicate);
+    }
+  });
+  return [...found.values()];
 }
 
 function verified(
   footage: QueryFootage,
-  signature: Signature,
+  view: { signature: Signature; flipped: boolean; region: FrameRegion | null },
   candidates: readonly OffsetCandidate[],
   references: ReadonlyMap<number, ReferenceVideo>,
-  flipped: boolean,
 ): Duplicate[] {
+  const { signature, flipped, region } = view;
   const { durationSec, decodedSec = durationSec } = footage;
   // Coverage is measured over footage with a picture: black, fades and flat cards can never
   // match, so they must not make a whole copy look like a fragment. (While decoding, the
@@ -96,6 +112,7 @@ function verified(
         verdict: onQueryClock(verdict, rate),
         flipped,
         rate,
+        region,
       });
   }
   return duplicates;
@@ -113,5 +130,7 @@ export function toStoredMatch(duplicate: Duplicate): StoredMatch {
     otherSegment: verdict.refSegment,
     flipped: duplicate.flipped,
     rate: duplicate.rate,
+    region: duplicate.region,
+    otherRegion: null,
   };
 }

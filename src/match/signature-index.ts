@@ -2,25 +2,28 @@ import type { IndexEntry } from "../fingerprint/signature.js";
 import type { OffsetCandidate, VotingRule } from "../fingerprint/voting.js";
 
 /**
- * A query against the index: its probes (a key and the query sample it came from; each key is
- * looked up with its one-bit neighbours, oneBitNeighbours), probes looked up by their own key
- * only (1 lookup a key instead of 33: the mirror image's), and the voting rule. The two sets
- * are voted apart, in one search.
+ * Keys of one view of the query (the picture, its mirror image, a picture found inside the
+ * frame), each with the query sample it came from, voted apart from the other views'. With
+ * `neighbours`, each key is also looked up with its one-bit neighbours (oneBitNeighbours: 33
+ * lookups a key, for heavy re-encodes); without, by itself only.
  */
+export interface ProbeSet {
+  readonly probes: readonly IndexEntry[];
+  readonly neighbours: boolean;
+}
+
+/** A query against the index: its probe sets, searched at once, and the voting rule. */
 export interface CandidateQuery {
   readonly excludeVideoNum: number;
-  readonly probes: readonly IndexEntry[];
-  readonly exactProbes: readonly IndexEntry[];
+  readonly sets: readonly ProbeSet[];
   readonly rule: VotingRule;
   /** At most this many candidates of each set, best first. */
   readonly maxCandidates: number;
 }
 
 export interface CandidateSearch {
-  /** Candidates as voteOffsets ranks them over the probes' hits. */
-  readonly candidates: OffsetCandidate[];
-  /** The same over the exact probes' hits. */
-  readonly exactCandidates: OffsetCandidate[];
+  /** For each probe set, in order, the candidates voteOffsets ranks over its hits. */
+  readonly candidates: OffsetCandidate[][];
   /** Probed keys found to hold more than `rule.stopAt` rows: now on the stop-list. */
   readonly frequentKeys: number[];
   /** Index rows the search read (a measure of its cost; none of them left the store). */

@@ -7,6 +7,8 @@ import { encodeCursor } from "./duplicate-cursor.js";
 
 const Seconds = z.number().describe("seconds");
 const Segment = z.tuple([Seconds, Seconds]).readonly().describe("[start, end] in seconds");
+const Share = z.number().min(0).max(1);
+const Region = z.tuple([Share, Share, Share, Share]).readonly().describe("[x0, y0, x1, y1] as shares of the frame's width and height");
 
 export const DuplicateEntrySchema = z
   .object({
@@ -23,6 +25,10 @@ export const DuplicateEntrySchema = z
       .number()
       .positive()
       .describe("how fast this video plays the shared footage against the other (1.25: sped up by a quarter; 1: the same speed)"),
+    region: Region.nullable().describe(
+      "where in this video's frame the other's picture is (an inset, a caption layout, a vertical band); null: the whole frame",
+    ),
+    otherRegion: Region.nullable().describe("where in the other video's frame this one's picture is; null: the whole frame"),
   })
   .readonly()
   .meta({ id: "Duplicate" });
@@ -147,6 +153,8 @@ function duplicateEntry(d: DuplicateRecord): DuplicateEntry {
     otherSegment: [d.otherSegment[0], d.otherSegment[1]],
     flipped: d.flipped,
     rate: d.rate,
+    region: d.region && [d.region[0], d.region[1], d.region[2], d.region[3]],
+    otherRegion: d.otherRegion && [d.otherRegion[0], d.otherRegion[1], d.otherRegion[2], d.otherRegion[3]],
   };
 }
 

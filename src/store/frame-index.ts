@@ -7,7 +7,7 @@ import { StopList } from "./stop-list.js";
 const REBUILD_TIMEOUT_MS = 60 * 60_000;
 
 interface CandidateRow {
-  exact: boolean;
+  probe_set: number;
   video_num: number;
   bin: number;
   votes: number;
@@ -24,9 +24,10 @@ interface SearchRow {
  * The matcher's index in PostgreSQL: `frame_index(key, video_num, sample)` (one table, or hash
  * partitions by key: prisma/sql/partition-frame-index.sql) and the stop-list `index_stop_key` (keys with more rows than the voting rule's `stopAt`: a
  * black-ish frame, a common intro, a still shot in many videos says nothing about any one
- * video, so such keys are never read). A search takes the query's keys and their one-bit
- * neighbours (oneBitNeighbours; the exact probes, the mirror image's, alone), leaves out the stop-listed ones (StopList keeps a copy in
- * the process), looks the rest up, and votes inside the database (the rule of voteOffsets),
+ * video, so such keys are never read). A search takes the keys of every probe set (with their
+ * one-bit neighbours where the set asks for them), leaves out the stop-listed ones (StopList
+ * keeps a copy in the process), looks the rest up, and votes inside the database, each set
+ * apart (the rule of voteOffsets),
  * so only candidates leave it. Its first cut keeps the rows of videos hit through at least
  * `minVotes` rows: most chance hits are a video's only one, and they never reach the voting.
  *
@@ -45,13 +46,12 @@ export class FrameIndex implements SignatureIndex {
   }
 
   async findCandidates(query: CandidateQuery): Promise<CandidateSearch> {
-    const { probes, exactProbes, rule } = query;
-    if (probes.length + exactProbes.length === 0) return { candidates: [], exactCandidates: [], frequentKeys: [], rowsRead: 0 };
+    const { sets, rule } = query;
+    if (sets.every((set) => set.probes.length === 0)) return { candidates: sets.map(() => []), frequentKeys: [], rowsRead: 0 };
     const stopKeys = await this.stopList.current();
-    const keys = [...probes.flatMap((p) => oneBitNeighbours(p.key)), ...exactProbes.map((p) => p.key)];
+    const keys = sets.flatMap((set) => set.probes.flatMap((p) => (set.neighbours ? oneBitNeighbours(p.key) : [p.key])));
     const lookedUp = [...new Set(keys)].filter((key) => !stopKeys.has(key));
-    const exact = [...probes.map(() => false), ...exactProbes.map(() => true)];
-    const all = [...probes, ...exactProbes];
+    const probes = sets.flatMap((set, id) => set.probes.map((p) => ({ ...p, id, neighbours: set.neighbours })));
     // The keys reach the scan through a sub-select, whose result the planner cannot see: it
     // then costs the scan as the B-tree descents it is. Shown the list, it estimated thousands
     // of keys' rows, and searches on a small index got several times slower.
@@ -64,44 +64,45 @@ export class FrameIndex implements SignatureIndex {
           SELECT video_num FROM posting WHERE key_rows <= ${rule.stopAt} AND video_num <> ${query.excludeVideoNum}
           GROUP BY video_num HAVING count(DISTINCT sample) >= ${rule.minVotes})
       ), joined AS (
-        SELECT pr.exact, po.video_num, po.sample, pr.qs, po.key_rows
+        SELECT pr.probe_set, po.video_num, po.sample, pr.qs, po.key_rows
         FROM evidence po CROSS JOIN generate_series(-1, ${PAIR_KEY_BITS - 1}) AS bit
-        JOIN unnest(${all.map((p) => p.key)}::int4[], ${all.map((p) => p.sample)}::int4[], ${exact}::bool[]) AS pr(key, qs, exact)
-          ON pr.key = CASE WHEN bit < 0 THEN po.key ELSE po.key # (1 << bit) END AND (bit < 0 OR NOT pr.exact)
+        JOIN unnest(${probes.map((p) => p.key)}::int4[], ${probes.map((p) => p.sample)}::int4[], ${probes.map((p) => p.id)}::int4[],
+                    ${probes.map((p) => p.neighbours)}::bool[]) AS pr(key, qs, probe_set, neighbours)
+          ON pr.key = CASE WHEN bit < 0 THEN po.key ELSE po.key # (1 << bit) END AND (bit < 0 OR pr.neighbours)
       ), hit AS (
         -- The first cut again, for each set of probes alone (above, a row either set reads counts).
-        SELECT exact, video_num, floor((sample - qs)::float8 / ${rule.binSamples} + 0.5)::int4 AS bin, qs,
+        SELECT probe_set, video_num, floor((sample - qs)::float8 / ${rule.binSamples} + 0.5)::int4 AS bin, qs,
                max(ln(1 + ${rule.stopAt}::float8 / key_rows)) AS weight
-        FROM joined WHERE (exact, video_num) IN (
-          SELECT exact, video_num FROM joined GROUP BY 1, 2 HAVING count(DISTINCT sample) >= ${rule.minVotes})
+        FROM joined WHERE (probe_set, video_num) IN (
+          SELECT probe_set, video_num FROM joined GROUP BY 1, 2 HAVING count(DISTINCT sample) >= ${rule.minVotes})
         GROUP BY 1, 2, 3, 4
       ), peak AS (
-        SELECT exact, video_num, centre AS bin, count(*)::int4 AS votes, sum(weight) AS score FROM (
-          SELECT exact, video_num, bin + d AS centre, qs, max(weight) AS weight
+        SELECT probe_set, video_num, centre AS bin, count(*)::int4 AS votes, sum(weight) AS score FROM (
+          SELECT probe_set, video_num, bin + d AS centre, qs, max(weight) AS weight
           FROM hit CROSS JOIN (VALUES (-1), (0), (1)) AS window_(d)
           GROUP BY 1, 2, 3, 4
         ) voter
         GROUP BY 1, 2, 3 HAVING count(*) >= ${rule.minVotes}
       ), best AS (
-        SELECT DISTINCT ON (exact, video_num) exact, video_num, bin, votes, score FROM peak
-        ORDER BY exact, video_num, round(score::numeric, 9) DESC, bin
+        SELECT DISTINCT ON (probe_set, video_num) probe_set, video_num, bin, votes, score FROM peak
+        ORDER BY probe_set, video_num, round(score::numeric, 9) DESC, bin
       ), ranked AS (
-        SELECT *, row_number() OVER (PARTITION BY exact ORDER BY score DESC, votes DESC, video_num) AS rank FROM best
+        SELECT *, row_number() OVER (PARTITION BY probe_set ORDER BY score DESC, votes DESC, video_num) AS rank FROM best
       )
       SELECT
-        (SELECT coalesce(json_agg(r ORDER BY exact, rank), '[]') FROM (
-          SELECT exact, video_num, bin, votes, score, rank FROM ranked WHERE rank <= ${query.maxCandidates}) r) AS candidates,
+        (SELECT coalesce(json_agg(r ORDER BY probe_set, rank), '[]') FROM (
+          SELECT probe_set, video_num, bin, votes, score, rank FROM ranked WHERE rank <= ${query.maxCandidates}) r) AS candidates,
         (SELECT coalesce(array_agg(DISTINCT key), '{}') FROM posting WHERE key_rows > ${rule.stopAt}) AS frequent_keys,
         (SELECT count(*) FROM posting) AS rows_read`;
-    const candidatesOf = (exactSet: boolean): OffsetCandidate[] =>
+    const candidatesOf = (id: number): OffsetCandidate[] =>
       row!.candidates
-        .filter((c) => c.exact === exactSet)
+        .filter((c) => c.probe_set === id)
         .map((c) => ({ videoNum: c.video_num, offsetSamples: c.bin * rule.binSamples, votes: c.votes, score: c.score }));
     const frequentKeys = row!.frequent_keys;
     // The stop-list is kept current by the searches themselves: they read these keys' rows
     // anyway, and from now on no search will.
     if (frequentKeys.length > 0) await this.stopList.add(frequentKeys);
-    return { candidates: candidatesOf(false), exactCandidates: candidatesOf(true), frequentKeys, rowsRead: Number(row!.rows_read) };
+    return { candidates: sets.map((_, id) => candidatesOf(id)), frequentKeys, rowsRead: Number(row!.rows_read) };
   }
 
   async loadReferences(videoNums: readonly number[]): Promise<ReferenceVideo[]> {

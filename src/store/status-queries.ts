@@ -1,5 +1,5 @@
 import type { JobStatus } from "../domain/job.js";
-import { SNAPSHOT_DUPLICATES, type DuplicatePosition, type MatchKind } from "../domain/match.js";
+import { SNAPSHOT_DUPLICATES, type DuplicatePosition, type FrameRegion, type MatchKind } from "../domain/match.js";
 import type { ObjectRef } from "../domain/object-event.js";
 import { toMatchKind } from "./match-store.js";
 import type { Prisma } from "../generated/prisma/client.js";
@@ -17,6 +17,8 @@ export interface DuplicateRecord {
   readonly otherSegment: [number, number];
   readonly flipped: boolean;
   readonly rate: number;
+  readonly region: FrameRegion | null;
+  readonly otherRegion: FrameRegion | null;
   /** Its place in the video's list of duplicates (a page starts after it). */
   readonly position: DuplicatePosition;
 }
@@ -201,9 +203,15 @@ function duplicateRecord(m: MatchRow): DuplicateRecord {
     otherSegment: [m.otherStart, m.otherEnd],
     flipped: m.flipped,
     rate: m.rate,
+    region: frameRegion(m.region),
+    otherRegion: frameRegion(m.otherRegion),
     position: { score: m.score, otherVideoId: m.otherVideoId },
   };
 }
+
+/** A stored region (four shares of the frame), or null for none. */
+const frameRegion = (values: readonly number[] | null): FrameRegion | null =>
+  values?.length === 4 ? [values[0]!, values[1]!, values[2]!, values[3]!] : null;
 
 /** The first `limit` of rows read `limit + 1` at a time, and where the rest start (null when there is no more). */
 function pageOf(rows: readonly MatchRow[], limit: number): { duplicates: DuplicateRecord[]; next: DuplicatePosition | null } {

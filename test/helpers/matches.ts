@@ -9,5 +9,7 @@ export const nearDuplicateOf = (otherVideoId: string, seconds: number): StoredMa
   segment: [0, seconds],
   otherSegment: [0, seconds],
   flipped: false,
+  region: null,
+  otherRegion: null,
   rate: 1,
 });

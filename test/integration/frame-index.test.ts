@@ -93,16 +93,24 @@ describe.each([
     ).flat();
     await insertRows(rows);
     const probes = Array.from({ length: 400 }, (_, i) => ({ key: pick(), sample: Math.floor(i / 2) }));
-    // Two sets in one search: probes with their one-bit neighbours (a picture's), and exact
-    // probes alone (the mirror image's), voted apart.
+    // Three sets in one search, voted apart: probes with their one-bit neighbours (a
+    // picture's), exact probes alone (the mirror image's), and a second set with neighbours
+    // (a region's) whose keys overlap the first's.
     const exactProbes = Array.from({ length: 300 }, (_, i) => ({ key: pick(), sample: Math.floor(i / 2) }));
-    const query = { excludeVideoNum: FIRST_NUM + 3, probes, exactProbes, rule, maxCandidates: 1000 };
+    const regionProbes = [...probes.slice(0, 150), ...Array.from({ length: 150 }, (_, i) => ({ key: pick(), sample: 75 + i }))];
+    const sets = [
+      { probes, neighbours: true },
+      { probes: exactProbes, neighbours: false },
+      { probes: regionProbes, neighbours: true },
+    ];
+    const query = { excludeVideoNum: FIRST_NUM + 3, sets, rule, maxCandidates: 1000 };
 
     const search = await index.findCandidates(query);
 
     // The rule over every row under the probed keys, read plainly.
-    const expanded = probes.flatMap((p) => oneBitNeighbours(p.key).map((key) => ({ key, sample: p.sample })));
-    const keys = [...new Set([...expanded, ...exactProbes].map((p) => p.key))];
+    const expand = (set: typeof probes) => set.flatMap((p) => oneBitNeighbours(p.key).map((key) => ({ key, sample: p.sample })));
+    const expanded = expand(probes);
+    const keys = [...new Set([...expanded, ...exactProbes, ...expand(regionProbes)].map((p) => p.key))];
     const stored = await db.$queryRaw<{ key: number; video_num: number; sample: number }[]>`
       SELECT key, video_num, sample FROM frame_index WHERE key = ANY(${keys}::int4[])`;
     const keyRows = new Map<number, number>();
@@ -117,10 +125,10 @@ describe.each([
         rule,
       );
     const byVideo = (c: { videoNum: number }) => c.videoNum;
-    for (const [found, expected] of [
-      [search.candidates, votedOver(expanded)],
-      [search.exactCandidates, votedOver(exactProbes)],
-    ] as const) {
+    const expectedSets = [votedOver(expanded), votedOver(exactProbes), votedOver(expand(regionProbes))];
+    expect(search.candidates).toHaveLength(3);
+    for (const [set, expected] of expectedSets.entries()) {
+      const found = search.candidates[set]!;
       expect(expected.length).toBeGreaterThan(5);
       expect(found.map(byVideo).sort()).toEqual(expected.map(byVideo).sort());
       for (const candidate of expected) {
@@ -133,8 +141,7 @@ describe.each([
     expect(search.frequentKeys.length).toBeGreaterThan(0);
     expect(search.rowsRead).toBe(stored.length);
     const firstThree = await index.findCandidates({ ...query, maxCandidates: 3 });
-    expect(firstThree.candidates).toEqual(search.candidates.slice(0, 3));
-    expect(firstThree.exactCandidates).toEqual(search.exactCandidates.slice(0, 3));
+    expect(firstThree.candidates).toEqual(search.candidates.map((set) => set.slice(0, 3)));
   });
 
   it("keeps the stop-list: a key found over the limit is recorded and never read again; a rebuild finds it too", async () => {
@@ -147,10 +154,9 @@ describe.each([
     ]);
     const query = {
       excludeVideoNum: -1,
-      probes: [common, rare].map((key) => ({ key, sample: 0 })),
+      sets: [{ probes: [common, rare].map((key) => ({ key, sample: 0 })), neighbours: true }],
       rule,
       maxCandidates: 20,
-      exactProbes: [],
     };
     const stopped = async () => (await db.indexStopKey.findMany({ where: { key: { in: [common, rare] } } })).map((s) => s.key);
 
@@ -167,7 +173,7 @@ describe.each([
     const rule: VotingRule = { binSamples: 2, minVotes: 2, stopAt: 50 };
     const key = randomKey();
     await insertRows(Array.from({ length: 60 }, (_, v) => ({ key, videoNum: FIRST_NUM + 200 + v, sample: 4 })));
-    const query = { excludeVideoNum: -1, probes: [{ key, sample: 0 }], exactProbes: [], rule, maxCandidates: 20 };
+    const query = { excludeVideoNum: -1, sets: [{ probes: [{ key, sample: 0 }], neighbours: true }], rule, maxCandidates: 20 };
     let now = 0;
     const replica = new FrameIndex(db, () => now);
     expect(await index.findCandidates(query)).toMatchObject({ frequentKeys: [key] });
@@ -181,7 +187,7 @@ describe.each([
     now = STOP_LIST_MAX_AGE_MS - 1;
     expect(await replica.findCandidates(query)).toMatchObject({ rowsRead: 0 });
     now = STOP_LIST_MAX_AGE_MS;
-    expect(await replica.findCandidates(query)).toMatchObject({ rowsRead: 5, candidates: [], frequentKeys: [] });
+    expect(await replica.findCandidates(query)).toMatchObject({ rowsRead: 5, candidates: [[]], frequentKeys: [] });
   });
 
   it("indexes footage once: a whole copy leaves the index to its original, and takes over when the original is erased", async () => {
@@ -220,7 +226,13 @@ describe.each([
     expect(await indexRowsOf(copy.videoNum)).toBe(indexEntries(copySignature).length);
     // The footage is still found, through the copy.
     const again = reencoded(rng, source);
-    const found = await findDuplicates(index, { videoNum: -1, signature: again, mirrored: [], durationSec: again.length / SAMPLE_RATE });
+    const found = await findDuplicates(index, {
+      videoNum: -1,
+      signature: again,
+      mirrored: [],
+      regions: [],
+      durationSec: again.length / SAMPLE_RATE,
+    });
     expect(found.map((d) => d.reference.key)).toEqual(["copy.mp4"]);
   });
 });

@@ -42,7 +42,7 @@ describe("batch import of fingerprints", () => {
     expect(rows).toBe(signatures.reduce((n, s) => n + indexEntries(s).length, 0));
 
     const copy = reencoded(rng, signatures[1]!);
-    const footage = { videoNum: -1, signature: copy, mirrored: [], durationSec: copy.length / SAMPLE_RATE };
+    const footage = { videoNum: -1, signature: copy, mirrored: [], regions: [], durationSec: copy.length / SAMPLE_RATE };
     const found = await findDuplicates(index, footage);
     expect(found.map((d) => d.reference.key)).toContain("v1.mp4");
   });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { FingerprintBuilder } from "../../../src/fingerprint/fingerprint-builder.js";
-import { FRAME_SIZE, hashFrames } from "../../../src/fingerprint/frame-hash.js";
+import { FRAME_SIZE, hashFrames, hashRegion } from "../../../src/fingerprint/frame-hash.js";
+import { portraitBand, REGION_SAMPLES } from "../../../src/fingerprint/picture-region.js";
 
 const hashFrame = (gray: Uint8Array) => hashFrames(gray)?.hash;
 
@@ -24,5 +25,30 @@ describe("FingerprintBuilder", () => {
     expect(builder.sampleCount).toBe(5);
     expect(builder.signature()).toEqual([1, 2, 3, 4, 5].map((seed) => hashFrame(frame(seed))));
     expect(builder.mirroredSignature()).toEqual([1, 2, 3, 4, 5].map((seed) => hashFrames(frame(seed))?.mirrored));
+  });
+});
+
+describe("FingerprintBuilder regions", () => {
+  it("chooses the regions once REGION_SAMPLES samples and the aspect are known, and hashes every sample in them", () => {
+    const builder = new FingerprintBuilder();
+    const samples = Array.from({ length: REGION_SAMPLES + 6 }, (_, t) => frame(1 + (t % 9)));
+    samples.forEach((gray, t) => t < REGION_SAMPLES + 2 && builder.addSample(t, gray));
+    expect(builder.regionSignatures()).toEqual([]);
+    builder.setFrameAspect(9 / 16);
+    samples.forEach((gray, t) => t >= REGION_SAMPLES + 2 && builder.addSample(t, gray));
+    const band = portraitBand(9 / 16)!;
+    expect(builder.regionSignatures()).toEqual([
+      {
+        region: [band.x0 / FRAME_SIZE, band.y0 / FRAME_SIZE, band.x1 / FRAME_SIZE, band.y1 / FRAME_SIZE],
+        signature: samples.map((gray) => hashRegion(gray, band)),
+      },
+    ]);
+  });
+
+  it("chooses them at the end for a video shorter than REGION_SAMPLES, aspect or not", () => {
+    const builder = new FingerprintBuilder();
+    for (let t = 0; t < 8; t += 1) builder.addSample(t, frame(t + 1));
+    builder.finish();
+    expect(builder.regionSignatures()).toEqual([]);
   });
 });

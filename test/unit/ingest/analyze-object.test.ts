@@ -89,6 +89,8 @@ describe("analyzeObject (the ingest use case, on in-memory ports)", () => {
       otherSegment: [0, 30],
       flipped: false,
       rate: 1,
+      region: null,
+      otherRegion: null,
     });
   });
 

@@ -114,8 +114,10 @@ export class InMemoryIndex implements SignatureIndex {
     }
   }
   async findCandidates(query: CandidateQuery): Promise<CandidateSearch> {
-    const expanded = query.probes.flatMap((p) => oneBitNeighbours(p.key).map((key) => ({ key, sample: p.sample })));
-    const keys = new Set([...expanded, ...query.exactProbes].map((p) => p.key));
+    const lookups = query.sets.map((set) =>
+      set.neighbours ? set.probes.flatMap((p) => oneBitNeighbours(p.key).map((key) => ({ key, sample: p.sample }))) : set.probes,
+    );
+    const keys = new Set(lookups.flat().map((p) => p.key));
     const candidatesOf = (probes: readonly IndexEntry[]) => {
       const hits = probes.flatMap((probe) => {
         const rows = this.rows.get(probe.key) ?? [];
@@ -126,8 +128,7 @@ export class InMemoryIndex implements SignatureIndex {
       return voteOffsets(hits, query.rule).slice(0, query.maxCandidates);
     };
     return {
-      candidates: candidatesOf(expanded),
-      exactCandidates: candidatesOf(query.exactProbes),
+      candidates: lookups.map(candidatesOf),
       frequentKeys: [...keys].filter((key) => (this.rows.get(key)?.length ?? 0) > query.rule.stopAt),
       rowsRead: [...keys].reduce((n, key) => n + (this.rows.get(key)?.length ?? 0), 0),
     };

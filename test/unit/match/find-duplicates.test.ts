@@ -20,6 +20,7 @@ const upright = (signature: Signature, videoNum = -1) => ({
   videoNum,
   signature,
   mirrored: syntheticSignature(rng(1234), signature.length / SAMPLE_RATE),
+  regions: [],
   durationSec: signature.length / SAMPLE_RATE,
 });
 
@@ -61,6 +62,17 @@ describe("findDuplicates (index lookup → voting → verification, on an in-mem
     expect(match?.reference.key).toBe("v21.mp4");
     expect(match?.flipped).toBe(true);
     expect(toStoredMatch(match!)).toMatchObject({ kind: "partial", offsetSec: 10, flipped: true });
+  });
+
+  it("finds a copy that fills only a region of the frame through that region's signature, with the region", async () => {
+    // The whole frame is new footage; the region shows the stored video's pictures.
+    const inset = reencoded(random, catalog[27]!.slice(0, 40 * SAMPLE_RATE));
+    const region = [0.5, 0.5, 1, 1] as const;
+    const query = { ...upright(syntheticSignature(rng(6), 40)), regions: [{ region, signature: inset }] };
+    const [match, ...others] = await findDuplicates(index, query);
+    expect(others).toEqual([]);
+    expect(match).toMatchObject({ reference: { key: "v27.mp4" }, flipped: false, region });
+    expect(toStoredMatch(match!)).toMatchObject({ offsetSec: 0, region, otherRegion: null });
   });
 
   it("reports a video found both ways once, unflipped (a picture symmetric enough to be its own mirror image)", async () => {

@@ -1,0 +1,79 @@
+import { describe, expect, it } from "vitest";
+import { FRAME_SIZE, hammingDistance, hashFrames, hashRegion, type Rect } from "../../../src/fingerprint/frame-hash.js";
+import { movingRegion, pictureRegions, portraitBand, REGION_SAMPLES } from "../../../src/fingerprint/picture-region.js";
+
+const S = FRAME_SIZE;
+
+/** A picture that changes with `t`: soft blobs drifting across it. */
+const picture = (t: number) => (x: number, y: number) =>
+  128 + 60 * Math.sin((x + 3 * t) / 5) * Math.cos((y - 2 * t) / 7) + 40 * Math.sin((x * y) / 300 + t);
+
+/** A frame: `still` everywhere (luma by position) except `inside`, which shows `picture(t)` scaled into it. */
+function composed(t: number, inside: Rect, still: (x: number, y: number) => number): Uint8Array {
+  const gray = new Uint8Array(S * S);
+  const p = picture(t);
+  for (let y = 0; y < S; y += 1) {
+    for (let x = 0; x < S; x += 1) {
+      const within = x >= inside.x0 && x < inside.x1 && y >= inside.y0 && y < inside.y1;
+      const u = ((x - inside.x0) / (inside.x1 - inside.x0)) * S;
+      const v = ((y - inside.y0) / (inside.y1 - inside.y0)) * S;
+      gray[y * S + x] = Math.max(0, Math.min(255, Math.round(within ? p(u, v) : still(x, y))));
+    }
+  }
+  return gray;
+}
+const frames = (inside: Rect, still: (x: number, y: number) => number) =>
+  Array.from({ length: REGION_SAMPLES }, (_, t) => composed(t, inside, still));
+const template = (x: number, y: number) => 90 + ((x * 7 + y * 3) % 50);
+const white = () => 235;
+
+describe("movingRegion", () => {
+  it("finds an inset over a still frame (a reaction channel's layout)", () => {
+    const inset = { x0: 30, y0: 34, x1: 62, y1: 62 };
+    expect(movingRegion(frames(inset, template))).toEqual(inset);
+  });
+
+  it("finds the picture between still caption bars (a meme layout)", () => {
+    const between = { x0: 0, y0: 12, x1: S, y1: 58 };
+    expect(movingRegion(frames(between, white))).toEqual(between);
+  });
+
+  it("finds nothing in footage that moves everywhere, or nowhere, or only in a corner the size of a logo", () => {
+    const whole = { x0: 0, y0: 0, x1: S, y1: S };
+    expect(movingRegion(frames(whole, white))).toBeUndefined();
+    expect(movingRegion(Array.from({ length: 10 }, () => composed(0, whole, white)))).toBeUndefined();
+    expect(movingRegion(frames({ x0: 50, y0: 2, x1: 62, y1: 10 }, template))).toBeUndefined();
+  });
+});
+
+describe("portraitBand", () => {
+  it("is the band a 16:9 picture fills across a 9:16 frame, and nothing for a landscape frame", () => {
+    const band = portraitBand(9 / 16)!;
+    expect(band.x0).toBe(0);
+    expect(band.x1).toBe(S);
+    expect((band.y1 - band.y0) / S).toBeCloseTo((9 / 16) ** 2, 6);
+    expect((band.y0 + band.y1) / 2).toBeCloseTo(S / 2, 6);
+    expect(portraitBand(16 / 9)).toBeUndefined();
+    expect(portraitBand(1)).toBeUndefined();
+  });
+});
+
+describe("pictureRegions", () => {
+  it("leaves out the region the plain hash already sees (a picture between black bars) and keeps the band", () => {
+    const letterboxed = frames({ x0: 0, y0: 10, x1: S, y1: 54 }, () => 16);
+    expect(pictureRegions(letterboxed, 16 / 9)).toEqual([]);
+    expect(pictureRegions(letterboxed, 9 / 16)).toEqual([portraitBand(9 / 16)]);
+  });
+});
+
+describe("hashRegion", () => {
+  it("hashes a picture in a region of the frame as hashFrames hashes it filling the frame", () => {
+    const inset = { x0: 28, y0: 30, x1: 62, y1: 62 };
+    for (const t of [0, 5, 11]) {
+      const alone = hashFrames(composed(t, { x0: 0, y0: 0, x1: S, y1: S }, white))!.hash;
+      const inFrame = hashRegion(composed(t, inset, template), inset)!;
+      expect(hammingDistance(alone, inFrame)).toBeLessThanOrEqual(6);
+      expect(hammingDistance(alone, hashFrames(composed(t, inset, template))!.hash)).toBeGreaterThan(12);
+    }
+  });
+});
