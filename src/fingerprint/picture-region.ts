@@ -2,9 +2,11 @@ import { contentRect, FRAME_SIZE, type Rect } from "./frame-hash.js";
 
 /**
  * Where else in a frame a stored video's picture may be: re-uploads that show it as only part
- * of the frame. Two layouts are recognised, each cheaply and from the footage alone:
+ * of the frame. Three layouts are recognised, each cheaply and from the footage alone:
  *  - the moving part of a frame whose rest stays still: a picture squeezed between caption
  *    bars (memes), an inset over a still reaction frame, a picture on a still template;
+ *  - the part that changes at once (a cut, fast motion) while the rest goes on: an inset over
+ *    other moving footage (picture-in-picture, reaction videos), seen at two moments at least;
  *  - the band a 16:9 picture fills across a portrait frame (vertical reposts, over a blurred
  *    copy of itself or any other fill).
  * Each region found is hashed as a picture of its own (hashRegion) and searched beside the
@@ -23,6 +25,15 @@ const MIN_AREA = 0.12;
 /** A moving part this close to the whole frame (or to its black borders' crop) is the frame. */
 const MAX_AREA = 0.92;
 const SAME_EDGE = 2;
+/** A pixel whose luma jumps by more than this from one sample to the next is cut. */
+const CUT_LUMA = 24;
+/** A sample pair with fewer cut pixels than this share of the frame is no cut. */
+const MIN_CUT_SHARE = 0.06;
+/** A row or column is inside a cut when it holds at least this share of the most any row or column holds. */
+const CUT_LINE_SHARE = 0.5;
+/** A cut of an inset changes this share of its pixels at least, and of the rest of the frame at most the other. */
+const MIN_INSIDE_CUT = 0.4;
+const MAX_OUTSIDE_CUT = 0.03;
 /** Frames wider than this (width over height) have no portrait band. */
 const MAX_PORTRAIT_ASPECT = 0.8;
 const LANDSCAPE_ASPECT = 16 / 9;
@@ -48,6 +59,75 @@ export function movingRegion(frames: readonly Uint8Array[], size = FRAME_SIZE): 
   const region = { x0: columns.indexOf(true), y0, x1: columns.lastIndexOf(true) + 1, y1 };
   return plausible(region, size) ? region : undefined;
 }
+
+/** The rectangle holding most of a cut's pixels: rows and columns with at least CUT_LINE_SHARE of the most. */
+function cutBox(cut: Uint8Array, size: number): Rect {
+  const rows = new Float64Array(size);
+  const columns = new Float64Array(size);
+  for (let y = 0; y < size; y += 1) {
+    for (let x = 0; x < size; x += 1) {
+      rows[y]! += cut[y * size + x]!;
+      columns[x]! += cut[y * size + x]!;
+    }
+  }
+  const span = (counts: Float64Array) => {
+    const least = CUT_LINE_SHARE * Math.max(...counts);
+    const inside = Array.from(counts, (n) => n >= least);
+    return [inside.indexOf(true), inside.lastIndexOf(true) + 1] as const;
+  };
+  const [x0, x1] = span(columns);
+  const [y0, y1] = span(rows);
+  return { x0, y0, x1, y1 };
+}
+
+/** Most of the box's pixels cut, hardly any outside it: one picture cut while the rest went on. */
+function sharpCut(cut: Uint8Array, box: Rect, size: number): boolean {
+  let inside = 0;
+  let outside = 0;
+  for (let y = 0; y < size; y += 1) {
+    for (let x = 0; x < size; x += 1) {
+      const within = x >= box.x0 && x < box.x1 && y >= box.y0 && y < box.y1;
+      if (within) inside += cut[y * size + x]!;
+      else outside += cut[y * size + x]!;
+    }
+  }
+  return inside >= MIN_INSIDE_CUT * area(box) && outside <= MAX_OUTSIDE_CUT * (size * size - area(box));
+}
+
+/**
+ * The region cuts change while the rest of the frame goes on, if cuts at two moments at
+ * least show it (consecutive samples, in order). A cut may change only part of a picture
+ * (what stays alike across it is not cut), so the region is the union of the cut boxes that
+ * overlap the largest. A cut of the whole frame (the background's own, or a video's that
+ * fills the frame) is no region's.
+ */
+export function cutRegion(frames: readonly Uint8Array[], size = FRAME_SIZE): Rect | undefined {
+  const boxes: { at: number; box: Rect }[] = [];
+  const cut = new Uint8Array(size * size);
+  for (let t = 1; t < frames.length; t += 1) {
+    let count = 0;
+    for (let i = 0; i < size * size; i += 1) {
+      cut[i] = Math.abs(frames[t]![i]! - frames[t - 1]![i]!) > CUT_LUMA ? 1 : 0;
+      count += cut[i]!;
+    }
+    if (count < MIN_CUT_SHARE * size * size) continue;
+    const box = cutBox(cut, size);
+    if (area(box) <= MAX_AREA * size * size && sharpCut(cut, box, size)) boxes.push({ at: t, box });
+  }
+  const largest = boxes.reduce<(typeof boxes)[number] | undefined>((a, b) => (a && area(a.box) >= area(b.box) ? a : b), undefined);
+  if (!largest) return undefined;
+  const overlapping = boxes.filter(({ box }) => overlap(box, largest.box));
+  // A cut spread over neighbouring samples by the smoothing is one cut: another must be apart.
+  if (!overlapping.some(({ at }) => Math.abs(at - largest.at) > 2)) return undefined;
+  const region = overlapping.reduce<Rect>(
+    (u, { box }) => ({ x0: Math.min(u.x0, box.x0), y0: Math.min(u.y0, box.y0), x1: Math.max(u.x1, box.x1), y1: Math.max(u.y1, box.y1) }),
+    largest.box,
+  );
+  return plausible(region, size) ? region : undefined;
+}
+
+const area = (r: Rect) => (r.x1 - r.x0) * (r.y1 - r.y0);
+const overlap = (a: Rect, b: Rect) => Math.min(a.x1, b.x1) > Math.max(a.x0, b.x0) && Math.min(a.y1, b.y1) > Math.max(a.y0, b.y0);
 
 /** The band a 16:9 picture fills across the full width of a portrait frame (width / height). */
 export function portraitBand(aspect: number, size = FRAME_SIZE): Rect | undefined {
@@ -77,7 +157,8 @@ export function pictureRegions(frames: readonly Uint8Array[], aspect: number | u
   const last = frames[frames.length - 1];
   const seen = last ? [contentRect(last, size)] : [];
   const regions: Rect[] = [];
-  for (const region of [movingRegion(frames, size), aspect === undefined ? undefined : portraitBand(aspect, size)]) {
+  const found = [movingRegion(frames, size), cutRegion(frames, size), aspect === undefined ? undefined : portraitBand(aspect, size)];
+  for (const region of found) {
     if (!region || seen.some((other) => near(region, other))) continue;
     seen.push(region);
     regions.push(region);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { FRAME_SIZE, hammingDistance, hashFrames, hashRegion, type Rect } from "../../../src/fingerprint/frame-hash.js";
-import { movingRegion, pictureRegions, portraitBand, REGION_SAMPLES } from "../../../src/fingerprint/picture-region.js";
+import { cutRegion, movingRegion, pictureRegions, portraitBand, REGION_SAMPLES } from "../../../src/fingerprint/picture-region.js";
 
 const S = FRAME_SIZE;
 
@@ -8,20 +8,22 @@ const S = FRAME_SIZE;
 const picture = (t: number) => (x: number, y: number) =>
   128 + 60 * Math.sin((x + 3 * t) / 5) * Math.cos((y - 2 * t) / 7) + 40 * Math.sin((x * y) / 300 + t);
 
-/** A frame: `still` everywhere (luma by position) except `inside`, which shows `picture(t)` scaled into it. */
-function composed(t: number, inside: Rect, still: (x: number, y: number) => number): Uint8Array {
+type Picture = (x: number, y: number) => number;
+/** A frame: `outer` everywhere (luma by position) except `inside`, which shows `inner` scaled into it. */
+function framed(inside: Rect, inner: Picture, outer: Picture): Uint8Array {
   const gray = new Uint8Array(S * S);
-  const p = picture(t);
   for (let y = 0; y < S; y += 1) {
     for (let x = 0; x < S; x += 1) {
       const within = x >= inside.x0 && x < inside.x1 && y >= inside.y0 && y < inside.y1;
       const u = ((x - inside.x0) / (inside.x1 - inside.x0)) * S;
       const v = ((y - inside.y0) / (inside.y1 - inside.y0)) * S;
-      gray[y * S + x] = Math.max(0, Math.min(255, Math.round(within ? p(u, v) : still(x, y))));
+      gray[y * S + x] = Math.max(0, Math.min(255, Math.round(within ? inner(u, v) : outer(x, y))));
     }
   }
   return gray;
 }
+/** `picture(t)` in `inside`, over a still frame. */
+const composed = (t: number, inside: Rect, still: Picture) => framed(inside, picture(t), still);
 const frames = (inside: Rect, still: (x: number, y: number) => number) =>
   Array.from({ length: REGION_SAMPLES }, (_, t) => composed(t, inside, still));
 const template = (x: number, y: number) => 90 + ((x * 7 + y * 3) % 50);
@@ -43,6 +45,29 @@ describe("movingRegion", () => {
     expect(movingRegion(frames(whole, white))).toBeUndefined();
     expect(movingRegion(Array.from({ length: 10 }, () => composed(0, whole, white)))).toBeUndefined();
     expect(movingRegion(frames({ x0: 50, y0: 2, x1: 62, y1: 10 }, template))).toBeUndefined();
+  });
+});
+
+/** Footage with cuts: scene k's picture is shifted and brightened by k, cutting at the given samples. */
+const cutting =
+  (cuts: readonly number[]) =>
+  (t: number): Picture => {
+    const scene = cuts.filter((c) => t >= c).length;
+    return (x, y) => (scene % 2 ? 255 - picture(t + 40 * scene)(y, x) : picture(t + 40 * scene)(x, y));
+  };
+
+describe("cutRegion", () => {
+  it("finds an inset over moving footage at two of its cuts, where the footage goes on", () => {
+    const inset = { x0: 26, y0: 4, x1: 62, y1: 40 };
+    const content = cutting([12, 27]);
+    const footage = (t: number) => (x: number, y: number) => picture(t / 3)(x * 2, y * 2);
+    const frames = Array.from({ length: REGION_SAMPLES }, (_, t) => framed(inset, content(t), footage(t)));
+    expect(cutRegion(frames)).toEqual(inset);
+  });
+
+  it("finds nothing where cuts change the whole frame", () => {
+    const whole = Array.from({ length: REGION_SAMPLES }, (_, t) => framed({ x0: 0, y0: 0, x1: S, y1: S }, cutting([12, 27])(t), white));
+    expect(cutRegion(whole)).toBeUndefined();
   });
 });
 
