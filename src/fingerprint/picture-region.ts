@@ -1,4 +1,5 @@
 import { contentRect, FRAME_SIZE, type Rect } from "./frame-hash.js";
+import { refineEdges } from "./region-edges.js";
 
 /**
  * Where else in a frame a stored video's picture may be: re-uploads that show it as only part
@@ -33,7 +34,7 @@ const MIN_CUT_SHARE = 0.06;
 const CUT_LINE_SHARE = 0.5;
 /** A cut of an inset changes this share of its pixels at least, and of the rest of the frame at most the other. */
 const MIN_INSIDE_CUT = 0.4;
-const MAX_OUTSIDE_CUT = 0.03;
+const MAX_OUTSIDE_CUT = 0.1;
 /** Frames wider than this (width over height) have no portrait band. */
 const MAX_PORTRAIT_ASPECT = 0.8;
 const LANDSCAPE_ASPECT = 16 / 9;
@@ -157,7 +158,9 @@ export function pictureRegions(frames: readonly Uint8Array[], aspect: number | u
   const last = frames[frames.length - 1];
   const seen = last ? [contentRect(last, size)] : [];
   const regions: Rect[] = [];
-  const found = [movingRegion(frames, size), cutRegion(frames, size), aspect === undefined ? undefined : portraitBand(aspect, size)];
+  const band = aspect === undefined ? undefined : portraitBand(aspect, size);
+  const cut = cutRegion(frames, size);
+  const found = [movingRegion(frames, size), cut && refineEdges(frames, cut, size), band && refineEdges(frames, band, size)];
   for (const region of found) {
     if (!region || seen.some((other) => near(region, other))) continue;
     seen.push(region);

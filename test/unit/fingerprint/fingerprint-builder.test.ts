@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { FingerprintBuilder } from "../../../src/fingerprint/fingerprint-builder.js";
 import { FRAME_SIZE, hashFrames, hashRegion } from "../../../src/fingerprint/frame-hash.js";
-import { portraitBand, REGION_SAMPLES } from "../../../src/fingerprint/picture-region.js";
+import { pictureRegions, REGION_SAMPLES } from "../../../src/fingerprint/picture-region.js";
 
 const hashFrame = (gray: Uint8Array) => hashFrames(gray)?.hash;
 
@@ -37,7 +37,8 @@ describe("FingerprintBuilder regions", () => {
     expect(builder.regionSignatures()).toEqual([]);
     builder.setFrameAspect(9 / 16);
     samples.forEach((gray, t) => t >= REGION_SAMPLES + 2 && builder.addSample(t, gray));
-    const band = portraitBand(9 / 16)!;
+    const [band] = pictureRegions(samples.slice(0, REGION_SAMPLES), 9 / 16);
+    if (!band) throw new Error("a portrait frame has its band searched");
     expect(builder.regionSignatures()).toEqual([
       {
         region: [band.x0 / FRAME_SIZE, band.y0 / FRAME_SIZE, band.x1 / FRAME_SIZE, band.y1 / FRAME_SIZE],

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { FRAME_SIZE, hammingDistance, hashFrames, hashRegion, type Rect } from "../../../src/fingerprint/frame-hash.js";
 import { cutRegion, movingRegion, pictureRegions, portraitBand, REGION_SAMPLES } from "../../../src/fingerprint/picture-region.js";
+import { refineEdges } from "../../../src/fingerprint/region-edges.js";
 
 const S = FRAME_SIZE;
 
@@ -100,5 +101,15 @@ describe("hashRegion", () => {
       expect(hammingDistance(alone, inFrame)).toBeLessThanOrEqual(6);
       expect(hammingDistance(alone, hashFrames(composed(t, inset, template))!.hash)).toBeGreaterThan(12);
     }
+  });
+});
+
+describe("refineEdges", () => {
+  it("moves a band's sides onto the border of a picture narrower than assumed, and leaves a right one", () => {
+    const inset = { x0: 3, y0: 24, x1: 61, y1: 41 };
+    const blurred: Picture = (x, y) => 120 + 10 * Math.sin((x + y) / 20);
+    const frames = Array.from({ length: 12 }, (_, t) => framed(inset, picture(t), blurred));
+    expect(refineEdges(frames, { x0: 0, y0: 22, x1: S, y1: 42 })).toEqual(inset);
+    expect(refineEdges(frames, inset)).toEqual(inset);
   });
 });
