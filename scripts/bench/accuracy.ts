@@ -70,13 +70,14 @@ interface MatchRow {
   offset: number;
   flipped: boolean;
   rate: number;
+  region: number[] | null;
   other_start: number;
   other_end: number;
   other_duration: number;
 }
 const rows = await db.$queryRaw<MatchRow[]>`
   SELECT v1.key AS a, v2.key AS b, m.kind::text AS kind, (m.segment_end - m.segment_start) / v1.duration_sec AS span,
-         m.score, m.offset_sec AS offset, m.flipped, m.rate, m.other_start, m.other_end, v2.duration_sec AS other_duration
+         m.score, m.offset_sec AS offset, m.flipped, m.rate, m.region, m.other_start, m.other_end, v2.duration_sec AS other_duration
   FROM match m JOIN video v1 ON v1.id = m.video_id JOIN video v2 ON v2.id = m.other_video_id`;
 const cuts = await db.$queryRaw<{ key: string; times: number[] }[]>`
   SELECT v.key, array_agg(c.time_sec) AS times FROM video v JOIN scene_cut c ON c.video_id = v.id GROUP BY v.key`;
@@ -234,6 +235,15 @@ for (const name of Object.keys(TRANSFORMATIONS)) {
   console.log(
     `${name.padEnd(24)} found ${reports.length}: flipped ${reports.filter((r) => r.flipped).length}, rates reported ${reports.map((r) => r.rate).join(" ") || "–"}, mean IoU in the original ${mean(reports.map(iou)).toFixed(2)}`,
   );
+}
+// Copies that show the original in part of their frame: found through a region of it, and where.
+const LAYOUTS = ["vertical, blurred fill", "vertical, centre crop", "caption bars (meme)", "picture-in-picture", "reaction frame"];
+for (const name of LAYOUTS.filter((n) => n in TRANSFORMATIONS)) {
+  const reports = corpus
+    .filter((v) => v.transformation === name && v.family !== undefined)
+    .flatMap((v) => reportOf.get(`${v.id}|${v.family}`) ?? []);
+  const regions = reports.flatMap((r) => (r.region ? [r.region.map((x) => x.toFixed(2)).join(",")] : []));
+  console.log(`${name.padEnd(24)} found ${reports.length}: through a region ${regions.length} (${regions.join("; ") || "–"})`);
 }
 const notFound = corpus.filter(isCopy).filter((v) => !found(ours, v));
 if (notFound.length > 0) console.log(`\ncopies not found: ${notFound.map((v) => v.id).join(", ")}`);

@@ -36,7 +36,7 @@ export class FingerprintBuilder {
   private aspect: number | undefined;
   /** Frames kept until the regions are chosen, by sample index. */
   private kept: Map<number, Uint8Array> | undefined = new Map();
-  private regions: { rect: Rect; hashes: (Hash64 | undefined)[] }[] = [];
+  private regions: { rect: Rect; stillAround: boolean; hashes: (Hash64 | undefined)[] }[] = [];
   private readonly detector = new CutDetector({ threshold: DEFAULT_CUT_THRESHOLD, minGapSec: DEFAULT_MIN_CUT_GAP_SEC });
 
   addFrameScore(frame: FrameScore): void {
@@ -76,9 +76,10 @@ export class FingerprintBuilder {
   }
 
   /** Each region searched, as a share of the frame (x0, y0, x1, y1), with its signature so far. */
-  regionSignatures(): { region: FrameRegion; signature: (Hash64 | undefined)[] }[] {
-    return this.regions.map(({ rect, hashes }) => ({
+  regionSignatures(): { region: FrameRegion; stillAround: boolean; signature: (Hash64 | undefined)[] }[] {
+    return this.regions.map(({ rect, stillAround, hashes }) => ({
       region: [rect.x0 / FRAME_SIZE, rect.y0 / FRAME_SIZE, rect.x1 / FRAME_SIZE, rect.y1 / FRAME_SIZE],
+      stillAround,
       signature: Array.from(hashes.slice(0, this.prefix)),
     }));
   }
@@ -98,10 +99,10 @@ export class FingerprintBuilder {
     if (!kept) return;
     this.kept = undefined;
     const first = Array.from({ length: Math.min(this.prefix, REGION_SAMPLES) }, (_, i) => kept.get(i)!);
-    this.regions = pictureRegions(first, this.aspect).map((rect) => {
+    this.regions = pictureRegions(first, this.aspect).map(({ rect, stillAround }) => {
       const hashes: (Hash64 | undefined)[] = [];
       for (const [index, gray] of kept) hashes[index] = hashRegion(gray, rect);
-      return { rect, hashes };
+      return { rect, stillAround, hashes };
     });
   }
 }

@@ -34,7 +34,7 @@ const MIN_CUT_SHARE = 0.06;
 const CUT_LINE_SHARE = 0.5;
 /** A cut of an inset changes this share of its pixels at least, and of the rest of the frame at most the other. */
 const MIN_INSIDE_CUT = 0.4;
-const MAX_OUTSIDE_CUT = 0.1;
+const MAX_OUTSIDE_CUT = 0.03;
 /** Frames wider than this (width over height) have no portrait band. */
 const MAX_PORTRAIT_ASPECT = 0.8;
 const LANDSCAPE_ASPECT = 16 / 9;
@@ -149,21 +149,32 @@ const near = (a: Rect, b: Rect) =>
   Math.abs(a.x1 - b.x1) <= SAME_EDGE &&
   Math.abs(a.y1 - b.y1) <= SAME_EDGE;
 
+/** A region worth a search of its own; `stillAround`: the rest of the frame stays still (a layout, a template). */
+export interface PictureRegion {
+  readonly rect: Rect;
+  readonly stillAround: boolean;
+}
+
 /**
  * The regions worth a search of their own, from the first samples and the frame's aspect
  * (width over height; undefined: not known). A region the plain hash already sees (the frame
  * less its black borders) is left out, and so is one the same as another.
  */
-export function pictureRegions(frames: readonly Uint8Array[], aspect: number | undefined, size = FRAME_SIZE): Rect[] {
+export function pictureRegions(frames: readonly Uint8Array[], aspect: number | undefined, size = FRAME_SIZE): PictureRegion[] {
   const last = frames[frames.length - 1];
   const seen = last ? [contentRect(last, size)] : [];
-  const regions: Rect[] = [];
   const band = aspect === undefined ? undefined : portraitBand(aspect, size);
   const cut = cutRegion(frames, size);
-  const found = [movingRegion(frames, size), cut && refineEdges(frames, cut, size), band && refineEdges(frames, band, size)];
+  const moving = movingRegion(frames, size);
+  const found = [
+    moving && { rect: moving, stillAround: true },
+    cut && { rect: cut, stillAround: false },
+    band && { rect: refineEdges(frames, band, size), stillAround: false },
+  ];
+  const regions: PictureRegion[] = [];
   for (const region of found) {
-    if (!region || seen.some((other) => near(region, other))) continue;
-    seen.push(region);
+    if (!region || seen.some((other) => near(region.rect, other))) continue;
+    seen.push(region.rect);
     regions.push(region);
   }
   return regions;

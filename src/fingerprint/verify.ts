@@ -147,6 +147,29 @@ function picturesIn(signature: Signature, from: number, to: number): number {
   return count;
 }
 
+/** Pictures further apart than this (bits of 64) are distinct pictures, and a picture that moves this far has changed. */
+const DISTINCT_PICTURE_BITS = 6;
+
+/**
+ * Changes both videos make at the same moment inside an alignment: agreeing samples (at its
+ * exact offset) whose picture moved more than DISTINCT_PICTURE_BITS since the last agreeing
+ * one, in the query and in the stored video alike. Two videos that share only a still layout
+ * (a reaction channel's frame around other insets) agree sample after sample, but each
+ * changes when its own inset does: at other moments.
+ */
+export function sharedChanges(query: Signature, ref: Signature, alignment: Alignment): number {
+  let last: { q: Hash64; r: Hash64 } | undefined;
+  let count = 0;
+  for (let q = alignment.queryStart; q < alignment.queryEnd; q += 1) {
+    const a = query[q];
+    const b = ref[q + alignment.offsetSamples];
+    if (!a || !b || hammingDistance(a, b) > SAME_PICTURE_BITS) continue;
+    if (last && hammingDistance(a, last.q) > DISTINCT_PICTURE_BITS && hammingDistance(b, last.r) > DISTINCT_PICTURE_BITS) count += 1;
+    last = { q: a, r: b };
+  }
+  return count;
+}
+
 /**
  * Distinct pictures among a segment's agreeing samples (a still title card counts once).
  * Counted for the chosen segment only: against every picture seen so far, it is the costly part.
@@ -157,7 +180,7 @@ function distinctPictures(query: Signature, ref: Signature, segment: Segment, op
     const d = distanceAt(query, ref, q, segment.offsetSamples);
     const hash = query[q];
     if (d === undefined || d > options.maxDistance || !hash) continue;
-    if (!pictures.some((picture) => hammingDistance(picture, hash) <= 6)) pictures.push(hash);
+    if (!pictures.some((picture) => hammingDistance(picture, hash) <= DISTINCT_PICTURE_BITS)) pictures.push(hash);
   }
   return pictures.length;
 }

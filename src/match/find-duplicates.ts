@@ -2,8 +2,8 @@ import type { FrameRegion, StoredMatch } from "../domain/match.js";
 import { decodeSignature, pictureSeconds, queryEntries, SAMPLE_RATE, type Signature } from "../fingerprint/signature.js";
 import type { OffsetCandidate, VotingRule } from "../fingerprint/voting.js";
 import { bestRate, MIN_RATE_SEARCH_SAMPLES, onQueryClock } from "../fingerprint/playback-rate.js";
-import { verifyOffset } from "../fingerprint/verify.js";
-import { judgeAlignment, type Verdict } from "../fingerprint/verdict.js";
+import { sharedChanges, verifyOffset } from "../fingerprint/verify.js";
+import { judgeAlignment, MIN_DISTINCT_PICTURES, type Verdict } from "../fingerprint/verdict.js";
 import type { ReferenceVideo, SignatureIndex } from "./signature-index.js";
 
 export interface Duplicate {
@@ -26,7 +26,8 @@ export interface QueryFootage {
   readonly signature: Signature;
   /** The signature of the mirror image (FingerprintBuilder.mirroredSignature). */
   readonly mirrored: Signature;
-  readonly regions: readonly { readonly region: FrameRegion; readonly signature: Signature }[];
+  /** `stillAround`: the rest of the frame stays still (PictureRegion). */
+  readonly regions: readonly { readonly region: FrameRegion; readonly stillAround: boolean; readonly signature: Signature }[];
   readonly durationSec: number;
   /** How much of the video is decoded so far (an early verdict); default: all of it. */
   readonly decodedSec?: number;
@@ -81,6 +82,9 @@ function verified(
   references: ReadonlyMap<number, ReferenceVideo>,
 ): Duplicate[] {
   const { signature, flipped, region } = view;
+  // Where a still layout fills most of the query's frame, its whole frame agrees with any
+  // video in that layout: there, the pictures must also change together.
+  const stillLayout = region === null && footage.regions.some((r) => r.stillAround);
   const { durationSec, decodedSec = durationSec } = footage;
   // Coverage is measured over footage with a picture: black, fades and flat cards can never
   // match, so they must not make a whole copy look like a fragment. (While decoding, the
@@ -93,7 +97,7 @@ function verified(
     if (!reference) continue;
     const refSignature = decodeSignature(reference.signature);
     const found = verifyOffset(signature, refSignature, candidate.offsetSamples);
-    if (!found) continue;
+    if (!found || (stillLayout && sharedChanges(signature, refSignature, found) < MIN_DISTINCT_PICTURES)) continue;
     // A copy re-timed to another speed agrees for a while at each offset it drifts through:
     // enough agreement at rate 1 is worth trying the other rates.
     const { rate, alignment } =

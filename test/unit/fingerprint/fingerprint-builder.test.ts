@@ -37,11 +37,13 @@ describe("FingerprintBuilder regions", () => {
     expect(builder.regionSignatures()).toEqual([]);
     builder.setFrameAspect(9 / 16);
     samples.forEach((gray, t) => t >= REGION_SAMPLES + 2 && builder.addSample(t, gray));
-    const [band] = pictureRegions(samples.slice(0, REGION_SAMPLES), 9 / 16);
-    if (!band) throw new Error("a portrait frame has its band searched");
+    const [found] = pictureRegions(samples.slice(0, REGION_SAMPLES), 9 / 16);
+    if (!found) throw new Error("a portrait frame has its band searched");
+    const band = found.rect;
     expect(builder.regionSignatures()).toEqual([
       {
         region: [band.x0 / FRAME_SIZE, band.y0 / FRAME_SIZE, band.x1 / FRAME_SIZE, band.y1 / FRAME_SIZE],
+        stillAround: false,
         signature: samples.map((gray) => hashRegion(gray, band)),
       },
     ]);

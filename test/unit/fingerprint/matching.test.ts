@@ -11,7 +11,7 @@ import {
   type Signature,
 } from "../../../src/fingerprint/signature.js";
 import { voteOffsets } from "../../../src/fingerprint/voting.js";
-import { DEFAULT_VERIFY, verifyOffset } from "../../../src/fingerprint/verify.js";
+import { DEFAULT_VERIFY, sharedChanges, verifyOffset } from "../../../src/fingerprint/verify.js";
 import { judgeAlignment } from "../../../src/fingerprint/verdict.js";
 import { mulberry32 } from "../../../scripts/bench/corpus.js";
 
@@ -196,5 +196,28 @@ describe("signature matching", () => {
       [2, 3],
       [1, 4],
     ]);
+  });
+});
+
+describe("sharedChanges", () => {
+  // A still layout (hash T) around an inset: each cut of the inset flips 4 more bits (8 from the
+  // state before), in the high word in one video and the low word in the other, so the two
+  // videos stay within 8 bits of each other, sample after sample.
+  const T: Hash64 = [0x5a5a5a5a, 0x33cc33cc];
+  const layout = (cuts: readonly number[], word: 0 | 1) =>
+    Array.from({ length: 160 }, (_, i): Hash64 => {
+      const k = cuts.filter((c) => i >= c).length;
+      const mask = k === 0 ? 0 : (0xf << (4 * k)) >>> 0;
+      return word === 0 ? [(T[0] ^ mask) >>> 0, T[1]] : [T[0], (T[1] ^ mask) >>> 0];
+    });
+  const query = layout([20, 60, 100, 140], 0);
+
+  it("counts the changes two videos make together: a copy's cuts, not another inset's in the same layout", () => {
+    // The first cut moves 4 bits from T, too few to count; the other three, 8.
+    expect(sharedChanges(query, query, verifyOffset(query, query, 0)!)).toBe(3);
+    const other = layout([35, 75, 115], 1);
+    const sameLayout = verifyOffset(query, other, 0)!;
+    expect(sameLayout.matchedSamples).toBe(160);
+    expect(sharedChanges(query, other, sameLayout)).toBe(0);
   });
 });

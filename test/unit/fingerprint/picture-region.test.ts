@@ -34,6 +34,7 @@ describe("movingRegion", () => {
   it("finds an inset over a still frame (a reaction channel's layout)", () => {
     const inset = { x0: 30, y0: 34, x1: 62, y1: 62 };
     expect(movingRegion(frames(inset, template))).toEqual(inset);
+    expect(pictureRegions(frames(inset, template), 16 / 9)).toEqual([{ rect: inset, stillAround: true }]);
   });
 
   it("finds the picture between still caption bars (a meme layout)", () => {
@@ -88,7 +89,7 @@ describe("pictureRegions", () => {
   it("leaves out the region the plain hash already sees (a picture between black bars) and keeps the band", () => {
     const letterboxed = frames({ x0: 0, y0: 10, x1: S, y1: 54 }, () => 16);
     expect(pictureRegions(letterboxed, 16 / 9)).toEqual([]);
-    expect(pictureRegions(letterboxed, 9 / 16)).toEqual([portraitBand(9 / 16)]);
+    expect(pictureRegions(letterboxed, 9 / 16)).toEqual([{ rect: refineEdges(letterboxed, portraitBand(9 / 16)!), stillAround: false }]);
   });
 });
 

@@ -68,7 +68,7 @@ describe("findDuplicates (index lookup → voting → verification, on an in-mem
     // The whole frame is new footage; the region shows the stored video's pictures.
     const inset = reencoded(random, catalog[27]!.slice(0, 40 * SAMPLE_RATE));
     const region = [0.5, 0.5, 1, 1] as const;
-    const query = { ...upright(syntheticSignature(rng(6), 40)), regions: [{ region, signature: inset }] };
+    const query = { ...upright(syntheticSignature(rng(6), 40)), regions: [{ region, stillAround: false, signature: inset }] };
     const [match, ...others] = await findDuplicates(index, query);
     expect(others).toEqual([]);
     expect(match).toMatchObject({ reference: { key: "v27.mp4" }, flipped: false, region });
