@@ -1,11 +1,11 @@
 import { FRAME_SIZE, type Rect } from "./frame-hash.js";
 
 /**
- * Moves each side of a region found roughly (a portrait band assumed to span the width, the
- * box of the pixels a cut changed) onto the border of the picture it holds: the line within
- * EDGE_REACH pixels across which luma steps the most, over the samples, where two pictures
- * meet (a sharp picture and its blurred fill, an inset and the footage around it). Only onto
- * a clear step: inside one picture's detail, lines step alike, and the side stays. Pure.
+ * Moves each side of a region found roughly (a portrait band assumed to span the width) onto
+ * the border of the picture it holds: the line within EDGE_REACH pixels across which luma
+ * steps the most, over the samples, where two pictures meet (a sharp picture and its blurred
+ * fill). Only onto a clear step: inside one picture's detail, lines step alike, and the side
+ * stays. Pure.
  */
 export const EDGE_REACH = 4;
 /** A side moves only onto a step this many times the median step within its reach. */

@@ -151,23 +151,27 @@ function picturesIn(signature: Signature, from: number, to: number): number {
 const DISTINCT_PICTURE_BITS = 6;
 
 /**
- * Changes both videos make at the same moment inside an alignment: agreeing samples (at its
- * exact offset) whose picture moved more than DISTINCT_PICTURE_BITS since the last agreeing
- * one, in the query and in the stored video alike. Two videos that share only a still layout
- * (a reaction channel's frame around other insets) agree sample after sample, but each
- * changes when its own inset does: at other moments.
+ * How the query's picture changes inside an alignment, and how many of those changes the
+ * stored video makes at the same moment: agreeing samples (at the exact offset) whose picture
+ * moved more than DISTINCT_PICTURE_BITS since the last agreeing one. Two videos that share
+ * only a still layout (a reaction channel's frame around other insets) agree sample after
+ * sample, but each changes when its own inset does: at other moments, save by chance.
  */
-export function sharedChanges(query: Signature, ref: Signature, alignment: Alignment): number {
+export function sharedChanges(query: Signature, ref: Signature, alignment: Alignment): { changes: number; shared: number } {
   let last: { q: Hash64; r: Hash64 } | undefined;
-  let count = 0;
+  let changes = 0;
+  let shared = 0;
   for (let q = alignment.queryStart; q < alignment.queryEnd; q += 1) {
     const a = query[q];
     const b = ref[q + alignment.offsetSamples];
     if (!a || !b || hammingDistance(a, b) > SAME_PICTURE_BITS) continue;
-    if (last && hammingDistance(a, last.q) > DISTINCT_PICTURE_BITS && hammingDistance(b, last.r) > DISTINCT_PICTURE_BITS) count += 1;
+    if (last && hammingDistance(a, last.q) > DISTINCT_PICTURE_BITS) {
+      changes += 1;
+      if (hammingDistance(b, last.r) > DISTINCT_PICTURE_BITS) shared += 1;
+    }
     last = { q: a, r: b };
   }
-  return count;
+  return { changes, shared };
 }
 
 /**

@@ -75,6 +75,10 @@ export async function findDuplicates(index: SignatureIndex, footage: QueryFootag
   return [...found.values()];
 }
 
+/** Most of the query's changes, and at least MIN_DISTINCT_PICTURES, made by the stored video too. */
+const changesTogether = ({ changes, shared }: { changes: number; shared: number }) =>
+  shared >= MIN_DISTINCT_PICTURES && shared >= changes / 2;
+
 function verified(
   footage: QueryFootage,
   view: { signature: Signature; flipped: boolean; region: FrameRegion | null },
@@ -83,7 +87,7 @@ function verified(
 ): Duplicate[] {
   const { signature, flipped, region } = view;
   // Where a still layout fills most of the query's frame, its whole frame agrees with any
-  // video in that layout: there, the pictures must also change together.
+  // video in that layout: there, the pictures must also change together, most of the time.
   const stillLayout = region === null && footage.regions.some((r) => r.stillAround);
   const { durationSec, decodedSec = durationSec } = footage;
   // Coverage is measured over footage with a picture: black, fades and flat cards can never
@@ -97,7 +101,7 @@ function verified(
     if (!reference) continue;
     const refSignature = decodeSignature(reference.signature);
     const found = verifyOffset(signature, refSignature, candidate.offsetSamples);
-    if (!found || (stillLayout && sharedChanges(signature, refSignature, found) < MIN_DISTINCT_PICTURES)) continue;
+    if (!found || (stillLayout && !changesTogether(sharedChanges(signature, refSignature, found)))) continue;
     // A copy re-timed to another speed agrees for a while at each offset it drifts through:
     // enough agreement at rate 1 is worth trying the other rates.
     const { rate, alignment } =
