@@ -135,6 +135,21 @@ function retimed(rate: number): Transformation {
     await ffmpegTo(out, ["-i", o.file, "-filter_complex", graph, "-map", "[v]", "-map", "[a]", ...x264, "-c:a", "aac"]);
   };
 }
+/** Arguments for a graph over the original (the first input) and others: its [v], with the original's sound. */
+const overOriginalSound = (inputs: string[], graph: string) => [
+  "-i",
+  ...inputs,
+  "-filter_complex",
+  graph,
+  "-map",
+  "[v]",
+  "-map",
+  "0:a",
+  ...x264,
+  "-c:a",
+  "copy",
+];
+
 /** Fresh unrelated footage of about `seconds`, as a background or an inset (cached beside the corpus). */
 async function footage(rng: Rng, file: string, seconds: number, fps: number): Promise<string> {
   const scenes = sceneDurations(rng, Math.round(seconds), "normal").map((d) => randomScene(rng, d));
@@ -269,65 +284,21 @@ export const TRANSFORMATIONS: Record<string, Transformation> = {
   "speed 1.25×": retimed(1.25),
   "speed 1.5×": retimed(1.5),
   // Reposts for phones and reaction channels: the picture is only part of the frame.
-  "vertical, blurred fill": async (o, out, rng) =>
-    ffmpegTo(out, ["-i", o.file, "-filter_complex", verticalBlurred(rng), "-map", "[v]", "-map", "0:a", ...x264, "-c:a", "copy"]),
+  "vertical, blurred fill": async (o, out, rng) => ffmpegTo(out, overOriginalSound([o.file], verticalBlurred(rng))),
   "vertical, centre crop": async (o, out, rng) => {
     const shift = between(rng, -0.05, 0.05).toFixed(3);
     await reencode(["-vf", `crop=ih*9/16:ih:(iw-ow)/2+iw*${shift}:0,scale=360:640,setsar=1`, ...x264])(o, out);
   },
-  "caption bars (meme)": async (o, out, rng) =>
-    ffmpegTo(out, [
-      "-i",
-      o.file,
-      "-filter_complex",
-      captioned(captionTemplate(rng)),
-      "-map",
-      "[v]",
-      "-map",
-      "0:a",
-      ...x264,
-      "-c:a",
-      "copy",
-    ]),
+  "caption bars (meme)": async (o, out, rng) => ffmpegTo(out, overOriginalSound([o.file], captioned(captionTemplate(rng)))),
   "picture-in-picture": async (o, out, rng, dir) => {
     const place = insetPlace(rng);
     const background = await footage(rng, path.join(dir, `pip-bg-${o.id}.mp4`), o.durationSec + 1, o.fps);
-    await ffmpegTo(out, [
-      "-i",
-      o.file,
-      "-i",
-      background,
-      "-filter_complex",
-      inset(place),
-      "-map",
-      "[v]",
-      "-map",
-      "0:a",
-      ...x264,
-      "-c:a",
-      "copy",
-    ]);
+    await ffmpegTo(out, overOriginalSound([o.file, "-i", background], inset(place)));
   },
   "reaction frame": async (o, out, rng, dir) => {
     const place = insetPlace(rng);
     const frame = await reactionFrame(rng, path.join(dir, `reaction-frame-${o.id}.png`));
-    await ffmpegTo(out, [
-      "-i",
-      o.file,
-      "-loop",
-      "1",
-      "-i",
-      frame,
-      "-filter_complex",
-      inset(place),
-      "-map",
-      "[v]",
-      "-map",
-      "0:a",
-      ...x264,
-      "-c:a",
-      "copy",
-    ]);
+    await ffmpegTo(out, overOriginalSound([o.file, "-loop", "1", "-i", frame], inset(place)));
   },
 };
 interface LayoutNegative {
