@@ -46,6 +46,9 @@ describe("duplicate detection through S3 → SQS → /status (small accuracy cor
   beforeAll(async () => {
     dir = await mkdtemp(path.join(os.tmpdir(), "dup-fixtures-"));
     const rng = mulberry32(4242);
+    // The layouts draw from a stream of their own: the other copies stay what they were (a
+    // trim drawn 9 s long from a 32 s original keeps 72 % of it: a partial, not a whole copy).
+    const layoutRng = mulberry32(4343);
     for (const [id, rhythm, seconds] of [
       ["a", "normal", 40],
       ["b", "single", 32],
@@ -77,7 +80,7 @@ describe("duplicate detection through S3 → SQS → /status (small accuracy cor
         if (name === "fragment embedded" && original.durationSec < 35) continue;
         const slug = name.replace(/[^a-z0-9]+/gi, "-");
         const file = path.join(dir, `${original.id}-${slug}.${name === "vp9 webm" ? "webm" : "mp4"}`);
-        await TRANSFORMATIONS[name]!(original, file, rng, dir);
+        await TRANSFORMATIONS[name]!(original, file, IN_PART_OF_FRAME.has(name) ? layoutRng : rng, dir);
         copies.push({
           key: `copies/${original.id}/${slug}${path.extname(file)}`,
           original: `originals/${original.id}.mp4`,
