@@ -233,13 +233,7 @@ export const TRANSFORMATIONS: Record<string, Transformation> = {
     const len = between(rng, 22, Math.min(30, o.durationSec - 2));
     const start = between(rng, 0, o.durationSec - len);
     const fillers = [path.join(dir, `filler-a-${o.id}.mp4`), path.join(dir, `filler-b-${o.id}.mp4`)];
-    for (const filler of fillers) {
-      await renderScenes(
-        filler,
-        sceneDurations(rng, Math.round(between(rng, 8, 15)), "normal").map((d) => randomScene(rng, d)),
-        { fps: o.fps, crf: 20 },
-      );
-    }
+    for (const filler of fillers) await footage(rng, filler, between(rng, 8, 15), o.fps);
     const graph = `[0:v]setsar=1[a];[1:v]trim=start=${start.toFixed(2)}:duration=${len.toFixed(2)},setpts=PTS-STARTPTS,setsar=1[b];[2:v]setsar=1[c];[a][b][c]concat=n=3:v=1:a=0[v]`;
     await run(
       FFMPEG,

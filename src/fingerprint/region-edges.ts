@@ -7,7 +7,7 @@ import { FRAME_SIZE, type Rect } from "./frame-hash.js";
  * fill). Only onto a clear step: inside one picture's detail, lines step alike, and the side
  * stays. Pure.
  */
-export const EDGE_REACH = 4;
+const EDGE_REACH = 4;
 /** A side moves only onto a step this many times the median step within its reach. */
 const EDGE_CONTRAST = 2;
 
