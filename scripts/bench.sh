@@ -39,6 +39,10 @@ if [ "$name" = load ] || [ "$name" = memory ] || [ "$name" = backfill ] || [ "$n
   log "building the service (this benchmark runs dist/src/main.js, as the image does)"
   npm run --silent build
 fi
+if [ "$name" = accuracy ]; then
+  ensure_vpdq_installed
+  export VPDQ_PYTHON="$VPDQ_VENV/bin/python"
+fi
 ensure_database "$BENCH_DATABASE_URL"
 # BENCH_INDEX_PARTITIONS=16: the benchmark on the hash-partitioned index (prisma/sql/partition-frame-index.sql).
 if [ -n "${BENCH_INDEX_PARTITIONS:-}" ]; then

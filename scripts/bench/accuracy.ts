@@ -1,6 +1,7 @@
 /**
  * npm run bench:accuracy — precision and recall per transformation, for this project's
- * detector and for the seed's method (≥ 2 exactly equal cut timestamps), on one corpus.
+ * detector, for Meta's vPDQ (its documented thresholds) and for the seed's method (≥ 2 exactly
+ * equal cut timestamps), on one corpus.
  * Runs the real analysis and matching code (analyzeObject) on a fresh database; only the
  * queue and S3 are bypassed (objects are read from local files).
  *   BENCH_SEED (20261123), BENCH_ORIGINALS (20), BENCH_NEGATIVES (40), BENCH_CONCURRENCY (2),
@@ -12,6 +13,7 @@ import { createDb } from "../../src/store/prisma.js";
 import { analyzeObject } from "../../src/ingest/analyze-object.js";
 import { LocalFileStore } from "./local-store.js";
 import { buildCorpus, caseOriginals, mulberry32, TRANSFORMATIONS, type CorpusVideo } from "./corpus.js";
+import { pairKey, seedPairs, vpdqPairs } from "./peers.js";
 import { benchDatabaseUrl, benchIngest, runAll } from "./util.js";
 
 const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
@@ -58,6 +60,9 @@ const copies = shuffle(
 await runAll(references, concurrency, analyse);
 await runAll(copies, concurrency, analyse);
 const analysisSec = (Date.now() - analysisStarted) / 1000;
+const vpdqStarted = Date.now();
+const vpdq = await vpdqPairs([...references, ...copies], path.join(dir, "vpdq"));
+const vpdqSec = (Date.now() - vpdqStarted) / 1000;
 
 // Ground truth and what each method reported, as unordered pairs of corpus ids.
 const byId = new Map(corpus.map((v) => [v.id, v]));
@@ -83,23 +88,10 @@ const cuts = await db.$queryRaw<{ key: string; times: number[] }[]>`
   SELECT v.key, array_agg(c.time_sec) AS times FROM video v JOIN scene_cut c ON c.video_id = v.id GROUP BY v.key`;
 await db.$disconnect();
 
-const pairKey = (a: string, b: string) => (a < b ? `${a}|${b}` : `${b}|${a}`);
 const ours = new Set(rows.map((r) => pairKey(r.a, r.b)));
 /** What each copy reported for its own original: the kind, the share of its length the segment spans, and the rest of the row. */
 const reportOf = new Map(rows.map((r) => [`${r.a}|${r.b}`, { ...r, kind: r.kind.replace("_", "-") }]));
-// The seed: two videos are duplicates when at least two cut timestamps are exactly equal.
-const seedPairs = new Set<string>();
-const videosAtTime = new Map<number, string[]>();
-for (const { key, times } of cuts) for (const t of new Set(times)) videosAtTime.set(t, [...(videosAtTime.get(t) ?? []), key]);
-const shared = new Map<string, number>();
-for (const keys of videosAtTime.values()) {
-  for (let i = 0; i < keys.length; i += 1)
-    for (let j = i + 1; j < keys.length; j += 1) {
-      const k = pairKey(keys[i]!, keys[j]!);
-      shared.set(k, (shared.get(k) ?? 0) + 1);
-    }
-}
-for (const [k, n] of shared) if (n >= 2) seedPairs.add(k);
+const peers = { vPDQ: vpdq, "seed method": seedPairs(cuts) };
 
 const sameFamily = (pair: string) => {
   const [a, b] = pair.split("|").map((id) => byId.get(id)!);
@@ -151,35 +143,29 @@ const wholeCopies = (group: (v: CorpusVideo) => boolean) => {
 };
 
 const fmt = (num: number, den: number) => (den === 0 ? "   –  " : (num / den).toFixed(3).padStart(6));
-const line = (name: string, a: Tally, b: Tally) => {
-  const k = wholeCopies((v) => v.transformation === name);
+const line = (name: string, group: (v: CorpusVideo) => boolean) => {
+  const k = wholeCopies(group);
   const kind = k.judged ? `${k.right}/${k.judged}` : "–";
-  return `${name.padEnd(24)} ${String(a.copies || "").padStart(4)}   ${fmt(a.found, a.copies)} ${fmt(a.correct, a.reports)}  ${kind.padStart(5)}   ${fmt(b.found, b.copies)} ${fmt(b.correct, b.reports)}`;
+  const a = tally(ours, group);
+  const others = Object.values(peers).map((reported) => tally(reported, group));
+  return `${name.padEnd(24)} ${String(a.copies || "").padStart(4)}   ${fmt(a.found, a.copies)} ${fmt(a.correct, a.reports)}  ${kind.padStart(5)}${others.map((b) => `   ${fmt(b.found, b.copies)} ${fmt(b.correct, b.reports)}`).join("")}`;
 };
 
 console.log(
   `\naccuracy benchmark — seed ${seed}: ${originals} originals + ${caseOriginals(dir).length} reported case(s) × ${Object.keys(TRANSFORMATIONS).length} transformations, ${negatives} negatives (${corpus.length} videos)`,
 );
-console.log(`analysis: ${analysisSec.toFixed(0)} s for ${corpus.length} videos at concurrency ${concurrency}\n`);
-console.log(`${"".padEnd(24)} ${"n".padStart(4)}   ${"this project".padEnd(20)}   seed method`);
-console.log(`${"transformation".padEnd(24)} ${"".padStart(4)}   recall  prec.  whole   recall  prec.`);
-for (const name of Object.keys(TRANSFORMATIONS)) {
-  console.log(
-    line(
-      name,
-      tally(ours, (v) => v.transformation === name),
-      tally(seedPairs, (v) => v.transformation === name),
-    ),
-  );
-}
+console.log(
+  `analysis: ${analysisSec.toFixed(0)} s for ${corpus.length} videos at concurrency ${concurrency}; vPDQ: ${vpdqSec.toFixed(0)} s\n`,
+);
+const peerNames = Object.keys(peers);
+console.log(`${"".padEnd(24)} ${"n".padStart(4)}   ${"this project".padEnd(20)}${peerNames.map((p) => `   ${p.padEnd(13)}`).join("")}`);
+console.log(`${"transformation".padEnd(24)} ${"".padStart(4)}   recall  prec.  whole${peerNames.map(() => "   recall  prec.").join("")}`);
+for (const name of Object.keys(TRANSFORMATIONS)) console.log(line(name, (v) => v.transformation === name));
 const negativeGroups = [...new Set(corpus.filter((v) => v.family === undefined).map((v) => v.transformation.replace(/ as o\d+$/, "")))];
 for (const group of negativeGroups) {
   const g = (v: CorpusVideo) => v.family === undefined && v.transformation.startsWith(group);
-  const o = tally(ours, g);
-  const s = tally(seedPairs, g);
-  console.log(
-    `${group.padEnd(24)} ${String(corpus.filter(g).length).padStart(4)}   false reports: ${String(o.reports).padStart(3)}   false reports: ${String(s.reports).padStart(3)}`,
-  );
+  const reports = [ours, ...Object.values(peers)].map((reported) => `false reports: ${String(tally(reported, g).reports).padStart(3)}`);
+  console.log(`${group.padEnd(24)} ${String(corpus.filter(g).length).padStart(4)}   ${reports.join("   ")}`);
 }
 const overall = (reported: Set<string>) => {
   const t = tally(reported, isCopy);
@@ -191,14 +177,12 @@ const overall = (reported: Set<string>) => {
     wrong: reported.size - correct,
   };
 };
-const o = overall(ours);
-const s = overall(seedPairs);
-console.log(
-  `\noverall (all reported pairs)   this project: recall ${o.recall.toFixed(3)}  precision ${o.precision.toFixed(3)} (${o.wrong} wrong of ${o.pairs})`,
-);
-console.log(
-  `                               seed method:  recall ${s.recall.toFixed(3)}  precision ${s.precision.toFixed(3)} (${s.wrong} wrong of ${s.pairs})`,
-);
+for (const [i, [name, reported]] of [["this project", ours] as const, ...Object.entries(peers)].entries()) {
+  const o = overall(reported);
+  console.log(
+    `${i === 0 ? "\noverall (all reported pairs)" : "".padEnd(28)}   ${`${name}:`.padEnd(14)} recall ${o.recall.toFixed(3)}  precision ${o.precision.toFixed(3)} (${o.wrong} wrong of ${o.pairs})`,
+  );
+}
 const whole = wholeCopies(() => true);
 const describe = (v: CorpusVideo) => {
   const report = reportOf.get(`${v.id}|${v.family}`)!;

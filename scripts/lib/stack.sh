@@ -11,11 +11,12 @@ log() { printf '\033[1m[setup]\033[0m %s\n' "$*" >&2; }
 # Root can apt-get directly; anyone else needs sudo.
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
-# apt_install PACKAGE WHY: installs one of Debian's packages, saying why.
+# apt_install PACKAGE… WHY: installs Debian packages, saying why.
 apt_install() {
-  log "installing $1 (Debian package) $2"
+  local why="${!#}" packages=("${@:1:$#-1}")
+  log "installing ${packages[*]} (Debian packages) $why"
   as_root apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "$1" >/dev/null
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "${packages[@]}" >/dev/null
 }
 
 ensure_ffmpeg() {
@@ -70,6 +71,24 @@ ensure_moto_installed() {
     "$VENV/bin/pip" install --quiet --disable-pip-version-check -r "$ROOT/scripts/requirements-aws.txt"
     touch "$stamp"
   fi
+}
+
+# Meta's vPDQ, the accuracy benchmark's peer column, in its own venv. PyPI has only its source,
+# which compiles against FFmpeg's development libraries.
+VPDQ_VENV="$ROOT/.venv-vpdq"
+ensure_vpdq_installed() {
+  local stamp="$VPDQ_VENV/.install-stamp"
+  if [ -f "$stamp" ] && [ ! "$ROOT/scripts/requirements-vpdq.txt" -nt "$stamp" ]; then return; fi
+  if ! pkg-config --exists libavcodec libavformat libavdevice libavfilter libswscale libswresample 2>/dev/null ||
+    ! command -v cmake >/dev/null; then
+    apt_install pkg-config cmake libavcodec-dev libavformat-dev libavdevice-dev libavutil-dev libswscale-dev \
+      libswresample-dev libavfilter-dev "to build vPDQ for the accuracy benchmark"
+  fi
+  if ! python3 -c 'import ensurepip' 2>/dev/null; then apt_install python3-venv "for the vPDQ venv"; fi
+  log "installing vPDQ into $VPDQ_VENV"
+  python3 -m venv "$VPDQ_VENV"
+  "$VPDQ_VENV/bin/pip" install --quiet --disable-pip-version-check -r "$ROOT/scripts/requirements-vpdq.txt"
+  touch "$stamp"
 }
 
 # port_open PORT [HOST]: something accepts connections there (HOST defaults to 127.0.0.1).
