@@ -41,6 +41,7 @@ async function serve(variant: "bare" | "service"): Promise<void> {
         rate: 1,
         region: null,
         otherRegion: null,
+        evidence: "picture",
         position: { score: 0.9, otherVideoId: "00000000-0000-4000-8000-000000000001" },
       },
     ],

@@ -104,7 +104,7 @@ async function main(): Promise<number> {
         const offset = `${d.offsetSec >= 0 ? "+" : ""}${d.offsetSec.toFixed(2)} s`;
         const layout = `${d.region ? `its picture here at ${part(d.region)}; ` : ""}${d.otherRegion ? `this picture there at ${part(d.otherRegion)}; ` : ""}`;
         console.log(
-          `    ${d.kind.padEnd(14)} score ${d.score.toFixed(3)}  ${d.file}  (${d.flipped ? "mirrored; " : ""}${d.rate === 1 ? "" : `×${d.rate}; `}${layout}offset ${offset}; here ${d.segment[0]}–${d.segment[1]} s, there ${d.otherSegment[0]}–${d.otherSegment[1]} s)`,
+          `    ${d.kind.padEnd(14)} score ${d.score.toFixed(3)}  ${d.file}  (${d.evidence === "both" ? "picture and sound; " : "picture; "}${d.flipped ? "mirrored; " : ""}${d.rate === 1 ? "" : `×${d.rate}; `}${layout}offset ${offset}; here ${d.segment[0]}–${d.segment[1]} s, there ${d.otherSegment[0]}–${d.otherSegment[1]} s)`,
         );
       }
     }

@@ -2,6 +2,13 @@
 export const MATCH_KINDS = ["identical", "near-duplicate", "partial"] as const;
 export type MatchKind = (typeof MATCH_KINDS)[number];
 
+/**
+ * What a match rests on: the picture alone, or the picture with the soundtracks agreeing along
+ * the same alignment. The soundtrack never makes a match by itself (shared music, silence, tones).
+ */
+export const MATCH_EVIDENCE = ["picture", "both"] as const;
+export type MatchEvidence = (typeof MATCH_EVIDENCE)[number];
+
 /** A whole copy: all of one video's footage is the other's (the copy is indexed through the original). */
 export const isWholeCopy = (kind: MatchKind): boolean => kind === "identical" || kind === "near-duplicate";
 
@@ -29,6 +36,7 @@ export interface StoredMatch {
   readonly region: FrameRegion | null;
   /** Where in the other video's frame this one's picture is, when not the whole frame. */
   readonly otherRegion: FrameRegion | null;
+  readonly evidence: MatchEvidence;
 }
 
 /** The same match as the other video sees it. */
@@ -44,6 +52,7 @@ export function mirrorMatch(videoId: string, match: StoredMatch): StoredMatch {
     rate: Math.round(1e4 / match.rate) / 1e4,
     region: match.otherRegion,
     otherRegion: match.region,
+    evidence: match.evidence,
   };
 }
 

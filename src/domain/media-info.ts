@@ -6,6 +6,8 @@ export interface MediaInfo {
   readonly height: number;
   readonly fps: number;
   readonly formatName: string;
+  /** The file has an audio stream (its soundtrack is fingerprinted too). */
+  readonly hasAudio: boolean;
 }
 
 /** What the service agrees to analyse; a header may claim anything, these bound the work. */

@@ -10,11 +10,17 @@ export interface StoredFingerprint {
   readonly signature: Uint8Array;
   readonly sampleRate: number;
   readonly entries: readonly IndexEntry[];
+  /** The soundtrack's Chromaprint items (AudioPrint's stored form); null: no audio. */
+  readonly audioPrint: Uint8Array | null;
 }
 
-/** What is stored of a signature and its cuts. */
-export function storedFingerprint(cuts: readonly SceneCut[], signature: Signature): StoredFingerprint {
-  return { cuts, signature: encodeSignature(signature), sampleRate: SAMPLE_RATE, entries: indexEntries(signature) };
+/** What is stored of a signature, its cuts and the soundtrack's print. */
+export function storedFingerprint(
+  cuts: readonly SceneCut[],
+  signature: Signature,
+  audioPrint: Uint8Array | null = null,
+): StoredFingerprint {
+  return { cuts, signature: encodeSignature(signature), sampleRate: SAMPLE_RATE, entries: indexEntries(signature), audioPrint };
 }
 
 /**

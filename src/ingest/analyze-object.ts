@@ -2,11 +2,13 @@ import type { Logger } from "pino";
 import { describeError, InspectorError } from "../domain/errors.js";
 import type { Claim, IngestOutcome } from "../domain/job.js";
 import { eventOrder, type ObjectCreated, type ObjectEvent } from "../domain/object-event.js";
+import { decodeAudioPrint } from "../fingerprint/audio-print.js";
 import { storedFingerprint } from "../fingerprint/fingerprint-builder.js";
 import { findDuplicates, toStoredMatch } from "../match/find-duplicates.js";
 import type { SignatureIndex } from "../match/signature-index.js";
 import type { ObjectHead, ObjectStore } from "../objects/object-store.js";
 import { decodeFingerprint, PROGRESS } from "./decode-fingerprint.js";
+import { printSoundtrack } from "./soundtrack.js";
 import { EarlyMatcher } from "./early-matcher.js";
 import { LeaseKeeper } from "./lease-keeper.js";
 import type { IdenticalVideos, JobClaims, JobLease, MediaAnalyzer } from "./ports.js";
@@ -140,17 +142,25 @@ async function analyze(a: Analysis): Promise<void> {
   if (sameContent) return answerIdentical(job, a.scratch, sameContent.videoId, "sha256", log);
 
   // 2–7. Probe and decode together, matching early; then insert, then search.
-  const { fingerprint, durationSec, early } = await probeAndDecode(a);
+  const { fingerprint, audioPrint, durationSec, early } = await probeAndDecode(a);
   await a.scratch.remove();
   const signature = fingerprint.signature();
-  await job.storeFingerprint(storedFingerprint(fingerprint.cuts, signature));
+  await job.storeFingerprint(storedFingerprint(fingerprint.cuts, signature, audioPrint));
   log.info({ event: "job.fingerprint_stored", cuts: fingerprint.cuts.length, samples: signature.length }, "fingerprint stored");
 
   // Insert, then search: two copies analysed at the same time still find each other.
   await early.settle();
   const mirrored = fingerprint.mirroredSignature();
   const regions = fingerprint.regionSignatures();
-  const duplicates = await findDuplicates(deps.index, { videoNum: job.videoNum, signature, mirrored, regions, durationSec });
+  const footage = {
+    videoNum: job.videoNum,
+    signature,
+    mirrored,
+    regions,
+    durationSec,
+    audioPrint: audioPrint && decodeAudioPrint(audioPrint),
+  };
+  const duplicates = await findDuplicates(deps.index, footage);
   const { indexed, group } = await job.saveFinalMatches(duplicates.map(toStoredMatch));
   const found = new Set(duplicates.map((d) => d.reference.videoId));
   await job.deleteMatches(early.reportedIds().filter((id) => !found.has(id)));
@@ -164,7 +174,8 @@ async function analyze(a: Analysis): Promise<void> {
 /**
  * The probe and the decode start together: each spends tens of milliseconds just starting
  * ffmpeg's libraries, and the decode's first segment needs no duration to begin. The decode
- * is started first (the probe a microtask later): the first verdict waits for it.
+ * is started first (the probe a microtask later): the first verdict waits for it. The
+ * soundtrack is printed beside the decode once the probe has accepted the file.
  */
 async function probeAndDecode(a: Analysis) {
   const { deps, job, log } = a;
@@ -175,12 +186,10 @@ async function probeAndDecode(a: Analysis) {
   void durationSec.catch(() => undefined);
   const early = new EarlyMatcher(deps.index, job, durationSec, log);
   const stopDecode = new AbortController();
-  const decoding = decodeFingerprint(
-    { media: deps.media, job, early, log },
-    a.scratch.objectPath,
-    probing,
-    AbortSignal.any([a.signal, stopDecode.signal]),
-  );
+  const decodeSignal = AbortSignal.any([a.signal, stopDecode.signal]);
+  const decoding = decodeFingerprint({ media: deps.media, job, early, log }, a.scratch.objectPath, probing, decodeSignal);
+  const soundtrack = probing.then((info) => printSoundtrack(deps.media, a.scratch.objectPath, info, decodeSignal, log));
+  void soundtrack.catch(() => undefined);
   const recordProbe = async () => {
     const info = await probing;
     await job.recordMediaInfo(info);
@@ -191,12 +200,12 @@ async function probeAndDecode(a: Analysis) {
     );
   };
   try {
-    const [fingerprint] = await Promise.all([decoding, recordProbe()]);
-    return { fingerprint, durationSec: await durationSec, early };
+    const [fingerprint, audioPrint] = await Promise.all([decoding, soundtrack, recordProbe()]);
+    return { fingerprint, audioPrint, durationSec: await durationSec, early };
   } catch (err) {
     // The probe's error when it failed (the decode then stops with the same one).
     stopDecode.abort();
-    await decoding.catch(() => {});
+    await Promise.all([decoding.catch(() => {}), soundtrack.catch(() => {})]);
     throw err;
   }
 }

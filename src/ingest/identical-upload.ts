@@ -56,6 +56,7 @@ function identicalMatch(originalId: string, durationSec: number | null): StoredM
     region: null,
     otherRegion: null,
     rate: 1,
+    evidence: "picture",
   };
 }
 

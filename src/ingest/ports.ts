@@ -60,4 +60,6 @@ export interface IdenticalVideos {
 export interface MediaAnalyzer {
   probe(filePath: string): Promise<MediaInfo>;
   decode(request: DecodeRequest): Promise<void>;
+  /** The soundtrack's fingerprint (AudioPrint's stored form); null when the file has no audio. */
+  audioPrint(filePath: string, info: MediaInfo, signal: AbortSignal): Promise<Uint8Array | null>;
 }

@@ -1,4 +1,5 @@
-import type { FrameRegion, StoredMatch } from "../domain/match.js";
+import type { FrameRegion, MatchEvidence, StoredMatch } from "../domain/match.js";
+import { compareSoundtracks, decodeAudioPrint, type AudioPrint, type SharedFootage } from "../fingerprint/audio-print.js";
 import { decodeSignature, pictureSeconds, queryEntries, SAMPLE_RATE, type Signature } from "../fingerprint/signature.js";
 import type { OffsetCandidate, VotingRule } from "../fingerprint/voting.js";
 import { bestRate, MIN_RATE_SEARCH_SAMPLES, onQueryClock } from "../fingerprint/playback-rate.js";
@@ -15,6 +16,7 @@ export interface Duplicate {
   readonly rate: number;
   /** Found in this region of the query's frame (an inset, a caption layout, a vertical band); null: the whole frame. */
   readonly region: FrameRegion | null;
+  readonly evidence: MatchEvidence;
 }
 
 /**
@@ -31,6 +33,8 @@ export interface QueryFootage {
   readonly durationSec: number;
   /** How much of the video is decoded so far (an early verdict); default: all of it. */
   readonly decodedSec?: number;
+  /** The soundtrack's print, once known (not while decoding); none: the picture's evidence only. */
+  readonly audioPrint?: AudioPrint | null;
 }
 
 /**
@@ -114,16 +118,24 @@ function verified(
       refPictureSec: pictureSeconds(refSignature, reference.durationSec),
       decodedSec: decodedSec * rate,
     });
-    if (verdict)
-      duplicates.push({
-        reference: { videoId: reference.videoId, key: reference.key },
-        verdict: onQueryClock(verdict, rate),
-        flipped,
-        rate,
-        region,
-      });
+    if (!verdict) continue;
+    const onQuery = onQueryClock(verdict, rate);
+    duplicates.push({
+      reference: { videoId: reference.videoId, key: reference.key },
+      verdict: onQuery,
+      flipped,
+      rate,
+      region,
+      evidence: soundtrackEvidence(footage.audioPrint, reference.audioPrint, { ...onQuery, rate }),
+    });
   }
   return duplicates;
+}
+
+/** "both" where the two soundtracks agree along the picture's alignment (compareSoundtracks). */
+function soundtrackEvidence(query: AudioPrint | null | undefined, ref: Uint8Array | null, shared: SharedFootage): MatchEvidence {
+  if (!query || !ref) return "picture";
+  return compareSoundtracks(query, decodeAudioPrint(ref), shared) === "agrees" ? "both" : "picture";
 }
 
 /** A duplicate as the query video stores it. */
@@ -140,5 +152,6 @@ export function toStoredMatch(duplicate: Duplicate): StoredMatch {
     rate: duplicate.rate,
     region: duplicate.region,
     otherRegion: null,
+    evidence: duplicate.evidence,
   };
 }

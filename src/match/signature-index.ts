@@ -49,4 +49,6 @@ export interface ReferenceVideo {
   readonly key: string;
   readonly durationSec: number;
   readonly signature: Uint8Array;
+  /** The soundtrack's print (AudioPrint's stored form); null: no audio. */
+  readonly audioPrint: Uint8Array | null;
 }

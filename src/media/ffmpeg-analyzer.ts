@@ -2,6 +2,7 @@ import type { MediaCaps, MediaInfo } from "../domain/media-info.js";
 import type { FrameScore } from "../fingerprint/cut-detector.js";
 import { FRAME_SIZE } from "../fingerprint/frame-hash.js";
 import { SAMPLE_RATE } from "../fingerprint/signature.js";
+import { runAudioPass } from "./audio-pass.js";
 import { runDecodePass } from "./decode-pass.js";
 import { allowedDemuxer } from "./media-policy.js";
 import type { ProcessGuard } from "./process-guard.js";
@@ -70,6 +71,22 @@ export class FfmpegAnalyzer {
       signal: request.signal,
       onFrameScore: request.onFrameScore,
       onSample: request.onSample,
+    });
+  }
+
+  /** The soundtrack's Chromaprint items (AudioPrint's stored form); null when the file has no audio. */
+  async audioPrint(filePath: string, info: MediaInfo, signal: AbortSignal): Promise<Uint8Array | null> {
+    if (!info.hasAudio) return null;
+    const { limits } = this;
+    return runAudioPass({
+      guard: this.guard,
+      ffmpegPath: limits.ffmpegPath,
+      filePath,
+      policy: { maxPixels: limits.media.maxPixels },
+      demuxer: allowedDemuxer(info.formatName),
+      durationSec: info.durationSec,
+      timeoutMs: analysisTimeoutMs(limits, info.durationSec),
+      signal,
     });
   }
 }

@@ -88,6 +88,20 @@ export function decodePassArgs(options: DecodePassOptions): string[] {
   );
 }
 
+/**
+ * The soundtrack's Chromaprint fingerprint (src/fingerprint/audio-print.ts): the first audio
+ * stream only, decoded on one thread (audio decodes at hundreds of times real time), written
+ * as raw 32-bit items to stdout once the stream ends.
+ */
+export function audioPrintArgs(inputPath: string, policy: MediaPolicy, demuxer?: AllowedDemuxer): string[] {
+  return argumentsOf(
+    ffmpeg(inputPath)
+      .inputOptions(["-nostdin", "-hide_banner", "-nostats", "-threads", "1", ...policyInputArgs(policy, demuxer)])
+      .output("pipe:1")
+      .outputOptions(["-map", "0:a:0", "-vn", "-sn", "-dn", "-f", "chromaprint", "-fp_format", "raw", "-loglevel", "error"]),
+  );
+}
+
 /** ffprobe's JSON description of the container and its streams, under the media policy. */
 export function probeArgs(inputPath: string, policy: MediaPolicy): string[] {
   return ["-v", "error", ...policyInputArgs(policy), "-print_format", "json", "-show_format", "-show_streams", inputPath];

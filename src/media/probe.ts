@@ -82,6 +82,7 @@ export function interpretProbe(json: string, caps: MediaCaps = DEFAULT_MEDIA_CAP
     height: video.height,
     fps,
     formatName: format.format_name,
+    hasAudio: streams.some((s) => s.codec_type === "audio"),
   };
 }
 

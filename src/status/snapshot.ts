@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { JOB_STATUSES } from "../domain/job.js";
-import { MATCH_KINDS, SNAPSHOT_DUPLICATES } from "../domain/match.js";
+import { MATCH_EVIDENCE, MATCH_KINDS, SNAPSHOT_DUPLICATES } from "../domain/match.js";
 import type { ObjectRef } from "../domain/object-event.js";
 import type { DuplicateRecord, DuplicatesPageRecord, VideoStatusRecord } from "../store/status-queries.js";
 import { encodeCursor } from "./duplicate-cursor.js";
@@ -29,6 +29,9 @@ export const DuplicateEntrySchema = z
       "where in this video's frame the other's picture is (an inset, a caption layout, a vertical band); null: the whole frame",
     ),
     otherRegion: Region.nullable().describe("where in the other video's frame this one's picture is; null: the whole frame"),
+    evidence: z
+      .enum(MATCH_EVIDENCE)
+      .describe("what the match rests on: the picture, or the picture with the soundtracks agreeing along the same alignment (both)"),
   })
   .readonly()
   .meta({ id: "Duplicate" });
@@ -155,6 +158,7 @@ function duplicateEntry(d: DuplicateRecord): DuplicateEntry {
     rate: d.rate,
     region: d.region && [d.region[0], d.region[1], d.region[2], d.region[3]],
     otherRegion: d.otherRegion && [d.otherRegion[0], d.otherRegion[1], d.otherRegion[2], d.otherRegion[3]],
+    evidence: d.evidence,
   };
 }
 

@@ -49,12 +49,15 @@ export class FingerprintStore {
 export const fingerprintRows = {
   /** Cuts, signature and index rows replace whatever an earlier analysis of the same object left. */
   async store(tx: Tx, video: VideoIds, fingerprint: StoredFingerprint): Promise<void> {
-    const { cuts, signature, sampleRate, entries } = fingerprint;
+    const { cuts, signature, sampleRate, entries, audioPrint } = fingerprint;
     await tx.sceneCut.deleteMany({ where: { videoId: video.id } });
     await tx.sceneCut.createMany({
       data: cuts.map((cut, ordinal) => ({ videoId: video.id, ordinal, timeSec: cut.timeSec, score: cut.score })),
     });
-    await tx.video.update({ where: { id: video.id }, data: { signature: Uint8Array.from(signature), sampleRate } });
+    await tx.video.update({
+      where: { id: video.id },
+      data: { signature: Uint8Array.from(signature), sampleRate, audioPrint: audioPrint && Uint8Array.from(audioPrint) },
+    });
     await indexRows.replace(tx, video, entries);
   },
 
@@ -75,6 +78,7 @@ export const fingerprintRows = {
         formatName: source.formatName,
         signature: source.signature,
         sampleRate: source.sampleRate,
+        audioPrint: source.audioPrint,
         // Known from the ETag, the bytes were never downloaded to hash them.
         sha256: source.sha256,
       },

@@ -109,7 +109,7 @@ export class FrameIndex implements SignatureIndex {
     if (videoNums.length === 0) return [];
     const videos = await this.db.video.findMany({
       where: { num: { in: [...videoNums] }, signature: { not: null } },
-      select: { id: true, num: true, key: true, durationSec: true, signature: true },
+      select: { id: true, num: true, key: true, durationSec: true, signature: true, audioPrint: true },
     });
     return videos.map((v) => ({
       videoId: v.id,
@@ -117,6 +117,7 @@ export class FrameIndex implements SignatureIndex {
       key: v.key,
       durationSec: v.durationSec ?? 0,
       signature: v.signature ?? new Uint8Array(),
+      audioPrint: v.audioPrint,
     }));
   }
 

@@ -42,13 +42,13 @@ export const matchRows = {
         WHERE m.video_id = ${fromVideoId}::uuid AND m.other_video_id <> ${toVideoId}::uuid
           AND NOT COALESCE(other.group_id = source.group_id AND other.num > source.num, false))
       INSERT INTO match (video_id, other_video_id, score, kind, offset_sec, segment_start, segment_end, other_start, other_end, flipped, rate,
-                         region, other_region)
+                         region, other_region, evidence)
       SELECT ${toVideoId}::uuid, other_video_id, score, kind, offset_sec, segment_start, segment_end, other_start, other_end, flipped, rate,
-             region, other_region FROM inherited
+             region, other_region, evidence FROM inherited
       UNION ALL
       -- The mirror rows, as the other videos see them.
       SELECT other_video_id, ${toVideoId}::uuid, score, kind, -offset_sec, other_start, other_end, segment_start, segment_end, flipped,
-             round((1 / rate)::numeric, 4)::float8, other_region, region FROM inherited
+             round((1 / rate)::numeric, 4)::float8, other_region, region, evidence FROM inherited
       ON CONFLICT (video_id, other_video_id) DO NOTHING`;
   },
 
@@ -74,12 +74,12 @@ export const matchRows = {
 async function upsert(tx: Tx, videoId: string, m: StoredMatch): Promise<void> {
   await tx.$executeRaw`
     INSERT INTO match (video_id, other_video_id, score, kind, offset_sec, segment_start, segment_end, other_start, other_end, flipped, rate,
-                       region, other_region)
+                       region, other_region, evidence)
     VALUES (${videoId}::uuid, ${m.otherVideoId}::uuid, ${m.score}, ${TO_DB[m.kind]}::"MatchKind", ${m.offsetSec}, ${m.segment[0]}, ${m.segment[1]}, ${m.otherSegment[0]}, ${m.otherSegment[1]}, ${m.flipped}, ${m.rate},
-            ${m.region ? [...m.region] : null}::float8[], ${m.otherRegion ? [...m.otherRegion] : null}::float8[])
+            ${m.region ? [...m.region] : null}::float8[], ${m.otherRegion ? [...m.otherRegion] : null}::float8[], ${m.evidence}::"MatchEvidence")
     ON CONFLICT (video_id, other_video_id) DO UPDATE SET
       score = EXCLUDED.score, kind = EXCLUDED.kind, offset_sec = EXCLUDED.offset_sec,
       segment_start = EXCLUDED.segment_start, segment_end = EXCLUDED.segment_end,
       other_start = EXCLUDED.other_start, other_end = EXCLUDED.other_end, flipped = EXCLUDED.flipped, rate = EXCLUDED.rate,
-      region = EXCLUDED.region, other_region = EXCLUDED.other_region`;
+      region = EXCLUDED.region, other_region = EXCLUDED.other_region, evidence = EXCLUDED.evidence`;
 }

@@ -1,5 +1,5 @@
 import type { JobStatus } from "../domain/job.js";
-import { SNAPSHOT_DUPLICATES, type DuplicatePosition, type FrameRegion, type MatchKind } from "../domain/match.js";
+import { SNAPSHOT_DUPLICATES, type DuplicatePosition, type FrameRegion, type MatchEvidence, type MatchKind } from "../domain/match.js";
 import type { ObjectRef } from "../domain/object-event.js";
 import { toMatchKind } from "./match-store.js";
 import type { Prisma } from "../generated/prisma/client.js";
@@ -19,6 +19,7 @@ export interface DuplicateRecord {
   readonly rate: number;
   readonly region: FrameRegion | null;
   readonly otherRegion: FrameRegion | null;
+  readonly evidence: MatchEvidence;
   /** Its place in the video's list of duplicates (a page starts after it). */
   readonly position: DuplicatePosition;
 }
@@ -205,6 +206,7 @@ function duplicateRecord(m: MatchRow): DuplicateRecord {
     rate: m.rate,
     region: frameRegion(m.region),
     otherRegion: frameRegion(m.otherRegion),
+    evidence: m.evidence,
     position: { score: m.score, otherVideoId: m.otherVideoId },
   };
 }

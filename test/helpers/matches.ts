@@ -12,4 +12,5 @@ export const nearDuplicateOf = (otherVideoId: string, seconds: number): StoredMa
   region: null,
   otherRegion: null,
   rate: 1,
+  evidence: "picture",
 });

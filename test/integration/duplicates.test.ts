@@ -23,6 +23,8 @@ import type { DuplicateEntry as Duplicate } from "../../src/status/snapshot.js";
  */
 /** Copies whose frame shows the original's picture in part of it only. */
 const IN_PART_OF_FRAME = new Set(["vertical, blurred fill", "caption bars (meme)", "reaction frame"]);
+/** Copies that keep the original's soundtrack where it was (the others drop it, re-time it or shift it). */
+const SOUND_KEPT = new Set(["trimmed head", "letterboxed 4:3", "frame rate changed", "vp9 webm", "mirrored", ...IN_PART_OF_FRAME]);
 
 describe("duplicate detection through S3 → SQS → /status (small accuracy corpus)", () => {
   let stack: TestStack;
@@ -49,16 +51,17 @@ describe("duplicate detection through S3 → SQS → /status (small accuracy cor
     // The layouts draw from a stream of their own: the other copies stay what they were (a
     // trim drawn 9 s long from a 32 s original keeps 72 % of it: a partial, not a whole copy).
     const layoutRng = mulberry32(4343);
-    for (const [id, rhythm, seconds] of [
-      ["a", "normal", 40],
-      ["b", "single", 32],
+    // "a" has a melody for a soundtrack, "b" a tone (a soundtrack that says nothing).
+    for (const [id, rhythm, seconds, sound] of [
+      ["a", "normal", 40, { melodySeed: 42 }],
+      ["b", "single", 32, { audioHz: 440 }],
     ] as const) {
       const durations = sceneDurations(rng, seconds, rhythm);
       const file = path.join(dir, `${id}.mp4`);
       await renderScenes(
         file,
         durations.map((d) => randomScene(rng, d)),
-        { fps: 25, crf: 20, audioHz: 440 },
+        { fps: 25, crf: 20, ...sound },
       );
       originals.push({ id, file, durationSec: seconds, fps: 25, durations });
     }
@@ -116,6 +119,7 @@ describe("duplicate detection through S3 → SQS → /status (small accuracy cor
     const missed: string[] = [];
     const wrongKind: string[] = [];
     const regions: string[] = [];
+    const wrongEvidence: string[] = [];
     for (const copy of copies) {
       const body = await terminal(copy.key);
       const duplicates = body.duplicates as Duplicate[];
@@ -137,7 +141,14 @@ describe("duplicate detection through S3 → SQS → /status (small accuracy cor
       if (IN_PART_OF_FRAME.has(copy.transformation)) regions.push(`${copy.transformation}: ${JSON.stringify(match.region)}`);
       else expect(match.region).toBeNull();
       expect(match.otherRegion).toBeNull();
+      // The melody confirms the picture wherever a copy keeps it in place; the tone never does.
+      const melody = copy.original === "originals/a.mp4";
+      if (!melody || SOUND_KEPT.has(copy.transformation)) {
+        const expected = melody ? "both" : "picture";
+        if (match.evidence !== expected) wrongEvidence.push(`${copy.key}: ${match.evidence}, expected ${expected}`);
+      }
     }
+    expect(wrongEvidence).toEqual([]);
     expect(regions.filter((r) => r.endsWith("null"))).toEqual([]);
     expect(missed).toEqual([]);
     expect(wrongKind).toEqual([]);

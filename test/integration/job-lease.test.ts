@@ -77,9 +77,9 @@ describe("job leases and the state machine, in PostgreSQL", () => {
 
     const stale = first;
     expect(await stale.renew(60_000)).toBe(false);
-    await expect(stale.storeFingerprint({ cuts: [], signature: new Uint8Array(8), sampleRate: 4, entries: [] })).rejects.toBeInstanceOf(
-      LeaseLostError,
-    );
+    await expect(
+      stale.storeFingerprint({ cuts: [], signature: new Uint8Array(8), sampleRate: 4, entries: [], audioPrint: null }),
+    ).rejects.toBeInstanceOf(LeaseLostError);
     await expect(stale.finish()).rejects.toBeInstanceOf(LeaseLostError);
     expect(await stale.release()).toBe(false);
 

@@ -92,7 +92,9 @@ describe("pages (headless chromium)", () => {
     await page.screenshot({ path: screenshot, fullPage: true });
 
     expect(await match.locator("a").first().textContent()).toBe(ORIGINAL);
-    expect(await match.locator(".label").first().textContent()).toMatch(/^near-duplicate · score 0\.\d{3} · offset [+-]\d+\.\d\d s$/);
+    expect(await match.locator(".label").first().textContent()).toMatch(
+      /^near-duplicate · picture · score 0\.\d{3} · offset [+-]\d+\.\d\d s$/,
+    );
     expect(await match.locator(".timeline .segment").count()).toBe(2);
     expect(await match.locator("img").count()).toBe(2);
     expect(await page.locator("#timeline .cut").count()).toBe(3);

@@ -58,7 +58,7 @@ describe("upload CLI", () => {
     expect(first.stdout).toContain("✔ cli/holiday.mp4: no duplicates");
     const second = await cli(["--prefix", "cli/", path.join(dir, "holiday-360p.mkv")]);
     expect(second.stdout).toMatch(
-      /✔ cli\/holiday-360p\.mkv: 1 duplicate\(s\)\n\s+near-duplicate\s+score 0\.\d+\s+cli\/holiday\.mp4\s+\(offset [+-]\d+\.\d\d s; here [\d.]+–[\d.]+ s, there [\d.]+–[\d.]+ s\)/,
+      /✔ cli\/holiday-360p\.mkv: 1 duplicate\(s\)\n\s+near-duplicate\s+score 0\.\d+\s+cli\/holiday\.mp4\s+\(picture; offset [+-]\d+\.\d\d s; here [\d.]+–[\d.]+ s, there [\d.]+–[\d.]+ s\)/,
     );
   });
 

@@ -110,7 +110,7 @@ function duplicateItem(owner, d) {
   summary.className = "label";
   const part = (r) => `x ${Math.round(r[0] * 100)}–${Math.round(r[2] * 100)} %, y ${Math.round(r[1] * 100)}–${Math.round(r[3] * 100)} %`;
   const layout = `${d.region ? ` · the other's picture here at ${part(d.region)}` : ""}${d.otherRegion ? ` · this picture there at ${part(d.otherRegion)}` : ""}`;
-  summary.textContent = `${d.kind}${d.flipped ? " · mirrored" : ""}${d.rate === 1 ? "" : ` · ×${d.rate}`}${layout} · score ${d.score.toFixed(3)} · offset ${d.offsetSec >= 0 ? "+" : ""}${d.offsetSec.toFixed(2)} s`;
+  summary.textContent = `${d.kind} · ${d.evidence === "both" ? "picture and sound" : "picture"}${d.flipped ? " · mirrored" : ""}${d.rate === 1 ? "" : ` · ×${d.rate}`}${layout} · score ${d.score.toFixed(3)} · offset ${d.offsetSec >= 0 ? "+" : ""}${d.offsetSec.toFixed(2)} s`;
   const here = document.createElement("div");
   here.className = "label";
   here.textContent = `this video: ${d.segment[0].toFixed(1)}–${d.segment[1].toFixed(1)} s`;

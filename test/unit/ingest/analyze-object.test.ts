@@ -91,6 +91,7 @@ describe("analyzeObject (the ingest use case, on in-memory ports)", () => {
       rate: 1,
       region: null,
       otherRegion: null,
+      evidence: "picture",
     });
   });
 
@@ -140,6 +141,22 @@ describe("analyzeObject (the ingest use case, on in-memory ports)", () => {
     expect(job.samplesAtFirstMatch).toBeLessThan(frames.length / 2);
     expect(job.matches.at(-1)).toMatchObject({ otherVideoId: "video-original", kind: "near-duplicate", offsetSec: 0 });
     expect(job.ended).toEqual({ status: "done" });
+  });
+
+  it("stores the soundtrack's print beside the picture's; a soundtrack that cannot be read costs only the print", async () => {
+    const soundtrack = Uint8Array.from({ length: 400 }, (_, i) => (i * 37) % 251);
+    const analyse = async (media: FakeMedia) => {
+      const job = new FakeJob();
+      const deps = ingestDeps({ jobs: new FakeJobs({ outcome: "claimed", job }), objects: fakeObjects({ sizeBytes: 1000 }), media });
+      return { outcome: await analyzeObject(deps, object, "m1", signal), job };
+    };
+    const heard = await analyse(new FakeMedia(grayFrames(20), {}, soundtrack));
+    expect(heard.outcome).toBe("done");
+    expect(heard.job.fingerprint?.audioPrint).toEqual(soundtrack);
+    const unreadable = await analyse(new FakeMedia(grayFrames(20), { audio: new InspectorError("CORRUPT_MEDIA") }, soundtrack));
+    expect(unreadable.outcome).toBe("done");
+    expect(unreadable.job.fingerprint?.audioPrint).toBeNull();
+    expect((await analyse(new FakeMedia(grayFrames(20)))).job.fingerprint?.audioPrint).toBeNull();
   });
 
   it("a permanent failure (no video stream) ends the job failed with its code; the message is done with", async () => {

@@ -105,8 +105,9 @@ export class InMemoryIndex implements SignatureIndex {
   private readonly videos: ReferenceVideo[] = [];
   private readonly rows = new Map<number, { videoNum: number; sample: number }[]>();
 
-  add(videoId: string, videoNum: number, key: string, signature: Signature): void {
-    this.videos.push({ videoId, videoNum, key, durationSec: signature.length / SAMPLE_RATE, signature: encodeSignature(signature) });
+  add(videoId: string, videoNum: number, key: string, signature: Signature, audioPrint: Uint8Array | null = null): void {
+    const durationSec = signature.length / SAMPLE_RATE;
+    this.videos.push({ videoId, videoNum, key, durationSec, signature: encodeSignature(signature), audioPrint });
     for (const entry of indexEntries(signature)) {
       const rows = this.rows.get(entry.key) ?? [];
       rows.push({ videoNum, sample: entry.sample });
@@ -160,16 +161,25 @@ export function signatureOf(frames: readonly Uint8Array[]): Signature {
 
 export const fingerprintOf = (frames: readonly Uint8Array[]) => storedFingerprint([], signatureOf(frames));
 
-/** ffprobe and the decode: the given frames, one per macrotask, or the given failures. */
+/** ffprobe, the decode and the audio pass: the given frames, one per macrotask, the given soundtrack, or the given failures. */
 export class FakeMedia implements MediaAnalyzer {
   delivered = 0;
   constructor(
     private readonly frames: readonly Uint8Array[],
-    private readonly failures: { probe?: Error; decode?: Error } = {},
+    private readonly failures: { probe?: Error; decode?: Error; audio?: Error } = {},
+    private readonly soundtrack?: Uint8Array,
   ) {}
   async probe(): Promise<MediaInfo> {
     if (this.failures.probe) throw this.failures.probe;
-    return { durationSec: this.frames.length / SAMPLE_RATE, codec: "h264", width: 640, height: 360, fps: 25, formatName: "mp4" };
+    return {
+      durationSec: this.frames.length / SAMPLE_RATE,
+      codec: "h264",
+      width: 640,
+      height: 360,
+      fps: 25,
+      formatName: "mp4",
+      hasAudio: this.soundtrack !== undefined,
+    };
   }
   async decode(request: DecodeRequest): Promise<void> {
     await request.probed;
@@ -181,6 +191,10 @@ export class FakeMedia implements MediaAnalyzer {
       this.delivered = i + 1;
       await new Promise((resolve) => setImmediate(resolve));
     }
+  }
+  async audioPrint(_filePath: string, info: MediaInfo): Promise<Uint8Array | null> {
+    if (this.failures.audio) throw this.failures.audio;
+    return info.hasAudio ? (this.soundtrack ?? null) : null;
   }
 }
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { AUDIO_ITEM_SEC, encodeAudioPrint } from "../../../src/fingerprint/audio-print.js";
 import { SAMPLE_RATE, type Signature } from "../../../src/fingerprint/signature.js";
-import { findDuplicates, toStoredMatch } from "../../../src/match/find-duplicates.js";
+import { findDuplicates, toStoredMatch, type QueryFootage } from "../../../src/match/find-duplicates.js";
 import { reencoded, syntheticSignature } from "../../../scripts/bench/synthetic.js";
 import { InMemoryIndex } from "../ingest/fakes.js";
 
@@ -101,5 +102,22 @@ describe("findDuplicates (index lookup → voting → verification, on an in-mem
   it("keeps rate 1 for copies at the same speed", async () => {
     const copy = reencoded(random, catalog[18]!);
     expect((await findDuplicates(index, upright(copy))).map((d) => d.rate)).toEqual([1]);
+  });
+
+  it("says a match rests on picture and sound where the soundtracks agree along its alignment, and on the picture otherwise", async () => {
+    const sound = rng(31);
+    const soundtrack = (seconds: number) =>
+      Uint32Array.from({ length: Math.round(seconds / AUDIO_ITEM_SEC) }, () => Math.floor(sound() * 2 ** 32) >>> 0);
+    const picture = syntheticSignature(random, 90);
+    const music = soundtrack(90);
+    index.add("video-sound", 99, "sound.mp4", picture, encodeAudioPrint(music));
+    // A fragment from 20 s on, with its sound; the same fragment with another soundtrack; a tone.
+    const fragment = reencoded(random, picture.slice(20 * SAMPLE_RATE, 60 * SAMPLE_RATE));
+    const withSound = { ...upright(fragment), audioPrint: music.slice(Math.round(20 / AUDIO_ITEM_SEC)) };
+    const evidence = async (query: QueryFootage) => (await findDuplicates(index, query)).map((d) => [d.reference.key, d.evidence]);
+    expect(await evidence(withSound)).toEqual([["sound.mp4", "both"]]);
+    expect(await evidence({ ...withSound, audioPrint: soundtrack(40) })).toEqual([["sound.mp4", "picture"]]);
+    expect(await evidence({ ...withSound, audioPrint: new Uint32Array(400).fill(7) })).toEqual([["sound.mp4", "picture"]]);
+    expect(await evidence({ ...withSound, audioPrint: null })).toEqual([["sound.mp4", "picture"]]);
   });
 });

@@ -38,7 +38,9 @@ describe("interpretProbe", () => {
       height: 360,
       fps: 25,
       formatName: "mov,mp4,m4a,3gp,3g2,mj2",
+      hasAudio: true,
     });
+    expect(interpretProbe(probe([video])).hasAudio).toBe(false);
   });
 
   it("says NOT_A_VIDEO for audio only", () => {
