@@ -13,7 +13,9 @@ import { createDb } from "../../src/store/prisma.js";
 import { analyzeObject } from "../../src/ingest/analyze-object.js";
 import { LocalFileStore } from "./local-store.js";
 import { buildCorpus, caseOriginals, mulberry32, TRANSFORMATIONS, type CorpusVideo } from "./corpus.js";
+import { COMPILATION } from "./compilations.js";
 import { pairKey, seedPairs, vpdqPairs } from "./peers.js";
+import { intervalIoU, isCopy, related, sourcesOf } from "./truth.js";
 import { benchDatabaseUrl, benchIngest, runAll } from "./util.js";
 
 const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
@@ -33,7 +35,7 @@ function shuffle<T>(items: T[], rng: () => number): T[] {
 
 const started = Date.now();
 // The generator's version is part of the cache key: a changed generator makes a new corpus.
-const dir = path.resolve(process.env.BENCH_CORPUS_DIR ?? path.join(".run", "bench-corpus", `v6-${seed}-${originals}x${negatives}`));
+const dir = path.resolve(process.env.BENCH_CORPUS_DIR ?? path.join(".run", "bench-corpus", `v7-${seed}-${originals}x${negatives}`));
 const corpus = await buildCorpus({ seed, originals, negatives, dir }, (line) => console.error(`[corpus] ${line}`));
 console.error(`[corpus] ${corpus.length} videos in ${dir} (${((Date.now() - started) / 1000).toFixed(0)} s)`);
 
@@ -76,13 +78,16 @@ interface MatchRow {
   flipped: boolean;
   rate: number;
   region: number[] | null;
+  evidence: string;
+  start: number;
+  end: number;
   other_start: number;
   other_end: number;
   other_duration: number;
 }
 const rows = await db.$queryRaw<MatchRow[]>`
   SELECT v1.key AS a, v2.key AS b, m.kind::text AS kind, (m.segment_end - m.segment_start) / v1.duration_sec AS span,
-         m.score, m.offset_sec AS offset, m.flipped, m.rate, m.region, m.other_start, m.other_end, v2.duration_sec AS other_duration
+         m.score, m.offset_sec AS offset, m.segment_start AS start, m.segment_end AS "end", m.flipped, m.rate, m.region, m.evidence::text AS evidence, m.other_start, m.other_end, v2.duration_sec AS other_duration
   FROM match m JOIN video v1 ON v1.id = m.video_id JOIN video v2 ON v2.id = m.other_video_id`;
 const cuts = await db.$queryRaw<{ key: string; times: number[] }[]>`
   SELECT v.key, array_agg(c.time_sec) AS times FROM video v JOIN scene_cut c ON c.video_id = v.id GROUP BY v.key`;
@@ -95,11 +100,10 @@ const peers = { vPDQ: vpdq, "seed method": seedPairs(cuts) };
 
 const sameFamily = (pair: string) => {
   const [a, b] = pair.split("|").map((id) => byId.get(id)!);
-  return a!.family !== undefined && a!.family === b!.family;
+  return related(a!, b!);
 };
-/** A copy of an original (not an original, not a negative), and whether a method reported it against its original. */
-const isCopy = (v: CorpusVideo): v is CorpusVideo & { family: string } => v.family !== undefined && v.transformation !== "original";
-const found = (reported: Set<string>, copy: CorpusVideo & { family: string }) => reported.has(pairKey(copy.id, copy.family));
+/** The originals a copy carries that a method did not report it against. */
+const missedSources = (reported: Set<string>, copy: CorpusVideo) => sourcesOf(copy).filter((s) => !reported.has(pairKey(copy.id, s)));
 interface Tally {
   copies: number;
   found: number;
@@ -110,9 +114,10 @@ const tally = (reported: Set<string>, group: (v: CorpusVideo) => boolean): Tally
   const members = corpus.filter(group);
   const t: Tally = { copies: 0, found: 0, reports: 0, correct: 0 };
   for (const video of members) {
+    // A compilation counts once for each of its sources.
     if (isCopy(video)) {
-      t.copies += 1;
-      if (found(reported, video)) t.found += 1;
+      t.copies += sourcesOf(video).length;
+      t.found += sourcesOf(video).length - missedSources(reported, video).length;
     }
     for (const pair of reported) {
       if (!pair.split("|").includes(video.id)) continue;
@@ -127,7 +132,7 @@ const tally = (reported: Set<string>, group: (v: CorpusVideo) => boolean): Tally
  * original is a whole copy (near-duplicate, or identical bytes) whose segment spans at least
  * 75 % of it. Trims and fragments are either kind, by how much of the original they keep.
  */
-const CUTS_FOOTAGE = /^(trimmed|fragment)/;
+const CUTS_FOOTAGE = /^(trimmed|fragment|compilation)/;
 const expectedKind = (transformation: string) =>
   transformation === "byte-identical" ? "identical" : CUTS_FOOTAGE.test(transformation) ? undefined : "near-duplicate";
 /** Found whole copies, and those reported as something else or over less than 75 % of their length. */
@@ -146,9 +151,12 @@ const fmt = (num: number, den: number) => (den === 0 ? "   –  " : (num / den).
 const line = (name: string, group: (v: CorpusVideo) => boolean) => {
   const k = wholeCopies(group);
   const kind = k.judged ? `${k.right}/${k.judged}` : "–";
+  // Found copies whose match the soundtrack confirmed (evidence "both").
+  const heard = corpus.filter(group).flatMap((v) => (v.family ? (reportOf.get(`${v.id}|${v.family}`) ?? []) : []));
+  const sound = heard.length ? `${heard.filter((r) => r.evidence === "both").length}/${heard.length}` : "–";
   const a = tally(ours, group);
   const others = Object.values(peers).map((reported) => tally(reported, group));
-  return `${name.padEnd(24)} ${String(a.copies || "").padStart(4)}   ${fmt(a.found, a.copies)} ${fmt(a.correct, a.reports)}  ${kind.padStart(5)}${others.map((b) => `   ${fmt(b.found, b.copies)} ${fmt(b.correct, b.reports)}`).join("")}`;
+  return `${name.padEnd(24)} ${String(a.copies || "").padStart(4)}   ${fmt(a.found, a.copies)} ${fmt(a.correct, a.reports)}  ${kind.padStart(5)} ${sound.padStart(5)}${others.map((b) => `   ${fmt(b.found, b.copies)} ${fmt(b.correct, b.reports)}`).join("")}`;
 };
 
 console.log(
@@ -158,9 +166,12 @@ console.log(
   `analysis: ${analysisSec.toFixed(0)} s for ${corpus.length} videos at concurrency ${concurrency}; vPDQ: ${vpdqSec.toFixed(0)} s\n`,
 );
 const peerNames = Object.keys(peers);
-console.log(`${"".padEnd(24)} ${"n".padStart(4)}   ${"this project".padEnd(20)}${peerNames.map((p) => `   ${p.padEnd(13)}`).join("")}`);
-console.log(`${"transformation".padEnd(24)} ${"".padStart(4)}   recall  prec.  whole${peerNames.map(() => "   recall  prec.").join("")}`);
-for (const name of Object.keys(TRANSFORMATIONS)) console.log(line(name, (v) => v.transformation === name));
+console.log(`${"".padEnd(24)} ${"n".padStart(4)}   ${"this project".padEnd(26)}${peerNames.map((p) => `   ${p.padEnd(13)}`).join("")}`);
+console.log(
+  `${"transformation".padEnd(24)} ${"".padStart(4)}   recall  prec.  whole sound${peerNames.map(() => "   recall  prec.").join("")}`,
+);
+const families = [...Object.keys(TRANSFORMATIONS), ...(corpus.some((v) => v.parts) ? [COMPILATION] : [])];
+for (const name of families) console.log(line(name, (v) => v.transformation === name));
 const negativeGroups = [...new Set(corpus.filter((v) => v.family === undefined).map((v) => v.transformation.replace(/ as o\d+$/, "")))];
 for (const group of negativeGroups) {
   const g = (v: CorpusVideo) => v.family === undefined && v.transformation.startsWith(group);
@@ -212,9 +223,7 @@ for (const name of Object.keys(TRANSFORMATIONS)) {
   const reports = corpus
     .filter((v) => v.transformation === name && v.family !== undefined)
     .flatMap((v) => reportOf.get(`${v.id}|${v.family}`) ?? []);
-  const iou = (r: MatchRow) =>
-    Math.max(0, Math.min(r.other_end, r.other_duration) - Math.max(r.other_start, 0)) /
-    (Math.max(r.other_end, r.other_duration) - Math.min(r.other_start, 0));
+  const iou = (r: MatchRow) => intervalIoU([r.other_start, r.other_end], [0, r.other_duration]);
   const mean = (values: number[]) => (values.length ? values.reduce((a, b) => a + b, 0) / values.length : 0);
   console.log(
     `${name.padEnd(24)} found ${reports.length}: flipped ${reports.filter((r) => r.flipped).length}, rates reported ${reports.map((r) => r.rate).join(" ") || "–"}, mean IoU in the original ${mean(reports.map(iou)).toFixed(2)}`,
@@ -229,5 +238,19 @@ for (const name of LAYOUTS.filter((n) => n in TRANSFORMATIONS)) {
   const regions = reports.flatMap((r) => (r.region ? [r.region.map((x) => x.toFixed(2)).join(",")] : []));
   console.log(`${name.padEnd(24)} found ${reports.length}: through a region ${regions.length} (${regions.join("; ") || "–"})`);
 }
-const notFound = corpus.filter(isCopy).filter((v) => !found(ours, v));
-if (notFound.length > 0) console.log(`\ncopies not found: ${notFound.map((v) => v.id).join(", ")}`);
+// Compilations: each source found, and how well its segment in the compilation covers the true one.
+const compilations = corpus.filter((v) => v.parts);
+if (compilations.length > 0) {
+  const ious = compilations.flatMap((v) =>
+    v.parts!.flatMap((p) => {
+      const report = reportOf.get(`${v.id}|${p.source}`);
+      return report ? [intervalIoU([report.start, report.end], p.at)] : [];
+    }),
+  );
+  const mean = ious.reduce((a, b) => a + b, 0) / Math.max(1, ious.length);
+  console.log(
+    `${COMPILATION}: sources found ${ious.length} of ${compilations.length * 3}, mean IoU of each one's segment in the compilation ${mean.toFixed(2)}`,
+  );
+}
+const notFound = corpus.filter(isCopy).flatMap((v) => missedSources(ours, v).map((s) => (v.parts ? `${v.id} (${s})` : v.id)));
+if (notFound.length > 0) console.log(`\ncopies not found: ${notFound.join(", ")}`);

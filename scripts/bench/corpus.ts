@@ -10,6 +10,7 @@ import path from "node:path";
 import { promisify } from "node:util";
 import { renderScenes, type Scene } from "../lib/media-fixtures.js";
 import { runAll } from "./util.js";
+import { COMPILATION, planCompilation, renderCompilation, type CompilationPart } from "./compilations.js";
 
 const run = promisify(execFile);
 const FFMPEG = process.env.FFMPEG_PATH ?? "ffmpeg";
@@ -102,6 +103,8 @@ export interface CorpusVideo {
   /** Which original's footage it carries; undefined for a negative. */
   readonly family: string | undefined;
   readonly transformation: string;
+  /** A compilation's fragments: every original it carries footage of (the family is the first). */
+  readonly parts?: readonly CompilationPart[];
 }
 
 export interface OriginalSpec {
@@ -351,7 +354,8 @@ export interface CorpusOptions {
 
 export interface OriginalPlan extends OriginalSpec {
   readonly scenes: Scene[];
-  readonly audioHz: number;
+  /** Its soundtrack: a melody from this seed (renderScenes' melodySeed). */
+  readonly melodySeed: number;
 }
 
 /** The originals of a corpus, drawn from `rng` (the first draws of the seed's stream). */
@@ -363,8 +367,9 @@ export function planOriginals(rng: Rng, count: number, dir: string): OriginalPla
     const fps = pick(rng, [25, 30, 24]);
     const durations = sceneDurations(rng, durationSec, rhythms[i % rhythms.length]!);
     const scenes = durations.map((d) => randomScene(rng, d));
-    const audioHz = Math.round(between(rng, 200, 900));
-    return { id, file: path.join(dir, `${id}.mp4`), durationSec, fps, durations, scenes, audioHz };
+    // Until v7 this draw was a tone's frequency: drawn the same way, every picture stays what it was.
+    const melodySeed = Math.round(between(rng, 200, 900));
+    return { id, file: path.join(dir, `${id}.mp4`), durationSec, fps, durations, scenes, melodySeed };
   });
 }
 
@@ -399,12 +404,12 @@ export function caseOriginals(dir: string): OriginalPlan[] {
     fps: 25,
     durations: scenes.map((scene) => scene.durationSec),
     scenes,
-    audioHz: 440,
+    melodySeed: 440,
   }));
 }
 
 export function produceOriginal(plan: OriginalPlan): Promise<void> {
-  return produce(plan.file, (out) => renderScenes(out, plan.scenes, { fps: plan.fps, crf: 18, audioHz: plan.audioHz }));
+  return produce(plan.file, (out) => renderScenes(out, plan.scenes, { fps: plan.fps, crf: 18, melodySeed: plan.melodySeed }));
 }
 
 /** Builds (or loads from cache) the corpus; returns every video with its ground truth. */
@@ -496,6 +501,17 @@ export async function buildCorpus(options: CorpusOptions, progress: (line: strin
     if (task.video.transformation === "byte-identical") progress(`copies of ${task.video.family} done`);
   });
   videos.push(...tasks.map((t) => t.video));
+
+  // Compilations: fragments of an original and of the next two in one upload.
+  for (const [i, first] of (randomOriginals.length >= 3 ? randomOriginals : []).entries()) {
+    const sources = [0, 1, 2].map((k) => randomOriginals[(i + k) % randomOriginals.length]!);
+    const id = `${first.id}/compilation`;
+    const parts = planCompilation(sources, mulberry32(options.seed ^ stringHash(id)));
+    const file = path.join(options.dir, `${first.id}-compilation.mp4`);
+    await produce(file, (out) => renderCompilation(parts, new Map(sources.map((s) => [s.id, s.file])), out));
+    videos.push({ id, file, family: first.id, transformation: COMPILATION, parts });
+  }
+  progress("compilations done");
   await writeFile(manifestPath, JSON.stringify(videos, null, 1));
   return videos;
 }
