@@ -367,7 +367,7 @@ export function planOriginals(rng: Rng, count: number, dir: string): OriginalPla
     const fps = pick(rng, [25, 30, 24]);
     const durations = sceneDurations(rng, durationSec, rhythms[i % rhythms.length]!);
     const scenes = durations.map((d) => randomScene(rng, d));
-    // Until v7 this draw was a tone's frequency: drawn the same way, every picture stays what it was.
+    // Until v7 this draw was a tone's frequency: drawn the same way, the pictures come from the same random values.
     const melodySeed = Math.round(between(rng, 200, 900));
     return { id, file: path.join(dir, `${id}.mp4`), durationSec, fps, durations, scenes, melodySeed };
   });
