@@ -28,7 +28,7 @@ POPCOUNT = np.array([bin(i).count("1") for i in range(256)], dtype=np.uint8)
 
 def hashes_of(video, cache):
     """The video's unique good-quality frame hashes as rows of 32 bytes, cached by corpus id."""
-    path = os.path.join(cache, f"{video['id']}.json")
+    path = os.path.join(cache, video["id"].replace("/", "--") + ".json")
     if os.path.exists(path):
         with open(path) as f:
             hexes = json.load(f)
