@@ -8,6 +8,8 @@
  * such items are no evidence either way.
  */
 
+import { popcount32 } from "./frame-hash.js";
+
 /** Chromaprint's default algorithm: an item every 4096 / 3 samples at 11,025 Hz. */
 export const AUDIO_ITEM_SEC = 4096 / 3 / 11025;
 /** An item at least this many bits from the one before marks a change in the sound. */
@@ -37,14 +39,7 @@ export function encodeAudioPrint(items: AudioPrint): Uint8Array {
   return bytes;
 }
 
-function bitCount(word: number): number {
-  let v = word >>> 0;
-  v -= (v >>> 1) & 0x55555555;
-  v = (v & 0x33333333) + ((v >>> 2) & 0x33333333);
-  return (((v + (v >>> 4)) & 0x0f0f0f0f) * 0x01010101) >>> 24;
-}
-
-const changes = (print: AudioPrint, i: number) => i > 0 && i < print.length && bitCount(print[i]! ^ print[i - 1]!) >= CHANGE_BITS;
+const changes = (print: AudioPrint, i: number) => i > 0 && i < print.length && popcount32(print[i]! ^ print[i - 1]!) >= CHANGE_BITS;
 
 /** Items where the sound changes: the share of a print that can tell two soundtracks apart. */
 export function changingShare(print: AudioPrint): number {
@@ -76,7 +71,7 @@ export function compareSoundtracks(query: AudioPrint, ref: AudioPrint, shared: S
     if (!changes(query, i) || !(changes(ref, j) || changes(ref, j - 1) || changes(ref, j + 1))) continue;
     compared += 1;
     let nearest = 32;
-    for (let k = j - 1; k <= j + 1; k += 1) if (k >= 0 && k < ref.length) nearest = Math.min(nearest, bitCount(query[i]! ^ ref[k]!));
+    for (let k = j - 1; k <= j + 1; k += 1) if (k >= 0 && k < ref.length) nearest = Math.min(nearest, popcount32(query[i]! ^ ref[k]!));
     if (nearest <= SAME_SOUND_BITS) agreeing += 1;
   }
   if (compared < MIN_COMPARED) return "no-evidence";

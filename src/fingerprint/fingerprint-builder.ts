@@ -1,3 +1,4 @@
+import { encodeAudioPrint, type AudioPrint } from "./audio-print.js";
 import { CutDetector, DEFAULT_CUT_THRESHOLD, DEFAULT_MIN_CUT_GAP_SEC, type FrameScore, type SceneCut } from "./cut-detector.js";
 import { FRAME_SIZE, hashFrames, hashRegion, type Hash64, type Rect } from "./frame-hash.js";
 import { pictureRegions, REGION_SAMPLES } from "./picture-region.js";
@@ -18,9 +19,16 @@ export interface StoredFingerprint {
 export function storedFingerprint(
   cuts: readonly SceneCut[],
   signature: Signature,
-  audioPrint: Uint8Array | null = null,
+  audioPrint: AudioPrint | null = null,
 ): StoredFingerprint {
-  return { cuts, signature: encodeSignature(signature), sampleRate: SAMPLE_RATE, entries: indexEntries(signature), audioPrint };
+  const entries = indexEntries(signature);
+  return {
+    cuts,
+    signature: encodeSignature(signature),
+    sampleRate: SAMPLE_RATE,
+    entries,
+    audioPrint: audioPrint && encodeAudioPrint(audioPrint),
+  };
 }
 
 /**

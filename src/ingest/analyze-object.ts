@@ -2,7 +2,6 @@ import type { Logger } from "pino";
 import { describeError, InspectorError } from "../domain/errors.js";
 import type { Claim, IngestOutcome } from "../domain/job.js";
 import { eventOrder, type ObjectCreated, type ObjectEvent } from "../domain/object-event.js";
-import { decodeAudioPrint } from "../fingerprint/audio-print.js";
 import { storedFingerprint } from "../fingerprint/fingerprint-builder.js";
 import { findDuplicates, toStoredMatch } from "../match/find-duplicates.js";
 import type { SignatureIndex } from "../match/signature-index.js";
@@ -158,7 +157,7 @@ async function analyze(a: Analysis): Promise<void> {
     mirrored,
     regions,
     durationSec,
-    audioPrint: audioPrint && decodeAudioPrint(audioPrint),
+    audioPrint,
   };
   const duplicates = await findDuplicates(deps.index, footage);
   const { indexed, group } = await job.saveFinalMatches(duplicates.map(toStoredMatch));

@@ -1,7 +1,7 @@
 import type { Logger } from "pino";
 import type { MediaInfo } from "../domain/media-info.js";
 import { describeError } from "../domain/errors.js";
-import { changingShare, decodeAudioPrint } from "../fingerprint/audio-print.js";
+import { changingShare, decodeAudioPrint, type AudioPrint } from "../fingerprint/audio-print.js";
 import type { MediaAnalyzer } from "./ports.js";
 
 /**
@@ -16,16 +16,15 @@ export async function printSoundtrack(
   info: MediaInfo,
   signal: AbortSignal,
   log: Logger,
-): Promise<Uint8Array | null> {
+): Promise<AudioPrint | null> {
   try {
-    const print = await media.audioPrint(filePath, info, signal);
-    if (print) {
-      const items = decodeAudioPrint(print);
-      log.info(
-        { event: "job.soundtrack_printed", items: items.length, changing: Number(changingShare(items).toFixed(2)) },
-        "soundtrack printed",
-      );
-    }
+    const bytes = await media.audioPrint(filePath, info, signal);
+    if (!bytes) return null;
+    const print = decodeAudioPrint(bytes);
+    log.info(
+      { event: "job.soundtrack_printed", items: print.length, changing: Number(changingShare(print).toFixed(2)) },
+      "soundtrack printed",
+    );
     return print;
   } catch (err) {
     if (signal.aborted) throw err;

@@ -4,7 +4,7 @@ import { FRAME_SIZE } from "../fingerprint/frame-hash.js";
 import { SAMPLE_RATE } from "../fingerprint/signature.js";
 import { runAudioPass } from "./audio-pass.js";
 import { runDecodePass } from "./decode-pass.js";
-import { allowedDemuxer } from "./media-policy.js";
+import { allowedDemuxer, type MediaPolicy } from "./media-policy.js";
 import type { ProcessGuard } from "./process-guard.js";
 import { probeMedia } from "./probe.js";
 
@@ -46,6 +46,10 @@ export class FfmpegAnalyzer {
     private readonly limits: AnalysisLimits,
   ) {}
 
+  private policy(): MediaPolicy {
+    return { maxPixels: this.limits.media.maxPixels };
+  }
+
   probe(filePath: string): Promise<MediaInfo> {
     const { limits } = this;
     return probeMedia(this.guard, limits.ffprobePath, filePath, limits.probeTimeoutMs, limits.media);
@@ -66,7 +70,7 @@ export class FfmpegAnalyzer {
         (info) => allowedDemuxer(info.formatName),
         () => undefined,
       ),
-      policy: { maxPixels: limits.media.maxPixels },
+      policy: this.policy(),
       maxSegments: limits.decodeSegments,
       signal: request.signal,
       onFrameScore: request.onFrameScore,
@@ -82,7 +86,7 @@ export class FfmpegAnalyzer {
       guard: this.guard,
       ffmpegPath: limits.ffmpegPath,
       filePath,
-      policy: { maxPixels: limits.media.maxPixels },
+      policy: this.policy(),
       demuxer: allowedDemuxer(info.formatName),
       durationSec: info.durationSec,
       timeoutMs: analysisTimeoutMs(limits, info.durationSec),
