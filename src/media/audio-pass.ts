@@ -32,6 +32,8 @@ export async function runAudioPass(run: AudioPassRun): Promise<Uint8Array> {
     args: audioPrintArgs(run.filePath, run.policy, run.demuxer),
     timeoutMs: run.timeoutMs,
     signal: run.signal,
+    // The first verdict rests on the picture: the decode and the early match go first.
+    background: true,
     onStdoutChunk: (chunk) => {
       const take = chunk.subarray(0, Math.max(0, capBytes - kept));
       if (take.length > 0) chunks.push(take);

@@ -17,25 +17,24 @@ export const AUTOGROUP_RETRY_MS = 110;
  * in spawn order.
  */
 export class AutogroupNiceness {
-  private readonly waiting: number[] = [];
+  private readonly waiting: { readonly pid: number; readonly niceness: number }[] = [];
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
-    private readonly niceness: number,
     /** Whether the pid is still our child: an ended one is skipped (its pid may be reused). */
     private readonly isLive: (pid: number) => boolean,
     private readonly write: AutogroupWriter = writeAutogroup,
   ) {}
 
-  apply(pid: number): void {
-    this.waiting.push(pid);
+  apply(pid: number, niceness: number): void {
+    this.waiting.push({ pid, niceness });
     if (!this.timer) this.drain();
   }
 
   private drain(): void {
     while (this.waiting.length > 0) {
-      const pid = this.waiting[0]!;
-      if (this.isLive(pid) && !this.tryWrite(pid)) {
+      const { pid, niceness } = this.waiting[0]!;
+      if (this.isLive(pid) && !this.tryWrite(pid, niceness)) {
         this.timer = setTimeout(() => {
           this.timer = undefined;
           this.drain();
@@ -48,9 +47,9 @@ export class AutogroupNiceness {
   }
 
   /** False when the kernel said "not now". */
-  private tryWrite(pid: number): boolean {
+  private tryWrite(pid: number, niceness: number): boolean {
     try {
-      this.write(pid, this.niceness);
+      this.write(pid, niceness);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === "EAGAIN") return false;
       // no autogroups here (the process niceness is all there is), or the process already ended

@@ -25,7 +25,15 @@ export interface GuardedRunOptions {
    * ends as `enough`, a success (not counted as a kill).
    */
   readonly enough?: AbortSignal;
+  /**
+   * Work nothing waits for (the soundtrack's print): run at the lowest priority, so that it
+   * takes only what the decode and the service leave of the CPU.
+   */
+  readonly background?: boolean;
 }
+
+/** The niceness of background runs: the lowest priority there is. */
+export const BACKGROUND_NICENESS = 19;
 
 export type GuardedRunResult =
   | {
@@ -67,7 +75,7 @@ export class ProcessGuard {
      */
     private readonly memoryLimitBytes = 0,
   ) {
-    this.autogroups = new AutogroupNiceness(niceness, (pid) => this.live.has(pid));
+    this.autogroups = new AutogroupNiceness((pid) => this.live.has(pid));
   }
 
   get liveCount(): number {
@@ -76,6 +84,7 @@ export class ProcessGuard {
 
   run(options: GuardedRunOptions): Promise<GuardedRunResult> {
     const { command, args, timeoutMs, onStderrLine, onStdoutChunk, maxStdoutBytes = 4 * 1024 * 1024, signal, enough } = options;
+    const niceness = options.background ? BACKGROUND_NICENESS : this.niceness;
     return new Promise((resolve, reject) => {
       const [file, argv] =
         this.memoryLimitBytes > 0 ? ["prlimit", [`--as=${this.memoryLimitBytes}`, "--", command, ...args]] : [command, [...args]];
@@ -83,7 +92,7 @@ export class ProcessGuard {
       const pid = child.pid;
       if (pid !== undefined) {
         this.live.add(pid);
-        if (this.niceness > 0) this.lowerPriority(pid);
+        if (niceness > 0) this.lowerPriority(pid, niceness);
       }
 
       const stdoutChunks: Buffer[] = [];
@@ -150,13 +159,13 @@ export class ProcessGuard {
     });
   }
 
-  private lowerPriority(pid: number): void {
+  private lowerPriority(pid: number, niceness: number): void {
     try {
-      os.setPriority(pid, this.niceness);
+      os.setPriority(pid, niceness);
     } catch {
       // the process already ended, or the platform refuses: it runs at normal priority
     }
-    this.autogroups.apply(pid);
+    this.autogroups.apply(pid, niceness);
   }
 
   /** Kills every live process group (used at shutdown). */

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import os from "node:os";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { AUTOGROUP_RETRY_MS, AutogroupNiceness } from "../../../src/media/autogroup-niceness.js";
-import { ProcessGuard, requireCleanExit } from "../../../src/media/process-guard.js";
+import { BACKGROUND_NICENESS, ProcessGuard, requireCleanExit } from "../../../src/media/process-guard.js";
 import { type InspectorError } from "../../../src/domain/errors.js";
 import { alive } from "../../helpers/processes.js";
 
@@ -66,14 +66,15 @@ describe("ProcessGuard (real processes)", () => {
     );
   });
 
-  it("runs children at the configured niceness, so analysis yields the CPU to the service", async () => {
+  it("runs children at the configured niceness, so analysis yields the CPU to the service, and background runs at the lowest", async () => {
     const guard = new ProcessGuard(300, () => {}, 7);
-    const niceOf = async () => {
+    const niceOf = async (background?: boolean) => {
       let pid = 0;
       const run = guard.run({
         command: "sh",
         args: ["-c", "echo $$ >&2; sleep 0.3"],
         timeoutMs: 5_000,
+        background,
         onStderrLine: (l) => (pid = Number(l)),
       });
       await new Promise((r) => setTimeout(r, 100));
@@ -87,6 +88,7 @@ describe("ProcessGuard (real processes)", () => {
       return niceness;
     };
     expect(await niceOf()).toBe(7);
+    expect(await niceOf(true)).toBe(BACKGROUND_NICENESS);
   });
 
   it("maps outcomes to coded errors", () => {
@@ -179,11 +181,11 @@ describe("AutogroupNiceness", () => {
     vi.useFakeTimers({ now: 0 });
     const kernel = unprivilegedKernel();
     const ended = new Set<number>();
-    const autogroups = new AutogroupNiceness(10, (pid) => !ended.has(pid), kernel.write);
-    autogroups.apply(101);
-    autogroups.apply(102);
-    autogroups.apply(103);
-    autogroups.apply(104);
+    const autogroups = new AutogroupNiceness((pid) => !ended.has(pid), kernel.write);
+    autogroups.apply(101, 10);
+    autogroups.apply(102, 10);
+    autogroups.apply(103, 10);
+    autogroups.apply(104, 19);
     ended.add(103); // ended before its turn: skipped, its pid may belong to someone else by now
     expect([...kernel.set.keys()]).toEqual([101]);
     vi.advanceTimersByTime(AUTOGROUP_RETRY_MS);
@@ -192,7 +194,7 @@ describe("AutogroupNiceness", () => {
     expect([...kernel.set.entries()]).toEqual([
       [101, { niceness: 10, at: 0 }],
       [102, { niceness: 10, at: AUTOGROUP_RETRY_MS }],
-      [104, { niceness: 10, at: 2 * AUTOGROUP_RETRY_MS }],
+      [104, { niceness: 19, at: 2 * AUTOGROUP_RETRY_MS }],
     ]);
     expect(vi.getTimerCount()).toBe(0);
   });
@@ -202,9 +204,9 @@ describe("AutogroupNiceness", () => {
     const write = vi.fn(() => {
       throw Object.assign(new Error("ENOENT"), { code: "ENOENT" });
     });
-    const autogroups = new AutogroupNiceness(10, () => true, write);
-    autogroups.apply(101);
-    autogroups.apply(102);
+    const autogroups = new AutogroupNiceness(() => true, write);
+    autogroups.apply(101, 10);
+    autogroups.apply(102, 10);
     expect(write).toHaveBeenCalledTimes(2);
     expect(vi.getTimerCount()).toBe(0);
   });
