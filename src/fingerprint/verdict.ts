@@ -16,7 +16,7 @@ export interface Verdict {
 /** Footage shared for this long is reuse, whatever the videos' lengths. */
 export const MIN_FRAGMENT_SEC = 10;
 /** Below this nothing is evidence (a shared intro, a title card). */
-const MIN_EVIDENCE_SEC = 4;
+export const MIN_EVIDENCE_SEC = 4;
 /** Both videos mostly covered → a copy of the whole; otherwise a fragment. */
 const WHOLE_COPY_COVERAGE = 0.75;
 const MIN_DENSITY = 0.5;
@@ -36,6 +36,11 @@ export interface JudgeContext {
    * on, so a whole copy is not called a fragment just because it is half decoded.
    */
   readonly decodedSec?: number;
+  /**
+   * The picture footage a match needs, at most (a short video needs most of itself instead);
+   * default MIN_FRAGMENT_SEC. Lower only where other evidence backs the picture up.
+   */
+  readonly minMatchedSec?: number;
 }
 
 /**
@@ -45,7 +50,7 @@ export interface JudgeContext {
  * make a whole copy look like a fragment nor pad a fragment into a copy.
  */
 export function judgeAlignment(alignment: Alignment, context: JudgeContext): Verdict | undefined {
-  const { queryDurationSec, refDurationSec, decodedSec = queryDurationSec } = context;
+  const { queryDurationSec, refDurationSec, decodedSec = queryDurationSec, minMatchedSec = MIN_FRAGMENT_SEC } = context;
   const queryPictureSec = context.queryPictureSec ?? queryDurationSec;
   const refPictureSec = context.refPictureSec ?? refDurationSec;
   const startSec = alignment.queryStart / SAMPLE_RATE;
@@ -55,7 +60,7 @@ export function judgeAlignment(alignment: Alignment, context: JudgeContext): Ver
   const shorterSec = Math.max(1e-6, Math.min(queryPictureSec, refPictureSec));
   // A match rarely reaches the very first and last samples (cuts, sub-sample offsets), so a
   // short video needs most of itself matched, not all of it.
-  const requiredSec = Math.max(MIN_EVIDENCE_SEC, Math.min(MIN_FRAGMENT_SEC, 0.7 * shorterSec));
+  const requiredSec = Math.max(MIN_EVIDENCE_SEC, Math.min(minMatchedSec, 0.7 * shorterSec));
   if (matchedSec < requiredSec || density < MIN_DENSITY || alignment.distinctPictures < MIN_DISTINCT_PICTURES) return undefined;
 
   const offsetSec = alignment.offsetSamples / SAMPLE_RATE;

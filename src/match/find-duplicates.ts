@@ -1,10 +1,10 @@
 import type { FrameRegion, MatchEvidence, StoredMatch } from "../domain/match.js";
-import { compareSoundtracks, decodeAudioPrint, type AudioPrint, type SharedFootage } from "../fingerprint/audio-print.js";
+import { compareSoundtracks, decodeAudioPrint, type AudioPrint } from "../fingerprint/audio-print.js";
 import { decodeSignature, pictureSeconds, queryEntries, SAMPLE_RATE, type Signature } from "../fingerprint/signature.js";
 import type { OffsetCandidate, VotingRule } from "../fingerprint/voting.js";
 import { bestRate, MIN_RATE_SEARCH_SAMPLES, onQueryClock } from "../fingerprint/playback-rate.js";
 import { sharedChanges, verifyOffset } from "../fingerprint/verify.js";
-import { judgeAlignment, MIN_DISTINCT_PICTURES, type Verdict } from "../fingerprint/verdict.js";
+import { judgeAlignment, MIN_DISTINCT_PICTURES, MIN_EVIDENCE_SEC, type Verdict } from "../fingerprint/verdict.js";
 import type { ReferenceVideo, SignatureIndex } from "./signature-index.js";
 
 export interface Duplicate {
@@ -111,31 +111,42 @@ function verified(
     const { rate, alignment } =
       found.matchedSamples >= MIN_RATE_SEARCH_SAMPLES ? bestRate(signature, refSignature, found) : { rate: 1, alignment: found };
     // Judged on the stored video's clock, where the query lasts `rate` times as long.
-    const verdict = judgeAlignment(alignment, {
-      queryDurationSec: durationSec * rate,
-      refDurationSec: reference.durationSec,
-      queryPictureSec: queryPictureSec * rate,
-      refPictureSec: pictureSeconds(refSignature, reference.durationSec),
-      decodedSec: decodedSec * rate,
-    });
-    if (!verdict) continue;
-    const onQuery = onQueryClock(verdict, rate);
-    duplicates.push({
-      reference: { videoId: reference.videoId, key: reference.key },
-      verdict: onQuery,
-      flipped,
-      rate,
-      region,
-      evidence: soundtrackEvidence(footage.audioPrint, reference.audioPrint, { ...onQuery, rate }),
-    });
+    const judge = (minMatchedSec?: number) => {
+      const verdict = judgeAlignment(alignment, {
+        queryDurationSec: durationSec * rate,
+        refDurationSec: reference.durationSec,
+        queryPictureSec: queryPictureSec * rate,
+        refPictureSec: pictureSeconds(refSignature, reference.durationSec),
+        decodedSec: decodedSec * rate,
+        minMatchedSec,
+      });
+      return verdict && onQueryClock(verdict, rate);
+    };
+    const judged = withSoundtrack(judge, footage.audioPrint, reference.audioPrint, rate);
+    if (!judged) continue;
+    duplicates.push({ reference: { videoId: reference.videoId, key: reference.key }, ...judged, flipped, rate, region });
   }
   return duplicates;
 }
 
-/** "both" where the two soundtracks agree along the picture's alignment (compareSoundtracks). */
-function soundtrackEvidence(query: AudioPrint | null | undefined, ref: Uint8Array | null, shared: SharedFootage): MatchEvidence {
-  if (!query || !ref) return "picture";
-  return compareSoundtracks(query, decodeAudioPrint(ref), shared) === "agrees" ? "both" : "picture";
+/**
+ * The picture's verdict and what the soundtracks say along it ("both" where they agree,
+ * compareSoundtracks). Shorter shared footage, down to MIN_EVIDENCE_SEC (a compilation's
+ * fragment that is mostly one slow shot), counts only where the soundtracks agree along it:
+ * a chance picture match does not come with the same sound.
+ */
+function withSoundtrack(
+  judge: (minMatchedSec?: number) => Verdict | undefined,
+  queryPrint: AudioPrint | null | undefined,
+  refPrint: Uint8Array | null,
+  rate: number,
+): { verdict: Verdict; evidence: MatchEvidence } | undefined {
+  const agrees = (shared: Verdict) =>
+    !!queryPrint && !!refPrint && compareSoundtracks(queryPrint, decodeAudioPrint(refPrint), { ...shared, rate }) === "agrees";
+  const verdict = judge();
+  if (verdict) return { verdict, evidence: agrees(verdict) ? "both" : "picture" };
+  const short = queryPrint && refPrint ? judge(MIN_EVIDENCE_SEC) : undefined;
+  return short && agrees(short) ? { verdict: short, evidence: "both" } : undefined;
 }
 
 /** A duplicate as the query video stores it. */

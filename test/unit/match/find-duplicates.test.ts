@@ -120,4 +120,32 @@ describe("findDuplicates (index lookup → voting → verification, on an in-mem
     expect(await evidence({ ...withSound, audioPrint: new Uint32Array(400).fill(7) })).toEqual([["sound.mp4", "picture"]]);
     expect(await evidence({ ...withSound, audioPrint: null })).toEqual([["sound.mp4", "picture"]]);
   });
+
+  it("counts shared footage shorter than a fragment (a compilation's few seconds) only where the soundtracks agree along it", async () => {
+    const sound = rng(41);
+    const soundtrack = (seconds: number) =>
+      Uint32Array.from({ length: Math.round(seconds / AUDIO_ITEM_SEC) }, () => Math.floor(sound() * 2 ** 32) >>> 0);
+    const picture = syntheticSignature(random, 80);
+    const music = soundtrack(80);
+    index.add("video-short", 98, "short.mp4", picture, encodeAudioPrint(music));
+    // 7 s of it from 30 s on, between 15 s of other footage on either side, each part with its own sound.
+    const other = syntheticSignature(rng(77), 30);
+    const shared = reencoded(random, picture.slice(30 * SAMPLE_RATE, 37 * SAMPLE_RATE));
+    const compilation = [...other.slice(0, 15 * SAMPLE_RATE), ...shared, ...other.slice(15 * SAMPLE_RATE)];
+    const item = (sec: number) => Math.round(sec / AUDIO_ITEM_SEC);
+    const ownSound = soundtrack(37);
+    const withSound = {
+      ...upright(compilation),
+      audioPrint: Uint32Array.from([...ownSound.slice(0, item(15)), ...music.slice(item(30), item(37)), ...ownSound.slice(item(22))]),
+    };
+    const [match, ...others] = await findDuplicates(index, withSound);
+    expect(others).toEqual([]);
+    expect(match).toMatchObject({ reference: { key: "short.mp4" }, evidence: "both", verdict: { kind: "partial", offsetSec: 15 } });
+    const [start, end] = match!.verdict.querySegment;
+    expect(start).toBeGreaterThanOrEqual(14);
+    expect(end).toBeLessThanOrEqual(23);
+    // The same pictures with a soundtrack of their own, or none: too short to count.
+    expect(await findDuplicates(index, { ...withSound, audioPrint: ownSound })).toEqual([]);
+    expect(await findDuplicates(index, { ...withSound, audioPrint: null })).toEqual([]);
+  });
 });
