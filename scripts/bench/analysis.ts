@@ -15,8 +15,7 @@
  *   BENCH_CONCURRENCY (CPU count)
  */
 import { spawn } from "node:child_process";
-import { existsSync } from "node:fs";
-import { mkdir, rename } from "node:fs/promises";
+import { mkdir } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import pg from "pg";
@@ -24,9 +23,19 @@ import { analyzeObject, type IngestDeps } from "../../src/ingest/analyze-object.
 import { createDb } from "../../src/store/prisma.js";
 import type { JobClaims } from "../../src/ingest/ports.js";
 import { renderScenes, transcode } from "../lib/media-fixtures.js";
-import { mulberry32, randomScene, sceneDurations } from "./corpus.js";
+import { mulberry32, randomScene, sceneDurations } from "./random-scenes.js";
 import { LocalFileStore } from "./local-store.js";
-import { benchDatabaseUrl, benchIngest, benchNiceness, forgetUpload, importSyntheticCatalog, measureCpuBusy, runAll } from "./util.js";
+import {
+  benchDatabaseUrl,
+  benchIngest,
+  benchNiceness,
+  forgetUpload,
+  importSyntheticCatalog,
+  measureCpuBusy,
+  produce,
+  runAll,
+  X264,
+} from "./util.js";
 
 const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 const runs = env("BENCH_RUNS", 3);
@@ -37,7 +46,6 @@ const shortCount = env("BENCH_SHORT_VIDEOS", 16);
 const concurrency = env("BENCH_CONCURRENCY", Math.max(1, os.cpus().length));
 const databaseUrl = benchDatabaseUrl("analysis");
 const FFMPEG = process.env.FFMPEG_PATH ?? "ffmpeg";
-const X264 = ["-c:v", "libx264", "-preset", "veryfast", "-crf", "23"];
 
 // 1. The videos, generated once and cached. Sources are drawn at 640×360 and scaled up.
 interface Spec {
@@ -54,12 +62,6 @@ const SPECS: Spec[] = [
 ];
 const dir = path.resolve(".run", "bench-analysis", "v2");
 await mkdir(dir, { recursive: true });
-const produce = async (file: string, make: (out: string) => Promise<void>) => {
-  if (existsSync(file)) return;
-  const partial = file.replace(/\.mp4$/, ".part.mp4");
-  await make(partial);
-  await rename(partial, file);
-};
 const generateStarted = Date.now();
 const rng = mulberry32(env("BENCH_SEED", 5));
 const plans = SPECS.map((spec) => ({ spec, scenes: sceneDurations(rng, spec.durationSec, "normal").map((d) => randomScene(rng, d)) }));

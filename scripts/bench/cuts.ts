@@ -11,7 +11,8 @@ import { FingerprintBuilder } from "../../src/fingerprint/fingerprint-builder.js
 import { FRAME_SIZE } from "../../src/fingerprint/frame-hash.js";
 import { SAMPLE_RATE } from "../../src/fingerprint/signature.js";
 import { runDecodePass } from "../../src/media/decode-pass.js";
-import { mulberry32, planOriginals, produceOriginal } from "./corpus.js";
+import { planOriginals, produceOriginal } from "./corpus.js";
+import { mulberry32 } from "./random-scenes.js";
 import { benchGuard, benchLimits } from "./util.js";
 
 const seed = Number(process.env.BENCH_SEED ?? 20261123);

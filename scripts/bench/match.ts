@@ -26,7 +26,7 @@ import { findDuplicates, VOTING } from "../../src/match/find-duplicates.js";
 import { verifyOffset } from "../../src/fingerprint/verify.js";
 import { MIN_DISTINCT_PICTURES } from "../../src/fingerprint/verdict.js";
 import type { SignatureIndex } from "../../src/match/signature-index.js";
-import { mulberry32 } from "./corpus.js";
+import { mulberry32 } from "./random-scenes.js";
 import { realisticSignature, realisticWorld, reencoded, syntheticSignature } from "./synthetic.js";
 import { benchDatabaseUrl, percentile } from "./util.js";
 

@@ -13,7 +13,7 @@ import os from "node:os";
 import path from "node:path";
 import { PutObjectCommand } from "@aws-sdk/client-s3";
 import { renderScenes, transcode } from "../lib/media-fixtures.js";
-import { mulberry32 } from "./corpus.js";
+import { mulberry32 } from "./random-scenes.js";
 import { createDb } from "../../src/store/prisma.js";
 import type { DuplicatesPage, StatusSnapshot } from "../../src/status/snapshot.js";
 import { benchStackEnv, provisionBenchBucket, startBenchService } from "./service-process.js";

@@ -5,7 +5,7 @@
  */
 import type { Hash64 } from "../../src/fingerprint/frame-hash.js";
 import { SAMPLE_RATE } from "../../src/fingerprint/signature.js";
-import type { Rng } from "./corpus.js";
+import type { Rng } from "./random-scenes.js";
 
 export function shotLengthsSec(rng: Rng, totalSec: number): number[] {
   const out: number[] = [];

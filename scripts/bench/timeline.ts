@@ -19,7 +19,7 @@ import type { GuardedRunOptions, GuardedRunResult } from "../../src/media/proces
 import { FRAME_SIZE } from "../../src/fingerprint/frame-hash.js";
 import { SAMPLE_RATE } from "../../src/fingerprint/signature.js";
 import { createDb } from "../../src/store/prisma.js";
-import { mulberry32 } from "./corpus.js";
+import { mulberry32 } from "./random-scenes.js";
 import { LocalFileStore } from "./local-store.js";
 import { benchDatabaseUrl, benchGuard, benchIngest, forgetUpload, importSyntheticCatalog } from "./util.js";
 

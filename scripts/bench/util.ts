@@ -1,5 +1,8 @@
 /** Small helpers the benchmark scripts share. */
-import { readFileSync } from "node:fs";
+import { execFile } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import { rename } from "node:fs/promises";
+import { promisify } from "node:util";
 import type pg from "pg";
 import { loadConfig } from "../../src/config.js";
 import { encodeSignature, indexEntries } from "../../src/fingerprint/signature.js";
@@ -124,3 +127,24 @@ export function measureCpuBusy(): () => number | undefined {
     return (end.busy - start.busy) / (end.total - start.total);
   };
 }
+
+/**
+ * Makes `file` unless it exists: written under a ".part" name and renamed when complete, so
+ * an interrupted build resumes where it stopped and never keeps a half-written video.
+ */
+export async function produce(file: string, make: (path: string) => Promise<void>): Promise<void> {
+  if (existsSync(file)) return;
+  const partial = file.replace(/(\.\w+)$/, ".part$1");
+  await make(partial);
+  await rename(partial, file);
+}
+
+const run = promisify(execFile);
+
+/** ffmpeg, quiet, writing `out` over any file there. */
+export async function ffmpegTo(out: string, args: readonly string[]): Promise<void> {
+  await run(process.env.FFMPEG_PATH ?? "ffmpeg", ["-v", "error", "-y", ...args, out], { maxBuffer: 1 << 24 });
+}
+
+/** The generated videos' H.264 encoding. */
+export const X264 = ["-c:v", "libx264", "-preset", "veryfast", "-crf", "23"];

@@ -4,15 +4,9 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PutObjectCommand } from "@aws-sdk/client-s3";
 import { renderScenes, transcode } from "../../scripts/lib/media-fixtures.js";
-import {
-  caseOriginals,
-  mulberry32,
-  produceOriginal,
-  randomScene,
-  sceneDurations,
-  TRANSFORMATIONS,
-  type OriginalSpec,
-} from "../../scripts/bench/corpus.js";
+import { caseOriginals, produceOriginal } from "../../scripts/bench/corpus.js";
+import { TRANSFORMATIONS, type OriginalSpec } from "../../scripts/bench/edits.js";
+import { mulberry32, randomScene, sceneDurations } from "../../scripts/bench/random-scenes.js";
 import { waitFor } from "../helpers/env.js";
 import { getStatus, startStack, type TestStack } from "../helpers/stack.js";
 import type { DuplicateEntry as Duplicate } from "../../src/status/snapshot.js";

@@ -10,7 +10,7 @@ import { JobStore } from "../../src/store/job-store.js";
 import type { LeasedJob } from "../../src/store/leased-job.js";
 import { ObjectEraser } from "../../src/store/object-eraser.js";
 import { storedFingerprint } from "../../src/fingerprint/fingerprint-builder.js";
-import { mulberry32 } from "../../scripts/bench/corpus.js";
+import { mulberry32 } from "../../scripts/bench/random-scenes.js";
 import { reencoded, syntheticSignature } from "../../scripts/bench/synthetic.js";
 import { testDb } from "../helpers/stack.js";
 import { requireEnv, uniqueName } from "../helpers/env.js";

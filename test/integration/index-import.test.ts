@@ -4,7 +4,7 @@ import { FrameIndex } from "../../src/store/frame-index.js";
 import { FingerprintImporter } from "../../src/store/fingerprint-import.js";
 import { encodeSignature, indexEntries, SAMPLE_RATE } from "../../src/fingerprint/signature.js";
 import { findDuplicates } from "../../src/match/find-duplicates.js";
-import { mulberry32 } from "../../scripts/bench/corpus.js";
+import { mulberry32 } from "../../scripts/bench/random-scenes.js";
 import { reencoded, syntheticSignature } from "../../scripts/bench/synthetic.js";
 import { testDb } from "../helpers/stack.js";
 import { requireEnv, uniqueName } from "../helpers/env.js";

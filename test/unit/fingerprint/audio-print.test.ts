@@ -7,7 +7,7 @@ import {
   encodeAudioPrint,
   type AudioPrint,
 } from "../../../src/fingerprint/audio-print.js";
-import { mulberry32 } from "../../../scripts/bench/corpus.js";
+import { mulberry32 } from "../../../scripts/bench/random-scenes.js";
 
 const rng = mulberry32(19);
 const word = () => Math.floor(rng() * 2 ** 32) >>> 0;

@@ -13,7 +13,7 @@ import {
 import { voteOffsets } from "../../../src/fingerprint/voting.js";
 import { DEFAULT_VERIFY, sharedChanges, verifyOffset } from "../../../src/fingerprint/verify.js";
 import { judgeAlignment } from "../../../src/fingerprint/verdict.js";
-import { mulberry32 } from "../../../scripts/bench/corpus.js";
+import { mulberry32 } from "../../../scripts/bench/random-scenes.js";
 
 /**
  * Hand-made signatures: a "video" is a list of shots, each a random picture that drifts a

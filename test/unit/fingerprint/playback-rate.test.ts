@@ -3,7 +3,7 @@ import { atRate, bestRate, onQueryClock } from "../../../src/fingerprint/playbac
 import type { Signature } from "../../../src/fingerprint/signature.js";
 import { verifyOffset } from "../../../src/fingerprint/verify.js";
 import type { Verdict } from "../../../src/fingerprint/verdict.js";
-import { mulberry32 } from "../../../scripts/bench/corpus.js";
+import { mulberry32 } from "../../../scripts/bench/random-scenes.js";
 import { reencoded, syntheticSignature } from "../../../scripts/bench/synthetic.js";
 
 const rng = mulberry32(11);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { hammingDistance, type Hash64 } from "../../../src/fingerprint/frame-hash.js";
 import { oneBitNeighbours, queryEntries, SAMPLE_RATE, steadyPictures, type Signature } from "../../../src/fingerprint/signature.js";
-import { mulberry32 } from "../../../scripts/bench/corpus.js";
+import { mulberry32 } from "../../../scripts/bench/random-scenes.js";
 
 const rng = mulberry32(5);
 const rand32 = () => Math.floor(rng() * 2 ** 32) >>> 0;

@@ -16,6 +16,10 @@ function rng(seed: number): () => number {
   };
 }
 
+/** Random soundtracks: every item a change (a melody, not a tone). */
+const soundtracks = (sound: () => number) => (seconds: number) =>
+  Uint32Array.from({ length: Math.round(seconds / AUDIO_ITEM_SEC) }, () => Math.floor(sound() * 2 ** 32) >>> 0);
+
 /** A query: its signature, no flipped footage (its mirror image is footage never stored). */
 const upright = (signature: Signature, videoNum = -1) => ({
   videoNum,
@@ -105,9 +109,7 @@ describe("findDuplicates (index lookup → voting → verification, on an in-mem
   });
 
   it("says a match rests on picture and sound where the soundtracks agree along its alignment, and on the picture otherwise", async () => {
-    const sound = rng(31);
-    const soundtrack = (seconds: number) =>
-      Uint32Array.from({ length: Math.round(seconds / AUDIO_ITEM_SEC) }, () => Math.floor(sound() * 2 ** 32) >>> 0);
+    const soundtrack = soundtracks(rng(31));
     const picture = syntheticSignature(random, 90);
     const music = soundtrack(90);
     index.add("video-sound", 99, "sound.mp4", picture, encodeAudioPrint(music));
@@ -122,9 +124,7 @@ describe("findDuplicates (index lookup → voting → verification, on an in-mem
   });
 
   it("counts shared footage shorter than a fragment (a compilation's few seconds) only where the soundtracks agree along it", async () => {
-    const sound = rng(41);
-    const soundtrack = (seconds: number) =>
-      Uint32Array.from({ length: Math.round(seconds / AUDIO_ITEM_SEC) }, () => Math.floor(sound() * 2 ** 32) >>> 0);
+    const soundtrack = soundtracks(rng(41));
     const picture = syntheticSignature(random, 80);
     const music = soundtrack(80);
     index.add("video-short", 98, "short.mp4", picture, encodeAudioPrint(music));
