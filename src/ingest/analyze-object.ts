@@ -6,9 +6,8 @@ import { storedFingerprint } from "../fingerprint/fingerprint-builder.js";
 import { findDuplicates, toStoredMatch } from "../match/find-duplicates.js";
 import type { SignatureIndex } from "../match/signature-index.js";
 import type { ObjectHead, ObjectStore } from "../objects/object-store.js";
-import { decodeFingerprint, PROGRESS } from "./decode-fingerprint.js";
-import { printSoundtrack } from "./soundtrack.js";
-import { EarlyMatcher } from "./early-matcher.js";
+import { PROGRESS } from "./decode-fingerprint.js";
+import { probeAndDecode } from "./probe-and-decode.js";
 import { LeaseKeeper } from "./lease-keeper.js";
 import type { IdenticalVideos, JobClaims, JobLease, MediaAnalyzer } from "./ports.js";
 import { ScratchDir } from "../media/scratch-dir.js";
@@ -141,7 +140,14 @@ async function analyze(a: Analysis): Promise<void> {
   if (sameContent) return answerIdentical(job, a.scratch, sameContent.videoId, "sha256", log);
 
   // 2–7. Probe and decode together, matching early; then insert, then search.
-  const { fingerprint, audioPrint, durationSec, early } = await probeAndDecode(a);
+  const { fingerprint, audioPrint, durationSec, early } = await probeAndDecode({
+    media: deps.media,
+    index: deps.index,
+    job,
+    filePath: a.scratch.objectPath,
+    signal: a.signal,
+    log,
+  });
   await a.scratch.remove();
   const signature = fingerprint.signature();
   await job.storeFingerprint(storedFingerprint(fingerprint.cuts, signature, audioPrint));
@@ -168,45 +174,6 @@ async function analyze(a: Analysis): Promise<void> {
     { event: "job.done", status: "done", duplicates: duplicates.length, files: duplicates.map((d) => d.reference.key), indexed, group },
     "job done",
   );
-}
-
-/**
- * The probe and the decode start together: each spends tens of milliseconds just starting
- * ffmpeg's libraries, and the decode's first segment needs no duration to begin. The decode
- * is started first (the probe a microtask later): the first verdict waits for it. The
- * soundtrack is printed beside the decode once the probe has accepted the file.
- */
-async function probeAndDecode(a: Analysis) {
-  const { deps, job, log } = a;
-  const probing = Promise.resolve().then(() => deps.media.probe(a.scratch.objectPath));
-  const durationSec = probing.then((info) => info.durationSec);
-  // A failed probe is handled where the decode and the probe's record await it; the early
-  // matcher may never ask for the duration.
-  void durationSec.catch(() => undefined);
-  const early = new EarlyMatcher(deps.index, job, durationSec, log);
-  const stopDecode = new AbortController();
-  const decodeSignal = AbortSignal.any([a.signal, stopDecode.signal]);
-  const decoding = decodeFingerprint({ media: deps.media, job, early, log }, a.scratch.objectPath, probing, decodeSignal);
-  const soundtrack = probing.then((info) => printSoundtrack(deps.media, a.scratch.objectPath, info, decodeSignal, log));
-  void soundtrack.catch(() => undefined);
-  const recordProbe = async () => {
-    const info = await probing;
-    await job.recordMediaInfo(info);
-    await job.recordProgress(PROGRESS.probed);
-    log.info(
-      { event: "job.probed", durationSec: info.durationSec, width: info.width, height: info.height, fps: info.fps, codec: info.codec },
-      "media probed",
-    );
-  };
-  try {
-    const [fingerprint, audioPrint] = await Promise.all([decoding, soundtrack, recordProbe()]);
-    return { fingerprint, audioPrint, durationSec: await durationSec, early };
-  } catch (err) {
-    // The probe's error when it failed (the decode then stops with the same one).
-    stopDecode.abort();
-    await Promise.all([decoding.catch(() => {}), soundtrack.catch(() => {})]);
-    throw err;
-  }
 }
 
 /**
