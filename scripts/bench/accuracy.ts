@@ -16,8 +16,9 @@ import { buildCorpus, caseOriginals, type CorpusVideo } from "./corpus.js";
 import { TRANSFORMATIONS } from "./edits.js";
 import { mulberry32 } from "./random-scenes.js";
 import { COMPILATION } from "./compilations.js";
+import { printDetails, type MatchRow } from "./accuracy-details.js";
 import { pairKey, seedPairs, vpdqPairs } from "./peers.js";
-import { intervalIoU, isCopy, related, sourcesOf } from "./truth.js";
+import { isCopy, related, sourcesOf } from "./truth.js";
 import { benchDatabaseUrl, benchIngest, runAll } from "./util.js";
 
 const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
@@ -71,23 +72,6 @@ const analysisSec = (Date.now() - analysisStarted) / 1000;
 
 // Ground truth and what each method reported, as unordered pairs of corpus ids.
 const byId = new Map(corpus.map((v) => [v.id, v]));
-interface MatchRow {
-  a: string;
-  b: string;
-  kind: string;
-  span: number;
-  score: number;
-  offset: number;
-  flipped: boolean;
-  rate: number;
-  region: number[] | null;
-  evidence: string;
-  start: number;
-  end: number;
-  other_start: number;
-  other_end: number;
-  other_duration: number;
-}
 const rows = await db.$queryRaw<MatchRow[]>`
   SELECT v1.key AS a, v2.key AS b, m.kind::text AS kind, (m.segment_end - m.segment_start) / v1.duration_sec AS span,
          m.score, m.offset_sec AS offset, m.segment_start AS start, m.segment_end AS "end", m.flipped, m.rate, m.region, m.evidence::text AS evidence, m.other_start, m.other_end, v2.duration_sec AS other_duration
@@ -217,43 +201,6 @@ if (wrongPairs.length > 0)
       )
       .join("")}`,
   );
-// Mirrored and re-timed copies: reported as flipped, at what rate, and how well the segment in the original
-// covers the true one (the whole original: IoU of the two intervals).
-const RETIMED = /^speed (\d+(?:\.\d+)?)×$/;
-for (const name of Object.keys(TRANSFORMATIONS)) {
-  const rate = RETIMED.exec(name)?.[1];
-  if (!rate && !name.startsWith("mirrored")) continue;
-  const reports = corpus
-    .filter((v) => v.transformation === name && v.family !== undefined)
-    .flatMap((v) => reportOf.get(`${v.id}|${v.family}`) ?? []);
-  const iou = (r: MatchRow) => intervalIoU([r.other_start, r.other_end], [0, r.other_duration]);
-  const mean = (values: number[]) => (values.length ? values.reduce((a, b) => a + b, 0) / values.length : 0);
-  console.log(
-    `${name.padEnd(24)} found ${reports.length}: flipped ${reports.filter((r) => r.flipped).length}, rates reported ${reports.map((r) => r.rate).join(" ") || "–"}, mean IoU in the original ${mean(reports.map(iou)).toFixed(2)}`,
-  );
-}
-// Copies that show the original in part of their frame: found through a region of it, and where.
-const LAYOUTS = ["vertical, blurred fill", "vertical, centre crop", "caption bars (meme)", "picture-in-picture", "reaction frame"];
-for (const name of LAYOUTS.filter((n) => n in TRANSFORMATIONS)) {
-  const reports = corpus
-    .filter((v) => v.transformation === name && v.family !== undefined)
-    .flatMap((v) => reportOf.get(`${v.id}|${v.family}`) ?? []);
-  const regions = reports.flatMap((r) => (r.region ? [r.region.map((x) => x.toFixed(2)).join(",")] : []));
-  console.log(`${name.padEnd(24)} found ${reports.length}: through a region ${regions.length} (${regions.join("; ") || "–"})`);
-}
-// Compilations: each source found, and how well its segment in the compilation covers the true one.
-const compilations = corpus.filter((v) => v.parts);
-if (compilations.length > 0) {
-  const ious = compilations.flatMap((v) =>
-    v.parts!.flatMap((p) => {
-      const report = reportOf.get(`${v.id}|${p.source}`);
-      return report ? [intervalIoU([report.start, report.end], p.at)] : [];
-    }),
-  );
-  const mean = ious.reduce((a, b) => a + b, 0) / Math.max(1, ious.length);
-  console.log(
-    `${COMPILATION}: sources found ${ious.length} of ${compilations.length * 3}, mean IoU of each one's segment in the compilation ${mean.toFixed(2)}`,
-  );
-}
+printDetails(corpus, reportOf);
 const notFound = corpus.filter(isCopy).flatMap((v) => missedSources(ours, v).map((s) => (v.parts ? `${v.id} (${s})` : v.id)));
 if (notFound.length > 0) console.log(`\ncopies not found: ${notFound.join(", ")}`);

@@ -1,0 +1,70 @@
+/**
+ * bench:accuracy's closing details: how mirrored and re-timed copies were reported, which
+ * layout copies were found through a region of the frame, and how well each compilation
+ * source's segment covers the true one.
+ */
+import { COMPILATION } from "./compilations.js";
+import type { CorpusVideo } from "./corpus.js";
+import { TRANSFORMATIONS } from "./edits.js";
+import { intervalIoU } from "./truth.js";
+
+/** One stored match, as the benchmark reads it back. */
+export interface MatchRow {
+  a: string;
+  b: string;
+  kind: string;
+  span: number;
+  score: number;
+  offset: number;
+  flipped: boolean;
+  rate: number;
+  region: number[] | null;
+  evidence: string;
+  start: number;
+  end: number;
+  other_start: number;
+  other_end: number;
+  other_duration: number;
+}
+
+/** Prints the details, from each copy's report against its original (`copy|original` → row). */
+export function printDetails(corpus: readonly CorpusVideo[], reportOf: ReadonlyMap<string, MatchRow>): void {
+  // Mirrored and re-timed copies: reported as flipped, at what rate, and how well the segment in the original
+  // covers the true one (the whole original: IoU of the two intervals).
+  const RETIMED = /^speed (\d+(?:\.\d+)?)×$/;
+  for (const name of Object.keys(TRANSFORMATIONS)) {
+    const rate = RETIMED.exec(name)?.[1];
+    if (!rate && !name.startsWith("mirrored")) continue;
+    const reports = corpus
+      .filter((v) => v.transformation === name && v.family !== undefined)
+      .flatMap((v) => reportOf.get(`${v.id}|${v.family}`) ?? []);
+    const iou = (r: MatchRow) => intervalIoU([r.other_start, r.other_end], [0, r.other_duration]);
+    const mean = (values: number[]) => (values.length ? values.reduce((a, b) => a + b, 0) / values.length : 0);
+    console.log(
+      `${name.padEnd(24)} found ${reports.length}: flipped ${reports.filter((r) => r.flipped).length}, rates reported ${reports.map((r) => r.rate).join(" ") || "–"}, mean IoU in the original ${mean(reports.map(iou)).toFixed(2)}`,
+    );
+  }
+  // Copies that show the original in part of their frame: found through a region of it, and where.
+  const LAYOUTS = ["vertical, blurred fill", "vertical, centre crop", "caption bars (meme)", "picture-in-picture", "reaction frame"];
+  for (const name of LAYOUTS.filter((n) => n in TRANSFORMATIONS)) {
+    const reports = corpus
+      .filter((v) => v.transformation === name && v.family !== undefined)
+      .flatMap((v) => reportOf.get(`${v.id}|${v.family}`) ?? []);
+    const regions = reports.flatMap((r) => (r.region ? [r.region.map((x) => x.toFixed(2)).join(",")] : []));
+    console.log(`${name.padEnd(24)} found ${reports.length}: through a region ${regions.length} (${regions.join("; ") || "–"})`);
+  }
+  // Compilations: each source found, and how well its segment in the compilation covers the true one.
+  const compilations = corpus.filter((v) => v.parts);
+  if (compilations.length > 0) {
+    const ious = compilations.flatMap((v) =>
+      v.parts!.flatMap((p) => {
+        const report = reportOf.get(`${v.id}|${p.source}`);
+        return report ? [intervalIoU([report.start, report.end], p.at)] : [];
+      }),
+    );
+    const mean = ious.reduce((a, b) => a + b, 0) / Math.max(1, ious.length);
+    console.log(
+      `${COMPILATION}: sources found ${ious.length} of ${compilations.length * 3}, mean IoU of each one's segment in the compilation ${mean.toFixed(2)}`,
+    );
+  }
+}
