@@ -86,8 +86,10 @@ describe.each([
   it("votes inside the database exactly as voteOffsets does, and reports the keys over the stop-list limit", async () => {
     const rule: VotingRule = { binSamples: 2, minVotes: 2, stopAt: 6 };
     // 200 keys, some in many videos; 40 videos of 60 rows each, a few of them sharing runs of keys.
-    const pool = Array.from({ length: 200 }, randomKey);
-    const pick = () => pool[Math.floor(rng() ** 2 * pool.length)]!;
+    // Drawn from a fixed seed: every run votes over the same rows, with more than 5 candidates in each set.
+    const draw = mulberry32(20261130);
+    const pool = Array.from({ length: 200 }, () => Math.floor(draw() * 2 ** 32) | 0);
+    const pick = () => pool[Math.floor(draw() ** 2 * pool.length)]!;
     const rows = Array.from({ length: 40 }, (_, v) =>
       Array.from({ length: 60 }, (_, i) => ({ key: pick(), videoNum: FIRST_NUM + v, sample: i * 4 + (v % 3) })),
     ).flat();
