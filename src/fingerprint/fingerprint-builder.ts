@@ -21,12 +21,11 @@ export function storedFingerprint(
   signature: Signature,
   audioPrint: AudioPrint | null = null,
 ): StoredFingerprint {
-  const entries = indexEntries(signature);
   return {
     cuts,
     signature: encodeSignature(signature),
     sampleRate: SAMPLE_RATE,
-    entries,
+    entries: indexEntries(signature),
     audioPrint: audioPrint && encodeAudioPrint(audioPrint),
   };
 }

@@ -111,15 +111,15 @@ function verified(
     const { rate, alignment } =
       found.matchedSamples >= MIN_RATE_SEARCH_SAMPLES ? bestRate(signature, refSignature, found) : { rate: 1, alignment: found };
     // Judged on the stored video's clock, where the query lasts `rate` times as long.
+    const clock = {
+      queryDurationSec: durationSec * rate,
+      refDurationSec: reference.durationSec,
+      queryPictureSec: queryPictureSec * rate,
+      refPictureSec: pictureSeconds(refSignature, reference.durationSec),
+      decodedSec: decodedSec * rate,
+    };
     const judge = (minMatchedSec?: number) => {
-      const verdict = judgeAlignment(alignment, {
-        queryDurationSec: durationSec * rate,
-        refDurationSec: reference.durationSec,
-        queryPictureSec: queryPictureSec * rate,
-        refPictureSec: pictureSeconds(refSignature, reference.durationSec),
-        decodedSec: decodedSec * rate,
-        minMatchedSec,
-      });
+      const verdict = judgeAlignment(alignment, { ...clock, minMatchedSec });
       return verdict && onQueryClock(verdict, rate);
     };
     const judged = withSoundtrack(judge, footage.audioPrint, reference.audioPrint, rate);
