@@ -1,7 +1,14 @@
 import { encodeAudioPrint, type AudioPrint } from "./audio-print.js";
 import { CutDetector, DEFAULT_CUT_THRESHOLD, DEFAULT_MIN_CUT_GAP_SEC, type FrameScore, type SceneCut } from "./cut-detector.js";
 import { FRAME_SIZE, hashFrames, hashRegion, type Hash64, type Rect } from "./frame-hash.js";
-import { pictureRegions, REGION_SAMPLES } from "./picture-region.js";
+import {
+  cornerInsetRegion,
+  INSET_SAMPLES,
+  pictureRegions,
+  REGION_SAMPLES,
+  wantsCornerInset,
+  type PictureRegion,
+} from "./picture-region.js";
 import type { FrameRegion } from "../domain/match.js";
 import { encodeSignature, indexEntries, SAMPLE_RATE, type IndexEntry, type Signature } from "./signature.js";
 
@@ -35,8 +42,9 @@ export function storedFingerprint(
  * scores, and the visual signature from the sampled grey frames, with the signatures searched
  * but never stored: the mirror image's (flipped copies) and those of the regions of the frame
  * another picture may fill (PictureRegion: insets, caption layouts, vertical reposts). The
- * regions are chosen once REGION_SAMPLES samples and the frame's aspect are known; until then
- * the frames are kept (4 KB each). Pure apart from the memory it holds: then 8 bytes per
+ * regions are chosen once REGION_SAMPLES samples and the frame's aspect are known, and a corner
+ * inset over moving footage once INSET_SAMPLES are (where it is still worth looking for); until
+ * then the frames are kept (4 KB each). Pure apart from the memory it holds: then 8 bytes per
  * sample and view, whatever the video's resolution.
  */
 export class FingerprintBuilder {
@@ -49,6 +57,7 @@ export class FingerprintBuilder {
   private aspect: number | undefined;
   /** Frames kept until the regions are chosen, by sample index. */
   private kept: Map<number, Uint8Array> | undefined = new Map();
+  private regionsChosen = false;
   private regions: { rect: Rect; stillAround: boolean; hashes: (Hash64 | undefined)[] }[] = [];
   private readonly detector = new CutDetector({ threshold: DEFAULT_CUT_THRESHOLD, minGapSec: DEFAULT_MIN_CUT_GAP_SEC });
 
@@ -70,7 +79,7 @@ export class FingerprintBuilder {
     this.arrived[index] = true;
     while (this.arrived[this.prefix]) this.prefix += 1;
     if (this.kept) this.kept.set(index, gray.slice());
-    else for (const region of this.regions) region.hashes[index] = hashRegion(gray, region.rect);
+    for (const region of this.regions) region.hashes[index] = hashRegion(gray, region.rect);
     this.chooseRegionsWhenReady();
   }
   /** Samples from the start with none missing: how much of the video is analysed so far. */
@@ -101,21 +110,37 @@ export class FingerprintBuilder {
     const last = this.detector.flush();
     if (last) this.cuts.push(last);
     this.chooseRegions();
+    this.chooseCornerInset();
   }
 
   private chooseRegionsWhenReady(): void {
-    if (this.kept && this.aspect !== undefined && this.prefix >= REGION_SAMPLES) this.chooseRegions();
+    if (!this.kept || this.aspect === undefined) return;
+    if (!this.regionsChosen && this.prefix >= REGION_SAMPLES) this.chooseRegions();
+    if (this.regionsChosen && this.prefix >= INSET_SAMPLES) this.chooseCornerInset();
   }
 
   private chooseRegions(): void {
-    const kept = this.kept;
-    if (!kept) return;
+    if (!this.kept || this.regionsChosen) return;
+    this.regionsChosen = true;
+    for (const region of pictureRegions(this.firstKept(REGION_SAMPLES), this.aspect)) this.addRegion(region);
+    if (!wantsCornerInset(this.aspect, this.regions)) this.kept = undefined;
+  }
+
+  private chooseCornerInset(): void {
+    if (!this.kept) return;
+    const inset = cornerInsetRegion(this.firstKept(INSET_SAMPLES), this.regions);
+    if (inset) this.addRegion(inset);
     this.kept = undefined;
-    const first = Array.from({ length: Math.min(this.prefix, REGION_SAMPLES) }, (_, i) => kept.get(i)!);
-    this.regions = pictureRegions(first, this.aspect).map(({ rect, stillAround }) => {
-      const hashes: (Hash64 | undefined)[] = [];
-      for (const [index, gray] of kept) hashes[index] = hashRegion(gray, rect);
-      return { rect, stillAround, hashes };
-    });
+  }
+
+  private firstKept(count: number): Uint8Array[] {
+    return Array.from({ length: Math.min(this.prefix, count) }, (_, i) => this.kept!.get(i)!);
+  }
+
+  /** A region searched from now on, its pictures hashed from every frame kept so far. */
+  private addRegion({ rect, stillAround }: PictureRegion): void {
+    const hashes: (Hash64 | undefined)[] = [];
+    for (const [index, gray] of this.kept ?? []) hashes[index] = hashRegion(gray, rect);
+    this.regions.push({ rect, stillAround, hashes });
   }
 }

@@ -1,3 +1,4 @@
+import { cornerInset, CUT_LUMA } from "./corner-inset.js";
 import { contentRect, FRAME_SIZE, type Rect } from "./frame-hash.js";
 import { refineEdges } from "./region-edges.js";
 
@@ -8,6 +9,8 @@ import { refineEdges } from "./region-edges.js";
  *    bars (memes), an inset over a still reaction frame, a picture on a still template;
  *  - the part that changes at once (a cut, fast motion) while the rest goes on: an inset over
  *    other moving footage (picture-in-picture, reaction videos), seen at two moments at least;
+ *    and, over the first INSET_SAMPLES, an inset in a corner that the cuts of either picture
+ *    outline (cornerInset), where the first samples showed no layout with a still frame;
  *  - the band a 16:9 picture fills across a portrait frame (vertical reposts, over a blurred
  *    copy of itself or any other fill).
  * Each region found is hashed as a picture of its own (hashRegion) and searched beside the
@@ -16,6 +19,8 @@ import { refineEdges } from "./region-edges.js";
 
 /** Samples the layout is judged on (the first 10 s); the layout of a repost does not change. */
 export const REGION_SAMPLES = 40;
+/** Samples a corner inset over moving footage is judged on (the first 20 s): it needs two cuts of either picture. */
+export const INSET_SAMPLES = 80;
 /** Mean luma change between samples above which a pixel moves (a still picture re-encoded stays well under). */
 const MOVING_LUMA = 1;
 /** A row or column with fewer moving pixels than this is still. */
@@ -26,8 +31,6 @@ const MIN_AREA = 0.12;
 /** A moving part this close to the whole frame (or to its black borders' crop) is the frame. */
 const MAX_AREA = 0.92;
 const SAME_EDGE = 2;
-/** A pixel whose luma jumps by more than this from one sample to the next is cut. */
-const CUT_LUMA = 24;
 /** A sample pair with fewer cut pixels than this share of the frame is no cut. */
 const MIN_CUT_SHARE = 0.06;
 /** A row or column is inside a cut when it holds at least this share of the most any row or column holds. */
@@ -178,4 +181,25 @@ export function pictureRegions(frames: readonly Uint8Array[], aspect: number | u
     regions.push(region);
   }
   return regions;
+}
+
+/**
+ * Whether a corner inset is still worth looking for once the first regions are chosen: not in
+ * a portrait frame (its band is searched) nor where the rest of the frame stays still (that
+ * inset is found already).
+ */
+export function wantsCornerInset(aspect: number | undefined, chosen: readonly PictureRegion[]): boolean {
+  return !(aspect !== undefined && aspect <= MAX_PORTRAIT_ASPECT) && !chosen.some((region) => region.stillAround);
+}
+
+/** The corner inset over moving footage in the first samples, unless the plain hash or a chosen region sees it. */
+export function cornerInsetRegion(
+  frames: readonly Uint8Array[],
+  chosen: readonly PictureRegion[],
+  size = FRAME_SIZE,
+): PictureRegion | undefined {
+  const rect = cornerInset(frames, size);
+  const last = frames[frames.length - 1];
+  const seen = [...(last ? [contentRect(last, size)] : []), ...chosen.map((region) => region.rect)];
+  return rect && !seen.some((other) => near(rect, other)) ? { rect, stillAround: false } : undefined;
 }

@@ -1,6 +1,15 @@
 import { describe, expect, it } from "vitest";
 import { FRAME_SIZE, hammingDistance, hashFrames, hashRegion, type Rect } from "../../../src/fingerprint/frame-hash.js";
-import { cutRegion, movingRegion, pictureRegions, portraitBand, REGION_SAMPLES } from "../../../src/fingerprint/picture-region.js";
+import { cornerInset } from "../../../src/fingerprint/corner-inset.js";
+import { FingerprintBuilder } from "../../../src/fingerprint/fingerprint-builder.js";
+import {
+  cutRegion,
+  INSET_SAMPLES,
+  movingRegion,
+  pictureRegions,
+  portraitBand,
+  REGION_SAMPLES,
+} from "../../../src/fingerprint/picture-region.js";
 import { refineEdges } from "../../../src/fingerprint/region-edges.js";
 
 const S = FRAME_SIZE;
@@ -70,6 +79,56 @@ describe("cutRegion", () => {
   it("finds nothing where cuts change the whole frame", () => {
     const whole = Array.from({ length: REGION_SAMPLES }, (_, t) => framed({ x0: 0, y0: 0, x1: S, y1: S }, cutting([12, 27])(t), white));
     expect(cutRegion(whole)).toBeUndefined();
+  });
+});
+
+describe("cornerInset", () => {
+  const inset = { x0: 34, y0: 2, x1: 62, y1: 30 };
+  /** Footage drifting `pace` times slower than `cutting`'s, cutting at the given samples. */
+  const slow = (cuts: number[], pace: number) => (t: number) => cutting(cuts.map((c) => c / pace))(t / pace);
+  /** Slow footage whose cuts change its brightness (every pixel changes at once). */
+  const brightening =
+    (cuts: number[]) =>
+    (t: number): Picture =>
+    (x, y) =>
+      picture(t / 3)(x, y) + (cuts.filter((c) => t >= c).length % 2) * 70;
+  /** Footage of its own in the corner, over other moving footage; each cuts at the samples given. */
+  const pip = (backgroundCuts: number[], insetCuts: number[] = []) => {
+    const [background, content] = [slow(backgroundCuts, 4), brightening(insetCuts)];
+    return Array.from({ length: INSET_SAMPLES }, (_, t) => framed(inset, content(t), background(t)));
+  };
+  const within1px = (found: Rect | undefined) =>
+    found !== undefined && (["x0", "y0", "x1", "y1"] as const).every((side) => Math.abs(found[side] - inset[side]) <= 1);
+
+  it("finds an inset over moving footage from the background's cuts alone (the inset itself never cuts)", () => {
+    const frames = pip([20, 50]);
+    expect(cutRegion(frames.slice(0, REGION_SAMPLES))).toBeUndefined();
+    expect(within1px(cornerInset(frames))).toBe(true);
+  });
+
+  it("finds it from the inset's own cuts while the footage around it drifts", () => {
+    expect(within1px(cornerInset(pip([], [12, 36])))).toBe(true);
+  });
+
+  it("finds nothing in footage whose cuts change the whole frame, nor from one cut alone", () => {
+    const whole = Array.from({ length: INSET_SAMPLES }, (_, t) => framed({ x0: 0, y0: 0, x1: S, y1: S }, cutting([20, 50])(t), white));
+    expect(cornerInset(whole)).toBeUndefined();
+    expect(cornerInset(pip([20]))).toBeUndefined();
+  });
+
+  it("is searched as a region of a landscape upload once INSET_SAMPLES have arrived, and never in a portrait one", () => {
+    const frames = pip([20, 50]);
+    const regionsOf = (aspect: number) => {
+      const builder = new FingerprintBuilder();
+      builder.setFrameAspect(aspect);
+      frames.forEach((gray, index) => builder.addSample(index, gray));
+      return builder.regionSignatures();
+    };
+    const [found, ...others] = regionsOf(16 / 9);
+    expect(others).toEqual([]);
+    expect(found!.signature).toHaveLength(INSET_SAMPLES);
+    expect(found!.region.map((share) => share * S)).toEqual(Object.values(cornerInset(frames)!));
+    expect(regionsOf(9 / 16).some(({ region }) => region[0] > 0.4)).toBe(false);
   });
 });
 
