@@ -1,8 +1,9 @@
 /**
  * Offset voting: a copy shares many hash hits with its source at one time offset, while
- * coincidental hits scatter over many offsets. Pure: this is the rule; the index store runs
- * the same rule in SQL, so only candidates leave the database (test/integration checks that
- * both agree).
+ * coincidental hits scatter over many offsets. Pure: the index store makes the rule's first
+ * cut in SQL (only rows of videos hit through `minVotes` of their rows leave the database)
+ * and votes here over those rows (test/integration checks the result against this rule over
+ * every row).
  */
 export interface IndexHit {
   readonly videoNum: number;
@@ -104,5 +105,5 @@ export function voteOffsets(hits: Iterable<IndexHit>, rule: VotingRule): OffsetC
     }
     if (best) candidates.push(best);
   }
-  return candidates.sort((a, b) => b.score - a.score || b.votes - a.votes || a.videoNum - b.videoNum);
+  return candidates.sort((a, b) => toNine(b.score) - toNine(a.score) || b.votes - a.votes || a.videoNum - b.videoNum);
 }

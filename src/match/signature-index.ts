@@ -26,14 +26,17 @@ export interface CandidateSearch {
   readonly candidates: OffsetCandidate[][];
   /** Probed keys found to hold more than `rule.stopAt` rows: now on the stop-list. */
   readonly frequentKeys: number[];
-  /** Index rows the search read (a measure of its cost; none of them left the store). */
+  /** Index rows the search read (a measure of its cost). */
   readonly rowsRead: number;
+  /** Of those, the rows that left the store: those of videos past the first cut (the voting's input). */
+  readonly rowsReturned: number;
 }
 
 /** The matcher's port onto stored fingerprints (FrameIndex in production). */
 export interface SignatureIndex {
   /**
-   * Votes over the probes' hits on other videos, in the store: only candidates come back.
+   * Votes over the probes' hits on other videos. The store makes the voting's first cut, so
+   * only the rows of videos hit through at least `rule.minVotes` of their rows leave it.
    * Keys on the stop-list (more than `rule.stopAt` rows) are skipped; keys found over it are
    * added to it.
    */

@@ -1,35 +1,32 @@
-import { oneBitNeighbours, PAIR_KEY_BITS } from "../fingerprint/signature.js";
-import type { OffsetCandidate } from "../fingerprint/voting.js";
-import type { CandidateQuery, CandidateSearch, ReferenceVideo, SignatureIndex } from "../match/signature-index.js";
+import { oneBitNeighbours } from "../fingerprint/signature.js";
+import { voteOffsets, type IndexHit } from "../fingerprint/voting.js";
+import type { CandidateQuery, CandidateSearch, ProbeSet, ReferenceVideo, SignatureIndex } from "../match/signature-index.js";
 import type { Db } from "./prisma.js";
 import { StopList } from "./stop-list.js";
 
 const REBUILD_TIMEOUT_MS = 60 * 60_000;
 
-interface CandidateRow {
-  probe_set: number;
-  video_num: number;
-  bin: number;
-  votes: number;
-  score: number;
-}
-
+/** The rows of the videos that pass the first cut, as parallel arrays (one row of the result). */
 interface SearchRow {
-  candidates: CandidateRow[];
+  keys: number[];
+  video_nums: number[];
+  samples: number[];
+  key_rows: number[];
   frequent_keys: number[];
   rows_read: bigint;
 }
 
 /**
  * The matcher's index in PostgreSQL: `frame_index(key, video_num, sample)` (one table, or hash
- * partitions by key: prisma/sql/partition-frame-index.sql) and the stop-list `index_stop_key` (keys with more rows than the voting rule's `stopAt`: a
- * black-ish frame, a common intro, a still shot in many videos says nothing about any one
- * video, so such keys are never read). A search takes the keys of every probe set (with their
- * one-bit neighbours where the set asks for them), leaves out the stop-listed ones (StopList
- * keeps a copy in the process), looks the rest up, and votes inside the database, each set
- * apart (the rule of voteOffsets),
- * so only candidates leave it. Its first cut keeps the rows of videos hit through at least
- * `minVotes` rows: most chance hits are a video's only one, and they never reach the voting.
+ * partitions by key: prisma/sql/partition-frame-index.sql) and the stop-list `index_stop_key`
+ * (keys with more rows than the voting rule's `stopAt`: a black-ish frame, a common intro, a
+ * still shot in many videos says nothing about any one video, so such keys are never read).
+ * A search takes the keys of every probe set (with their one-bit neighbours where the set asks
+ * for them), leaves out the stop-listed ones (StopList keeps a copy in the process) and looks
+ * the rest up. The database makes the first cut: only the rows of videos hit through at least
+ * `minVotes` of their rows leave it (most chance hits are a video's only one). Each set's
+ * offsets are then voted here over those rows (voteOffsets): in SQL the voting's joins and
+ * sorts cost as much as the lookups themselves.
  *
  * The one part that reads frame_index filters it by `key = ANY(keys)` and counts rows with a
  * window partitioned by key: a shape a key-distributed engine (Citus) runs on the shards that
@@ -47,11 +44,11 @@ export class FrameIndex implements SignatureIndex {
 
   async findCandidates(query: CandidateQuery): Promise<CandidateSearch> {
     const { sets, rule } = query;
-    if (sets.every((set) => set.probes.length === 0)) return { candidates: sets.map(() => []), frequentKeys: [], rowsRead: 0 };
+    if (sets.every((set) => set.probes.length === 0))
+      return { candidates: sets.map(() => []), frequentKeys: [], rowsRead: 0, rowsReturned: 0 };
     const stopKeys = await this.stopList.current();
     const keys = sets.flatMap((set) => set.probes.flatMap((p) => (set.neighbours ? oneBitNeighbours(p.key) : [p.key])));
     const lookedUp = [...new Set(keys)].filter((key) => !stopKeys.has(key));
-    const probes = sets.flatMap((set, id) => set.probes.map((p) => ({ ...p, id, neighbours: set.neighbours })));
     // The keys reach the scan through a sub-select, whose result the planner cannot see: it
     // then costs the scan as the B-tree descents it is. Shown the list, it estimated thousands
     // of keys' rows, and searches on a small index got several times slower.
@@ -63,46 +60,23 @@ export class FrameIndex implements SignatureIndex {
         SELECT * FROM posting WHERE key_rows <= ${rule.stopAt} AND video_num IN (
           SELECT video_num FROM posting WHERE key_rows <= ${rule.stopAt} AND video_num <> ${query.excludeVideoNum}
           GROUP BY video_num HAVING count(DISTINCT sample) >= ${rule.minVotes})
-      ), joined AS (
-        SELECT pr.probe_set, po.video_num, po.sample, pr.qs, po.key_rows
-        FROM evidence po CROSS JOIN generate_series(-1, ${PAIR_KEY_BITS - 1}) AS bit
-        JOIN unnest(${probes.map((p) => p.key)}::int4[], ${probes.map((p) => p.sample)}::int4[], ${probes.map((p) => p.id)}::int4[],
-                    ${probes.map((p) => p.neighbours)}::bool[]) AS pr(key, qs, probe_set, neighbours)
-          ON pr.key = CASE WHEN bit < 0 THEN po.key ELSE po.key # (1 << bit) END AND (bit < 0 OR pr.neighbours)
-      ), hit AS (
-        -- The first cut again, for each set of probes alone (above, a row either set reads counts).
-        SELECT probe_set, video_num, floor((sample - qs)::float8 / ${rule.binSamples} + 0.5)::int4 AS bin, qs,
-               max(ln(1 + ${rule.stopAt}::float8 / key_rows)) AS weight
-        FROM joined WHERE (probe_set, video_num) IN (
-          SELECT probe_set, video_num FROM joined GROUP BY 1, 2 HAVING count(DISTINCT sample) >= ${rule.minVotes})
-        GROUP BY 1, 2, 3, 4
-      ), peak AS (
-        SELECT probe_set, video_num, centre AS bin, count(*)::int4 AS votes, sum(weight) AS score FROM (
-          SELECT probe_set, video_num, bin + d AS centre, qs, max(weight) AS weight
-          FROM hit CROSS JOIN (VALUES (-1), (0), (1)) AS window_(d)
-          GROUP BY 1, 2, 3, 4
-        ) voter
-        GROUP BY 1, 2, 3 HAVING count(*) >= ${rule.minVotes}
-      ), best AS (
-        SELECT DISTINCT ON (probe_set, video_num) probe_set, video_num, bin, votes, score FROM peak
-        ORDER BY probe_set, video_num, round(score::numeric, 9) DESC, bin
-      ), ranked AS (
-        SELECT *, row_number() OVER (PARTITION BY probe_set ORDER BY score DESC, votes DESC, video_num) AS rank FROM best
       )
-      SELECT
-        (SELECT coalesce(json_agg(r ORDER BY probe_set, rank), '[]') FROM (
-          SELECT probe_set, video_num, bin, votes, score, rank FROM ranked WHERE rank <= ${query.maxCandidates}) r) AS candidates,
+      SELECT e.*,
         (SELECT coalesce(array_agg(DISTINCT key), '{}') FROM posting WHERE key_rows > ${rule.stopAt}) AS frequent_keys,
-        (SELECT count(*) FROM posting) AS rows_read`;
-    const candidatesOf = (id: number): OffsetCandidate[] =>
-      row!.candidates
-        .filter((c) => c.probe_set === id)
-        .map((c) => ({ videoNum: c.video_num, offsetSamples: c.bin * rule.binSamples, votes: c.votes, score: c.score }));
-    const frequentKeys = row!.frequent_keys;
+        (SELECT count(*) FROM posting) AS rows_read
+      FROM (SELECT coalesce(array_agg(key), '{}') AS keys, coalesce(array_agg(video_num), '{}') AS video_nums,
+                   coalesce(array_agg(sample), '{}') AS samples, coalesce(array_agg(key_rows::int4), '{}') AS key_rows
+            FROM evidence) e`;
+    const { frequent_keys: frequentKeys } = row!;
     // The stop-list is kept current by the searches themselves: they read these keys' rows
     // anyway, and from now on no search will.
     if (frequentKeys.length > 0) await this.stopList.add(frequentKeys);
-    return { candidates: sets.map((_, id) => candidatesOf(id)), frequentKeys, rowsRead: Number(row!.rows_read) };
+    return {
+      candidates: sets.map((set) => voteOffsets(hitsOf(set, row!), rule).slice(0, query.maxCandidates)),
+      frequentKeys,
+      rowsRead: Number(row!.rows_read),
+      rowsReturned: row!.keys.length,
+    };
   }
 
   async loadReferences(videoNums: readonly number[]): Promise<ReferenceVideo[]> {
@@ -138,4 +112,19 @@ export class FrameIndex implements SignatureIndex {
     this.stopList.forget();
     return keys;
   }
+}
+
+/** The hits of one probe set among the rows read: each row meets the set's probes of its key (or one bit from it). */
+function hitsOf(set: ProbeSet, rows: SearchRow): IndexHit[] {
+  const samplesByKey = new Map<number, number[]>();
+  for (const probe of set.probes) samplesByKey.set(probe.key, [...(samplesByKey.get(probe.key) ?? []), probe.sample]);
+  const hits: IndexHit[] = [];
+  rows.keys.forEach((key, i) => {
+    for (const probed of set.neighbours ? oneBitNeighbours(key) : [key]) {
+      for (const querySample of samplesByKey.get(probed) ?? []) {
+        hits.push({ videoNum: rows.video_nums[i]!, refSample: rows.samples[i]!, querySample, keyRows: rows.key_rows[i]! });
+      }
+    }
+  });
+  return hits;
 }

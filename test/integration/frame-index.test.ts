@@ -83,7 +83,7 @@ describe.each([
       expect(plan.filter((line) => /frame_index_p\d+/.test(line["QUERY PLAN"]))).toHaveLength(1);
     });
 
-  it("votes inside the database exactly as voteOffsets does, and reports the keys over the stop-list limit", async () => {
+  it("finds what voteOffsets finds over every row under the probed keys (the first cut in the database), and reports the keys over the stop-list limit", async () => {
     const rule: VotingRule = { binSamples: 2, minVotes: 2, stopAt: 6 };
     // 200 keys, some in many videos; 40 videos of 60 rows each, a few of them sharing runs of keys.
     // Drawn from a fixed seed: every run votes over the same rows, with more than 5 candidates in each set.

@@ -128,10 +128,13 @@ export class InMemoryIndex implements SignatureIndex {
       });
       return voteOffsets(hits, query.rule).slice(0, query.maxCandidates);
     };
+    const rowsRead = [...keys].reduce((n, key) => n + (this.rows.get(key)?.length ?? 0), 0);
     return {
       candidates: lookups.map(candidatesOf),
       frequentKeys: [...keys].filter((key) => (this.rows.get(key)?.length ?? 0) > query.rule.stopAt),
-      rowsRead: [...keys].reduce((n, key) => n + (this.rows.get(key)?.length ?? 0), 0),
+      // In memory, every row read is at hand: no first cut is needed to keep traffic down.
+      rowsReturned: rowsRead,
+      rowsRead,
     };
   }
   async loadReferences(nums: readonly number[]): Promise<ReferenceVideo[]> {
