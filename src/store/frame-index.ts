@@ -117,7 +117,11 @@ export class FrameIndex implements SignatureIndex {
 /** The hits of one probe set among the rows read: each row meets the set's probes of its key (or one bit from it). */
 function hitsOf(set: ProbeSet, rows: SearchRow): IndexHit[] {
   const samplesByKey = new Map<number, number[]>();
-  for (const probe of set.probes) samplesByKey.set(probe.key, [...(samplesByKey.get(probe.key) ?? []), probe.sample]);
+  for (const probe of set.probes) {
+    const samples = samplesByKey.get(probe.key);
+    if (samples) samples.push(probe.sample);
+    else samplesByKey.set(probe.key, [probe.sample]);
+  }
   const hits: IndexHit[] = [];
   rows.keys.forEach((key, i) => {
     for (const probed of set.neighbours ? oneBitNeighbours(key) : [key]) {
