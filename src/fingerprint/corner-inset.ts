@@ -1,4 +1,4 @@
-import { FRAME_SIZE, type Rect } from "./frame-hash.js";
+import { FRAME_SIZE, rectArea as area, type Rect } from "./frame-hash.js";
 
 /**
  * An inset in a corner of the frame over other moving footage (picture-in-picture, reaction
@@ -98,10 +98,9 @@ function judge(cuts: CutAreas, h: Hypothesis, size: number): Judged | undefined 
   // A pixel either side of the border belongs to neither: scaling blends the two pictures there.
   const inside = grow(rect, -1, size);
   const ring = grow(rect, 1, size);
-  const whole = { x0: 0, y0: 0, x1: size, y1: size };
   const insideShare = cuts.pairs.map((_, t) => cuts.share(t, inside));
   const outsideArea = size * size - area(ring);
-  const outsideShare = cuts.pairs.map((_, t) => (cuts.count(t, whole) - cuts.count(t, ring)) / outsideArea);
+  const outsideShare = cuts.pairs.map((_, t) => (cuts.total(t) - cuts.count(t, ring)) / outsideArea);
   const usualInside = median(insideShare);
   const usualOutside = median(outsideShare);
   let score = 0;
@@ -174,6 +173,11 @@ class CutAreas {
     return table[y1 * s + x1]! - table[y0 * s + x1]! - table[y1 * s + x0]! + table[y0 * s + x0]!;
   }
 
+  /** All the cut pixels of pair t. */
+  total(t: number): number {
+    return this.pairs[t]![this.stride * this.stride - 1]!;
+  }
+
   share(t: number, r: Rect): number {
     const a = area(r);
     return a > 0 ? this.count(t, r) / a : 0;
@@ -181,7 +185,6 @@ class CutAreas {
 }
 
 const clamp = (v: number, size: number) => Math.max(0, Math.min(size, v));
-const area = (r: Rect) => Math.max(0, r.x1 - r.x0) * Math.max(0, r.y1 - r.y0);
 const grow = (r: Rect, by: number, size: number): Rect => ({
   x0: clamp(r.x0 - by, size),
   y0: clamp(r.y0 - by, size),

@@ -34,6 +34,9 @@ export interface Rect {
   readonly y1: number;
 }
 
+/** A rectangle's area in pixels (none for an empty one). */
+export const rectArea = (r: Rect) => Math.max(0, r.x1 - r.x0) * Math.max(0, r.y1 - r.y0);
+
 /** The frame without its black borders (never less than half of either side). */
 export function contentRect(gray: Uint8Array, size = FRAME_SIZE): Rect {
   const isBar = (values: number[]) => {

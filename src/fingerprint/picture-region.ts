@@ -1,5 +1,5 @@
 import { cornerInset, CUT_LUMA } from "./corner-inset.js";
-import { contentRect, FRAME_SIZE, type Rect } from "./frame-hash.js";
+import { contentRect, FRAME_SIZE, rectArea as area, type Rect } from "./frame-hash.js";
 import { refineEdges } from "./region-edges.js";
 
 /**
@@ -130,7 +130,6 @@ export function cutRegion(frames: readonly Uint8Array[], size = FRAME_SIZE): Rec
   return plausible(region, size) ? region : undefined;
 }
 
-const area = (r: Rect) => (r.x1 - r.x0) * (r.y1 - r.y0);
 const overlap = (a: Rect, b: Rect) => Math.min(a.x1, b.x1) > Math.max(a.x0, b.x0) && Math.min(a.y1, b.y1) > Math.max(a.y0, b.y0);
 
 /** The band a 16:9 picture fills across the full width of a portrait frame (width / height). */
