@@ -3,7 +3,7 @@
  * layout copies were found through a region of the frame, and how well each compilation
  * source's segment covers the true one.
  */
-import { COMPILATION } from "./compilations.js";
+import { COMPILATIONS } from "./compilations.js";
 import type { CorpusVideo } from "./corpus.js";
 import { TRANSFORMATIONS } from "./edits.js";
 import { intervalIoU } from "./truth.js";
@@ -25,7 +25,18 @@ export interface MatchRow {
   other_start: number;
   other_end: number;
   other_duration: number;
+  /** Further shared segments in this video: [start, end] pairs flattened. */
+  more_segments: number[];
 }
+
+/** Every segment a row lists in its own video: the strongest, then the further ones. */
+const listedSegments = (r: MatchRow): [number, number][] => [
+  [r.start, r.end],
+  ...Array.from({ length: Math.floor(r.more_segments.length / 2) }, (_, i): [number, number] => [
+    r.more_segments[2 * i]!,
+    r.more_segments[2 * i + 1]!,
+  ]),
+];
 
 /** Prints the details, from each copy's report against its original (`copy|original` → row). */
 export function printDetails(corpus: readonly CorpusVideo[], reportOf: ReadonlyMap<string, MatchRow>): void {
@@ -53,18 +64,19 @@ export function printDetails(corpus: readonly CorpusVideo[], reportOf: ReadonlyM
     const regions = reports.flatMap((r) => (r.region ? [r.region.map((x) => x.toFixed(2)).join(",")] : []));
     console.log(`${name.padEnd(24)} found ${reports.length}: through a region ${regions.length} (${regions.join("; ") || "–"})`);
   }
-  // Compilations: each source found, and how well its segment in the compilation covers the true one.
-  const compilations = corpus.filter((v) => v.parts);
-  if (compilations.length > 0) {
-    const ious = compilations.flatMap((v) =>
-      v.parts!.flatMap((p) => {
-        const report = reportOf.get(`${v.id}|${p.source}`);
-        return report ? [intervalIoU([report.start, report.end], p.at)] : [];
-      }),
+  // Compilations: each source found, and how well the segments listed for it cover each of its
+  // stretches in the compilation (a source used twice must have both listed).
+  for (const name of COMPILATIONS) {
+    const compilations = corpus.filter((v) => v.transformation === name);
+    if (compilations.length === 0) continue;
+    const parts = compilations.flatMap((v) => v.parts!.map((part) => ({ part, report: reportOf.get(`${v.id}|${part.source}`) })));
+    const sources = compilations.flatMap((v) => [...new Set(v.parts!.map((p) => p.source))].map((s) => reportOf.has(`${v.id}|${s}`)));
+    const ious = parts.flatMap(({ part, report }) =>
+      report ? [Math.max(...listedSegments(report).map((segment) => intervalIoU(segment, part.at)))] : [],
     );
     const mean = ious.reduce((a, b) => a + b, 0) / Math.max(1, ious.length);
     console.log(
-      `${COMPILATION}: sources found ${ious.length} of ${compilations.length * 3}, mean IoU of each one's segment in the compilation ${mean.toFixed(2)}`,
+      `${name}: sources found ${sources.filter(Boolean).length} of ${sources.length}; stretches with a listed segment (IoU ≥ 0.5) ${ious.filter((x) => x >= 0.5).length} of ${parts.length}, mean IoU of each found source's stretch with its best listed segment ${mean.toFixed(2)}`,
     );
   }
 }

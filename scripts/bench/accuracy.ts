@@ -15,7 +15,7 @@ import { LocalFileStore } from "./local-store.js";
 import { buildCorpus, caseOriginals, type CorpusVideo } from "./corpus.js";
 import { TRANSFORMATIONS } from "./edits.js";
 import { mulberry32 } from "./random-scenes.js";
-import { COMPILATION } from "./compilations.js";
+import { COMPILATIONS } from "./compilations.js";
 import { printDetails, type MatchRow } from "./accuracy-details.js";
 import { pairKey, seedPairs, vpdqPairs } from "./peers.js";
 import { isCopy, related, sourcesOf } from "./truth.js";
@@ -38,7 +38,7 @@ function shuffle<T>(items: T[], rng: () => number): T[] {
 
 const started = Date.now();
 // The generator's version is part of the cache key: a changed generator makes a new corpus.
-const dir = path.resolve(process.env.BENCH_CORPUS_DIR ?? path.join(".run", "bench-corpus", `v7-${seed}-${originals}x${negatives}`));
+const dir = path.resolve(process.env.BENCH_CORPUS_DIR ?? path.join(".run", "bench-corpus", `v8-${seed}-${originals}x${negatives}`));
 const corpus = await buildCorpus({ seed, originals, negatives, dir }, (line) => console.error(`[corpus] ${line}`));
 console.error(`[corpus] ${corpus.length} videos in ${dir} (${((Date.now() - started) / 1000).toFixed(0)} s)`);
 
@@ -74,7 +74,8 @@ const analysisSec = (Date.now() - analysisStarted) / 1000;
 const byId = new Map(corpus.map((v) => [v.id, v]));
 const rows = await db.$queryRaw<MatchRow[]>`
   SELECT v1.key AS a, v2.key AS b, m.kind::text AS kind, (m.segment_end - m.segment_start) / v1.duration_sec AS span,
-         m.score, m.offset_sec AS offset, m.segment_start AS start, m.segment_end AS "end", m.flipped, m.rate, m.region, m.evidence::text AS evidence, m.other_start, m.other_end, v2.duration_sec AS other_duration
+         m.score, m.offset_sec AS offset, m.segment_start AS start, m.segment_end AS "end", m.flipped, m.rate, m.region, m.evidence::text AS evidence, m.other_start, m.other_end, v2.duration_sec AS other_duration,
+         m.more_segments
   FROM match m JOIN video v1 ON v1.id = m.video_id JOIN video v2 ON v2.id = m.other_video_id`;
 const cuts = await db.$queryRaw<{ key: string; times: number[] }[]>`
   SELECT v.key, array_agg(c.time_sec) AS times FROM video v JOIN scene_cut c ON c.video_id = v.id GROUP BY v.key`;
@@ -157,7 +158,7 @@ console.log(`${"".padEnd(24)} ${"n".padStart(4)}   ${"this project".padEnd(26)}$
 console.log(
   `${"transformation".padEnd(24)} ${"".padStart(4)}   recall  prec.  whole sound${peerNames.map(() => "   recall  prec.").join("")}`,
 );
-const families = [...Object.keys(TRANSFORMATIONS), ...(corpus.some((v) => v.parts) ? [COMPILATION] : [])];
+const families = [...Object.keys(TRANSFORMATIONS), ...COMPILATIONS.filter((name) => corpus.some((v) => v.transformation === name))];
 for (const name of families) console.log(line(name, (v) => v.transformation === name));
 const negativeGroups = [...new Set(corpus.filter((v) => v.family === undefined).map((v) => v.transformation.replace(/ as o\d+$/, "")))];
 for (const group of negativeGroups) {

@@ -10,6 +10,9 @@ const run = promisify(execFile);
 const FFMPEG = process.env.FFMPEG_PATH ?? "ffmpeg";
 
 export const COMPILATION = "compilation (3 sources)";
+/** Two stretches of one source around a stretch of another: the pair shares two segments, both to be listed. */
+export const COMPILATION_TWICE = "compilation (a source twice)";
+export const COMPILATIONS = [COMPILATION, COMPILATION_TWICE];
 
 /** Where one source's fragment sits: `at` in the compilation, `from` in the source (seconds). */
 export interface CompilationPart {

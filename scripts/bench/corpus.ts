@@ -7,7 +7,7 @@ import { existsSync } from "node:fs";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { renderScenes, type Scene } from "../lib/media-fixtures.js";
-import { COMPILATION, planCompilation, renderCompilation, type CompilationPart } from "./compilations.js";
+import { COMPILATION, COMPILATION_TWICE, planCompilation, renderCompilation, type CompilationPart } from "./compilations.js";
 import { EXTENSIONS, footage, LAYOUT_NEGATIVES, TITLE_CARD, TRANSFORMATIONS, withLeadIn, type OriginalSpec } from "./edits.js";
 import { between, H, mulberry32, pick, randomScene, sceneDurations, stringHash, W, type Rhythm, type Rng } from "./random-scenes.js";
 import { produce, runAll } from "./util.js";
@@ -179,14 +179,21 @@ export async function buildCorpus(options: CorpusOptions, progress: (line: strin
   });
   videos.push(...tasks.map((t) => t.video));
 
-  // Compilations: fragments of an original and of the next two in one upload.
-  for (const [i, first] of (randomOriginals.length >= 3 ? randomOriginals : []).entries()) {
-    const sources = [0, 1, 2].map((k) => randomOriginals[(i + k) % randomOriginals.length]!);
-    const id = `${first.id}/compilation`;
+  // Compilations: fragments of an original and of the next two in one upload; and (v8) two
+  // stretches of an original around one of the next, each drawn from its own stream.
+  const plans = (randomOriginals.length >= 3 ? randomOriginals : []).flatMap((first, i) => {
+    const next = (k: number) => randomOriginals[(i + k) % randomOriginals.length]!;
+    return [
+      { first, kind: COMPILATION, slug: "compilation", sources: [first, next(1), next(2)] },
+      { first, kind: COMPILATION_TWICE, slug: "compilation-twice", sources: [first, next(1), first] },
+    ];
+  });
+  for (const { first, kind, slug, sources } of plans) {
+    const id = `${first.id}/${slug}`;
     const parts = planCompilation(sources, mulberry32(options.seed ^ stringHash(id)));
-    const file = path.join(options.dir, `${first.id}-compilation.mp4`);
+    const file = path.join(options.dir, `${first.id}-${slug}.mp4`);
     await produce(file, (out) => renderCompilation(parts, new Map(sources.map((s) => [s.id, s.file])), out));
-    videos.push({ id, file, family: first.id, transformation: COMPILATION, parts });
+    videos.push({ id, file, family: first.id, transformation: kind, parts });
   }
   progress("compilations done");
   await writeFile(manifestPath, JSON.stringify(videos, null, 1));

@@ -37,6 +37,7 @@ async function serve(variant: "bare" | "service"): Promise<void> {
         offsetSec: 0,
         segment: [0, 16],
         otherSegment: [0, 16],
+        moreSegments: [],
         flipped: false,
         rate: 1,
         region: null,

@@ -1,8 +1,9 @@
 /** The accuracy corpus's ground truth: which originals' footage each video carries. */
 import type { CorpusVideo } from "./corpus.js";
 
-/** The originals a video carries footage of: its family, or every source of a compilation; none for a negative. */
-export const sourcesOf = (v: CorpusVideo): readonly string[] => (v.parts ? v.parts.map((p) => p.source) : v.family ? [v.family] : []);
+/** The originals a video carries footage of: its family, or every source of a compilation (once each); none for a negative. */
+export const sourcesOf = (v: CorpusVideo): readonly string[] =>
+  v.parts ? [...new Set(v.parts.map((p) => p.source))] : v.family ? [v.family] : [];
 
 /** Two videos that share some original's footage: a pair any method may rightly report. */
 export const related = (a: CorpusVideo, b: CorpusVideo): boolean => sourcesOf(a).some((s) => sourcesOf(b).includes(s));

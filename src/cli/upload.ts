@@ -106,6 +106,8 @@ async function main(): Promise<number> {
         console.log(
           `    ${d.kind.padEnd(14)} score ${d.score.toFixed(3)}  ${d.file}  (${d.evidence === "both" ? "picture and sound; " : "picture; "}${d.flipped ? "mirrored; " : ""}${d.rate === 1 ? "" : `×${d.rate}; `}${layout}offset ${offset}; here ${d.segment[0]}–${d.segment[1]} s, there ${d.otherSegment[0]}–${d.otherSegment[1]} s)`,
         );
+        for (const m of d.moreSegments)
+          console.log(`      and here ${m.segment[0]}–${m.segment[1]} s, there ${m.otherSegment[0]}–${m.otherSegment[1]} s`);
       }
     }
   }

@@ -19,6 +19,12 @@ export const isWholeCopy = (kind: MatchKind): boolean => kind === "identical" ||
  */
 export type FrameRegion = readonly [x0: number, y0: number, x1: number, y1: number];
 
+/** Footage two videos share at one alignment: where it is in this video and in the other. */
+export interface SharedSegment {
+  readonly segment: readonly [number, number];
+  readonly otherSegment: readonly [number, number];
+}
+
 /** One side of a pair of videos that share footage (stored for both sides). */
 export interface StoredMatch {
   readonly otherVideoId: string;
@@ -28,6 +34,11 @@ export interface StoredMatch {
   readonly offsetSec: number;
   readonly segment: readonly [number, number];
   readonly otherSegment: readonly [number, number];
+  /**
+   * Further footage the two share at other alignments (a compilation that uses the other video
+   * twice, two parts of it out of order), in this video's time order; empty for most pairs.
+   */
+  readonly moreSegments: readonly SharedSegment[];
   /** One video is the other mirrored (flipped left to right). */
   readonly flipped: boolean;
   /** How fast this video plays the shared footage against the other (1.25: sped up by a quarter; 1: same speed). */
@@ -48,6 +59,9 @@ export function mirrorMatch(videoId: string, match: StoredMatch): StoredMatch {
     offsetSec: -match.offsetSec,
     segment: match.otherSegment,
     otherSegment: match.segment,
+    moreSegments: match.moreSegments
+      .map(({ segment, otherSegment }) => ({ segment: otherSegment, otherSegment: segment }))
+      .sort((a, b) => a.segment[0] - b.segment[0]),
     flipped: match.flipped,
     rate: Math.round(1e4 / match.rate) / 1e4,
     region: match.otherRegion,

@@ -23,7 +23,16 @@ export interface OffsetCandidate {
   readonly votes: number;
   /** Those votes weighed by how rare their keys are: what candidates are ranked by. */
   readonly score: number;
+  /**
+   * The video's next best peaks at other offsets (best first, at most MORE_PEAKS, no two
+   * windows overlapping): where the two may share more footage (a compilation that uses a
+   * video twice, a copy with its middle replaced).
+   */
+  readonly otherOffsets: readonly number[];
 }
+
+/** Peaks kept besides a video's best one. */
+export const MORE_PEAKS = 3;
 
 export interface VotingRule {
   /** Offsets are voted in bins of this many samples. */
@@ -43,10 +52,10 @@ function rarityWeight(keyRows: number, stopAt: number): number {
   return Math.log(1 + stopAt / Math.max(1, keyRows));
 }
 
-/** A score to 9 decimals, as the SQL form compares peaks (round(score::numeric, 9)). */
+/** A score to 9 decimals: peaks compare at this precision, whatever order their weights were summed in. */
 const toNine = (score: number): number => Math.round(score * 1e9);
 
-/** The bin of an offset: floor(x + 0.5), which the SQL form computes the same way. */
+/** The bin of an offset: floor(x + 0.5). */
 function offsetBin(refSample: number, querySample: number, binSamples: number): number {
   return Math.floor((refSample - querySample) / binSamples + 0.5);
 }
@@ -54,7 +63,7 @@ function offsetBin(refSample: number, querySample: number, binSamples: number): 
 /**
  * Distinct stored samples hit, per video. A video hit through fewer than `minVotes` of its
  * rows is no candidate, however many query samples met them: one row met from several
- * moments of a still shot is one coincidence. (The SQL form makes this its first cut, before
+ * moments of a still shot is one coincidence. (The database makes this its first cut, before
  * any vote is counted.)
  */
 function storedRowsHit(hits: readonly IndexHit[]): Map<number, number> {
@@ -70,9 +79,11 @@ function storedRowsHit(hits: readonly IndexHit[]): Map<number, number> {
  * For each video, the offset bin whose window (the bin and its two neighbours, so a peak
  * split across a bin edge is not halved) holds the highest score: the sum over distinct
  * query samples of their rarest key's weight. Every bin next to a hit is a possible peak.
- * Keeps peaks with at least `minVotes` voters, of videos hit through at least `minVotes` rows; best first (score, then votes, then lower
- * video and offset for a stable order). Scores equal to 9 decimals tie: the SQL form sums the
- * same weights in another order, and the last bits of a float sum depend on it.
+ * Keeps peaks with at least `minVotes` voters, of videos hit through at least `minVotes` rows,
+ * and each video's next best peaks elsewhere (otherOffsets); videos best first (score, then
+ * votes, then lower video; a video's peaks by score, then lower offset). Scores equal to 9
+ * decimals tie: the database returns the same rows in any order, and the last bits of a float
+ * sum depend on it.
  */
 export function voteOffsets(hits: Iterable<IndexHit>, rule: VotingRule): OffsetCandidate[] {
   const counted = [...hits].filter((hit) => hit.keyRows <= rule.stopAt);
@@ -93,17 +104,29 @@ export function voteOffsets(hits: Iterable<IndexHit>, rule: VotingRule): OffsetC
   }
   const candidates: OffsetCandidate[] = [];
   for (const [videoNum, windows] of perVideo) {
-    let best: OffsetCandidate | undefined;
-    for (const [centre, voters] of windows) {
-      if (voters.size < rule.minVotes) continue;
-      let score = 0;
-      for (const w of voters.values()) score += w;
-      const offsetSamples = centre * rule.binSamples;
-      const [mine, theirs] = [toNine(score), best ? toNine(best.score) : -Infinity];
-      if (mine > theirs || (mine === theirs && offsetSamples < best!.offsetSamples))
-        best = { videoNum, offsetSamples, votes: voters.size, score };
+    const peaks = [...windows]
+      .filter(([, voters]) => voters.size >= rule.minVotes)
+      .map(([centre, voters]) => {
+        let score = 0;
+        for (const w of voters.values()) score += w;
+        return { centre, votes: voters.size, score };
+      })
+      .sort((a, b) => toNine(b.score) - toNine(a.score) || a.centre - b.centre);
+    const [best] = peaks;
+    if (!best) continue;
+    // A window spans its bin and both neighbours: centres three bins apart share no vote.
+    const chosen = [best];
+    for (const peak of peaks) {
+      if (chosen.length > MORE_PEAKS) break;
+      if (chosen.every((c) => Math.abs(c.centre - peak.centre) >= 3)) chosen.push(peak);
     }
-    if (best) candidates.push(best);
+    candidates.push({
+      videoNum,
+      offsetSamples: best.centre * rule.binSamples,
+      votes: best.votes,
+      score: best.score,
+      otherOffsets: chosen.slice(1).map((peak) => peak.centre * rule.binSamples),
+    });
   }
   return candidates.sort((a, b) => toNine(b.score) - toNine(a.score) || b.votes - a.votes || a.videoNum - b.videoNum);
 }

@@ -52,6 +52,7 @@ function identicalMatch(originalId: string, durationSec: number | null): StoredM
     offsetSec: 0,
     segment: whole,
     otherSegment: whole,
+    moreSegments: [],
     flipped: false,
     region: null,
     otherRegion: null,

@@ -1,9 +1,10 @@
-import type { FrameRegion, MatchEvidence, StoredMatch } from "../domain/match.js";
+import type { FrameRegion, MatchEvidence, SharedSegment, StoredMatch } from "../domain/match.js";
 import { compareSoundtracks, decodeAudioPrint, type AudioPrint } from "../fingerprint/audio-print.js";
 import { decodeSignature, pictureSeconds, queryEntries, SAMPLE_RATE, type Signature } from "../fingerprint/signature.js";
 import type { OffsetCandidate, VotingRule } from "../fingerprint/voting.js";
 import { bestRate, MIN_RATE_SEARCH_SAMPLES, onQueryClock } from "../fingerprint/playback-rate.js";
-import { sharedChanges, verifyOffset } from "../fingerprint/verify.js";
+import { moreAlignments } from "../fingerprint/more-segments.js";
+import { sharedChanges, verifyOffset, type Alignment } from "../fingerprint/verify.js";
 import { judgeAlignment, MIN_DISTINCT_PICTURES, MIN_EVIDENCE_SEC, type Verdict } from "../fingerprint/verdict.js";
 import type { ReferenceVideo, SignatureIndex } from "./signature-index.js";
 
@@ -17,6 +18,8 @@ export interface Duplicate {
   /** Found in this region of the query's frame (an inset, a caption layout, a vertical band); null: the whole frame. */
   readonly region: FrameRegion | null;
   readonly evidence: MatchEvidence;
+  /** Further footage shared at other alignments (same speed only), in the query's time order. */
+  readonly moreSegments: readonly SharedSegment[];
 }
 
 /**
@@ -104,8 +107,9 @@ function verified(
     const reference = references.get(candidate.videoNum);
     if (!reference) continue;
     const refSignature = decodeSignature(reference.signature);
+    const sharesChanges = (aligned: Alignment) => !stillLayout || changesTogether(sharedChanges(signature, refSignature, aligned));
     const found = verifyOffset(signature, refSignature, candidate.offsetSamples);
-    if (!found || (stillLayout && !changesTogether(sharedChanges(signature, refSignature, found)))) continue;
+    if (!found || !sharesChanges(found)) continue;
     // A copy re-timed to another speed agrees for a while at each offset it drifts through:
     // enough agreement at rate 1 is worth trying the other rates.
     const { rate, alignment } =
@@ -118,13 +122,22 @@ function verified(
       refPictureSec: pictureSeconds(refSignature, reference.durationSec),
       decodedSec: decodedSec * rate,
     };
-    const judge = (minMatchedSec?: number) => {
-      const verdict = judgeAlignment(alignment, { ...clock, minMatchedSec });
-      return verdict && onQueryClock(verdict, rate);
+    const judgedAt = (aligned: Alignment) => {
+      const judge = (minMatchedSec?: number) => {
+        const verdict = judgeAlignment(aligned, { ...clock, minMatchedSec });
+        return verdict && onQueryClock(verdict, rate);
+      };
+      return withSoundtrack(judge, footage.audioPrint, reference.audioPrint, rate);
     };
-    const judged = withSoundtrack(judge, footage.audioPrint, reference.audioPrint, rate);
+    const judged = judgedAt(alignment);
     if (!judged) continue;
-    duplicates.push({ reference: { videoId: reference.videoId, key: reference.key }, ...judged, flipped, rate, region });
+    // Other alignments are looked for at the same speed only; each must make a match on its own.
+    const more =
+      rate === 1
+        ? moreAlignments(signature, refSignature, alignment, candidate.otherOffsets, (a) => (sharesChanges(a) ? judgedAt(a) : undefined))
+        : [];
+    const moreSegments = more.map(({ judged: { verdict } }) => ({ segment: verdict.querySegment, otherSegment: verdict.refSegment }));
+    duplicates.push({ reference: { videoId: reference.videoId, key: reference.key }, ...judged, flipped, rate, region, moreSegments });
   }
   return duplicates;
 }
@@ -159,6 +172,7 @@ export function toStoredMatch(duplicate: Duplicate): StoredMatch {
     offsetSec: verdict.offsetSec,
     segment: verdict.querySegment,
     otherSegment: verdict.refSegment,
+    moreSegments: duplicate.moreSegments,
     flipped: duplicate.flipped,
     rate: duplicate.rate,
     region: duplicate.region,

@@ -20,6 +20,17 @@ export const DuplicateEntrySchema = z
     offsetSec: z.number().describe("seconds to add to a time in this video to find the same moment in the other"),
     segment: Segment.describe("the matched footage in this video"),
     otherSegment: Segment.describe("the matched footage in the other video"),
+    moreSegments: z
+      .array(
+        z
+          .object({ segment: Segment.describe("in this video"), otherSegment: Segment.describe("in the other video") })
+          .readonly()
+          .meta({ id: "SharedSegment" }),
+      )
+      .readonly()
+      .describe(
+        "further footage the two share at other alignments (a compilation that uses the other video twice, two parts of it out of order), in this video's time order; usually empty",
+      ),
     flipped: z.boolean().describe("one video is the other mirrored (flipped left to right)"),
     rate: z
       .number()
@@ -154,6 +165,10 @@ function duplicateEntry(d: DuplicateRecord): DuplicateEntry {
     offsetSec: d.offsetSec,
     segment: [d.segment[0], d.segment[1]],
     otherSegment: [d.otherSegment[0], d.otherSegment[1]],
+    moreSegments: d.moreSegments.map((m) => ({
+      segment: [m.segment[0], m.segment[1]],
+      otherSegment: [m.otherSegment[0], m.otherSegment[1]],
+    })),
     flipped: d.flipped,
     rate: d.rate,
     region: d.region && [d.region[0], d.region[1], d.region[2], d.region[3]],

@@ -42,13 +42,13 @@ export const matchRows = {
         WHERE m.video_id = ${fromVideoId}::uuid AND m.other_video_id <> ${toVideoId}::uuid
           AND NOT COALESCE(other.group_id = source.group_id AND other.num > source.num, false))
       INSERT INTO match (video_id, other_video_id, score, kind, offset_sec, segment_start, segment_end, other_start, other_end, flipped, rate,
-                         region, other_region, evidence)
+                         region, other_region, evidence, more_segments, more_other_segments)
       SELECT ${toVideoId}::uuid, other_video_id, score, kind, offset_sec, segment_start, segment_end, other_start, other_end, flipped, rate,
-             region, other_region, evidence FROM inherited
+             region, other_region, evidence, more_segments, more_other_segments FROM inherited
       UNION ALL
-      -- The mirror rows, as the other videos see them.
+      -- The mirror rows, as the other videos see them (their further segments in the order read back: see segmentPairs).
       SELECT other_video_id, ${toVideoId}::uuid, score, kind, -offset_sec, other_start, other_end, segment_start, segment_end, flipped,
-             round((1 / rate)::numeric, 4)::float8, other_region, region, evidence FROM inherited
+             round((1 / rate)::numeric, 4)::float8, other_region, region, evidence, more_other_segments, more_segments FROM inherited
       ON CONFLICT (video_id, other_video_id) DO NOTHING`;
   },
 
@@ -72,14 +72,18 @@ export const matchRows = {
 };
 
 async function upsert(tx: Tx, videoId: string, m: StoredMatch): Promise<void> {
+  const more = m.moreSegments.flatMap((s) => [...s.segment]);
+  const moreOther = m.moreSegments.flatMap((s) => [...s.otherSegment]);
   await tx.$executeRaw`
     INSERT INTO match (video_id, other_video_id, score, kind, offset_sec, segment_start, segment_end, other_start, other_end, flipped, rate,
-                       region, other_region, evidence)
+                       region, other_region, evidence, more_segments, more_other_segments)
     VALUES (${videoId}::uuid, ${m.otherVideoId}::uuid, ${m.score}, ${TO_DB[m.kind]}::"MatchKind", ${m.offsetSec}, ${m.segment[0]}, ${m.segment[1]}, ${m.otherSegment[0]}, ${m.otherSegment[1]}, ${m.flipped}, ${m.rate},
-            ${m.region ? [...m.region] : null}::float8[], ${m.otherRegion ? [...m.otherRegion] : null}::float8[], ${m.evidence}::"MatchEvidence")
+            ${m.region ? [...m.region] : null}::float8[], ${m.otherRegion ? [...m.otherRegion] : null}::float8[], ${m.evidence}::"MatchEvidence",
+            ${more}::float8[], ${moreOther}::float8[])
     ON CONFLICT (video_id, other_video_id) DO UPDATE SET
       score = EXCLUDED.score, kind = EXCLUDED.kind, offset_sec = EXCLUDED.offset_sec,
       segment_start = EXCLUDED.segment_start, segment_end = EXCLUDED.segment_end,
       other_start = EXCLUDED.other_start, other_end = EXCLUDED.other_end, flipped = EXCLUDED.flipped, rate = EXCLUDED.rate,
-      region = EXCLUDED.region, other_region = EXCLUDED.other_region, evidence = EXCLUDED.evidence`;
+      region = EXCLUDED.region, other_region = EXCLUDED.other_region, evidence = EXCLUDED.evidence,
+      more_segments = EXCLUDED.more_segments, more_other_segments = EXCLUDED.more_other_segments`;
 }

@@ -1,5 +1,12 @@
 import type { JobStatus } from "../domain/job.js";
-import { SNAPSHOT_DUPLICATES, type DuplicatePosition, type FrameRegion, type MatchEvidence, type MatchKind } from "../domain/match.js";
+import {
+  SNAPSHOT_DUPLICATES,
+  type DuplicatePosition,
+  type FrameRegion,
+  type MatchEvidence,
+  type MatchKind,
+  type SharedSegment,
+} from "../domain/match.js";
 import type { ObjectRef } from "../domain/object-event.js";
 import { toMatchKind } from "./match-store.js";
 import type { Prisma } from "../generated/prisma/client.js";
@@ -15,6 +22,7 @@ export interface DuplicateRecord {
   readonly offsetSec: number;
   readonly segment: [number, number];
   readonly otherSegment: [number, number];
+  readonly moreSegments: SharedSegment[];
   readonly flipped: boolean;
   readonly rate: number;
   readonly region: FrameRegion | null;
@@ -202,6 +210,7 @@ function duplicateRecord(m: MatchRow): DuplicateRecord {
     offsetSec: m.offsetSec,
     segment: [m.segmentStart, m.segmentEnd],
     otherSegment: [m.otherStart, m.otherEnd],
+    moreSegments: segmentPairs(m.moreSegments, m.moreOtherSegments),
     flipped: m.flipped,
     rate: m.rate,
     region: frameRegion(m.region),
@@ -209,6 +218,15 @@ function duplicateRecord(m: MatchRow): DuplicateRecord {
     evidence: m.evidence,
     position: { score: m.score, otherVideoId: m.otherVideoId },
   };
+}
+
+/** Stored further segments ([start, end] pairs flattened, here and there), in this video's time order. */
+function segmentPairs(here: readonly number[], there: readonly number[]): SharedSegment[] {
+  const pairs: SharedSegment[] = [];
+  for (let i = 0; i + 1 < Math.min(here.length, there.length); i += 2) {
+    pairs.push({ segment: [here[i]!, here[i + 1]!], otherSegment: [there[i]!, there[i + 1]!] });
+  }
+  return pairs.sort((a, b) => a.segment[0] - b.segment[0]);
 }
 
 /** A stored region (four shares of the frame), or null for none. */

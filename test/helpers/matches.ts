@@ -8,6 +8,7 @@ export const nearDuplicateOf = (otherVideoId: string, seconds: number): StoredMa
   offsetSec: 0,
   segment: [0, seconds],
   otherSegment: [0, seconds],
+  moreSegments: [],
   flipped: false,
   region: null,
   otherRegion: null,

@@ -55,6 +55,17 @@ async function allPages(key: string, limit: number): Promise<{ entries: Duplicat
   return { entries, pages, totals };
 }
 
+/** The fragment shares two more stretches with the original, at other alignments (one of them earlier in the original). */
+const FRAGMENT_MORE = [
+  { segment: [12, 20], otherSegment: [40, 48] },
+  { segment: [25, 30], otherSegment: [5, 10] },
+] as const;
+/** The same, as the original (or a byte-identical copy of it) sees them: swapped, in its own time order. */
+const FRAGMENT_MORE_THERE = [
+  { segment: [5, 10], otherSegment: [25, 30] },
+  { segment: [40, 48], otherSegment: [12, 20] },
+];
+
 describe("duplicate groups and paged duplicates (popular content), in PostgreSQL", () => {
   const copyKey = (i: number) => `copy-${String(i).padStart(3, "0")}.mp4`;
   // Distinct scores, some equal, so the order's tie-break on the other video is exercised too.
@@ -64,7 +75,9 @@ describe("duplicate groups and paged duplicates (popular content), in PostgreSQL
     const original = await analysed("original.mp4", []);
     expect((await status("original.mp4")).group).toBeNull();
     // A video that shares only a fragment: a duplicate, not a group member.
-    await analysed("fragment.mp4", [{ ...nearDuplicateOf(original.videoId, 10), kind: "partial", score: 0.6 }]);
+    await analysed("fragment.mp4", [
+      { ...nearDuplicateOf(original.videoId, 10), kind: "partial", score: 0.6, moreSegments: FRAGMENT_MORE },
+    ]);
 
     // The first copy alone (it becomes the earliest member once the original is erased), then
     // the rest five at a time: concurrent joins must agree on one group.
@@ -88,7 +101,12 @@ describe("duplicate groups and paged duplicates (popular content), in PostgreSQL
       expect(copy.duplicates.map((d) => d.file)).toEqual(["original.mp4"]);
       expect(copy.moreDuplicates).toBeNull();
     }
-    expect((await status("fragment.mp4")).group).toBeNull();
+    const fragment = await status("fragment.mp4");
+    expect(fragment.group).toBeNull();
+    // Further shared stretches are stored for both sides: swapped and in time order on the original's.
+    expect(fragment.duplicates[0]!.moreSegments).toEqual(FRAGMENT_MORE);
+    const onOriginal = (await allPages("original.mp4", 100)).entries.find((e) => e.file === "fragment.mp4");
+    expect(onOriginal?.moreSegments).toEqual(FRAGMENT_MORE_THERE);
   });
 
   it("pages through every duplicate once, strongest first, with the snapshot's list as the first page", async () => {
@@ -127,6 +145,9 @@ describe("duplicate groups and paged duplicates (popular content), in PostgreSQL
     // The inherited match is stored for the other video too, mirrored.
     const fragment = await allPages("fragment.mp4", 50);
     expect(fragment.entries.map((e) => e.file).sort()).toEqual(["identical.mp4", "original.mp4"]);
+    // With the further shared stretches, both ways.
+    expect(copy.duplicates.find((d) => d.file === "fragment.mp4")?.moreSegments).toEqual(FRAGMENT_MORE_THERE);
+    expect(fragment.entries.find((e) => e.file === "identical.mp4")?.moreSegments).toEqual(FRAGMENT_MORE);
     expect((await status("original.mp4")).group?.size).toBe(COPIES + 2);
   });
 

@@ -192,8 +192,20 @@ describe("pages (headless chromium)", () => {
         otherStart: 0,
         otherEnd: 16,
       };
-      await db.match.create({ data: { videoId: original.id, otherVideoId: filler.id, ...match } });
-      await db.match.create({ data: { videoId: filler.id, otherVideoId: original.id, ...match } });
+      // The strongest filler also shares a second stretch, at another alignment.
+      const [here, there] =
+        i === 23
+          ? [
+              [4, 8],
+              [10, 14],
+            ]
+          : [[], []];
+      await db.match.create({
+        data: { videoId: original.id, otherVideoId: filler.id, ...match, moreSegments: here, moreOtherSegments: there },
+      });
+      await db.match.create({
+        data: { videoId: filler.id, otherVideoId: original.id, ...match, moreSegments: there, moreOtherSegments: here },
+      });
     }
     await db.$disconnect();
 
@@ -220,6 +232,11 @@ describe("pages (headless chromium)", () => {
     expect(await page.locator("#group").textContent()).toBe(`Duplicate group of 27 videos (the same footage); the earliest: ${ORIGINAL}`);
     expect(await page.locator("li.match").count()).toBe(20);
     expect(await page.locator("#more-count").textContent()).toBe("20 of 26 shown.");
+    // Each shared stretch is drawn on both timelines and listed.
+    const twice = page.locator("li.match", { hasText: "popular/copy-23.mp4" });
+    expect(await twice.locator(".timeline .segment").count()).toBe(4);
+    expect(await twice.getByText("this video: 0.0–16.0 s, 4.0–8.0 s").count()).toBe(1);
+    expect(await twice.getByText("the other video: 0.0–16.0 s, 10.0–14.0 s").count()).toBe(1);
     await page.locator("#more-duplicates").click();
     await page.locator("#more").waitFor({ state: "hidden", timeout: 10_000 });
     expect(await page.locator("li.match").count()).toBe(26);

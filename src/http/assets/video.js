@@ -11,11 +11,11 @@ const $ = (id) => document.getElementById(id);
 $("file").textContent = file;
 document.title = `TVIDZ Inspector — ${file}`;
 
-function timeline(durationSec, cuts, segment) {
+function timeline(durationSec, cuts, segments = []) {
   const bar = document.createElement("div");
   bar.className = "timeline";
   const at = (sec) => `${Math.min(100, (100 * sec) / Math.max(durationSec || 1, 0.001))}%`;
-  if (segment) {
+  for (const segment of segments) {
     const s = document.createElement("div");
     s.className = "segment";
     s.style.left = at(segment[0]);
@@ -113,10 +113,14 @@ function duplicateItem(owner, d) {
   summary.textContent = `${d.kind} · ${d.evidence === "both" ? "picture and sound" : "picture"}${d.flipped ? " · mirrored" : ""}${d.rate === 1 ? "" : ` · ×${d.rate}`}${layout} · score ${d.score.toFixed(3)} · offset ${d.offsetSec >= 0 ? "+" : ""}${d.offsetSec.toFixed(2)} s`;
   const here = document.createElement("div");
   here.className = "label";
-  here.textContent = `this video: ${d.segment[0].toFixed(1)}–${d.segment[1].toFixed(1)} s`;
+  // Further shared footage at other alignments: listed after the strongest, drawn on the same timelines.
+  const seconds = (s) => `${s[0].toFixed(1)}–${s[1].toFixed(1)} s`;
+  const heres = [d.segment, ...d.moreSegments.map((m) => m.segment)];
+  const theres = [d.otherSegment, ...d.moreSegments.map((m) => m.otherSegment)];
+  here.textContent = `this video: ${heres.map(seconds).join(", ")}`;
   const there = document.createElement("div");
   there.className = "label";
-  there.textContent = `the other video: ${d.otherSegment[0].toFixed(1)}–${d.otherSegment[1].toFixed(1)} s`;
+  there.textContent = `the other video: ${theres.map(seconds).join(", ")}`;
   const middle = (s) => s[0] + Math.min(1, (s[1] - s[0]) / 2);
   const thumbs = document.createElement("div");
   thumbs.className = "thumbs";
@@ -128,9 +132,9 @@ function duplicateItem(owner, d) {
     title,
     summary,
     here,
-    timeline(durationSec, [], d.segment),
+    timeline(durationSec, [], heres),
     there,
-    timeline(d.otherDurationSec ?? d.otherSegment[1], [], d.otherSegment),
+    timeline(d.otherDurationSec ?? d.otherSegment[1], [], theres),
     thumbs,
   );
   return item;

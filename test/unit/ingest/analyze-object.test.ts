@@ -87,6 +87,7 @@ describe("analyzeObject (the ingest use case, on in-memory ports)", () => {
       offsetSec: 0,
       segment: [0, 30],
       otherSegment: [0, 30],
+      moreSegments: [],
       flipped: false,
       rate: 1,
       region: null,

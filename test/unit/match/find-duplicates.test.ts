@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { AUDIO_ITEM_SEC, encodeAudioPrint } from "../../../src/fingerprint/audio-print.js";
 import { SAMPLE_RATE, type Signature } from "../../../src/fingerprint/signature.js";
+import { mirrorMatch } from "../../../src/domain/match.js";
 import { findDuplicates, toStoredMatch, type QueryFootage } from "../../../src/match/find-duplicates.js";
 import { reencoded, syntheticSignature } from "../../../scripts/bench/synthetic.js";
 import { InMemoryIndex } from "../ingest/fakes.js";
@@ -101,6 +102,63 @@ describe("findDuplicates (index lookup → voting → verification, on an in-mem
     expect(querySegment[1]).toBeGreaterThan(copySec - 1.5);
     expect(refSegment[1]).toBeGreaterThan(sourceSec - 2);
     expect(toStoredMatch(match!)).toMatchObject({ kind: "near-duplicate", rate: 1.25 });
+  });
+
+  it("lists every part of a stored video a compilation uses, each with its own segment in both videos", async () => {
+    const source = catalog[30]!;
+    const other = syntheticSignature(rng(55), 25);
+    const sec = (from: number, to: number) => [from * SAMPLE_RATE, to * SAMPLE_RATE] as const;
+    // Other footage 0–10 s, the source's 20–40 s, other footage, its 60–80 s, other footage.
+    const compilation = reencoded(random, [
+      ...other.slice(...sec(0, 10)),
+      ...source.slice(...sec(20, 40)),
+      ...other.slice(...sec(10, 20)),
+      ...source.slice(...sec(60, 80)),
+      ...other.slice(...sec(20, 25)),
+    ]);
+    const [match, ...others] = await findDuplicates(index, upright(compilation));
+    expect(others).toEqual([]);
+    expect(match?.reference.key).toBe("v30.mp4");
+    const segments = [{ segment: match!.verdict.querySegment, otherSegment: match!.verdict.refSegment }, ...match!.moreSegments];
+    const near = (actual: readonly number[], expected: readonly number[]) => actual.every((t, i) => Math.abs(t - expected[i]!) <= 1);
+    for (const [here, there] of [
+      [
+        [10, 30],
+        [20, 40],
+      ],
+      [
+        [40, 60],
+        [60, 80],
+      ],
+    ] as const) {
+      expect(
+        segments.filter((s) => near(s.segment, here) && near(s.otherSegment, there)),
+        `${here.join("–")} ~ ${there.join("–")}`,
+      ).toHaveLength(1);
+    }
+    expect(segments).toHaveLength(2);
+    // The stored video's side lists the same two, swapped, in its own time order.
+    const theirs = mirrorMatch("query", toStoredMatch(match!));
+    expect([theirs.segment, ...theirs.moreSegments.map((m) => m.segment)].every((s) => near(s, [20, 40]) || near(s, [60, 80]))).toBe(true);
+    expect(theirs.moreSegments.map((m) => m.segment[0])).toEqual([...theirs.moreSegments.map((m) => m.segment[0])].sort((a, b) => a - b));
+  });
+
+  it("lists the same footage used twice as two segments, and no further segment for a whole copy", async () => {
+    const source = catalog[33]!;
+    const twice = reencoded(random, [
+      ...source.slice(20 * SAMPLE_RATE, 35 * SAMPLE_RATE),
+      ...syntheticSignature(rng(56), 10),
+      ...source.slice(20 * SAMPLE_RATE, 35 * SAMPLE_RATE),
+    ]);
+    const [match] = await findDuplicates(index, upright(twice));
+    expect(match?.reference.key).toBe("v33.mp4");
+    const starts = [match!.verdict.querySegment[0], ...match!.moreSegments.map((m) => m.segment[0])].sort((a, b) => a - b);
+    expect(starts).toHaveLength(2);
+    expect(starts[0]).toBeLessThanOrEqual(1);
+    expect(Math.abs(starts[1]! - 25)).toBeLessThanOrEqual(1);
+    for (const m of match!.moreSegments) expect(Math.abs(m.otherSegment[0] - 20)).toBeLessThanOrEqual(1);
+    const [whole] = await findDuplicates(index, upright(reencoded(random, catalog[34]!)));
+    expect(whole?.moreSegments).toEqual([]);
   });
 
   it("keeps rate 1 for copies at the same speed", async () => {
