@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PutObjectCommand } from "@aws-sdk/client-s3";
 import { renderScenes, transcode } from "../../scripts/lib/media-fixtures.js";
 import { caseOriginals, produceOriginal } from "../../scripts/bench/corpus.js";
+import { renderCompilation } from "../../scripts/bench/compilations.js";
 import { TRANSFORMATIONS, type OriginalSpec } from "../../scripts/bench/edits.js";
 import { mulberry32, randomScene, sceneDurations } from "../../scripts/bench/random-scenes.js";
 import { waitFor } from "../helpers/env.js";
@@ -184,6 +185,33 @@ describe("duplicate detection through S3 → SQS → /status (small accuracy cor
     expect(match!.otherSegment[1]).toBeGreaterThan(29.5);
     // Coverage 1 of both: the score is the agreement alone, and a whole copy never scores under the whole-copy coverage.
     expect(match!.score).toBeGreaterThanOrEqual(0.75);
+  });
+
+  it("lists both stretches of an original that a compilation uses twice, each with its own segment", async () => {
+    // a's 20–32 s, b's 5–17 s, then a's 2–14 s: two alignments with a, 42 s apart in offset.
+    const parts = [
+      { source: "a", at: [0, 12], from: [20, 32] },
+      { source: "b", at: [12, 24], from: [5, 17] },
+      { source: "a", at: [24, 36], from: [2, 14] },
+    ] as const;
+    const file = path.join(dir, "compilation-twice.mp4");
+    await renderCompilation(parts, new Map(originals.map((o) => [o.id, o.file])), file);
+    await upload("copies/compilation-twice.mp4", file);
+    const duplicates = (await terminal("copies/compilation-twice.mp4")).duplicates as Duplicate[];
+    const match = duplicates.find((d) => d.file === "originals/a.mp4");
+    expect(match, JSON.stringify(duplicates)).toBeDefined();
+    const listed = [{ segment: match!.segment, otherSegment: match!.otherSegment }, ...match!.moreSegments];
+    // Each stretch of a has one listed segment over most of it, on both sides.
+    const overlap = (x: readonly number[], y: readonly number[]) => Math.max(0, Math.min(x[1]!, y[1]!) - Math.max(x[0]!, y[0]!));
+    for (const part of parts.filter((p) => p.source === "a")) {
+      const covering = listed.filter((l) => overlap(l.segment, part.at) >= 8 && overlap(l.otherSegment, part.from) >= 8);
+      expect(covering, `${part.at.join("–")} ~ ${part.from.join("–")}: ${JSON.stringify(listed)}`).toHaveLength(1);
+    }
+    // The original lists the same, seen from its side.
+    const onOriginal = ((await getStatus(stack.baseUrl, "originals/a.mp4")).body.duplicates as Duplicate[]).find(
+      (d) => d.file === "copies/compilation-twice.mp4",
+    );
+    expect(onOriginal?.moreSegments).toHaveLength(match!.moreSegments.length);
   });
 
   it("reports nothing for unrelated videos with the same rhythm or a single long shot", async () => {
