@@ -23,16 +23,7 @@ export interface OffsetCandidate {
   readonly votes: number;
   /** Those votes weighed by how rare their keys are: what candidates are ranked by. */
   readonly score: number;
-  /**
-   * The video's next best peaks at other offsets (best first, at most MORE_PEAKS, no two
-   * windows overlapping): where the two may share more footage (a compilation that uses a
-   * video twice, a copy with its middle replaced).
-   */
-  readonly otherOffsets: readonly number[];
 }
-
-/** Peaks kept besides a video's best one. */
-export const MORE_PEAKS = 3;
 
 export interface VotingRule {
   /** Offsets are voted in bins of this many samples. */
@@ -79,11 +70,9 @@ function storedRowsHit(hits: readonly IndexHit[]): Map<number, number> {
  * For each video, the offset bin whose window (the bin and its two neighbours, so a peak
  * split across a bin edge is not halved) holds the highest score: the sum over distinct
  * query samples of their rarest key's weight. Every bin next to a hit is a possible peak.
- * Keeps peaks with at least `minVotes` voters, of videos hit through at least `minVotes` rows,
- * and each video's next best peaks elsewhere (otherOffsets); videos best first (score, then
- * votes, then lower video; a video's peaks by score, then lower offset). Scores equal to 9
- * decimals tie: the database returns the same rows in any order, and the last bits of a float
- * sum depend on it.
+ * Keeps peaks with at least `minVotes` voters, of videos hit through at least `minVotes` rows; best first (score, then votes, then lower
+ * video and offset for a stable order). Scores equal to 9 decimals tie: the database returns the
+ * same rows in any order, and the last bits of a float sum depend on it.
  */
 export function voteOffsets(hits: Iterable<IndexHit>, rule: VotingRule): OffsetCandidate[] {
   const counted = [...hits].filter((hit) => hit.keyRows <= rule.stopAt);
@@ -104,29 +93,17 @@ export function voteOffsets(hits: Iterable<IndexHit>, rule: VotingRule): OffsetC
   }
   const candidates: OffsetCandidate[] = [];
   for (const [videoNum, windows] of perVideo) {
-    const peaks = [...windows]
-      .filter(([, voters]) => voters.size >= rule.minVotes)
-      .map(([centre, voters]) => {
-        let score = 0;
-        for (const w of voters.values()) score += w;
-        return { centre, votes: voters.size, score };
-      })
-      .sort((a, b) => toNine(b.score) - toNine(a.score) || a.centre - b.centre);
-    const [best] = peaks;
-    if (!best) continue;
-    // A window spans its bin and both neighbours: centres three bins apart share no vote.
-    const chosen = [best];
-    for (const peak of peaks) {
-      if (chosen.length > MORE_PEAKS) break;
-      if (chosen.every((c) => Math.abs(c.centre - peak.centre) >= 3)) chosen.push(peak);
+    let best: OffsetCandidate | undefined;
+    for (const [centre, voters] of windows) {
+      if (voters.size < rule.minVotes) continue;
+      let score = 0;
+      for (const w of voters.values()) score += w;
+      const offsetSamples = centre * rule.binSamples;
+      const [mine, theirs] = [toNine(score), best ? toNine(best.score) : -Infinity];
+      if (mine > theirs || (mine === theirs && offsetSamples < best!.offsetSamples))
+        best = { videoNum, offsetSamples, votes: voters.size, score };
     }
-    candidates.push({
-      videoNum,
-      offsetSamples: best.centre * rule.binSamples,
-      votes: best.votes,
-      score: best.score,
-      otherOffsets: chosen.slice(1).map((peak) => peak.centre * rule.binSamples),
-    });
+    if (best) candidates.push(best);
   }
   return candidates.sort((a, b) => toNine(b.score) - toNine(a.score) || b.votes - a.votes || a.videoNum - b.videoNum);
 }

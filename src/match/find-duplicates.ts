@@ -132,10 +132,7 @@ function verified(
     const judged = judgedAt(alignment);
     if (!judged) continue;
     // Other alignments are looked for at the same speed only; each must make a match on its own.
-    const more =
-      rate === 1
-        ? moreAlignments(signature, refSignature, alignment, candidate.otherOffsets, (a) => (sharesChanges(a) ? judgedAt(a) : undefined))
-        : [];
+    const more = rate === 1 ? moreAlignments(signature, refSignature, alignment, (a) => (sharesChanges(a) ? judgedAt(a) : undefined)) : [];
     const moreSegments = more.map(({ judged: { verdict } }) => ({ segment: verdict.querySegment, otherSegment: verdict.refSegment }));
     duplicates.push({ reference: { videoId: reference.videoId, key: reference.key }, ...judged, flipped, rate, region, moreSegments });
   }

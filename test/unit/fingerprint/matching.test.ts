@@ -174,21 +174,8 @@ describe("signature matching", () => {
       { videoNum: 8, refSample: 3, querySample: 1, keyRows: 1 },
     ];
     expect(voteOffsets(hits, { binSamples: 2, minVotes: 3, stopAt: 50 })).toEqual([
-      { videoNum: 7, offsetSamples: 40, votes: 7, score: 7 * Math.log(51), otherOffsets: [] },
+      { videoNum: 7, offsetSamples: 40, votes: 7, score: 7 * Math.log(51) },
     ]);
-  });
-
-  it("keeps a video's next best peaks at offsets whose windows share no vote with a better one's", () => {
-    const rule = { binSamples: 2, minVotes: 2, stopAt: 50 };
-    const at = (offset: number, queries: number[]) =>
-      queries.map((q) => ({ videoNum: 3, refSample: q + offset, querySample: q, keyRows: 1 }));
-    // Peaks at 40 (five votes), 42 (inside 40's window), 80 (three) and 10 (two).
-    const hits = [...at(40, [0, 1, 2, 3, 4]), ...at(42, [5, 6, 7, 8]), ...at(80, [20, 21, 22]), ...at(10, [30, 31])];
-    const [candidate, ...others] = voteOffsets(hits, rule);
-    expect(others).toEqual([]);
-    expect(candidate).toMatchObject({ videoNum: 3, offsetSamples: 40, votes: 9 });
-    // A lone peak's three windows tie, and ties go to the lower offset: one bin (2 samples) below.
-    expect(candidate!.otherOffsets).toEqual([78, 8]);
   });
 
   it("makes no candidate of a video hit through one stored row, however many query samples met it", () => {
