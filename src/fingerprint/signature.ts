@@ -185,6 +185,13 @@ export function steadyPictures(signature: Signature): Signature {
 /** Bits of a pair key: 16 coarse bits of each of its two pictures. */
 export const PAIR_KEY_BITS = 32;
 
+/**
+ * A change this close to CHANGE_BITS is soft (a dissolve, a slow zoom): where a copy's noise
+ * puts its moment a sample earlier or later than the source's, the source filed the change's
+ * key with the picture next to the query's. Hard cuts (about 32 bits) have one moment.
+ */
+const SOFT_CHANGE_BITS = CHANGE_BITS + 4;
+
 /** Twice a second: a vote's bin is two samples wide, so the lookups kept still meet the true offset. */
 const REPEAT_LOOKUP_SAMPLES = SAMPLE_RATE / 2;
 
@@ -202,6 +209,7 @@ const REPEAT_LOOKUP_SAMPLES = SAMPLE_RATE / 2;
  *
  * The keys are taken from the query's steady pictures (steadyPictures): a copy's noise flips
  * bits frame by frame, and in a still shot each flip would be a key (33 lookups) of its own.
+ * A soft change is also looked up with the pictures next to its moment (softChangeNeighbours).
  */
 export function queryEntries(signature: Signature): IndexEntry[] {
   const steady = steadyPictures(signature);
@@ -219,8 +227,18 @@ export function queryEntries(signature: Signature): IndexEntry[] {
     const still = second !== undefined && change !== undefined && halvesApart(second) < MOVED_BITS - 1;
     if (second !== undefined && !still) add(second, sample);
     if (change !== undefined && change !== second) add(change, sample);
+    for (const key of softChangeNeighbours(steady, sample)) add(key, sample);
   }
   return entries;
+}
+
+/** A soft change's keys with the pictures a sample before and after its moment (SOFT_CHANGE_BITS). */
+function softChangeNeighbours(signature: Signature, sample: number): number[] {
+  const first = signature[sample];
+  const later = nextChange(signature, sample);
+  if (!first || later === undefined || hammingDistance(first, signature[later]!) >= SOFT_CHANGE_BITS) return [];
+  const partners = [signature[later - 1], signature[later + 1]].filter((p, i) => p && (i === 1 || later - 1 > sample));
+  return partners.map((partner) => pairKey(first, partner!));
 }
 
 /**

@@ -149,6 +149,32 @@ describe("signature matching", () => {
     expect(match([...card, ...footage(11, [5, 8, 7])], [...card, ...footage(12, [6, 6, 9])])).toBeUndefined();
   });
 
+  it("looks a soft change up with the pictures next to its moment, where a copy's noise may have moved it", () => {
+    // Bit positions 0-63 (0: the high word's top bit); 1, 8, 2 and 9 are among the 16 coarse ones, 20-31 and 48-63 are not.
+    const flip = (hash: Hash64, positions: number[]): Hash64 =>
+      positions.reduce<Hash64>(([hi, lo], p) => (p < 32 ? [(hi ^ (1 << (31 - p))) >>> 0, lo] : [hi, (lo ^ (1 << (63 - p))) >>> 0]), hash);
+    const fine = Array.from({ length: 12 }, (_, i) => 20 + i).concat(Array.from({ length: 16 }, (_, i) => 48 + i));
+    const a: Hash64 = [0x5a5a5a5a, 0x33cc33cc];
+    // The source changes at sample 8, 21 bits from a (a soft change); the copy's picture there is 19 bits from a
+    // (no change yet, same coarse bits), and its change comes a sample later, with other coarse bits.
+    const changed = flip(a, [1, 8, ...fine.slice(0, 19)]);
+    const almost = flip(a, [1, 8, ...fine.slice(0, 17)]);
+    const next = flip(a, [2, 9, ...fine.slice(8, 28)]);
+    const source = [...Array.from({ length: 8 }, () => a), changed, ...Array.from({ length: 11 }, () => next)];
+    const copy = [...Array.from({ length: 8 }, () => a), almost, ...Array.from({ length: 11 }, () => next)];
+    const [filed] = indexEntries(source);
+    expect(filed!.sample).toBe(0);
+    expect(
+      queryEntries(copy)
+        .filter((e) => e.sample === 0)
+        .map((e) => e.key),
+    ).toContain(filed!.key);
+    // A hard cut (32 bits) has one moment: nothing more is looked up.
+    const cut = flip(a, [2, 9, ...fine, 32, 33, 34, 35]);
+    const hard = [...Array.from({ length: 8 }, () => a), ...Array.from({ length: 12 }, () => cut)];
+    expect(queryEntries(hard).filter((e) => e.sample === 0)).toHaveLength(1);
+  });
+
   it("looks a still shot's key up twice a second, not at every sample (a stored video files it once)", () => {
     const still = footage(21, [1]).slice(0, 1);
     const shot = [...Array.from({ length: 6 * SAMPLE_RATE }, () => still[0]), ...footage(22, [3])];
