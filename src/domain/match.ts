@@ -25,6 +25,9 @@ export interface SharedSegment {
   readonly otherSegment: readonly [number, number];
 }
 
+/** Shared segments in the order of this video's time, as a match lists them. */
+export const inTimeOrder = (segments: SharedSegment[]): SharedSegment[] => segments.sort((a, b) => a.segment[0] - b.segment[0]);
+
 /** One side of a pair of videos that share footage (stored for both sides). */
 export interface StoredMatch {
   readonly otherVideoId: string;
@@ -59,9 +62,7 @@ export function mirrorMatch(videoId: string, match: StoredMatch): StoredMatch {
     offsetSec: -match.offsetSec,
     segment: match.otherSegment,
     otherSegment: match.segment,
-    moreSegments: match.moreSegments
-      .map(({ segment, otherSegment }) => ({ segment: otherSegment, otherSegment: segment }))
-      .sort((a, b) => a.segment[0] - b.segment[0]),
+    moreSegments: inTimeOrder(match.moreSegments.map(({ segment, otherSegment }) => ({ segment: otherSegment, otherSegment: segment }))),
     flipped: match.flipped,
     rate: Math.round(1e4 / match.rate) / 1e4,
     region: match.otherRegion,

@@ -44,10 +44,10 @@ export function agreeingOffsets(query: Signature, ref: Signature, from: number, 
   return chosen.map((i) => i - to);
 }
 
-/** The alignment of query[from, to) alone with the stored video near `offset`, in the query's samples. */
-function alignedWithin(query: Signature, ref: Signature, from: number, to: number, offset: number): Alignment | undefined {
+/** The alignment of a stretch (the query's samples from `from` on) with the stored video near `offset`, in the query's samples. */
+function alignedWithin(stretch: Signature, from: number, ref: Signature, offset: number): Alignment | undefined {
   // Verified on the stretch alone, so it can neither reach into a found segment nor borrow its samples.
-  const part = verifyOffset(query.slice(from, to), ref, offset + from);
+  const part = verifyOffset(stretch, ref, offset + from);
   return part && { ...part, offsetSamples: part.offsetSamples - from, queryStart: part.queryStart + from, queryEnd: part.queryEnd + from };
 }
 
@@ -73,8 +73,9 @@ export function moreAlignments<V>(
   for (let next = stretches.pop(); next && more.length < MAX_MORE_SEGMENTS; next = stretches.pop()) {
     const [from, to] = next;
     if (to - from < MIN_STRETCH) continue;
+    const stretch = query.slice(from, to);
     for (const offset of [found.offsetSamples, ...agreeingOffsets(query, ref, from, to)]) {
-      const alignment = alignedWithin(query, ref, from, to, offset);
+      const alignment = alignedWithin(stretch, from, ref, offset);
       const judged = alignment && judge(alignment);
       if (!alignment || judged === undefined) continue;
       more.push({ alignment, judged });

@@ -84,8 +84,7 @@ function secondKey(signature: Signature, sample: number): number | undefined {
 }
 
 /** The key of a picture and the next picture that differs from it, if any comes soon. */
-function changeKey(signature: Signature, sample: number): number | undefined {
-  const later = nextChange(signature, sample);
+function changeKey(signature: Signature, sample: number, later = nextChange(signature, sample)): number | undefined {
   return later === undefined ? undefined : pairKey(signature[sample]!, signature[later]!);
 }
 
@@ -222,23 +221,24 @@ export function queryEntries(signature: Signature): IndexEntry[] {
     if (!repeats) entries.push({ key, sample });
   };
   for (let sample = 0; sample < steady.length; sample += 1) {
-    const change = changeKey(steady, sample);
+    const later = nextChange(steady, sample);
+    const change = changeKey(steady, sample, later);
     const second = secondKey(steady, sample);
     const still = second !== undefined && change !== undefined && halvesApart(second) < MOVED_BITS - 1;
     if (second !== undefined && !still) add(second, sample);
     if (change !== undefined && change !== second) add(change, sample);
-    for (const key of softChangeNeighbours(steady, sample)) add(key, sample);
+    for (const key of softChangeNeighbours(steady, sample, later)) add(key, sample);
   }
   return entries;
 }
 
 /** A soft change's keys with the pictures a sample before and after its moment (SOFT_CHANGE_BITS). */
-function softChangeNeighbours(signature: Signature, sample: number): number[] {
+function softChangeNeighbours(signature: Signature, sample: number, later: number | undefined): number[] {
   const first = signature[sample];
-  const later = nextChange(signature, sample);
   if (!first || later === undefined || hammingDistance(first, signature[later]!) >= SOFT_CHANGE_BITS) return [];
-  const partners = [signature[later - 1], signature[later + 1]].filter((p, i) => p && (i === 1 || later - 1 > sample));
-  return partners.map((partner) => pairKey(first, partner!));
+  // The sample before the change is the first picture itself when the change comes next.
+  const partners = later - 1 > sample ? [signature[later - 1], signature[later + 1]] : [signature[later + 1]];
+  return partners.flatMap((partner) => (partner ? [pairKey(first, partner)] : []));
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { JobStatus } from "../domain/job.js";
 import {
+  inTimeOrder,
   SNAPSHOT_DUPLICATES,
   type DuplicatePosition,
   type FrameRegion,
@@ -226,7 +227,7 @@ function segmentPairs(here: readonly number[], there: readonly number[]): Shared
   for (let i = 0; i + 1 < Math.min(here.length, there.length); i += 2) {
     pairs.push({ segment: [here[i]!, here[i + 1]!], otherSegment: [there[i]!, there[i + 1]!] });
   }
-  return pairs.sort((a, b) => a.segment[0] - b.segment[0]);
+  return inTimeOrder(pairs);
 }
 
 /** A stored region (four shares of the frame), or null for none. */
