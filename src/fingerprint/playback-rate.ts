@@ -41,6 +41,26 @@ export interface TimedAlignment {
 /** Samples with a picture (at least one): pictureSeconds with no duration to cap it, in samples. */
 const pictures = (signature: Signature): number => pictureSeconds(signature, Infinity) * SAMPLE_RATE;
 
+/** A query and its resamplings, each made once: one query is verified against many stored videos. */
+export interface RetimedQuery {
+  readonly signature: Signature;
+  readonly pictures: number;
+  at(rate: number): Signature;
+}
+
+export function retimings(signature: Signature): RetimedQuery {
+  const resampled = new Map<number, Signature>();
+  return {
+    signature,
+    pictures: pictures(signature),
+    at(rate) {
+      let at = resampled.get(rate);
+      if (!at) resampled.set(rate, (at = atRate(signature, rate)));
+      return at;
+    },
+  };
+}
+
 /**
  * The rate at which a query matches a stored video best, starting from its alignment at rate 1:
  * at each rate the query is resampled and verified around the offset that keeps the middle of
@@ -49,8 +69,8 @@ const pictures = (signature: Signature): number => pictureSeconds(signature, Inf
  * rate agrees everywhere, and only the coverage of the two tells the right one. Rate 1 stands
  * unless another covers MIN_GAIN more.
  */
-export function bestRate(query: Signature, ref: Signature, found: Alignment): TimedAlignment {
-  const [queryPictures, refPictures] = [pictures(query), pictures(ref)];
+export function bestRate(query: RetimedQuery, ref: Signature, found: Alignment): TimedAlignment {
+  const [queryPictures, refPictures] = [query.pictures, pictures(ref)];
   const covered = ({ rate, alignment }: TimedAlignment) =>
     Math.min(1, alignment.matchedSamples / rate / queryPictures) + Math.min(1, alignment.matchedSamples / refPictures);
   const same: TimedAlignment = { rate: 1, alignment: found };
@@ -60,7 +80,7 @@ export function bestRate(query: Signature, ref: Signature, found: Alignment): Ti
   const at = (index: number): TimedAlignment | undefined => {
     const rate = PLAYBACK_RATES[index];
     if (rate === undefined || rate === 1) return undefined;
-    const alignment = verifyOffset(atRate(query, rate), ref, Math.round(middle + found.offsetSamples - middle * rate), RATE_VERIFY);
+    const alignment = verifyOffset(query.at(rate), ref, Math.round(middle + found.offsetSamples - middle * rate), RATE_VERIFY);
     return alignment && { rate, alignment };
   };
   const better = (a: TimedAlignment | undefined, b: TimedAlignment | undefined) => (a && (!b || covered(a) > covered(b)) ? a : b);

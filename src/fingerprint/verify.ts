@@ -43,25 +43,45 @@ export interface Alignment {
 
 type Segment = Omit<Alignment, "distinctPictures" | "queryPictureSamples" | "refPictureSamples">;
 
-function exactDistance(query: Signature, ref: Signature, q: number, offset: number): number {
-  const hash = query[q];
-  const other = ref[q + offset];
-  return hash && other ? hammingDistance(hash, other) : 64;
+/** A column's entry where the query or the stored video has no picture at that sample. */
+const NO_PAIR = 255;
+
+/**
+ * The distance between each query sample and the stored sample `offset` further, one column
+ * per offset, each computed once: an offset's samples are compared with the stored side at
+ * ±1, so neighbouring offsets share their columns.
+ */
+function distanceColumns(query: Signature, ref: Signature): (offset: number) => Uint8Array {
+  const columns = new Map<number, Uint8Array>();
+  return (offset) => {
+    let column = columns.get(offset);
+    if (!column) {
+      column = new Uint8Array(query.length).fill(NO_PAIR);
+      for (let q = Math.max(0, -offset); q < Math.min(query.length, ref.length - offset); q += 1) {
+        const hash = query[q];
+        const other = ref[q + offset];
+        if (hash && other) column[q] = hammingDistance(hash, other);
+      }
+      columns.set(offset, column);
+    }
+    return column;
+  };
 }
 
-function distanceAt(query: Signature, ref: Signature, q: number, offset: number): number | undefined {
-  const hash = query[q];
-  if (!hash) return undefined;
-  let best: number | undefined;
-  // The stored side is probed at ±1 sample: copies at other frame rates sample other frames.
-  for (let r = q + offset - 1; r <= q + offset + 1; r += 1) {
-    const other = r >= 0 && r < ref.length ? ref[r] : undefined;
-    if (other) best = Math.min(best ?? 64, hammingDistance(hash, other));
-  }
-  return best;
+/**
+ * Each query sample's distance to the closest of the stored samples at offset ± 1 (copies at
+ * other frame rates sample other frames); NO_PAIR where there is no picture to compare.
+ */
+function nearColumn(columns: (offset: number) => Uint8Array, offset: number): Uint8Array {
+  const [before, at, after] = [columns(offset - 1), columns(offset), columns(offset + 1)];
+  const near = new Uint8Array(at.length);
+  for (let q = 0; q < near.length; q += 1) near[q] = Math.min(before[q]!, at[q]!, after[q]!);
+  return near;
 }
 
-function bestSegmentAt(query: Signature, ref: Signature, offset: number, options: VerifyOptions): Segment | undefined {
+function bestSegmentAt(columns: (offset: number) => Uint8Array, offset: number, options: VerifyOptions): Segment | undefined {
+  const exact = columns(offset);
+  const near = nearColumn(columns, offset);
   let best: Segment | undefined;
   let start = -1;
   let lastMatch = -1;
@@ -86,17 +106,15 @@ function bestSegmentAt(query: Signature, ref: Signature, offset: number, options
     start = -1;
     matched = compared = comparedAtLastMatch = distanceSum = exactSum = 0;
   };
-  const from = Math.max(0, -offset - 1);
-  const to = Math.min(query.length, ref.length - offset + 1);
-  for (let q = from; q < to; q += 1) {
-    const d = distanceAt(query, ref, q, offset);
-    if (d === undefined) continue;
+  for (let q = 0; q < near.length; q += 1) {
+    const d = near[q]!;
+    if (d === NO_PAIR) continue;
     if (d <= options.maxDistance) {
       if (start < 0) start = q;
       compared += 1;
       matched += 1;
       distanceSum += d;
-      exactSum += exactDistance(query, ref, q, offset);
+      exactSum += exact[q] === NO_PAIR ? 64 : exact[q]!;
       lastMatch = q;
       disagreeing = 0;
       comparedAtLastMatch = compared;
@@ -119,9 +137,10 @@ export function verifyOffset(
   votedOffset: number,
   options: VerifyOptions = DEFAULT_VERIFY,
 ): Alignment | undefined {
+  const columns = distanceColumns(query, ref);
   let best: Segment | undefined;
   for (let delta = -options.searchSamples; delta <= options.searchSamples; delta += 1) {
-    const candidate = bestSegmentAt(query, ref, votedOffset + delta, options);
+    const candidate = bestSegmentAt(columns, votedOffset + delta, options);
     if (candidate && (!best || isBetter(candidate, best))) best = candidate;
   }
   // In slow footage a sparse index's votes can peak further off than the search reaches:
@@ -130,11 +149,11 @@ export function verifyOffset(
     let edge = votedOffset + step * options.searchSamples;
     while (best && best.offsetSamples === edge) {
       edge += step;
-      const further = bestSegmentAt(query, ref, edge, options);
+      const further = bestSegmentAt(columns, edge, options);
       if (further && isBetter(further, best)) best = further;
     }
   }
-  return best && withEdgesWithoutPicture(query, ref, { ...best, distinctPictures: distinctPictures(query, ref, best, options) });
+  return best && withEdgesWithoutPicture(query, ref, { ...best, distinctPictures: distinctPictures(query, columns, best, options) });
 }
 
 function neitherHasPicture(query: Signature, ref: Signature, q: number, offset: number): boolean {
@@ -178,12 +197,12 @@ export function sharedChanges(query: Signature, ref: Signature, alignment: Align
  * Distinct pictures among a segment's agreeing samples (a still title card counts once).
  * Counted for the chosen segment only: against every picture seen so far, it is the costly part.
  */
-function distinctPictures(query: Signature, ref: Signature, segment: Segment, options: VerifyOptions): number {
+function distinctPictures(query: Signature, columns: (offset: number) => Uint8Array, segment: Segment, options: VerifyOptions): number {
   const pictures: Hash64[] = [];
+  const near = nearColumn(columns, segment.offsetSamples);
   for (let q = segment.queryStart; q < segment.queryEnd; q += 1) {
-    const d = distanceAt(query, ref, q, segment.offsetSamples);
     const hash = query[q];
-    if (d === undefined || d > options.maxDistance || !hash) continue;
+    if (near[q]! > options.maxDistance || !hash) continue;
     if (!pictures.some((picture) => hammingDistance(picture, hash) <= DISTINCT_PICTURE_BITS)) pictures.push(hash);
   }
   return pictures.length;

@@ -2,7 +2,7 @@ import type { FrameRegion, MatchEvidence, SharedSegment, StoredMatch } from "../
 import { compareSoundtracks, decodeAudioPrint, type AudioPrint } from "../fingerprint/audio-print.js";
 import { decodeSignature, pictureSeconds, queryEntries, SAMPLE_RATE, type Signature } from "../fingerprint/signature.js";
 import type { OffsetCandidate, VotingRule } from "../fingerprint/voting.js";
-import { bestRate, MIN_RATE_SEARCH_SAMPLES, onQueryClock } from "../fingerprint/playback-rate.js";
+import { bestRate, MIN_RATE_SEARCH_SAMPLES, onQueryClock, retimings } from "../fingerprint/playback-rate.js";
 import { moreAlignments } from "../fingerprint/more-segments.js";
 import { sharedChanges, verifyOffset, type Alignment } from "../fingerprint/verify.js";
 import { judgeAlignment, MIN_DISTINCT_PICTURES, MIN_EVIDENCE_SEC, type Verdict } from "../fingerprint/verdict.js";
@@ -102,6 +102,7 @@ function verified(
   // query's total is not known yet and its duration stands in.)
   const finished = decodedSec >= durationSec;
   const queryPictureSec = finished ? pictureSeconds(signature, durationSec) : durationSec;
+  const retimedQuery = retimings(signature);
   const duplicates: Duplicate[] = [];
   for (const candidate of candidates) {
     const reference = references.get(candidate.videoNum);
@@ -113,7 +114,7 @@ function verified(
     // A copy re-timed to another speed agrees for a while at each offset it drifts through:
     // enough agreement at rate 1 is worth trying the other rates.
     const { rate, alignment } =
-      found.matchedSamples >= MIN_RATE_SEARCH_SAMPLES ? bestRate(signature, refSignature, found) : { rate: 1, alignment: found };
+      found.matchedSamples >= MIN_RATE_SEARCH_SAMPLES ? bestRate(retimedQuery, refSignature, found) : { rate: 1, alignment: found };
     // Judged on the stored video's clock, where the query lasts `rate` times as long.
     const clock = {
       queryDurationSec: durationSec * rate,

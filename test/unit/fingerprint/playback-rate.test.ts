@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { atRate, bestRate, onQueryClock } from "../../../src/fingerprint/playback-rate.js";
+import { atRate, bestRate, onQueryClock, retimings } from "../../../src/fingerprint/playback-rate.js";
 import type { Signature } from "../../../src/fingerprint/signature.js";
 import { verifyOffset } from "../../../src/fingerprint/verify.js";
 import type { Verdict } from "../../../src/fingerprint/verdict.js";
@@ -40,13 +40,20 @@ describe("playback rates (copies sped up or slowed down)", () => {
       const copy = reencoded(rng, retimed(source, rate));
       // The rate-1 alignment the matcher starts from: the best of the offsets near the true one.
       const found = verifyOffset(copy, source, 0)!;
-      const timed = bestRate(copy, source, found);
+      const timed = bestRate(retimings(copy), source, found);
       expect(timed.rate).toBe(rate);
       // On the source's clock the copy agrees over most of its length.
       expect(timed.alignment.matchedSamples / timed.rate).toBeGreaterThan(0.6 * copy.length);
     }
     const same = reencoded(rng, source);
-    expect(bestRate(same, source, verifyOffset(same, source, 0)!).rate).toBe(1);
+    expect(bestRate(retimings(same), source, verifyOffset(same, source, 0)!).rate).toBe(1);
+  });
+
+  it("resamples a query once per rate, however many stored videos it is verified against", () => {
+    const query = retimings(syntheticSignature(rng, 30));
+    expect(query.at(1.25)).toBe(query.at(1.25));
+    expect(query.at(1.25)).toEqual(atRate(query.signature, 1.25));
+    expect(query.at(1)).toBe(query.signature);
   });
 
   it("reports the query's segment on its own clock, and the offset at the segment's start", () => {
