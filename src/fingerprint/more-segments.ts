@@ -85,3 +85,29 @@ export function moreAlignments<V>(
   }
   return more.sort((a, b) => a.alignment.queryStart - b.alignment.queryStart);
 }
+
+/**
+ * One alignment standing for a found one and its further ones, for the kind and score of the
+ * pair's verdict: their samples and pictures add up (their query stretches never overlap), and
+ * the stored video's pictures count once where two segments use the same footage. The
+ * segment and offset stay the found one's.
+ */
+export function together(found: Alignment, more: readonly Alignment[], ref: Signature): Alignment {
+  const all = [found, ...more];
+  const sum = (value: (alignment: Alignment) => number) => all.reduce((total, alignment) => total + value(alignment), 0);
+  const matchedSamples = sum((a) => a.matchedSamples);
+  const refPictures = new Set<number>();
+  for (const { queryStart, queryEnd, offsetSamples } of all) {
+    for (let r = queryStart + offsetSamples; r < queryEnd + offsetSamples; r += 1) if (ref[r]) refPictures.add(r);
+  }
+  return {
+    ...found,
+    matchedSamples,
+    comparedSamples: sum((a) => a.comparedSamples),
+    meanDistance: sum((a) => a.meanDistance * a.matchedSamples) / matchedSamples,
+    exactMeanDistance: sum((a) => a.exactMeanDistance * a.matchedSamples) / matchedSamples,
+    distinctPictures: sum((a) => a.distinctPictures),
+    queryPictureSamples: sum((a) => a.queryPictureSamples),
+    refPictureSamples: refPictures.size,
+  };
+}

@@ -3,7 +3,7 @@ import { compareSoundtracks, decodeAudioPrint, type AudioPrint } from "../finger
 import { decodeSignature, pictureSeconds, queryEntries, SAMPLE_RATE, type Signature } from "../fingerprint/signature.js";
 import type { OffsetCandidate, VotingRule } from "../fingerprint/voting.js";
 import { bestRate, MIN_RATE_SEARCH_SAMPLES, onQueryClock, retimings } from "../fingerprint/playback-rate.js";
-import { moreAlignments } from "../fingerprint/more-segments.js";
+import { moreAlignments, together } from "../fingerprint/more-segments.js";
 import { sharedChanges, verifyOffset, type Alignment } from "../fingerprint/verify.js";
 import { judgeAlignment, MIN_DISTINCT_PICTURES, MIN_EVIDENCE_SEC, type Verdict } from "../fingerprint/verdict.js";
 import type { ReferenceVideo, SignatureIndex } from "./signature-index.js";
@@ -135,7 +135,28 @@ function verified(
     // Other alignments are looked for at the same speed only; each must make a match on its own.
     const more = rate === 1 ? moreAlignments(signature, refSignature, alignment, (a) => (sharesChanges(a) ? judgedAt(a) : undefined)) : [];
     const moreSegments = more.map(({ judged: { verdict } }) => ({ segment: verdict.querySegment, otherSegment: verdict.refSegment }));
-    duplicates.push({ reference: { videoId: reference.videoId, key: reference.key }, ...judged, flipped, rate, region, moreSegments });
+    // Kind and score count all the footage the pair shares (a compilation that uses a video twice).
+    const overall =
+      more.length > 0
+        ? judgeAlignment(
+            together(
+              alignment,
+              more.map((m) => m.alignment),
+              refSignature,
+            ),
+            clock,
+          )
+        : undefined;
+    const verdict = overall ? { ...judged.verdict, kind: overall.kind, score: overall.score } : judged.verdict;
+    duplicates.push({
+      reference: { videoId: reference.videoId, key: reference.key },
+      ...judged,
+      verdict,
+      flipped,
+      rate,
+      region,
+      moreSegments,
+    });
   }
   return duplicates;
 }

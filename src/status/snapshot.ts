@@ -15,8 +15,12 @@ export const DuplicateEntrySchema = z
     bucket: z.string().describe("the other object's bucket"),
     file: z.string().describe("the other object's key"),
     otherDurationSec: z.number().nullable().describe("the other video's duration"),
-    score: z.number().min(0).max(1),
-    kind: z.enum(MATCH_KINDS),
+    score: z
+      .number()
+      .min(0)
+      .max(1)
+      .describe("how much of the shorter video the shared footage covers, every segment counted, times agreement"),
+    kind: z.enum(MATCH_KINDS).describe("identical, near-duplicate (both videos mostly covered, every segment counted) or partial"),
     offsetSec: z.number().describe("seconds to add to a time in this video to find the same moment in the other"),
     segment: Segment.describe("the matched footage in this video"),
     otherSegment: Segment.describe("the matched footage in the other video"),

@@ -137,6 +137,10 @@ describe("findDuplicates (index lookup → voting → verification, on an in-mem
       ).toHaveLength(1);
     }
     expect(segments).toHaveLength(2);
+    // Kind and score count both: 40 s of the shorter video's footage, not 20.
+    const shorterSec = Math.min(compilation.length, source.length) / SAMPLE_RATE;
+    expect(match!.verdict.kind).toBe("partial");
+    expect(match!.verdict.score).toBeGreaterThan((0.9 * 40) / shorterSec);
     // The stored video's side lists the same two, swapped, in its own time order.
     const theirs = mirrorMatch("query", toStoredMatch(match!));
     expect([theirs.segment, ...theirs.moreSegments.map((m) => m.segment)].every((s) => near(s, [20, 40]) || near(s, [60, 80]))).toBe(true);
@@ -157,8 +161,21 @@ describe("findDuplicates (index lookup → voting → verification, on an in-mem
     expect(starts[0]).toBeLessThanOrEqual(1);
     expect(Math.abs(starts[1]! - 25)).toBeLessThanOrEqual(1);
     for (const m of match!.moreSegments) expect(Math.abs(m.otherSegment[0] - 20)).toBeLessThanOrEqual(1);
+    // 30 of the compilation's 40 s are the source's, but only 15 s of the source are used: a fragment.
+    expect(match!.verdict).toMatchObject({ kind: "partial" });
+    expect(match!.verdict.score).toBeGreaterThan(0.9 * 0.75);
     const [whole] = await findDuplicates(index, upright(reencoded(random, catalog[34]!)));
     expect(whole?.moreSegments).toEqual([]);
+  });
+
+  it("calls a copy whose middle was replaced a copy of the whole: its two segments cover both videos", async () => {
+    const source = catalog[35]!;
+    const cut = Math.floor(source.length / 2);
+    const patched = reencoded(rng(58), [...source.slice(0, cut - 20), ...syntheticSignature(rng(57), 10), ...source.slice(cut + 20)]);
+    const [match] = await findDuplicates(index, upright(patched));
+    expect(match?.reference.key).toBe("v35.mp4");
+    expect(match!.moreSegments).toHaveLength(1);
+    expect(match!.verdict.kind).toBe("near-duplicate");
   });
 
   it("keeps rate 1 for copies at the same speed", async () => {
