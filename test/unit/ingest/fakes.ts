@@ -7,13 +7,11 @@ import type { MediaInfo } from "../../../src/domain/media-info.js";
 import type { ObjectEvent } from "../../../src/domain/object-event.js";
 import { FingerprintBuilder, storedFingerprint, type StoredFingerprint } from "../../../src/fingerprint/fingerprint-builder.js";
 import { FRAME_SIZE } from "../../../src/fingerprint/frame-hash.js";
-import { indexEntries, oneBitNeighbours, SAMPLE_RATE, type IndexEntry, type Signature } from "../../../src/fingerprint/signature.js";
+import { SAMPLE_RATE, type Signature } from "../../../src/fingerprint/signature.js";
 import type { IngestDeps } from "../../../src/ingest/analyze-object.js";
 import type { DecodeRequest, JobClaims, JobLease, MediaAnalyzer } from "../../../src/ingest/ports.js";
-import type { CandidateQuery, CandidateSearch, ReferenceVideo, SignatureIndex } from "../../../src/match/signature-index.js";
-import { voteOffsets } from "../../../src/fingerprint/voting.js";
+import { InMemoryIndex } from "../../../src/match/memory-index.js";
 import type { ObjectStore } from "../../../src/objects/object-store.js";
-import { encodeSignature } from "../../../src/fingerprint/signature.js";
 
 export const silent = pino({ level: "silent" });
 
@@ -101,47 +99,6 @@ export class FakeJobs implements JobClaims {
 }
 
 /** Stored videos' signatures, searched as the database's index would (FrameIndex). */
-export class InMemoryIndex implements SignatureIndex {
-  private readonly videos: ReferenceVideo[] = [];
-  private readonly rows = new Map<number, { videoNum: number; sample: number }[]>();
-
-  add(videoId: string, videoNum: number, key: string, signature: Signature, audioPrint: Uint8Array | null = null): void {
-    const durationSec = signature.length / SAMPLE_RATE;
-    this.videos.push({ videoId, videoNum, key, durationSec, signature: encodeSignature(signature), audioPrint });
-    for (const entry of indexEntries(signature)) {
-      const rows = this.rows.get(entry.key) ?? [];
-      rows.push({ videoNum, sample: entry.sample });
-      this.rows.set(entry.key, rows);
-    }
-  }
-  async findCandidates(query: CandidateQuery): Promise<CandidateSearch> {
-    const lookups = query.sets.map((set) =>
-      set.neighbours ? set.probes.flatMap((p) => oneBitNeighbours(p.key).map((key) => ({ key, sample: p.sample }))) : set.probes,
-    );
-    const keys = new Set(lookups.flat().map((p) => p.key));
-    const candidatesOf = (probes: readonly IndexEntry[]) => {
-      const hits = probes.flatMap((probe) => {
-        const rows = this.rows.get(probe.key) ?? [];
-        return rows
-          .filter((r) => r.videoNum !== query.excludeVideoNum)
-          .map((r) => ({ videoNum: r.videoNum, refSample: r.sample, querySample: probe.sample, keyRows: rows.length }));
-      });
-      return voteOffsets(hits, query.rule).slice(0, query.maxCandidates);
-    };
-    const rowsRead = [...keys].reduce((n, key) => n + (this.rows.get(key)?.length ?? 0), 0);
-    return {
-      candidates: lookups.map(candidatesOf),
-      frequentKeys: [...keys].filter((key) => (this.rows.get(key)?.length ?? 0) > query.rule.stopAt),
-      // In memory, every row read is at hand: no first cut is needed to keep traffic down.
-      rowsReturned: rowsRead,
-      rowsRead,
-    };
-  }
-  async loadReferences(nums: readonly number[]): Promise<ReferenceVideo[]> {
-    return this.videos.filter((v) => nums.includes(v.videoNum));
-  }
-}
-
 /** A picture per scene (2 s each), smooth enough to hash like footage. */
 export function grayFrames(durationSec: number, seed = 1): Uint8Array[] {
   return Array.from({ length: durationSec * SAMPLE_RATE }, (_, i) => {
@@ -200,6 +157,8 @@ export class FakeMedia implements MediaAnalyzer {
     return info.hasAudio ? (this.soundtrack ?? null) : null;
   }
 }
+
+export { InMemoryIndex };
 
 /** One object in the bucket; `etag` set to that of a finished video makes it an identical upload. */
 export function fakeObjects(
