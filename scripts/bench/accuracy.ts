@@ -5,7 +5,8 @@
  * Runs the real analysis and matching code (analyzeObject) on a fresh database; only the
  * queue and S3 are bypassed (objects are read from local files).
  *   BENCH_SEED (20261123), BENCH_ORIGINALS (20), BENCH_NEGATIVES (40), BENCH_CONCURRENCY (2),
- *   BENCH_CORPUS_DIR (a corpus directory to reuse instead of the seed's cache)
+ *   BENCH_CORPUS_DIR (a corpus directory to reuse instead of the seed's cache),
+ *   BENCH_VPDQ=0 (leave vPDQ's column out: it decodes every video once more)
  */
 import os from "node:os";
 import path from "node:path";
@@ -62,8 +63,9 @@ const copies = shuffle(
   mulberry32(seed + 1),
 );
 // vPDQ first: it hashes every file (cached), and a failure there should not cost our analysis.
+const withVpdq = process.env.BENCH_VPDQ !== "0";
 const vpdqStarted = Date.now();
-const vpdq = await vpdqPairs([...references, ...copies], path.join(dir, "vpdq"));
+const vpdq = withVpdq ? await vpdqPairs([...references, ...copies], path.join(dir, "vpdq")) : undefined;
 const vpdqSec = (Date.now() - vpdqStarted) / 1000;
 const analysisStarted = Date.now();
 await runAll(references, concurrency, analyse);
@@ -84,7 +86,7 @@ await db.$disconnect();
 const ours = new Set(rows.map((r) => pairKey(r.a, r.b)));
 /** What each copy reported for its own original: the kind, the share of its length the segment spans, and the rest of the row. */
 const reportOf = new Map(rows.map((r) => [`${r.a}|${r.b}`, { ...r, kind: r.kind.replace("_", "-") }]));
-const peers = { vPDQ: vpdq, "seed method": seedPairs(cuts) };
+const peers = { ...(vpdq && { vPDQ: vpdq }), "seed method": seedPairs(cuts) };
 
 const sameFamily = (pair: string) => {
   const [a, b] = pair.split("|").map((id) => byId.get(id)!);
@@ -151,7 +153,7 @@ console.log(
   `\naccuracy benchmark — seed ${seed}: ${originals} originals + ${caseOriginals(dir).length} reported case(s) × ${Object.keys(TRANSFORMATIONS).length} transformations, ${negatives} negatives (${corpus.length} videos)`,
 );
 console.log(
-  `analysis: ${analysisSec.toFixed(0)} s for ${corpus.length} videos at concurrency ${concurrency}; vPDQ: ${vpdqSec.toFixed(0)} s\n`,
+  `analysis: ${analysisSec.toFixed(0)} s for ${corpus.length} videos at concurrency ${concurrency}; vPDQ: ${vpdq ? `${vpdqSec.toFixed(0)} s` : "not run (BENCH_VPDQ=0)"}\n`,
 );
 const peerNames = Object.keys(peers);
 console.log(`${"".padEnd(24)} ${"n".padStart(4)}   ${"this project".padEnd(26)}${peerNames.map((p) => `   ${p.padEnd(13)}`).join("")}`);
