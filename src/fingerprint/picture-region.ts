@@ -132,6 +132,26 @@ export function cutRegion(frames: readonly Uint8Array[], size = FRAME_SIZE): Rec
 
 const overlap = (a: Rect, b: Rect) => Math.min(a.x1, b.x1) > Math.max(a.x0, b.x0) && Math.min(a.y1, b.y1) > Math.max(a.y0, b.y0);
 
+/** How far a refined band's shape may be from 16:9 (the picture's width over its height, as a ratio of 16:9). */
+const BAND_SHAPE_TOLERANCE = 0.1;
+
+/**
+ * The band's picture, its sides moved onto its borders (refineEdges), as long as it keeps the
+ * 16:9 shape a repost's picture has; where detail inside the picture stepped harder than its
+ * top and bottom borders (a horizon, a caption) and moved them, the height follows from the
+ * width instead, about the band's middle.
+ */
+function bandPicture(frames: readonly Uint8Array[], aspect: number, size: number): Rect | undefined {
+  const band = portraitBand(aspect, size);
+  if (!band) return undefined;
+  const refined = refineEdges(frames, band, size);
+  const width = refined.x1 - refined.x0;
+  const shape = ((width / (refined.y1 - refined.y0)) * aspect) / LANDSCAPE_ASPECT;
+  if (Math.abs(shape - 1) <= BAND_SHAPE_TOLERANCE) return refined;
+  const [middle, height] = [(band.y0 + band.y1) / 2, (width * aspect) / LANDSCAPE_ASPECT];
+  return { ...refined, y0: middle - height / 2, y1: middle + height / 2 };
+}
+
 /** The band a 16:9 picture fills across the full width of a portrait frame (width / height). */
 export function portraitBand(aspect: number, size = FRAME_SIZE): Rect | undefined {
   if (!(aspect > 0 && aspect <= MAX_PORTRAIT_ASPECT)) return undefined;
@@ -165,13 +185,13 @@ export interface PictureRegion {
 export function pictureRegions(frames: readonly Uint8Array[], aspect: number | undefined, size = FRAME_SIZE): PictureRegion[] {
   const last = frames[frames.length - 1];
   const seen = last ? [contentRect(last, size)] : [];
-  const band = aspect === undefined ? undefined : portraitBand(aspect, size);
+  const band = aspect === undefined ? undefined : bandPicture(frames, aspect, size);
   const cut = cutRegion(frames, size);
   const moving = movingRegion(frames, size);
   const found = [
     moving && { rect: moving, stillAround: true },
     cut && { rect: cut, stillAround: false },
-    band && { rect: refineEdges(frames, band, size), stillAround: false },
+    band && { rect: band, stillAround: false },
   ];
   const regions: PictureRegion[] = [];
   for (const region of found) {

@@ -152,6 +152,27 @@ describe("pictureRegions", () => {
   });
 });
 
+describe("pictureRegions, in a portrait frame", () => {
+  it("keeps the band's 16:9 shape where detail inside the picture steps harder than its borders", () => {
+    const band = portraitBand(9 / 16)!;
+    const inside = { x0: 0, y0: Math.round(band.y0), x1: S, y1: Math.round(band.y1) };
+    // A picture with hard lines a few pixels inside its top and bottom, over a moving fill much like its border.
+    const striped =
+      (t: number): Picture =>
+      (x, y) =>
+        (y > 12 && y < 52 ? 200 : 60) + 10 * Math.sin((x + 3 * t) / 5);
+    const fill =
+      (t: number): Picture =>
+      (x) =>
+        62 + 8 * Math.sin((x + 3 * t) / 9);
+    const portrait = Array.from({ length: REGION_SAMPLES }, (_, t) => framed(inside, striped(t), fill(t)));
+    const [region] = pictureRegions(portrait, 9 / 16).filter((r) => r.rect.x0 < 4 && r.rect.x1 > S - 4);
+    const { x0, y0, x1, y1 } = region!.rect;
+    expect((((x1 - x0) / (y1 - y0)) * (9 / 16)) / (16 / 9)).toBeCloseTo(1, 1);
+    expect((y0 + y1) / 2).toBeCloseTo(S / 2, 0);
+  });
+});
+
 describe("hashRegion", () => {
   it("hashes a picture in a region of the frame as hashFrames hashes it filling the frame", () => {
     const inset = { x0: 28, y0: 30, x1: 62, y1: 62 };
