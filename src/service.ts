@@ -41,6 +41,11 @@ export interface Service {
 }
 
 /** The analysis limits the configuration sets (also used by the benchmarks). */
+/** The process guard every ffmpeg and ffprobe run goes through, at the configured niceness and memory. */
+export function mediaGuard(config: Config, onKilled?: ConstructorParameters<typeof ProcessGuard>[1]): ProcessGuard {
+  return new ProcessGuard(config.KILL_GRACE_MS, onKilled, config.ANALYSIS_NICENESS, config.MEDIA_MEMORY_LIMIT_MB * 1024 ** 2);
+}
+
 export function analysisLimits(config: Config): AnalysisLimits {
   return {
     ffmpegPath: config.FFMPEG_PATH,
@@ -106,12 +111,7 @@ export function createService(config: Config, log: Logger): Service {
   );
   const fingerprints = new FingerprintStore(db);
   const objects = new S3ObjectStore(s3);
-  const guard = new ProcessGuard(
-    config.KILL_GRACE_MS,
-    metrics.childKilled,
-    config.ANALYSIS_NICENESS,
-    config.MEDIA_MEMORY_LIMIT_MB * 1024 ** 2,
-  );
+  const guard = mediaGuard(config, metrics.childKilled);
   const ingest: IngestDeps = {
     jobs: new JobStore(db, resultDestinations(config)),
     identical: fingerprints,

@@ -11,9 +11,9 @@ import { pino } from "pino";
 import type { IngestDeps } from "../../src/ingest/analyze-object.js";
 import type { JobClaims } from "../../src/ingest/ports.js";
 import { FfmpegAnalyzer, type AnalysisLimits } from "../../src/media/ffmpeg-analyzer.js";
-import { ProcessGuard } from "../../src/media/process-guard.js";
+import type { ProcessGuard } from "../../src/media/process-guard.js";
 import type { ObjectStore } from "../../src/objects/object-store.js";
-import { analysisLimits } from "../../src/service.js";
+import { analysisLimits, mediaGuard } from "../../src/service.js";
 import { FingerprintStore } from "../../src/store/fingerprint-store.js";
 import { FrameIndex } from "../../src/store/frame-index.js";
 import { JobStore } from "../../src/store/job-store.js";
@@ -40,7 +40,7 @@ export function benchLimits(decoderThreads = config.ANALYSIS_DECODER_THREADS): A
 
 /** The service's process guard: ffmpeg at its niceness (ANALYSIS_NICENESS). */
 export function benchGuard(): ProcessGuard {
-  return new ProcessGuard(config.KILL_GRACE_MS, undefined, config.ANALYSIS_NICENESS, config.MEDIA_MEMORY_LIMIT_MB * 1024 ** 2);
+  return mediaGuard(config);
 }
 
 export const benchNiceness = config.ANALYSIS_NICENESS;

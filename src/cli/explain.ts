@@ -15,8 +15,7 @@ import { explainPair, type ViewReport } from "../match/explain-pair.js";
 import { findDuplicates, type QueryFootage } from "../match/find-duplicates.js";
 import { InMemoryIndex } from "../match/memory-index.js";
 import { FfmpegAnalyzer } from "../media/ffmpeg-analyzer.js";
-import { ProcessGuard } from "../media/process-guard.js";
-import { analysisLimits } from "../service.js";
+import { analysisLimits, mediaGuard } from "../service.js";
 
 const USAGE = `usage: npm run explain -- <stored video> <query video> [--json]
   Analyses both local files as the service would and explains, for each view of the query
@@ -77,10 +76,7 @@ async function main(): Promise<number> {
     return values.help ? 0 : 2;
   }
   const config = loadConfig();
-  const media = new FfmpegAnalyzer(
-    new ProcessGuard(config.KILL_GRACE_MS, undefined, config.ANALYSIS_NICENESS, config.MEDIA_MEMORY_LIMIT_MB * 1024 ** 2),
-    analysisLimits(config),
-  );
+  const media = new FfmpegAnalyzer(mediaGuard(config), analysisLimits(config));
   const signal = new AbortController().signal;
   const [storedFile, queryFile] = positionals as [string, string];
   const [stored, query] = [await footageOf(media, storedFile, signal), await footageOf(media, queryFile, signal)];

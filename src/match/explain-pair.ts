@@ -68,6 +68,7 @@ export function explainPair(stored: StoredVideo, query: QueryFootage): ViewRepor
       ...new Set([...(voted ? [voted.offsetSamples] : []), ...agreeingOffsets(signature, stored.signature, 0, signature.length)]),
     ];
     const verified = new Set<number>();
+    const rated = retimings(signature);
     return {
       view,
       keys: probes.length,
@@ -78,8 +79,7 @@ export function explainPair(stored: StoredVideo, query: QueryFootage): ViewRepor
         // Offsets a sample or two apart verify to the same alignment: it is reported once.
         if (!alignment || verified.has(alignment.offsetSamples)) return [];
         verified.add(alignment.offsetSamples);
-        const timed =
-          alignment.matchedSamples >= MIN_RATE_SEARCH_SAMPLES ? bestRate(retimings(signature), stored.signature, alignment).rate : 1;
+        const timed = alignment.matchedSamples >= MIN_RATE_SEARCH_SAMPLES ? bestRate(rated, stored.signature, alignment).rate : 1;
         const verdict = judgeAlignment(alignment, {
           queryDurationSec: query.durationSec,
           refDurationSec: stored.durationSec,

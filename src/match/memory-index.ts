@@ -21,10 +21,8 @@ export class InMemoryIndex implements SignatureIndex {
   add(videoId: string, videoNum: number, key: string, signature: Signature, audioPrint: Uint8Array | null = null): void {
     const durationSec = signature.length / SAMPLE_RATE;
     this.videos.push({ videoId, videoNum, key, durationSec, signature: encodeSignature(signature), audioPrint });
-    for (const entry of indexEntries(signature)) {
-      const rows = this.rows.get(entry.key) ?? [];
-      rows.push({ videoNum, sample: entry.sample });
-      this.rows.set(entry.key, rows);
+    for (const [key, samples] of storedRows(signature)) {
+      this.rows.set(key, [...(this.rows.get(key) ?? []), ...samples.map((sample) => ({ videoNum, sample }))]);
     }
   }
 
