@@ -173,6 +173,27 @@ describe("pictureRegions, in a portrait frame", () => {
   });
 });
 
+describe("pictureRegions, a band over a test pattern", () => {
+  it("keeps the band across the whole width where one side alone meets a hard bar inside the picture", () => {
+    const band = portraitBand(9 / 16)!;
+    const inside = { x0: 0, y0: Math.round(band.y0), x1: S, y1: Math.round(band.y1) };
+    // Soft drifting detail with one hard vertical bar near the right edge, over a moving fill.
+    const barred =
+      (t: number): Picture =>
+      (x, y) =>
+        (x >= 61 ? 230 : 80) + 10 * Math.sin((x + y + 3 * t) / 9);
+    const fill =
+      (t: number): Picture =>
+      (x) =>
+        62 + 8 * Math.sin((x + 3 * t) / 9);
+    const portrait = Array.from({ length: REGION_SAMPLES }, (_, t) => framed(inside, barred(t), fill(t)));
+    expect(refineEdges(portrait, band).x1).toBeLessThan(S);
+    const [region] = pictureRegions(portrait, 9 / 16);
+    expect(region!.rect.x0).toBe(0);
+    expect(region!.rect.x1).toBe(S);
+  });
+});
+
 describe("hashRegion", () => {
   it("hashes a picture in a region of the frame as hashFrames hashes it filling the frame", () => {
     const inset = { x0: 28, y0: 30, x1: 62, y1: 62 };
