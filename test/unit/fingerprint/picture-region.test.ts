@@ -153,40 +153,29 @@ describe("pictureRegions", () => {
 });
 
 describe("pictureRegions, in a portrait frame", () => {
-  it("keeps the band's 16:9 shape where detail inside the picture steps harder than its borders", () => {
-    const band = portraitBand(9 / 16)!;
+  const band = portraitBand(9 / 16)!;
+  /** A 9:16 repost: `content` across the width in the band, over a moving fill much like its border. */
+  const repost = (content: (t: number) => Picture) => {
     const inside = { x0: 0, y0: Math.round(band.y0), x1: S, y1: Math.round(band.y1) };
-    // A picture with hard lines a few pixels inside its top and bottom, over a moving fill much like its border.
-    const striped =
-      (t: number): Picture =>
-      (x, y) =>
-        (y > 12 && y < 52 ? 200 : 60) + 10 * Math.sin((x + 3 * t) / 5);
     const fill =
       (t: number): Picture =>
       (x) =>
         62 + 8 * Math.sin((x + 3 * t) / 9);
-    const portrait = Array.from({ length: REGION_SAMPLES }, (_, t) => framed(inside, striped(t), fill(t)));
+    return Array.from({ length: REGION_SAMPLES }, (_, t) => framed(inside, content(t), fill(t)));
+  };
+
+  it("keeps the band's 16:9 shape where detail inside the picture steps harder than its borders", () => {
+    // A picture with hard lines a few pixels inside its top and bottom.
+    const portrait = repost((t) => (x, y) => (y > 12 && y < 52 ? 200 : 60) + 10 * Math.sin((x + 3 * t) / 5));
     const [region] = pictureRegions(portrait, 9 / 16).filter((r) => r.rect.x0 < 4 && r.rect.x1 > S - 4);
     const { x0, y0, x1, y1 } = region!.rect;
     expect((((x1 - x0) / (y1 - y0)) * (9 / 16)) / (16 / 9)).toBeCloseTo(1, 1);
     expect((y0 + y1) / 2).toBeCloseTo(S / 2, 0);
   });
-});
 
-describe("pictureRegions, a band over a test pattern", () => {
-  it("keeps the band across the whole width where one side alone meets a hard bar inside the picture", () => {
-    const band = portraitBand(9 / 16)!;
-    const inside = { x0: 0, y0: Math.round(band.y0), x1: S, y1: Math.round(band.y1) };
-    // Soft drifting detail with one hard vertical bar near the right edge, over a moving fill.
-    const barred =
-      (t: number): Picture =>
-      (x, y) =>
-        (x >= 61 ? 230 : 80) + 10 * Math.sin((x + y + 3 * t) / 9);
-    const fill =
-      (t: number): Picture =>
-      (x) =>
-        62 + 8 * Math.sin((x + 3 * t) / 9);
-    const portrait = Array.from({ length: REGION_SAMPLES }, (_, t) => framed(inside, barred(t), fill(t)));
+  it("keeps the band across the whole width where one side alone meets a hard bar inside the picture (a test pattern)", () => {
+    // Soft drifting detail with one hard vertical bar near the right edge.
+    const portrait = repost((t) => (x, y) => (x >= 61 ? 230 : 80) + 10 * Math.sin((x + y + 3 * t) / 9));
     expect(refineEdges(portrait, band).x1).toBeLessThan(S);
     const [region] = pictureRegions(portrait, 9 / 16);
     expect(region!.rect.x0).toBe(0);
