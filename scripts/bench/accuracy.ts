@@ -137,6 +137,8 @@ const wholeCopies = (group: (v: CorpusVideo) => boolean) => {
   return { judged: judged.length, right: judged.length - wrong.length, wrong };
 };
 
+/** Videos of the corpus whose id matches (its own sizes, whatever BENCH_CORPUS_DIR points at). */
+const count = (id: RegExp) => corpus.filter((v) => id.test(v.id)).length;
 const fmt = (num: number, den: number) => (den === 0 ? "   –  " : (num / den).toFixed(3).padStart(6));
 const line = (name: string, group: (v: CorpusVideo) => boolean) => {
   const k = wholeCopies(group);
@@ -150,7 +152,7 @@ const line = (name: string, group: (v: CorpusVideo) => boolean) => {
 };
 
 console.log(
-  `\naccuracy benchmark — seed ${seed}: ${originals} originals + ${caseOriginals(dir).length} reported case(s) × ${Object.keys(TRANSFORMATIONS).length} transformations, ${negatives} negatives (${corpus.length} videos)`,
+  `\naccuracy benchmark — seed ${seed}: ${count(/^o\d+$/)} originals + ${caseOriginals(dir).length} reported case(s) × ${Object.keys(TRANSFORMATIONS).length} transformations, ${count(/^n\d+$/)} negatives (${corpus.length} videos)`,
 );
 console.log(
   `analysis: ${analysisSec.toFixed(0)} s for ${corpus.length} videos at concurrency ${concurrency}; vPDQ: ${vpdq ? `${vpdqSec.toFixed(0)} s` : "not run (BENCH_VPDQ=0)"}\n`,
