@@ -135,23 +135,20 @@ const overlap = (a: Rect, b: Rect) => Math.min(a.x1, b.x1) > Math.max(a.x0, b.x0
 /** How far a refined band's shape may be from 16:9 (the picture's width over its height, as a ratio of 16:9). */
 const BAND_SHAPE_TOLERANCE = 0.04;
 
-/** How far apart (pixels) a narrower band's left and right margins may be: a repost centres its picture. */
-const BAND_MARGIN_SKEW = 1;
-
 /**
  * The band's picture, its sides moved onto its borders (refineEdges), as long as it keeps the
  * 16:9 shape a repost's picture has; where detail inside the picture stepped harder than its
  * top and bottom borders (a horizon, a caption) and moved them, the height follows from the
- * width instead, about the band's middle. A picture narrower than the frame is centred, so
- * its left and right sides move alike; one side alone moved onto detail (a test pattern's
- * bars) and both stay at the frame's edges.
+ * width instead, about the band's middle. A repost centres a picture narrower than the frame,
+ * so the side that found its border gives both margins (the other often meets a fill as dark
+ * or bright as the picture's edge, and no step).
  */
 function bandPicture(frames: readonly Uint8Array[], aspect: number, size: number): Rect | undefined {
   const band = portraitBand(aspect, size);
   if (!band) return undefined;
   const edges = refineEdges(frames, band, size);
-  const centred = Math.abs(edges.x0 - band.x0 - (band.x1 - edges.x1)) <= BAND_MARGIN_SKEW;
-  const refined = centred ? edges : { ...edges, x0: band.x0, x1: band.x1 };
+  const margin = Math.max(edges.x0 - band.x0, band.x1 - edges.x1);
+  const refined = { ...edges, x0: band.x0 + margin, x1: band.x1 - margin };
   const width = refined.x1 - refined.x0;
   const shape = ((width / (refined.y1 - refined.y0)) * aspect) / LANDSCAPE_ASPECT;
   if (Math.abs(shape - 1) <= BAND_SHAPE_TOLERANCE) return refined;
