@@ -4,6 +4,7 @@ import { FRAME_SIZE, hashFrames, hashRegion, type Hash64, type Rect } from "./fr
 import {
   cornerInsetRegion,
   INSET_SAMPLES,
+  MAX_INSET_SAMPLES,
   pictureRegions,
   REGION_SAMPLES,
   wantsCornerInset,
@@ -43,8 +44,9 @@ export function storedFingerprint(
  * but never stored: the mirror image's (flipped copies) and those of the regions of the frame
  * another picture may fill (PictureRegion: insets, caption layouts, vertical reposts). The
  * regions are chosen once REGION_SAMPLES samples and the frame's aspect are known, and a corner
- * inset over moving footage once INSET_SAMPLES are (where it is still worth looking for); until
- * then the frames are kept (4 KB each). Pure apart from the memory it holds: then 8 bytes per
+ * inset over moving footage once INSET_SAMPLES are (where it is still worth looking for), again
+ * every INSET_SAMPLES while none shows, up to MAX_INSET_SAMPLES; until then the frames are kept
+ * (4 KB each). Pure apart from the memory it holds: then 8 bytes per
  * sample and view, whatever the video's resolution.
  */
 export class FingerprintBuilder {
@@ -58,6 +60,8 @@ export class FingerprintBuilder {
   /** Frames kept until the regions are chosen, by sample index. */
   private kept: Map<number, Uint8Array> | undefined = new Map();
   private regionsChosen = false;
+  /** How many samples the next look for a corner inset takes. */
+  private nextInsetLook = INSET_SAMPLES;
   private regions: { rect: Rect; stillAround: boolean; hashes: (Hash64 | undefined)[] }[] = [];
   private readonly detector = new CutDetector({ threshold: DEFAULT_CUT_THRESHOLD, minGapSec: DEFAULT_MIN_CUT_GAP_SEC });
 
@@ -111,12 +115,13 @@ export class FingerprintBuilder {
     if (last) this.cuts.push(last);
     this.chooseRegions();
     this.chooseCornerInset();
+    this.kept = undefined;
   }
 
   private chooseRegionsWhenReady(): void {
     if (!this.kept || this.aspect === undefined) return;
     if (!this.regionsChosen && this.prefix >= REGION_SAMPLES) this.chooseRegions();
-    if (this.regionsChosen && this.prefix >= INSET_SAMPLES) this.chooseCornerInset();
+    if (this.regionsChosen && this.prefix >= this.nextInsetLook) this.chooseCornerInset();
   }
 
   private chooseRegions(): void {
@@ -126,11 +131,13 @@ export class FingerprintBuilder {
     if (!wantsCornerInset(this.aspect, this.regions)) this.kept = undefined;
   }
 
+  /** A corner inset from the samples so far; the frames are let go once one is found or the last look is taken. */
   private chooseCornerInset(): void {
     if (!this.kept) return;
-    const inset = cornerInsetRegion(this.firstKept(INSET_SAMPLES), this.regions);
+    const inset = cornerInsetRegion(this.firstKept(this.nextInsetLook), this.regions);
     if (inset) this.addRegion(inset);
-    this.kept = undefined;
+    this.nextInsetLook += INSET_SAMPLES;
+    if (inset || this.nextInsetLook > MAX_INSET_SAMPLES) this.kept = undefined;
   }
 
   private firstKept(count: number): Uint8Array[] {

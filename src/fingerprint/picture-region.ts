@@ -21,6 +21,8 @@ import { refineEdges } from "./region-edges.js";
 export const REGION_SAMPLES = 40;
 /** Samples a corner inset over moving footage is judged on (the first 20 s): it needs two cuts of either picture. */
 export const INSET_SAMPLES = 80;
+/** Where the first 20 s show none, it is looked for again every 20 s over all samples so far, up to the first 60 s. */
+export const MAX_INSET_SAMPLES = 3 * INSET_SAMPLES;
 /** Mean luma change between samples above which a pixel moves (a still picture re-encoded stays well under). */
 const MOVING_LUMA = 1;
 /** A row or column with fewer moving pixels than this is still. */

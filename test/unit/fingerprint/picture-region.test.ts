@@ -5,6 +5,7 @@ import { FingerprintBuilder } from "../../../src/fingerprint/fingerprint-builder
 import {
   cutRegion,
   INSET_SAMPLES,
+  MAX_INSET_SAMPLES,
   movingRegion,
   pictureRegions,
   portraitBand,
@@ -129,6 +130,30 @@ describe("cornerInset", () => {
     expect(found!.signature).toHaveLength(INSET_SAMPLES);
     expect(found!.region.map((share) => share * S)).toEqual(Object.values(cornerInset(frames)!));
     expect(regionsOf(9 / 16).some(({ region }) => region[0] > 0.4)).toBe(false);
+  });
+
+  it("is looked for again every INSET_SAMPLES while none shows, up to MAX_INSET_SAMPLES", () => {
+    const regionsAfter = (backgroundCuts: number[], length: number, look: (builder: FingerprintBuilder, index: number) => void) => {
+      const background = slow(backgroundCuts, 4);
+      const builder = new FingerprintBuilder();
+      builder.setFrameAspect(16 / 9);
+      for (let t = 0; t < length; t += 1) {
+        builder.addSample(t, framed(inset, brightening([])(t), background(t)));
+        look(builder, t);
+      }
+      builder.finish();
+      return builder.regionSignatures();
+    };
+    // The background cuts only after the first look (a slow opening shot).
+    const [found] = regionsAfter([100, 130], MAX_INSET_SAMPLES, (builder, t) => {
+      if (t === INSET_SAMPLES) expect(builder.regionSignatures()).toEqual([]);
+    });
+    expect(within1px(found && { x0: found.region[0] * S, y0: found.region[1] * S, x1: found.region[2] * S, y1: found.region[3] * S })).toBe(
+      true,
+    );
+    expect(found!.signature).toHaveLength(MAX_INSET_SAMPLES);
+    // Cuts after the last look are not looked at.
+    expect(regionsAfter([MAX_INSET_SAMPLES + 10, MAX_INSET_SAMPLES + 40], MAX_INSET_SAMPLES + 80, () => {})).toEqual([]);
   });
 });
 
