@@ -62,6 +62,8 @@ export function analysisLimits(config: Config): AnalysisLimits {
 
 /** A dependency that does not answer a readiness check within this is as good as down. */
 const READINESS_TIMEOUT_MS = 2_000;
+/** Closing the database pool waits no longer than this at shutdown: every job is settled by then. */
+const DB_CLOSE_TIMEOUT_MS = 5_000;
 
 /** A job's lease: half the visibility timeout, so a dead worker's lease has run out when its message returns. */
 export const leaseMs = (config: Config): number => (config.VISIBILITY_TIMEOUT_SEC * 1000) / 2;
@@ -267,7 +269,15 @@ export function createService(config: Config, log: Logger): Service {
         server.closeAllConnections();
         await closing;
       }
-      await db.$disconnect();
+      // A connection cut in the middle of a query (a database outage) can leave the pool waiting for it.
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<"late">((resolve) => (timer = setTimeout(() => resolve("late"), DB_CLOSE_TIMEOUT_MS)));
+      if ((await Promise.race([db.$disconnect(), late])) === "late")
+        log.warn(
+          { event: "service.db_close_timeout", timeoutMs: DB_CLOSE_TIMEOUT_MS },
+          "the database pool did not close in time; stopping anyway",
+        );
+      clearTimeout(timer);
       s3.destroy();
       sqs.destroy();
       sns.destroy();
