@@ -40,12 +40,12 @@ export interface Service {
   stop(): Promise<void>;
 }
 
-/** The analysis limits the configuration sets (also used by the benchmarks). */
 /** The process guard every ffmpeg and ffprobe run goes through, at the configured niceness and memory. */
 export function mediaGuard(config: Config, onKilled?: ConstructorParameters<typeof ProcessGuard>[1]): ProcessGuard {
   return new ProcessGuard(config.KILL_GRACE_MS, onKilled, config.ANALYSIS_NICENESS, config.MEDIA_MEMORY_LIMIT_MB * 1024 ** 2);
 }
 
+/** The analysis limits the configuration sets (also used by the benchmarks). */
 export function analysisLimits(config: Config): AnalysisLimits {
   return {
     ffmpegPath: config.FFMPEG_PATH,

@@ -22,7 +22,9 @@ export class InMemoryIndex implements SignatureIndex {
     const durationSec = signature.length / SAMPLE_RATE;
     this.videos.push({ videoId, videoNum, key, durationSec, signature: encodeSignature(signature), audioPrint });
     for (const [key, samples] of storedRows(signature)) {
-      this.rows.set(key, [...(this.rows.get(key) ?? []), ...samples.map((sample) => ({ videoNum, sample }))]);
+      const rows = this.rows.get(key) ?? [];
+      rows.push(...samples.map((sample) => ({ videoNum, sample })));
+      this.rows.set(key, rows);
     }
   }
 
