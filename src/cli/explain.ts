@@ -10,7 +10,7 @@ import { loadConfig } from "../config.js";
 import { describeError } from "../domain/errors.js";
 import { decodeAudioPrint, encodeAudioPrint } from "../fingerprint/audio-print.js";
 import { FingerprintBuilder } from "../fingerprint/fingerprint-builder.js";
-import { pictureSeconds } from "../fingerprint/signature.js";
+import { pictureSeconds, type Signature } from "../fingerprint/signature.js";
 import { explainPair, type ViewReport } from "../match/explain-pair.js";
 import { findDuplicates, type QueryFootage } from "../match/find-duplicates.js";
 import { InMemoryIndex } from "../match/memory-index.js";
@@ -22,7 +22,10 @@ const USAGE = `usage: npm run explain -- <stored video> <query video> [--json]
   (the picture, regions of its frame, its mirror image), what the index search and the
   frame-by-frame verification make of the pair. Nothing is stored.`;
 
-async function footageOf(media: FfmpegAnalyzer, filePath: string, signal: AbortSignal): Promise<QueryFootage> {
+/** A file's footage as a query, with what its stored side would also keep (its centre strip, its aspect). */
+type ExplainedFootage = QueryFootage & { stripSignature: Signature | null; aspect: number };
+
+async function footageOf(media: FfmpegAnalyzer, filePath: string, signal: AbortSignal): Promise<ExplainedFootage> {
   const probed = media.probe(filePath);
   const fingerprint = new FingerprintBuilder();
   const info = await probed;
@@ -37,10 +40,10 @@ async function footageOf(media: FfmpegAnalyzer, filePath: string, signal: AbortS
   fingerprint.finish();
   const audio = await media.audioPrint(filePath, info, signal);
   return {
+    ...fingerprint.searched(),
     videoNum: 2,
-    signature: fingerprint.signature(),
-    mirrored: fingerprint.mirroredSignature(),
-    regions: fingerprint.regionSignatures(),
+    stripSignature: fingerprint.stripSignature(),
+    aspect: info.width / info.height,
     durationSec: info.durationSec,
     audioPrint: audio && decodeAudioPrint(audio),
   };
@@ -81,7 +84,11 @@ async function main(): Promise<number> {
   const [storedFile, queryFile] = positionals as [string, string];
   const [stored, query] = [await footageOf(media, storedFile, signal), await footageOf(media, queryFile, signal)];
   const index = new InMemoryIndex();
-  index.add("stored", 1, storedFile, stored.signature, stored.audioPrint ? encodeAudioPrint(stored.audioPrint) : null);
+  index.add("stored", 1, storedFile, stored.signature, {
+    audioPrint: stored.audioPrint ? encodeAudioPrint(stored.audioPrint) : null,
+    stripSignature: stored.stripSignature,
+    aspect: stored.aspect,
+  });
   const views = explainPair(stored, query);
   const found = await findDuplicates(index, query);
   if (values.json) {

@@ -11,31 +11,48 @@ import {
   type PictureRegion,
 } from "./picture-region.js";
 import type { FrameRegion } from "../domain/match.js";
+import { CROP_SHIFTS, hashCentreStrip, hashShifted, searchedAsCrop, storesCentreStrip, stripIndexEntries } from "./centre-strip.js";
 import { encodeSignature, indexEntries, SAMPLE_RATE, type IndexEntry, type Signature } from "./signature.js";
 
-/** A complete fingerprint as it is stored: cuts, the encoded signature and its index keys. */
+/** A complete fingerprint as it is stored: cuts, the encoded signatures and their index keys. */
 export interface StoredFingerprint {
   readonly cuts: readonly SceneCut[];
   readonly signature: Uint8Array;
+  /** The centre strip's signature (a landscape video; see centre-strip.ts); null: none. */
+  readonly stripSignature: Uint8Array | null;
   readonly sampleRate: number;
+  /** The picture's keys and the centre strip's (stripIndexEntries). */
   readonly entries: readonly IndexEntry[];
   /** The soundtrack's Chromaprint items (AudioPrint's stored form); null: no audio. */
   readonly audioPrint: Uint8Array | null;
 }
 
-/** What is stored of a signature, its cuts and the soundtrack's print. */
+/** What is stored of a signature, its cuts, the soundtrack's print and the centre strip's signature. */
 export function storedFingerprint(
   cuts: readonly SceneCut[],
   signature: Signature,
   audioPrint: AudioPrint | null = null,
+  stripSignature: Signature | null = null,
 ): StoredFingerprint {
   return {
     cuts,
     signature: encodeSignature(signature),
+    stripSignature: stripSignature && encodeSignature(stripSignature),
     sampleRate: SAMPLE_RATE,
-    entries: indexEntries(signature),
+    entries: [...indexEntries(signature), ...(stripSignature ? stripIndexEntries(stripSignature) : [])],
     audioPrint: audioPrint && encodeAudioPrint(audioPrint),
   };
+}
+
+/** The signatures a video is searched by (FingerprintBuilder.searched). */
+export interface SearchedSignatures {
+  readonly signature: Signature;
+  /** The mirror image's (flipped copies). */
+  readonly mirrored: Signature;
+  /** Those of the regions of the frame another picture may fill; `stillAround`: the rest of the frame stays still (PictureRegion). */
+  readonly regions: readonly { readonly region: FrameRegion; readonly stillAround: boolean; readonly signature: Signature }[];
+  /** A portrait frame's picture shifted by each of CROP_SHIFTS (a crop of a landscape picture, off centre); none: not searched as a crop. */
+  readonly crops?: readonly { readonly shift: number; readonly signature: Signature }[];
 }
 
 /**
@@ -63,6 +80,9 @@ export class FingerprintBuilder {
   /** How many samples the next look for a corner inset takes. */
   private nextInsetLook = INSET_SAMPLES;
   private regions: { rect: Rect; stillAround: boolean; hashes: (Hash64 | undefined)[] }[] = [];
+  /** A landscape frame's centre strip (stored), or a portrait frame's shifted pictures (searched as a crop). */
+  private strip: (Hash64 | undefined)[] | undefined;
+  private crops: { shift: number; hashes: (Hash64 | undefined)[] }[] = [];
   private readonly detector = new CutDetector({ threshold: DEFAULT_CUT_THRESHOLD, minGapSec: DEFAULT_MIN_CUT_GAP_SEC });
 
   addFrameScore(frame: FrameScore): void {
@@ -73,6 +93,9 @@ export class FingerprintBuilder {
   /** The frame's width over its height (from the probe): portrait frames get a band searched. */
   setFrameAspect(aspect: number): void {
     this.aspect = aspect;
+    if (storesCentreStrip(aspect)) this.strip = [];
+    if (searchedAsCrop(aspect)) this.crops = CROP_SHIFTS.map((shift) => ({ shift, hashes: [] }));
+    for (const [index, gray] of this.kept ?? []) this.hashAspectViews(index, gray);
     this.chooseRegionsWhenReady();
   }
 
@@ -84,7 +107,14 @@ export class FingerprintBuilder {
     while (this.arrived[this.prefix]) this.prefix += 1;
     if (this.kept) this.kept.set(index, gray.slice());
     for (const region of this.regions) region.hashes[index] = hashRegion(gray, region.rect);
+    if (this.aspect !== undefined) this.hashAspectViews(index, gray);
     this.chooseRegionsWhenReady();
+  }
+
+  /** The views the frame's aspect calls for: its centre strip, or its picture shifted (a crop). */
+  private hashAspectViews(index: number, gray: Uint8Array): void {
+    if (this.strip) this.strip[index] = hashCentreStrip(gray, this.aspect!);
+    for (const crop of this.crops) crop.hashes[index] = hashShifted(gray, crop.shift);
   }
   /** Samples from the start with none missing: how much of the video is analysed so far. */
   get sampleCount(): number {
@@ -99,6 +129,21 @@ export class FingerprintBuilder {
   /** The signature of the mirror image so far (as `signature`, each picture flipped left to right). */
   mirroredSignature(): (Hash64 | undefined)[] {
     return Array.from(this.mirroredHashes.slice(0, this.prefix));
+  }
+
+  /** The centre strip's signature so far (a landscape frame), stored beside the picture's; null: none. */
+  stripSignature(): (Hash64 | undefined)[] | null {
+    return this.strip ? Array.from(this.strip.slice(0, this.prefix)) : null;
+  }
+
+  /** Every signature the video is searched by, so far. */
+  searched(): SearchedSignatures {
+    return {
+      signature: this.signature(),
+      mirrored: this.mirroredSignature(),
+      regions: this.regionSignatures(),
+      crops: this.crops.map(({ shift, hashes }) => ({ shift, signature: Array.from(hashes.slice(0, this.prefix)) })),
+    };
   }
 
   /** Each region searched, as a share of the frame (x0, y0, x1, y1), with its signature so far. */

@@ -150,21 +150,12 @@ async function analyze(a: Analysis): Promise<void> {
   });
   await a.scratch.remove();
   const signature = fingerprint.signature();
-  await job.storeFingerprint(storedFingerprint(fingerprint.cuts, signature, audioPrint));
+  await job.storeFingerprint(storedFingerprint(fingerprint.cuts, signature, audioPrint, fingerprint.stripSignature()));
   log.info({ event: "job.fingerprint_stored", cuts: fingerprint.cuts.length, samples: signature.length }, "fingerprint stored");
 
   // Insert, then search: two copies analysed at the same time still find each other.
   await early.settle();
-  const mirrored = fingerprint.mirroredSignature();
-  const regions = fingerprint.regionSignatures();
-  const footage = {
-    videoNum: job.videoNum,
-    signature,
-    mirrored,
-    regions,
-    durationSec,
-    audioPrint,
-  };
+  const footage = { ...fingerprint.searched(), videoNum: job.videoNum, durationSec, audioPrint };
   const duplicates = await findDuplicates(deps.index, footage);
   const { indexed, group } = await job.saveFinalMatches(duplicates.map(toStoredMatch));
   const found = new Set(duplicates.map((d) => d.reference.videoId));

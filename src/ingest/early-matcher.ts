@@ -1,8 +1,8 @@
 import type { Logger } from "pino";
 import { describeError } from "../domain/errors.js";
-import type { FingerprintBuilder } from "../fingerprint/fingerprint-builder.js";
+import type { FingerprintBuilder, SearchedSignatures } from "../fingerprint/fingerprint-builder.js";
 import { SAMPLE_RATE } from "../fingerprint/signature.js";
-import { findDuplicates, toStoredMatch, type QueryFootage } from "../match/find-duplicates.js";
+import { findDuplicates, toStoredMatch } from "../match/find-duplicates.js";
 import type { SignatureIndex } from "../match/signature-index.js";
 import type { JobLease } from "./ports.js";
 
@@ -37,12 +37,7 @@ export class EarlyMatcher {
     const checkpoint = EARLY_CHECKPOINTS_SEC[this.nextCheckpoint];
     if (this.running || this.reported.size > 0 || checkpoint === undefined || decodedSec < checkpoint) return;
     this.nextCheckpoint += 1;
-    const signatures = {
-      signature: fingerprint.signature(),
-      mirrored: fingerprint.mirroredSignature(),
-      regions: fingerprint.regionSignatures(),
-    };
-    this.running = this.match(signatures, decodedSec).finally(() => (this.running = undefined));
+    this.running = this.match(fingerprint.searched(), decodedSec).finally(() => (this.running = undefined));
   }
 
   /** Waits for a query still running. */
@@ -55,7 +50,7 @@ export class EarlyMatcher {
     return [...this.reported];
   }
 
-  private async match(signatures: Pick<QueryFootage, "signature" | "mirrored" | "regions">, decodedSec: number): Promise<void> {
+  private async match(signatures: SearchedSignatures, decodedSec: number): Promise<void> {
     try {
       const footage = { videoNum: this.job.videoNum, ...signatures, durationSec: await this.durationSec, decodedSec };
       const duplicates = await findDuplicates(this.index, footage);

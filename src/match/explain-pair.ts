@@ -40,21 +40,32 @@ export interface ViewReport {
 
 export interface StoredVideo {
   readonly signature: Signature;
+  /** Its centre strip's (a landscape video); null: none. */
+  readonly stripSignature: Signature | null;
   readonly durationSec: number;
 }
 
 export function explainPair(stored: StoredVideo, query: QueryFootage): ViewReport[] {
-  const rows = storedRows(stored.signature);
+  const picture = { rows: storedRows(stored.signature), against: stored.signature };
+  const strip = stored.stripSignature && { rows: storedRows(stored.stripSignature), against: stored.stripSignature };
+  const crops = strip ? [{ shift: 0, signature: query.signature }, ...(query.crops ?? [])] : [];
   const views = [
-    { view: "picture", signature: query.signature, neighbours: true },
+    { view: "picture", signature: query.signature, neighbours: true, ...picture },
     ...query.regions.map(({ region, stillAround, signature }) => ({
       view: `region [${region.map((v) => v.toFixed(2)).join(", ")}]${stillAround ? " (still around it)" : ""}`,
       signature,
       neighbours: true,
+      ...picture,
     })),
-    { view: "mirror image", signature: query.mirrored, neighbours: false },
+    ...crops.map(({ shift, signature }) => ({
+      view: `as a crop of the centre strip, shifted ${shift}`,
+      signature,
+      neighbours: shift === 0,
+      ...strip!,
+    })),
+    { view: "mirror image", signature: query.mirrored, neighbours: false, ...picture },
   ];
-  return views.map(({ view, signature, neighbours }) => {
+  return views.map(({ view, signature, neighbours, rows, against }) => {
     const probes = queryEntries(signature);
     const hits: IndexHit[] = [];
     let keysHit = 0;
@@ -64,9 +75,7 @@ export function explainPair(stored: StoredVideo, query: QueryFootage): ViewRepor
       for (const sample of found) hits.push({ videoNum: 1, refSample: sample, querySample: probe.sample, keyRows: 1 });
     }
     const [voted] = voteOffsets(hits, VOTING);
-    const offsets = [
-      ...new Set([...(voted ? [voted.offsetSamples] : []), ...agreeingOffsets(signature, stored.signature, 0, signature.length)]),
-    ];
+    const offsets = [...new Set([...(voted ? [voted.offsetSamples] : []), ...agreeingOffsets(signature, against, 0, signature.length)])];
     const verified = new Set<number>();
     const rated = retimings(signature);
     return {
@@ -75,16 +84,16 @@ export function explainPair(stored: StoredVideo, query: QueryFootage): ViewRepor
       keysHit,
       candidate: voted && { offsetSec: voted.offsetSamples / SAMPLE_RATE, votes: voted.votes },
       alignments: offsets.flatMap((offset) => {
-        const alignment = verifyOffset(signature, stored.signature, offset);
+        const alignment = verifyOffset(signature, against, offset);
         // Offsets a sample or two apart verify to the same alignment: it is reported once.
         if (!alignment || verified.has(alignment.offsetSamples)) return [];
         verified.add(alignment.offsetSamples);
-        const timed = alignment.matchedSamples >= MIN_RATE_SEARCH_SAMPLES ? bestRate(rated, stored.signature, alignment).rate : 1;
+        const timed = alignment.matchedSamples >= MIN_RATE_SEARCH_SAMPLES ? bestRate(rated, against, alignment).rate : 1;
         const verdict = judgeAlignment(alignment, {
           queryDurationSec: query.durationSec,
           refDurationSec: stored.durationSec,
           queryPictureSec: pictureSeconds(signature, query.durationSec),
-          refPictureSec: pictureSeconds(stored.signature, stored.durationSec),
+          refPictureSec: pictureSeconds(against, stored.durationSec),
         });
         return [
           {

@@ -6,7 +6,9 @@ import { bestRate, MIN_RATE_SEARCH_SAMPLES, onQueryClock, retimings } from "../f
 import { moreAlignments, together } from "../fingerprint/more-segments.js";
 import { sharedChanges, verifyOffset, type Alignment } from "../fingerprint/verify.js";
 import { judgeAlignment, MIN_DISTINCT_PICTURES, MIN_EVIDENCE_SEC, type Verdict } from "../fingerprint/verdict.js";
-import type { ReferenceVideo, SignatureIndex } from "./signature-index.js";
+import { cropOfStrip } from "../fingerprint/centre-strip.js";
+import type { SearchedSignatures } from "../fingerprint/fingerprint-builder.js";
+import type { ReferenceVideo, SignatureIndex, StoredView } from "./signature-index.js";
 
 export interface Duplicate {
   readonly reference: Pick<ReferenceVideo, "videoId" | "key">;
@@ -17,22 +19,20 @@ export interface Duplicate {
   readonly rate: number;
   /** Found in this region of the query's frame (an inset, a caption layout, a vertical band); null: the whole frame. */
   readonly region: FrameRegion | null;
+  /** The query's picture found in this region of the stored video's frame (its centre strip: a crop); null: the whole frame. */
+  readonly otherRegion: FrameRegion | null;
   readonly evidence: MatchEvidence;
   /** Further footage shared at other alignments (same speed only), in the query's time order. */
   readonly moreSegments: readonly SharedSegment[];
 }
 
 /**
- * What is searched for: a video's signature (so far), that of its mirror image, and those of
- * the regions of its frame another picture may fill (FingerprintBuilder.regionSignatures).
+ * What is searched for: a video's signature (so far), that of its mirror image, those of the
+ * regions of its frame another picture may fill, and a portrait frame's shifted pictures
+ * (FingerprintBuilder.searched).
  */
-export interface QueryFootage {
+export interface QueryFootage extends SearchedSignatures {
   readonly videoNum: number;
-  readonly signature: Signature;
-  /** The signature of the mirror image (FingerprintBuilder.mirroredSignature). */
-  readonly mirrored: Signature;
-  /** `stillAround`: the rest of the frame stays still (PictureRegion). */
-  readonly regions: readonly { readonly region: FrameRegion; readonly stillAround: boolean; readonly signature: Signature }[];
   readonly durationSec: number;
   /** How much of the video is decoded so far (an early verdict); default: all of it. */
   readonly decodedSec?: number;
@@ -60,14 +60,10 @@ const MAX_CANDIDATES = 20;
  * then a region, then the mirror image.
  */
 export async function findDuplicates(index: SignatureIndex, footage: QueryFootage): Promise<Duplicate[]> {
-  const views = [
-    { signature: footage.signature, neighbours: true, flipped: false, region: null },
-    ...footage.regions.map(({ region, signature }) => ({ signature, neighbours: true, flipped: false, region })),
-    { signature: footage.mirrored, neighbours: false, flipped: true, region: null },
-  ];
+  const views = searchedViews(footage);
   const search = await index.findCandidates({
     excludeVideoNum: footage.videoNum,
-    sets: views.map((view) => ({ probes: queryEntries(view.signature), neighbours: view.neighbours })),
+    sets: views.map((view) => ({ probes: queryEntries(view.signature), neighbours: view.neighbours, stored: view.stored })),
     rule: VOTING,
     maxCandidates: MAX_CANDIDATES,
   });
@@ -82,17 +78,46 @@ export async function findDuplicates(index: SignatureIndex, footage: QueryFootag
   return [...found.values()];
 }
 
+/** One way the query is searched: which of its signatures, against which stored rows. */
+interface SearchedView {
+  readonly signature: Signature;
+  readonly neighbours: boolean;
+  readonly flipped: boolean;
+  readonly region: FrameRegion | null;
+  readonly stored: StoredView;
+  /** Against centre strips: how far off centre (CROP_SHIFTS) the query's picture was taken. */
+  readonly shift: number;
+}
+
+/**
+ * In the order a video found more than one way is reported by: the picture, the regions, the
+ * picture as a crop of a stored centre strip (a portrait upload: as it is, with neighbours, as
+ * the picture is looked up anyway; then shifted, by exact keys), the mirror image.
+ */
+function searchedViews(footage: QueryFootage): SearchedView[] {
+  const plain = { neighbours: true, flipped: false, region: null, stored: "picture", shift: 0 } as const;
+  const { crops = [] } = footage;
+  const asCrop = crops.length > 0 ? [{ ...plain, signature: footage.signature, stored: "centre-strip" as const }] : [];
+  return [
+    { ...plain, signature: footage.signature },
+    ...footage.regions.map(({ region, signature }) => ({ ...plain, signature, region })),
+    ...asCrop,
+    ...crops.map(({ shift, signature }) => ({ ...plain, signature, neighbours: false, stored: "centre-strip" as const, shift })),
+    { ...plain, signature: footage.mirrored, neighbours: false, flipped: true },
+  ];
+}
+
 /** Most of the query's changes, and at least MIN_DISTINCT_PICTURES, made by the stored video too. */
 const changesTogether = ({ changes, shared }: { changes: number; shared: number }) =>
   shared >= MIN_DISTINCT_PICTURES && shared >= changes / 2;
 
 function verified(
   footage: QueryFootage,
-  view: { signature: Signature; flipped: boolean; region: FrameRegion | null },
+  view: SearchedView,
   candidates: readonly OffsetCandidate[],
   references: ReadonlyMap<number, ReferenceVideo>,
 ): Duplicate[] {
-  const { signature, flipped, region } = view;
+  const { signature, flipped, region, stored, shift } = view;
   // Where a still layout fills most of the query's frame, its whole frame agrees with any
   // video in that layout: there, the pictures must also change together, most of the time.
   const stillLayout = region === null && footage.regions.some((r) => r.stillAround);
@@ -106,8 +131,9 @@ function verified(
   const duplicates: Duplicate[] = [];
   for (const candidate of candidates) {
     const reference = references.get(candidate.videoNum);
-    if (!reference) continue;
-    const refSignature = decodeSignature(reference.signature);
+    const storedSignature = stored === "centre-strip" ? reference?.stripSignature : reference?.signature;
+    if (!reference || !storedSignature) continue;
+    const refSignature = decodeSignature(storedSignature);
     const sharesChanges = (aligned: Alignment) => !stillLayout || changesTogether(sharedChanges(signature, refSignature, aligned));
     const found = verifyOffset(signature, refSignature, candidate.offsetSamples);
     if (!found || !sharesChanges(found)) continue;
@@ -155,6 +181,7 @@ function verified(
       flipped,
       rate,
       region,
+      otherRegion: stored === "centre-strip" ? cropOfStrip(reference.aspect, shift) : null,
       moreSegments,
     });
   }
@@ -195,7 +222,7 @@ export function toStoredMatch(duplicate: Duplicate): StoredMatch {
     flipped: duplicate.flipped,
     rate: duplicate.rate,
     region: duplicate.region,
-    otherRegion: null,
+    otherRegion: duplicate.otherRegion,
     evidence: duplicate.evidence,
   };
 }

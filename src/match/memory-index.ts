@@ -1,12 +1,22 @@
+import { isStripRow, stripIndexEntries, stripRowSample } from "../fingerprint/centre-strip.js";
 import { indexEntries, oneBitNeighbours, SAMPLE_RATE, encodeSignature, type IndexEntry, type Signature } from "../fingerprint/signature.js";
 import { voteOffsets } from "../fingerprint/voting.js";
-import type { CandidateQuery, CandidateSearch, ReferenceVideo, SignatureIndex } from "./signature-index.js";
+import type { CandidateQuery, CandidateSearch, ProbeSet, ReferenceVideo, SignatureIndex } from "./signature-index.js";
 
-/** A video's index rows by key: the samples each key is stored for. */
-export function storedRows(signature: Signature): Map<number, number[]> {
+/** A video's index rows by key: the samples each key is stored for (a centre strip's as stripRowSample). */
+export function storedRows(signature: Signature, strip: Signature | null = null): Map<number, number[]> {
   const rows = new Map<number, number[]>();
-  for (const { key, sample } of indexEntries(signature)) rows.set(key, [...(rows.get(key) ?? []), sample]);
+  for (const { key, sample } of [...indexEntries(signature), ...(strip ? stripIndexEntries(strip) : [])]) {
+    rows.set(key, [...(rows.get(key) ?? []), sample]);
+  }
   return rows;
+}
+
+/** What a stored video may have besides its signature. */
+export interface StoredExtras {
+  readonly audioPrint?: Uint8Array | null;
+  readonly stripSignature?: Signature | null;
+  readonly aspect?: number | null;
 }
 
 /**
@@ -18,10 +28,20 @@ export class InMemoryIndex implements SignatureIndex {
   private readonly videos: ReferenceVideo[] = [];
   private readonly rows = new Map<number, { videoNum: number; sample: number }[]>();
 
-  add(videoId: string, videoNum: number, key: string, signature: Signature, audioPrint: Uint8Array | null = null): void {
+  add(videoId: string, videoNum: number, key: string, signature: Signature, extras: StoredExtras = {}): void {
+    const { audioPrint = null, stripSignature = null, aspect = null } = extras;
     const durationSec = signature.length / SAMPLE_RATE;
-    this.videos.push({ videoId, videoNum, key, durationSec, signature: encodeSignature(signature), audioPrint });
-    for (const [key, samples] of storedRows(signature)) {
+    this.videos.push({
+      videoId,
+      videoNum,
+      key,
+      durationSec,
+      signature: encodeSignature(signature),
+      stripSignature: stripSignature && encodeSignature(stripSignature),
+      aspect,
+      audioPrint,
+    });
+    for (const [key, samples] of storedRows(signature, stripSignature)) {
       const rows = this.rows.get(key) ?? [];
       rows.push(...samples.map((sample) => ({ videoNum, sample })));
       this.rows.set(key, rows);
@@ -33,18 +53,24 @@ export class InMemoryIndex implements SignatureIndex {
       set.neighbours ? set.probes.flatMap((p) => oneBitNeighbours(p.key).map((key) => ({ key, sample: p.sample }))) : set.probes,
     );
     const keys = new Set(lookups.flat().map((p) => p.key));
-    const candidatesOf = (probes: readonly IndexEntry[]) => {
+    const candidatesOf = (probes: readonly IndexEntry[], set: ProbeSet) => {
+      const strips = set.stored === "centre-strip";
       const hits = probes.flatMap((probe) => {
         const rows = this.rows.get(probe.key) ?? [];
         return rows
-          .filter((r) => r.videoNum !== query.excludeVideoNum)
-          .map((r) => ({ videoNum: r.videoNum, refSample: r.sample, querySample: probe.sample, keyRows: rows.length }));
+          .filter((r) => r.videoNum !== query.excludeVideoNum && isStripRow(r.sample) === strips)
+          .map((r) => ({
+            videoNum: r.videoNum,
+            refSample: strips ? stripRowSample(r.sample) : r.sample,
+            querySample: probe.sample,
+            keyRows: rows.length,
+          }));
       });
       return voteOffsets(hits, query.rule).slice(0, query.maxCandidates);
     };
     const rowsRead = [...keys].reduce((n, key) => n + (this.rows.get(key)?.length ?? 0), 0);
     return {
-      candidates: lookups.map(candidatesOf),
+      candidates: lookups.map((probes, i) => candidatesOf(probes, query.sets[i]!)),
       frequentKeys: [...keys].filter((key) => (this.rows.get(key)?.length ?? 0) > query.rule.stopAt),
       rowsReturned: rowsRead,
       rowsRead,

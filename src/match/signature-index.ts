@@ -10,7 +10,12 @@ import type { OffsetCandidate, VotingRule } from "../fingerprint/voting.js";
 export interface ProbeSet {
   readonly probes: readonly IndexEntry[];
   readonly neighbours: boolean;
+  /** Which stored rows the set meets: the pictures' (default) or the centre strips' (centre-strip.ts). */
+  readonly stored?: StoredView;
 }
+
+/** A stored video's pictures, or its centre strip's (what a 9:16 crop keeps). */
+export type StoredView = "picture" | "centre-strip";
 
 /** A query against the index: its probe sets, searched at once, and the voting rule. */
 export interface CandidateQuery {
@@ -52,6 +57,10 @@ export interface ReferenceVideo {
   readonly key: string;
   readonly durationSec: number;
   readonly signature: Uint8Array;
+  /** The centre strip's signature (a landscape video); null: none. */
+  readonly stripSignature: Uint8Array | null;
+  /** The frame's width over its height (from the probe); null: not known. */
+  readonly aspect: number | null;
   /** The soundtrack's print (AudioPrint's stored form); null: no audio. */
   readonly audioPrint: Uint8Array | null;
 }

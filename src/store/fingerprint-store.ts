@@ -49,14 +49,19 @@ export class FingerprintStore {
 export const fingerprintRows = {
   /** Cuts, signature and index rows replace whatever an earlier analysis of the same object left. */
   async store(tx: Tx, video: VideoIds, fingerprint: StoredFingerprint): Promise<void> {
-    const { cuts, signature, sampleRate, entries, audioPrint } = fingerprint;
+    const { cuts, signature, stripSignature, sampleRate, entries, audioPrint } = fingerprint;
     await tx.sceneCut.deleteMany({ where: { videoId: video.id } });
     await tx.sceneCut.createMany({
       data: cuts.map((cut, ordinal) => ({ videoId: video.id, ordinal, timeSec: cut.timeSec, score: cut.score })),
     });
     await tx.video.update({
       where: { id: video.id },
-      data: { signature: Uint8Array.from(signature), sampleRate, audioPrint: audioPrint && Uint8Array.from(audioPrint) },
+      data: {
+        signature: Uint8Array.from(signature),
+        stripSignature: stripSignature && Uint8Array.from(stripSignature),
+        sampleRate,
+        audioPrint: audioPrint && Uint8Array.from(audioPrint),
+      },
     });
     await indexRows.replace(tx, video, entries);
   },
@@ -77,6 +82,7 @@ export const fingerprintRows = {
         codec: source.codec,
         formatName: source.formatName,
         signature: source.signature,
+        stripSignature: source.stripSignature,
         sampleRate: source.sampleRate,
         audioPrint: source.audioPrint,
         // Known from the ETag, the bytes were never downloaded to hash them.

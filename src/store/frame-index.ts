@@ -1,3 +1,4 @@
+import { isStripRow, stripRowSample } from "../fingerprint/centre-strip.js";
 import { oneBitNeighbours } from "../fingerprint/signature.js";
 import { voteOffsets, type IndexHit } from "../fingerprint/voting.js";
 import type { CandidateQuery, CandidateSearch, ProbeSet, ReferenceVideo, SignatureIndex } from "../match/signature-index.js";
@@ -83,7 +84,17 @@ export class FrameIndex implements SignatureIndex {
     if (videoNums.length === 0) return [];
     const videos = await this.db.video.findMany({
       where: { num: { in: [...videoNums] }, signature: { not: null } },
-      select: { id: true, num: true, key: true, durationSec: true, signature: true, audioPrint: true },
+      select: {
+        id: true,
+        num: true,
+        key: true,
+        durationSec: true,
+        width: true,
+        height: true,
+        signature: true,
+        stripSignature: true,
+        audioPrint: true,
+      },
     });
     return videos.map((v) => ({
       videoId: v.id,
@@ -91,6 +102,8 @@ export class FrameIndex implements SignatureIndex {
       key: v.key,
       durationSec: v.durationSec ?? 0,
       signature: v.signature ?? new Uint8Array(),
+      stripSignature: v.stripSignature,
+      aspect: v.width && v.height ? v.width / v.height : null,
       audioPrint: v.audioPrint,
     }));
   }
@@ -123,10 +136,14 @@ function hitsOf(set: ProbeSet, rows: SearchRow): IndexHit[] {
     else samplesByKey.set(probe.key, [probe.sample]);
   }
   const hits: IndexHit[] = [];
+  const strips = set.stored === "centre-strip";
   rows.keys.forEach((key, i) => {
+    const stored = rows.samples[i]!;
+    if (isStripRow(stored) !== strips) return;
+    const refSample = strips ? stripRowSample(stored) : stored;
     for (const probed of set.neighbours ? oneBitNeighbours(key) : [key]) {
       for (const querySample of samplesByKey.get(probed) ?? []) {
-        hits.push({ videoNum: rows.video_nums[i]!, refSample: rows.samples[i]!, querySample, keyRows: rows.key_rows[i]! });
+        hits.push({ videoNum: rows.video_nums[i]!, refSample, querySample, keyRows: rows.key_rows[i]! });
       }
     }
   });

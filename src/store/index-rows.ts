@@ -1,3 +1,4 @@
+import { stripIndexEntries } from "../fingerprint/centre-strip.js";
 import { decodeSignature, indexEntries, type IndexEntry } from "../fingerprint/signature.js";
 import { WHOLE_COPY_KINDS } from "./match-store.js";
 import type { Tx } from "./prisma.js";
@@ -35,9 +36,10 @@ export const indexRows = {
     for (const copy of copies) {
       if (await isIndexed(tx, copy.num)) continue;
       // Only the heir's signature is read: a popular video has thousands of copies.
-      const heir = await tx.video.findUniqueOrThrow({ where: { num: copy.num }, select: { signature: true } });
+      const heir = await tx.video.findUniqueOrThrow({ where: { num: copy.num }, select: { signature: true, stripSignature: true } });
       if (!heir.signature) continue;
-      await insert(tx, copy.num, indexEntries(decodeSignature(heir.signature)));
+      const strip = heir.stripSignature ? stripIndexEntries(decodeSignature(heir.stripSignature)) : [];
+      await insert(tx, copy.num, [...indexEntries(decodeSignature(heir.signature)), ...strip]);
       return;
     }
   },

@@ -3,6 +3,7 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { voteOffsets, type VotingRule } from "../../src/fingerprint/voting.js";
 import { indexEntries, oneBitNeighbours, SAMPLE_RATE, type Signature } from "../../src/fingerprint/signature.js";
+import { CROP_SHIFTS, cropOfStrip, stripIndexEntries } from "../../src/fingerprint/centre-strip.js";
 import { FrameIndex } from "../../src/store/frame-index.js";
 import { STOP_LIST_MAX_AGE_MS } from "../../src/store/stop-list.js";
 import { findDuplicates } from "../../src/match/find-duplicates.js";
@@ -192,7 +193,7 @@ describe.each([
     expect(await replica.findCandidates(query)).toMatchObject({ rowsRead: 5, candidates: [[]], frequentKeys: [] });
   });
 
-  it("indexes footage once: a whole copy leaves the index to its original, and takes over when the original is erased", async () => {
+  it("indexes footage once: a whole copy leaves the index to its original, and takes over when the original is erased, centre strip included", async () => {
     const jobs = new JobStore(db);
     const claim = async (key: string): Promise<LeasedJob> => {
       const result = await jobs.claim({ bucket: BUCKET, key, etag: key, order: undefined }, uniqueName("m"), 60_000);
@@ -201,14 +202,17 @@ describe.each([
     };
     const indexRowsOf = async (num: number) => db.frameIndex.count({ where: { videoNum: num } });
     const source: Signature = syntheticSignature(rng, 90);
+    const strip: Signature = syntheticSignature(rng, 90);
+    const rowsOf = (signature: Signature, centre: Signature) => indexEntries(signature).length + stripIndexEntries(centre).length;
 
     const original = await claim("original.mp4");
-    await original.storeFingerprint(storedFingerprint([], source));
+    await original.storeFingerprint(storedFingerprint([], source, null, strip));
     expect(await original.saveFinalMatches([])).toEqual({ indexed: true, group: undefined });
     await original.finish();
     const copy = await claim("copy.mp4");
     const copySignature = reencoded(rng, source);
-    await copy.storeFingerprint(storedFingerprint([], copySignature));
+    const copyStrip = reencoded(rng, strip);
+    await copy.storeFingerprint(storedFingerprint([], copySignature, null, copyStrip));
     const saved = await copy.saveFinalMatches([nearDuplicateOf(original.videoId, 90)]);
     expect(saved.indexed).toBe(false);
     expect(saved.group).toMatch(/^[0-9a-f-]{36}$/);
@@ -219,13 +223,13 @@ describe.each([
     await identical.finish();
 
     expect(indexEntries(source).length).toBeGreaterThan(20);
-    expect(await indexRowsOf(original.videoNum)).toBe(indexEntries(source).length);
+    expect(await indexRowsOf(original.videoNum)).toBe(rowsOf(source, strip));
     expect(await indexRowsOf(copy.videoNum)).toBe(0);
     expect(await indexRowsOf(identical.videoNum)).toBe(0);
 
     await new ObjectEraser(db).erase({ bucket: BUCKET, key: "original.mp4" }, undefined, undefined);
     expect(await indexRowsOf(original.videoNum)).toBe(0);
-    expect(await indexRowsOf(copy.videoNum)).toBe(indexEntries(copySignature).length);
+    expect(await indexRowsOf(copy.videoNum)).toBe(rowsOf(copySignature, copyStrip));
     // The footage is still found, through the copy.
     const again = reencoded(rng, source);
     const found = await findDuplicates(index, {
@@ -236,5 +240,16 @@ describe.each([
       durationSec: again.length / SAMPLE_RATE,
     });
     expect(found.map((d) => d.reference.key)).toEqual(["copy.mp4"]);
+    // And a portrait crop of it, through the copy's centre strip.
+    const crop = reencoded(rng, strip.slice(20 * SAMPLE_RATE, 60 * SAMPLE_RATE));
+    const asCrop = await findDuplicates(index, {
+      videoNum: -1,
+      signature: crop,
+      mirrored: [],
+      regions: [],
+      crops: CROP_SHIFTS.map((shift) => ({ shift, signature: [] })),
+      durationSec: crop.length / SAMPLE_RATE,
+    });
+    expect(asCrop).toMatchObject([{ reference: { key: "copy.mp4" }, otherRegion: cropOfStrip(null, 0), verdict: { offsetSec: 20 } }]);
   });
 });

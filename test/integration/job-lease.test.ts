@@ -78,7 +78,14 @@ describe("job leases and the state machine, in PostgreSQL", () => {
     const stale = first;
     expect(await stale.renew(60_000)).toBe(false);
     await expect(
-      stale.storeFingerprint({ cuts: [], signature: new Uint8Array(8), sampleRate: 4, entries: [], audioPrint: null }),
+      stale.storeFingerprint({
+        cuts: [],
+        signature: new Uint8Array(8),
+        sampleRate: 4,
+        entries: [],
+        audioPrint: null,
+        stripSignature: null,
+      }),
     ).rejects.toBeInstanceOf(LeaseLostError);
     await expect(stale.finish()).rejects.toBeInstanceOf(LeaseLostError);
     expect(await stale.release()).toBe(false);

@@ -18,7 +18,7 @@ const footage = (
 describe("explainPair (why a query does or does not match a stored video)", () => {
   const rng = mulberry32(3);
   const source = syntheticSignature(rng, 90);
-  const stored = { signature: source, durationSec: 90 };
+  const stored = { signature: source, stripSignature: null, durationSec: 90 };
 
   it("follows a fragment through the keys, the voting and the verification to its verdict", () => {
     const fragment = reencoded(rng, source.slice(30 * SAMPLE_RATE, 55 * SAMPLE_RATE));
@@ -41,5 +41,26 @@ describe("explainPair (why a query does or does not match a stored video)", () =
     expect(picture!.alignments.every((a) => a.verdict === undefined)).toBe(true);
     expect(mirror!.candidate).toBeDefined();
     expect(mirror!.alignments[0]).toMatchObject({ offsetSec: 10, verdict: { kind: "partial" } });
+  });
+
+  it("follows a portrait upload through a stored centre strip, as it is and shifted", () => {
+    const strip = syntheticSignature(rng, 90);
+    const crop = reencoded(rng, strip.slice(20 * SAMPLE_RATE, 50 * SAMPLE_RATE));
+    const other = syntheticSignature(mulberry32(6), 30);
+    const crops = [
+      { shift: -0.05, signature: other },
+      { shift: 0.05, signature: crop },
+    ];
+    const views = explainPair({ ...stored, stripSignature: strip }, { ...footage(other), crops });
+    expect(views.map((v) => v.view)).toEqual([
+      "picture",
+      "as a crop of the centre strip, shifted 0",
+      "as a crop of the centre strip, shifted -0.05",
+      "as a crop of the centre strip, shifted 0.05",
+      "mirror image",
+    ]);
+    expect(views[2]!.candidate).toBeUndefined();
+    expect(views[3]!.candidate).toBeDefined();
+    expect(views[3]!.alignments[0]).toMatchObject({ offsetSec: 20, verdict: { kind: "partial" } });
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { AUDIO_ITEM_SEC, encodeAudioPrint } from "../../../src/fingerprint/audio-print.js";
+import { CROP_SHIFTS, cropOfStrip } from "../../../src/fingerprint/centre-strip.js";
 import { SAMPLE_RATE, type Signature } from "../../../src/fingerprint/signature.js";
 import { mirrorMatch } from "../../../src/domain/match.js";
 import { findDuplicates, toStoredMatch, type QueryFootage } from "../../../src/match/find-duplicates.js";
@@ -79,6 +80,28 @@ describe("findDuplicates (index lookup → voting → verification, on an in-mem
     expect(others).toEqual([]);
     expect(match).toMatchObject({ reference: { key: "v27.mp4" }, flipped: false, region });
     expect(toStoredMatch(match!)).toMatchObject({ offsetSec: 0, region, otherRegion: null });
+  });
+
+  it("finds a portrait crop of a stored landscape video through its centre strip, centred or off centre, with where it was cut", async () => {
+    const own = rng(61);
+    const strip = syntheticSignature(own, 70);
+    index.add("video-wide", 97, "wide.mp4", syntheticSignature(own, 70), { stripSignature: strip, aspect: 16 / 9 });
+    const shifts = () => CROP_SHIFTS.map((shift) => ({ shift, signature: syntheticSignature(rng(shift * 1000 + 3), 50) }));
+    const centred = reencoded(own, strip.slice(10 * SAMPLE_RATE, 60 * SAMPLE_RATE));
+    const [match, ...others] = await findDuplicates(index, { ...upright(centred), crops: shifts() });
+    expect(others).toEqual([]);
+    expect(match).toMatchObject({ reference: { key: "wide.mp4" }, region: null, otherRegion: cropOfStrip(16 / 9, 0) });
+    expect(toStoredMatch(match!)).toMatchObject({ kind: "partial", offsetSec: 10, otherRegion: [0.342, 0, 0.658, 1] });
+    // Off centre: only the picture shifted back by a tenth of its width shows the strip.
+    const offCentre = {
+      ...upright(syntheticSignature(rng(8), 50)),
+      crops: shifts().map((c) => (c.shift === -0.1 ? { ...c, signature: centred } : c)),
+    };
+    expect(await findDuplicates(index, offCentre)).toMatchObject([
+      { reference: { key: "wide.mp4" }, otherRegion: cropOfStrip(16 / 9, -0.1) },
+    ]);
+    // A landscape upload is not a crop: its picture is never looked up among the strips.
+    expect(await findDuplicates(index, upright(centred))).toEqual([]);
   });
 
   it("reports a video found both ways once, unflipped (a picture symmetric enough to be its own mirror image)", async () => {
@@ -187,7 +210,7 @@ describe("findDuplicates (index lookup → voting → verification, on an in-mem
     const soundtrack = soundtracks(rng(31));
     const picture = syntheticSignature(random, 90);
     const music = soundtrack(90);
-    index.add("video-sound", 99, "sound.mp4", picture, encodeAudioPrint(music));
+    index.add("video-sound", 99, "sound.mp4", picture, { audioPrint: encodeAudioPrint(music) });
     // A fragment from 20 s on, with its sound; the same fragment with another soundtrack; a tone.
     const fragment = reencoded(random, picture.slice(20 * SAMPLE_RATE, 60 * SAMPLE_RATE));
     const withSound = { ...upright(fragment), audioPrint: music.slice(Math.round(20 / AUDIO_ITEM_SEC)) };
@@ -202,7 +225,7 @@ describe("findDuplicates (index lookup → voting → verification, on an in-mem
     const soundtrack = soundtracks(rng(41));
     const picture = syntheticSignature(random, 80);
     const music = soundtrack(80);
-    index.add("video-short", 98, "short.mp4", picture, encodeAudioPrint(music));
+    index.add("video-short", 98, "short.mp4", picture, { audioPrint: encodeAudioPrint(music) });
     // 7 s of it from 30 s on, between 15 s of other footage on either side, each part with its own sound.
     const other = syntheticSignature(rng(77), 30);
     const shared = reencoded(random, picture.slice(30 * SAMPLE_RATE, 37 * SAMPLE_RATE));
