@@ -142,6 +142,11 @@ const ConfigSchema = z.object({
    * H.264 decode keeps little more than one core busy. 1 turns splitting off.
    */
   ANALYSIS_DECODE_SEGMENTS: z.coerce.number().int().min(1).max(16).default(2),
+  /**
+   * A landscape video's centre strip is stored and indexed, so a 9:16 centre crop of it is
+   * found (it about doubles the index's rows and bytes); false: not stored, crops not found.
+   */
+  INDEX_CENTRE_STRIPS: z.stringbool().default(true),
   SHUTDOWN_GRACE_MS: positiveInt(25_000),
   TMP_DIR: z.string().min(1).default(os.tmpdir()),
 });

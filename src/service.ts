@@ -121,6 +121,7 @@ export function createService(config: Config, log: Logger): Service {
     objects,
     media: new FfmpegAnalyzer(guard, analysisLimits(config)),
     maxObjectBytes: config.MAX_OBJECT_BYTES,
+    storeCentreStrips: config.INDEX_CENTRE_STRIPS,
     tmpDir: config.TMP_DIR,
     leaseMs: leaseMs(config),
     log,

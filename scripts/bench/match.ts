@@ -22,6 +22,7 @@ import pg from "pg";
 import { FrameIndex } from "../../src/store/frame-index.js";
 import { FingerprintImporter } from "../../src/store/fingerprint-import.js";
 import { encodeSignature, indexEntries, oneBitNeighbours, queryEntries, SAMPLE_RATE } from "../../src/fingerprint/signature.js";
+import { CROP_SHIFTS, stripIndexEntries } from "../../src/fingerprint/centre-strip.js";
 import type { Hash64 } from "../../src/fingerprint/frame-hash.js";
 import { findDuplicates, VOTING } from "../../src/match/find-duplicates.js";
 import { verifyOffset } from "../../src/fingerprint/verify.js";
@@ -50,6 +51,13 @@ const mirrorRng = mulberry32(Number(process.env.BENCH_SEED ?? 7) + 2);
 /** The same for a region of the frame (a portrait upload's band): footage the index has not seen. */
 const regionRng = mulberry32(Number(process.env.BENCH_SEED ?? 7) + 3);
 const PORTRAIT_BAND = [0, 0.342, 1, 0.658] as const;
+/**
+ * Each stored video's centre strip (what a 9:16 crop keeps), and a portrait upload's picture
+ * shifted (searched as a crop): footage of their own streams, so the catalog's pictures and
+ * the queries stay those of the runs before the strips.
+ */
+const stripRng = mulberry32(Number(process.env.BENCH_SEED ?? 7) + 4);
+const cropRng = mulberry32(Number(process.env.BENCH_SEED ?? 7) + 5);
 
 const db = createDb({ url: databaseUrl, poolMax: 4, connectTimeoutMs: 5000, statementTimeoutMs: 600_000 });
 const frameIndex = new FrameIndex(db);
@@ -80,12 +88,13 @@ const importer = new FingerprintImporter(pool);
 /** Videos per import transaction: larger batches touch each index page once for more rows. */
 const BATCH = Number(process.env.BENCH_BATCH ?? 5000);
 /** Kept to make copies from: a sample of stored signatures. */
-const stored: { key: string; signature: (Hash64 | undefined)[] }[] = [];
+const stored: { key: string; signature: (Hash64 | undefined)[]; strip: (Hash64 | undefined)[] }[] = [];
 
 interface Batch {
   readonly keys: string[];
   readonly durations: number[];
   readonly blobs: Buffer[];
+  readonly strips: Buffer[];
   readonly entries: { key: number; sample: number }[][];
 }
 
@@ -94,17 +103,20 @@ function makeBatch(count: number, offset: number): Batch {
   const keys: string[] = [];
   const durations: number[] = [];
   const blobs: Buffer[] = [];
+  const strips: Buffer[] = [];
   const entries: { key: number; sample: number }[][] = [];
   for (let i = 0; i < count; i += 1) {
     const durationSec = Math.round(30 + rng() * 150);
     const signature = footage(durationSec);
+    const strip = footage(durationSec, stripRng);
     keys.push(`synthetic/${offset + i}.mp4`);
     durations.push(durationSec);
     blobs.push(encodeSignature(signature));
-    entries.push(indexEntries(signature));
-    if (stored.length < 500 && rng() < 0.05) stored.push({ key: keys[i]!, signature });
+    strips.push(encodeSignature(strip));
+    entries.push([...indexEntries(signature), ...stripIndexEntries(strip)]);
+    if (stored.length < 500 && rng() < 0.05) stored.push({ key: keys[i]!, signature, strip });
   }
-  return { keys, durations, blobs, entries };
+  return { keys, durations, blobs, strips, entries };
 }
 
 /** Bytes of WAL written so far (the server's, so run it alone). */
@@ -116,10 +128,10 @@ async function walPosition(): Promise<number> {
 }
 
 /** One transaction a batch, through the bulk import path. */
-async function insertBatch({ keys, durations, blobs, entries }: Batch): Promise<void> {
+async function insertBatch({ keys, durations, blobs, strips, entries }: Batch): Promise<void> {
   await importer.import(
     "bench",
-    keys.map((key, i) => ({ key, durationSec: durations[i]!, signature: blobs[i]!, entries: entries[i]! })),
+    keys.map((key, i) => ({ key, durationSec: durations[i]!, signature: blobs[i]!, stripSignature: strips[i]!, entries: entries[i]! })),
   );
 }
 
@@ -189,6 +201,8 @@ for (const size of sizes) {
   const latencies: number[] = [];
   const unmirroredLatencies: number[] = [];
   const regionLatencies: number[] = [];
+  const portraitLatencies: number[] = [];
+  let cropsFound = 0;
   const lookupLatencies: number[] = [];
   const verifyLatencies: number[] = [];
   let rowsRead = 0;
@@ -209,14 +223,26 @@ for (const size of sizes) {
     // untimed by the wrapper, before or after it in turn (the second run of a query finds its
     // pages cached): what each search costs.
     const region = { region: PORTRAIT_BAND, stillAround: false, signature: footage(120, regionRng) };
+    // A portrait upload (new footage): its band, and its picture as a crop (as it is and shifted).
+    // For a copy, the picture shifted by 5 % of its width is a re-encode of the stored video's centre strip.
+    const crops = CROP_SHIFTS.map((shift) => ({ shift, signature: footage(120, cropRng) }));
+    const cropped = source && reencoded(cropRng, source.strip.slice(0, 120 * SAMPLE_RATE));
+    const portrait = {
+      ...query,
+      signature: footage(120, cropRng),
+      regions: [region],
+      crops: cropped ? crops.map((c) => (c.shift === 0.05 ? { ...c, signature: cropped } : c)) : crops,
+    };
     const variants = async () => {
       for (const [variant, times] of [
         [{ ...query, mirrored: [] }, unmirroredLatencies],
         [{ ...query, regions: [region] }, regionLatencies],
+        [portrait, portraitLatencies],
       ] as const) {
         const start = performance.now();
-        await findDuplicates(frameIndex, variant);
+        const found = await findDuplicates(frameIndex, variant);
         times.push(performance.now() - start);
+        if (variant === portrait && source && found.some((d) => d.reference.key === source.key && d.otherRegion)) cropsFound += 1;
       }
     };
     if (q % 4 < 2) await variants();
@@ -250,6 +276,7 @@ for (const size of sizes) {
   verifyLatencies.sort((a, b) => a - b);
   const unmirrored = [...unmirroredLatencies].sort((a, b) => a - b);
   const withRegion = [...regionLatencies].sort((a, b) => a - b);
+  const asPortrait = [...portraitLatencies].sort((a, b) => a - b);
   const p95 = percentile(latencies, 95);
   const perQuery = rowsRead / queries;
   results.push({ size, p95, perQuery });
@@ -263,7 +290,7 @@ for (const size of sizes) {
       })
       .join(
         "; ",
-      )}; the same queries without the mirror image's search: match p50 / p95 ${ms(percentile(unmirrored, 50))} / ${ms(percentile(unmirrored, 95))} ms (with it: ${ms(percentile(latencies, 50))} / ${ms(p95)}); with a region of the frame searched too (a portrait upload's band): ${ms(percentile(withRegion, 50))} / ${ms(percentile(withRegion, 95))} ms`,
+      )}; the same queries without the mirror image's search: match p50 / p95 ${ms(percentile(unmirrored, 50))} / ${ms(percentile(unmirrored, 95))} ms (with it: ${ms(percentile(latencies, 50))} / ${ms(p95)}); with a region of the frame searched too (a portrait upload's band): ${ms(percentile(withRegion, 50))} / ${ms(percentile(withRegion, 95))} ms; as a portrait upload (the band, and the picture as a crop: as it is and at ${CROP_SHIFTS.length} shifts): ${ms(percentile(asPortrait, 50))} / ${ms(percentile(asPortrait, 95))} ms, crops of stored videos found ${cropsFound}/${copies}`,
   );
   console.log(
     `| ${size} | ${rows} | ${Math.round(table / size)} | ${Math.round(indexes / size)} | ${(toInsert / insertSec).toFixed(0)} | ${(walPerVideo / toInsert / 1024).toFixed(1)} | ${stopKeys} (${rebuildSec.toFixed(1)}) | ${ms(percentile(latencies, 50))} | ${ms(p95)} | ${ms(percentile(latencies, 99))} | ${ms(percentile(lookupLatencies, 50))} | ${ms(percentile(lookupLatencies, 95))} | ${ms(percentile(verifyLatencies, 95))} | ${perQuery.toFixed(0)} | ${(rowsOut / queries).toFixed(0)} | ${(rowsReturned / queries).toFixed(1)} | ${found}/${copies} |`,

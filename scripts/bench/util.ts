@@ -66,6 +66,7 @@ export function benchIngest(db: Db, objects: ObjectStore, options: BenchIngestOp
     objects,
     media: new FfmpegAnalyzer(options.guard ?? benchGuard(), benchLimits(options.decoderThreads)),
     maxObjectBytes: config.MAX_OBJECT_BYTES,
+    storeCentreStrips: config.INDEX_CENTRE_STRIPS,
     tmpDir: config.TMP_DIR,
     leaseMs: 60_000,
     log: options.log ?? pino({ level: "warn" }),

@@ -20,6 +20,8 @@ export interface IngestDeps {
   readonly objects: ObjectStore;
   readonly media: MediaAnalyzer;
   readonly maxObjectBytes: number;
+  /** Whether a landscape video's centre strip is stored and indexed (INDEX_CENTRE_STRIPS). */
+  readonly storeCentreStrips: boolean;
   /** Where per-job scratch directories are created. */
   readonly tmpDir: string;
   /**
@@ -150,7 +152,8 @@ async function analyze(a: Analysis): Promise<void> {
   });
   await a.scratch.remove();
   const signature = fingerprint.signature();
-  await job.storeFingerprint(storedFingerprint(fingerprint.cuts, signature, audioPrint, fingerprint.stripSignature()));
+  const strip = deps.storeCentreStrips ? fingerprint.stripSignature() : null;
+  await job.storeFingerprint(storedFingerprint(fingerprint.cuts, signature, audioPrint, strip));
   log.info({ event: "job.fingerprint_stored", cuts: fingerprint.cuts.length, samples: signature.length }, "fingerprint stored");
 
   // Insert, then search: two copies analysed at the same time still find each other.

@@ -9,6 +9,9 @@ export interface ImportedFingerprint {
   readonly key: string;
   readonly durationSec: number;
   readonly signature: Uint8Array;
+  /** The centre strip's signature (a landscape video); none: not stored. */
+  readonly stripSignature?: Uint8Array | null;
+  /** The picture's and the centre strip's index rows (stripIndexEntries). */
   readonly entries: readonly IndexEntry[];
 }
 
@@ -25,12 +28,19 @@ export class FingerprintImporter {
     try {
       await client.query("BEGIN");
       const { rows } = await client.query<{ num: number }>(
-        `INSERT INTO video (id, bucket, key, duration_sec, signature, sample_rate, updated_at)
-         SELECT gen_random_uuid(), $1, key, d, sig, $2, now()
-         FROM unnest($3::text[], $4::float8[], $5::bytea[]) WITH ORDINALITY AS t(key, d, sig, ord)
+        `INSERT INTO video (id, bucket, key, duration_sec, signature, strip_signature, sample_rate, updated_at)
+         SELECT gen_random_uuid(), $1, key, d, sig, strip, $2, now()
+         FROM unnest($3::text[], $4::float8[], $5::bytea[], $6::bytea[]) WITH ORDINALITY AS t(key, d, sig, strip, ord)
          ORDER BY ord
          RETURNING num`,
-        [bucket, SAMPLE_RATE, videos.map((v) => v.key), videos.map((v) => v.durationSec), videos.map((v) => Buffer.from(v.signature))],
+        [
+          bucket,
+          SAMPLE_RATE,
+          videos.map((v) => v.key),
+          videos.map((v) => v.durationSec),
+          videos.map((v) => Buffer.from(v.signature)),
+          videos.map((v) => (v.stripSignature ? Buffer.from(v.stripSignature) : null)),
+        ],
       );
       const indexRows: [key: number, videoNum: number, sample: number][] = [];
       rows.forEach(({ num }, i) => {

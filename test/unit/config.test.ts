@@ -14,6 +14,7 @@ describe("loadConfig", () => {
       FFMPEG_PATH: "ffmpeg",
       FFPROBE_PATH: "ffprobe",
       S3_FORCE_PATH_STYLE: true,
+      INDEX_CENTRE_STRIPS: true,
     });
     expect(config.CONCURRENCY).toBeGreaterThanOrEqual(1);
   });

@@ -3,7 +3,8 @@ import { InspectorError } from "../../../src/domain/errors.js";
 import type { ObjectCreated } from "../../../src/domain/object-event.js";
 import { analyzeObject } from "../../../src/ingest/analyze-object.js";
 import { EARLY_CHECKPOINTS_SEC } from "../../../src/ingest/early-matcher.js";
-import { SAMPLE_RATE } from "../../../src/fingerprint/signature.js";
+import { encodeSignature, SAMPLE_RATE } from "../../../src/fingerprint/signature.js";
+import { hashCentreStrip, isStripRow, stripIndexEntries } from "../../../src/fingerprint/centre-strip.js";
 import { FakeJob, FakeJobs, FakeMedia, fakeObjects, grayFrames, ingestDeps, InMemoryIndex, signatureOf } from "./fakes.js";
 
 const object: ObjectCreated = {
@@ -158,6 +159,29 @@ describe("analyzeObject (the ingest use case, on in-memory ports)", () => {
     expect(unreadable.outcome).toBe("done");
     expect(unreadable.job.fingerprint?.audioPrint).toBeNull();
     expect((await analyse(new FakeMedia(grayFrames(20)))).job.fingerprint?.audioPrint).toBeNull();
+  });
+
+  it("stores a landscape video's centre strip and its rows beside the picture's, unless INDEX_CENTRE_STRIPS is off", async () => {
+    const frames = grayFrames(20);
+    const analyse = async (storeCentreStrips: boolean) => {
+      const job = new FakeJob();
+      const jobs = new FakeJobs({ outcome: "claimed", job });
+      await analyzeObject(
+        ingestDeps({ jobs, objects: fakeObjects({ sizeBytes: 1000 }), media: new FakeMedia(frames), storeCentreStrips }),
+        object,
+        "m1",
+        signal,
+      );
+      return job.fingerprint!;
+    };
+    const strip = frames.map((gray) => hashCentreStrip(gray, 640 / 360));
+    const stored = await analyse(true);
+    expect(stored.stripSignature).toEqual(encodeSignature(strip));
+    expect(stored.entries.filter((e) => isStripRow(e.sample))).toEqual(stripIndexEntries(strip));
+    expect(stripIndexEntries(strip).length).toBeGreaterThan(0);
+    const off = await analyse(false);
+    expect(off.stripSignature).toBeNull();
+    expect(off.entries.some((e) => isStripRow(e.sample))).toBe(false);
   });
 
   it("a permanent failure (no video stream) ends the job failed with its code; the message is done with", async () => {

@@ -174,6 +174,7 @@ export function ingestDeps(parts: Partial<IngestDeps> & Pick<IngestDeps, "jobs" 
     identical: { findIdenticalUpload: async () => undefined, findIdenticalContent: async () => undefined },
     index,
     maxObjectBytes: 10_000_000,
+    storeCentreStrips: true,
     tmpDir: process.env.TMPDIR ?? "/tmp",
     leaseMs: 60_000,
     log: silent,
