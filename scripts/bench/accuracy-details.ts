@@ -19,6 +19,8 @@ export interface MatchRow {
   flipped: boolean;
   rate: number;
   region: number[] | null;
+  /** Where in the original's frame the copy's picture was found (its centre strip: a crop); empty: the whole frame. */
+  other_region: number[] | null;
   evidence: string;
   start: number;
   end: number;
@@ -61,8 +63,12 @@ export function printDetails(corpus: readonly CorpusVideo[], reportOf: ReadonlyM
     const reports = corpus
       .filter((v) => v.transformation === name && v.family !== undefined)
       .flatMap((v) => reportOf.get(`${v.id}|${v.family}`) ?? []);
-    const regions = reports.flatMap((r) => (r.region ? [r.region.map((x) => x.toFixed(2)).join(",")] : []));
-    console.log(`${name.padEnd(24)} found ${reports.length}: through a region ${regions.length} (${regions.join("; ") || "–"})`);
+    const where = (region: number[] | null) => (region?.length ? [region.map((x) => x.toFixed(2)).join(",")] : []);
+    const regions = reports.flatMap((r) => where(r.region));
+    const strips = reports.flatMap((r) => where(r.other_region));
+    console.log(
+      `${name.padEnd(24)} found ${reports.length}: through a region ${regions.length} (${regions.join("; ") || "–"}), as a crop of the original's centre strip ${strips.length} (${strips.join("; ") || "–"})`,
+    );
   }
   // Compilations: each source found, and how well the segments listed for it cover each of its
   // stretches in the compilation (a source used twice must have both listed).

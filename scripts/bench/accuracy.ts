@@ -76,7 +76,7 @@ const analysisSec = (Date.now() - analysisStarted) / 1000;
 const byId = new Map(corpus.map((v) => [v.id, v]));
 const rows = await db.$queryRaw<MatchRow[]>`
   SELECT v1.key AS a, v2.key AS b, m.kind::text AS kind, (m.segment_end - m.segment_start) / v1.duration_sec AS span,
-         m.score, m.offset_sec AS offset, m.segment_start AS start, m.segment_end AS "end", m.flipped, m.rate, m.region, m.evidence::text AS evidence, m.other_start, m.other_end, v2.duration_sec AS other_duration,
+         m.score, m.offset_sec AS offset, m.segment_start AS start, m.segment_end AS "end", m.flipped, m.rate, m.region, m.other_region, m.evidence::text AS evidence, m.other_start, m.other_end, v2.duration_sec AS other_duration,
          m.more_segments
   FROM match m JOIN video v1 ON v1.id = m.video_id JOIN video v2 ON v2.id = m.other_video_id`;
 const cuts = await db.$queryRaw<{ key: string; times: number[] }[]>`
