@@ -56,8 +56,8 @@ const MAX_CANDIDATES = 20;
  * image, for flipped copies, by its exact keys only (a flipped re-upload is rarely also
  * re-encoded heavily, and 1 lookup a key instead of 33 keeps that part cheap); each region
  * of the frame another picture may fill, with neighbours (a picture at a third of the frame
- * loses detail). A video found more than one way is reported once: the whole frame first,
- * then a region, then the mirror image.
+ * loses detail); a portrait upload's picture, as a crop of a stored landscape video's centre
+ * strip (searchedViews). A video found more than one way is reported once, in that order.
  */
 export async function findDuplicates(index: SignatureIndex, footage: QueryFootage): Promise<Duplicate[]> {
   const views = searchedViews(footage);
