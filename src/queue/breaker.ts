@@ -27,6 +27,8 @@ export interface BreakerSnapshot {
   readonly consecutiveFailures: number;
   readonly openings: number;
   readonly retryAt: number | undefined;
+  /** How long the last opening keeps the breaker open, as chosen when it opened; undefined: never opened since the last success. */
+  readonly openMs: number | undefined;
 }
 
 export class CircuitBreaker {
@@ -34,6 +36,7 @@ export class CircuitBreaker {
   /** Consecutive openings without a success in between; drives the exponential open time. */
   private openings = 0;
   private openUntil: number | undefined;
+  private openMs: number | undefined;
 
   constructor(private readonly options: BreakerOptions) {}
 
@@ -51,6 +54,7 @@ export class CircuitBreaker {
     this.consecutiveFailures = 0;
     this.openings = 0;
     this.openUntil = undefined;
+    this.openMs = undefined;
   }
 
   /** Returns true when this failure opened (or re-opened) the breaker. */
@@ -59,7 +63,8 @@ export class CircuitBreaker {
     const probeFailed = this.state === "half-open";
     if (!probeFailed && this.consecutiveFailures < this.options.failureThreshold) return false;
     this.openings += 1;
-    this.openUntil = this.options.now() + this.openDurationMs();
+    this.openMs = this.openDurationMs();
+    this.openUntil = this.options.now() + this.openMs;
     return true;
   }
 
@@ -69,6 +74,7 @@ export class CircuitBreaker {
       consecutiveFailures: this.consecutiveFailures,
       openings: this.openings,
       retryAt: this.openUntil,
+      openMs: this.openMs,
     };
   }
 

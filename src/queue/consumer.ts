@@ -160,7 +160,8 @@ export class QueueConsumer {
         );
         if (opened)
           this.log.error(
-            { event: "breaker.open", breaker: "open", retryInMs: this.breaker.delayMs(), openings: snapshot.openings },
+            // The open time as chosen, not what is left of it by the time this line is written.
+            { event: "breaker.open", breaker: "open", retryInMs: snapshot.openMs, openings: snapshot.openings },
             "breaker open; polling paused",
           );
         continue;

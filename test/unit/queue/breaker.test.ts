@@ -37,6 +37,8 @@ describe("CircuitBreaker", () => {
     clock.now += 1;
     expect(breaker.state).toBe("half-open");
     expect(breaker.delayMs()).toBe(0);
+    // The open time as chosen stays what the snapshot says, however much of it has passed (the log reports it).
+    expect(breaker.snapshot()).toMatchObject({ openMs: 750, retryAt: 1_000_750 });
   });
 
   it("re-opens for twice as long when the half-open probe fails, up to the cap", () => {
@@ -57,7 +59,7 @@ describe("CircuitBreaker", () => {
     for (let i = 0; i < 3; i += 1) breaker.recordFailure();
     clock.now += 10_000;
     breaker.recordSuccess();
-    expect(breaker.snapshot()).toEqual({ state: "closed", consecutiveFailures: 0, openings: 0, retryAt: undefined });
+    expect(breaker.snapshot()).toEqual({ state: "closed", consecutiveFailures: 0, openings: 0, retryAt: undefined, openMs: undefined });
     expect(breaker.recordFailure()).toBe(false);
   });
 
