@@ -16,7 +16,7 @@ const LAYERS = [
   ["results", "^src/results/"],
   ["queue", "^src/queue/"],
   ["http", "^src/http/"],
-  ["entry points (main, service, config, logger, metrics, cli)", "^src/(cli/|[^/]+[.]ts$)"],
+  ["entry points (main, service, wiring, config, logger, metrics, cli)", "^src/(cli/|[^/]+[.]ts$)"],
 ];
 
 /** Layers without I/O: these may not reach the file system, processes, the network or a database. */

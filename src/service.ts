@@ -5,7 +5,7 @@ import type { Logger } from "pino";
 import { awsOptions, resultDestinations, servedBuckets, type Config } from "./config.js";
 import { describeError } from "./domain/errors.js";
 import { createAwsClients } from "./aws/clients.js";
-import { createDb, pingDb } from "./store/prisma.js";
+import { closeDb, createDb, pingDb } from "./store/prisma.js";
 import { JobStore } from "./store/job-store.js";
 import { FingerprintStore } from "./store/fingerprint-store.js";
 import { FrameIndex } from "./store/frame-index.js";
@@ -15,8 +15,7 @@ import { ResultOutbox } from "./store/result-outbox.js";
 import { ResultDispatcher } from "./results/dispatcher.js";
 import { snsSender, sqsSender, webhookSender } from "./results/senders.js";
 import { S3ObjectStore } from "./objects/s3-object-store.js";
-import { ProcessGuard } from "./media/process-guard.js";
-import { FfmpegAnalyzer, type AnalysisLimits } from "./media/ffmpeg-analyzer.js";
+import { FfmpegAnalyzer } from "./media/ffmpeg-analyzer.js";
 import { ThumbnailService } from "./media/thumbnails.js";
 import { sweepOrphanedScratch } from "./media/scratch-dir.js";
 import { analyzeObject, type IngestDeps } from "./ingest/analyze-object.js";
@@ -32,6 +31,7 @@ import { Authenticator } from "./http/authenticator.js";
 import { SnapshotStreams } from "./http/snapshot-stream.js";
 import { pageRoutes } from "./http/pages.js";
 import { ServiceMetrics } from "./metrics.js";
+import { analysisLimits, mediaGuard } from "./wiring.js";
 
 export interface Service {
   /** Starts HTTP and the consumer; resolves once HTTP listens (the queue may come later). */
@@ -40,33 +40,13 @@ export interface Service {
   stop(): Promise<void>;
 }
 
-/** The process guard every ffmpeg and ffprobe run goes through, at the configured niceness and memory. */
-export function mediaGuard(config: Config, onKilled?: ConstructorParameters<typeof ProcessGuard>[1]): ProcessGuard {
-  return new ProcessGuard(config.KILL_GRACE_MS, onKilled, config.ANALYSIS_NICENESS, config.MEDIA_MEMORY_LIMIT_MB * 1024 ** 2);
-}
-
-/** The analysis limits the configuration sets (also used by the benchmarks). */
-export function analysisLimits(config: Config): AnalysisLimits {
-  return {
-    ffmpegPath: config.FFMPEG_PATH,
-    ffprobePath: config.FFPROBE_PATH,
-    media: { maxPixels: config.MAX_VIDEO_PIXELS, maxDurationSec: config.MAX_DURATION_SEC },
-    probeTimeoutMs: config.PROBE_TIMEOUT_MS,
-    timeoutBaseMs: config.ANALYSIS_TIMEOUT_BASE_MS,
-    timeoutPerSecMs: config.ANALYSIS_TIMEOUT_PER_SEC_MS,
-    timeoutMaxMs: config.ANALYSIS_TIMEOUT_MAX_MS,
-    decoderThreads: config.ANALYSIS_DECODER_THREADS,
-    decodeSegments: config.ANALYSIS_DECODE_SEGMENTS,
-  };
-}
-
 /** A dependency that does not answer a readiness check within this is as good as down. */
 const READINESS_TIMEOUT_MS = 2_000;
 /** Closing the database pool waits no longer than this at shutdown: every job is settled by then. */
 const DB_CLOSE_TIMEOUT_MS = 5_000;
 
 /** A job's lease: half the visibility timeout, so a dead worker's lease has run out when its message returns. */
-export const leaseMs = (config: Config): number => (config.VISIBILITY_TIMEOUT_SEC * 1000) / 2;
+const leaseMs = (config: Config): number => (config.VISIBILITY_TIMEOUT_SEC * 1000) / 2;
 
 /**
  * The composition root: config → clients → stores → use case → consumer and HTTP.
@@ -270,15 +250,11 @@ export function createService(config: Config, log: Logger): Service {
         server.closeAllConnections();
         await closing;
       }
-      // A connection cut in the middle of a query (a database outage) can leave the pool waiting for it.
-      let timer: NodeJS.Timeout | undefined;
-      const late = new Promise<"late">((resolve) => (timer = setTimeout(() => resolve("late"), DB_CLOSE_TIMEOUT_MS)));
-      if ((await Promise.race([db.$disconnect(), late])) === "late")
+      if (!(await closeDb(db, DB_CLOSE_TIMEOUT_MS)))
         log.warn(
           { event: "service.db_close_timeout", timeoutMs: DB_CLOSE_TIMEOUT_MS },
           "the database pool did not close in time; stopping anyway",
         );
-      clearTimeout(timer);
       s3.destroy();
       sqs.destroy();
       sns.destroy();

@@ -13,7 +13,7 @@ import type { JobClaims } from "../../src/ingest/ports.js";
 import { FfmpegAnalyzer, type AnalysisLimits } from "../../src/media/ffmpeg-analyzer.js";
 import type { ProcessGuard } from "../../src/media/process-guard.js";
 import type { ObjectStore } from "../../src/objects/object-store.js";
-import { analysisLimits, mediaGuard } from "../../src/service.js";
+import { analysisLimits, mediaGuard } from "../../src/wiring.js";
 import { FingerprintStore } from "../../src/store/fingerprint-store.js";
 import { FrameIndex } from "../../src/store/frame-index.js";
 import { JobStore } from "../../src/store/job-store.js";

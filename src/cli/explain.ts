@@ -15,7 +15,7 @@ import { explainPair, type ViewReport } from "../match/explain-pair.js";
 import { findDuplicates, type QueryFootage } from "../match/find-duplicates.js";
 import { InMemoryIndex } from "../match/memory-index.js";
 import { FfmpegAnalyzer } from "../media/ffmpeg-analyzer.js";
-import { analysisLimits, mediaGuard } from "../service.js";
+import { analysisLimits, mediaGuard } from "../wiring.js";
 
 const USAGE = `usage: npm run explain -- <stored video> <query video> [--json]
   Analyses both local files as the service would and explains, for each view of the query

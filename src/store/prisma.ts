@@ -65,3 +65,17 @@ export async function pingDb(db: Db): Promise<boolean> {
     return false;
   }
 }
+
+/**
+ * Closes the pool, waiting at most `timeoutMs`: a connection cut in the middle of a query (a
+ * database outage) can leave the pool waiting for it. Returns whether it closed in time.
+ */
+export async function closeDb(db: Db, timeoutMs: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<"late">((resolve) => (timer = setTimeout(() => resolve("late"), timeoutMs)));
+  try {
+    return (await Promise.race([db.$disconnect(), late])) !== "late";
+  } finally {
+    clearTimeout(timer);
+  }
+}
