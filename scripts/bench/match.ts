@@ -21,8 +21,8 @@ import { createDb } from "../../src/store/prisma.js";
 import pg from "pg";
 import { FrameIndex } from "../../src/store/frame-index.js";
 import { FingerprintImporter } from "../../src/store/fingerprint-import.js";
-import { encodeSignature, indexEntries, oneBitNeighbours, queryEntries, SAMPLE_RATE } from "../../src/fingerprint/signature.js";
-import { CROP_SHIFTS, stripIndexEntries } from "../../src/fingerprint/centre-strip.js";
+import { encodeSignature, oneBitNeighbours, queryEntries, SAMPLE_RATE } from "../../src/fingerprint/signature.js";
+import { CROP_SHIFTS, videoIndexEntries } from "../../src/fingerprint/centre-strip.js";
 import type { Hash64 } from "../../src/fingerprint/frame-hash.js";
 import { findDuplicates, VOTING } from "../../src/match/find-duplicates.js";
 import { verifyOffset } from "../../src/fingerprint/verify.js";
@@ -113,7 +113,7 @@ function makeBatch(count: number, offset: number): Batch {
     durations.push(durationSec);
     blobs.push(encodeSignature(signature));
     strips.push(encodeSignature(strip));
-    entries.push([...indexEntries(signature), ...stripIndexEntries(strip)]);
+    entries.push(videoIndexEntries(signature, strip));
     if (stored.length < 500 && rng() < 0.05) stored.push({ key: keys[i]!, signature, strip });
   }
   return { keys, durations, blobs, strips, entries };

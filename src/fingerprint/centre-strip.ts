@@ -65,9 +65,20 @@ export const searchedAsCrop = (aspect: number | undefined) => aspect !== undefin
 export const stripRowSample = (sample: number) => -1 - sample;
 export const isStripRow = (storedSample: number) => storedSample < 0;
 
+/** A stored row's sample in the view a search looks at (the strips' or the pictures'); undefined: a row of the other view. */
+export function sampleInView(storedSample: number, strips: boolean): number | undefined {
+  if (isStripRow(storedSample) !== strips) return undefined;
+  return strips ? stripRowSample(storedSample) : storedSample;
+}
+
 /** The index rows of a centre strip's signature (indexEntries, in the strip's own sample space). */
 export function stripIndexEntries(strip: Signature): IndexEntry[] {
   return indexEntries(strip).map(({ key, sample }) => ({ key, sample: stripRowSample(sample) }));
+}
+
+/** Every index row of a stored video: its picture's, and its centre strip's where it has one. */
+export function videoIndexEntries(signature: Signature, strip: Signature | null): IndexEntry[] {
+  return [...indexEntries(signature), ...(strip ? stripIndexEntries(strip) : [])];
 }
 
 /**

@@ -11,8 +11,8 @@ import {
   type PictureRegion,
 } from "./picture-region.js";
 import type { FrameRegion } from "../domain/match.js";
-import { CROP_SHIFTS, hashCentreStrip, hashShifted, searchedAsCrop, storesCentreStrip, stripIndexEntries } from "./centre-strip.js";
-import { encodeSignature, indexEntries, SAMPLE_RATE, type IndexEntry, type Signature } from "./signature.js";
+import { CROP_SHIFTS, hashCentreStrip, hashShifted, searchedAsCrop, storesCentreStrip, videoIndexEntries } from "./centre-strip.js";
+import { encodeSignature, SAMPLE_RATE, type IndexEntry, type Signature } from "./signature.js";
 
 /** A complete fingerprint as it is stored: cuts, the encoded signatures and their index keys. */
 export interface StoredFingerprint {
@@ -39,7 +39,7 @@ export function storedFingerprint(
     signature: encodeSignature(signature),
     stripSignature: stripSignature && encodeSignature(stripSignature),
     sampleRate: SAMPLE_RATE,
-    entries: [...indexEntries(signature), ...(stripSignature ? stripIndexEntries(stripSignature) : [])],
+    entries: videoIndexEntries(signature, stripSignature),
     audioPrint: audioPrint && encodeAudioPrint(audioPrint),
   };
 }

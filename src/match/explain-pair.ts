@@ -5,7 +5,7 @@ import { bestRate, MIN_RATE_SEARCH_SAMPLES, retimings } from "../fingerprint/pla
 import { oneBitNeighbours, pictureSeconds, queryEntries, SAMPLE_RATE, type Signature } from "../fingerprint/signature.js";
 import { verifyOffset } from "../fingerprint/verify.js";
 import { voteOffsets, type IndexHit } from "../fingerprint/voting.js";
-import { VOTING, type QueryFootage } from "./find-duplicates.js";
+import { searchedViews, VOTING, type QueryFootage, type SearchedView } from "./find-duplicates.js";
 import { storedRows } from "./memory-index.js";
 
 /**
@@ -48,23 +48,11 @@ export interface StoredVideo {
 export function explainPair(stored: StoredVideo, query: QueryFootage): ViewReport[] {
   const picture = { rows: storedRows(stored.signature), against: stored.signature };
   const strip = stored.stripSignature && { rows: storedRows(stored.stripSignature), against: stored.stripSignature };
-  const crops = strip ? [{ shift: 0, signature: query.signature }, ...(query.crops ?? [])] : [];
-  const views = [
-    { view: "picture", signature: query.signature, neighbours: true, ...picture },
-    ...query.regions.map(({ region, stillAround, signature }) => ({
-      view: `region [${region.map((v) => v.toFixed(2)).join(", ")}]${stillAround ? " (still around it)" : ""}`,
-      signature,
-      neighbours: true,
-      ...picture,
-    })),
-    ...crops.map(({ shift, signature }) => ({
-      view: `as a crop of the centre strip, shifted ${shift}`,
-      signature,
-      neighbours: shift === 0,
-      ...strip!,
-    })),
-    { view: "mirror image", signature: query.mirrored, neighbours: false, ...picture },
-  ];
+  // The views the matcher searches, each against the stored side it meets (none: no strip stored).
+  const views = searchedViews(query).flatMap((view) => {
+    const side = view.stored === "centre-strip" ? strip : picture;
+    return side ? [{ ...view, ...side, view: viewName(view, query) }] : [];
+  });
   return views.map(({ view, signature, neighbours, rows, against }) => {
     const probes = queryEntries(signature);
     const hits: IndexHit[] = [];
@@ -108,4 +96,12 @@ export function explainPair(stored: StoredVideo, query: QueryFootage): ViewRepor
       }),
     };
   });
+}
+
+function viewName({ flipped, stored, shift, region }: SearchedView, query: QueryFootage): string {
+  if (flipped) return "mirror image";
+  if (stored === "centre-strip") return `as a crop of the centre strip, shifted ${shift}`;
+  if (!region) return "picture";
+  const stillAround = query.regions.find((r) => r.region === region)?.stillAround;
+  return `region [${region.map((v) => v.toFixed(2)).join(", ")}]${stillAround ? " (still around it)" : ""}`;
 }

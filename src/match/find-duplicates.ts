@@ -79,7 +79,7 @@ export async function findDuplicates(index: SignatureIndex, footage: QueryFootag
 }
 
 /** One way the query is searched: which of its signatures, against which stored rows. */
-interface SearchedView {
+export interface SearchedView {
   readonly signature: Signature;
   readonly neighbours: boolean;
   readonly flipped: boolean;
@@ -94,7 +94,7 @@ interface SearchedView {
  * picture as a crop of a stored centre strip (a portrait upload: as it is, with neighbours, as
  * the picture is looked up anyway; then shifted, by exact keys), the mirror image.
  */
-function searchedViews(footage: QueryFootage): SearchedView[] {
+export function searchedViews(footage: QueryFootage): SearchedView[] {
   const plain = { neighbours: true, flipped: false, region: null, stored: "picture", shift: 0 } as const;
   const { crops = [] } = footage;
   const asCrop = crops.length > 0 ? [{ ...plain, signature: footage.signature, stored: "centre-strip" as const }] : [];

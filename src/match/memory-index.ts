@@ -1,12 +1,12 @@
-import { isStripRow, stripIndexEntries, stripRowSample } from "../fingerprint/centre-strip.js";
-import { indexEntries, oneBitNeighbours, SAMPLE_RATE, encodeSignature, type IndexEntry, type Signature } from "../fingerprint/signature.js";
+import { sampleInView, videoIndexEntries } from "../fingerprint/centre-strip.js";
+import { oneBitNeighbours, SAMPLE_RATE, encodeSignature, type IndexEntry, type Signature } from "../fingerprint/signature.js";
 import { voteOffsets } from "../fingerprint/voting.js";
 import type { CandidateQuery, CandidateSearch, ProbeSet, ReferenceVideo, SignatureIndex } from "./signature-index.js";
 
 /** A video's index rows by key: the samples each key is stored for (a centre strip's as stripRowSample). */
 export function storedRows(signature: Signature, strip: Signature | null = null): Map<number, number[]> {
   const rows = new Map<number, number[]>();
-  for (const { key, sample } of [...indexEntries(signature), ...(strip ? stripIndexEntries(strip) : [])]) {
+  for (const { key, sample } of videoIndexEntries(signature, strip)) {
     rows.set(key, [...(rows.get(key) ?? []), sample]);
   }
   return rows;
@@ -57,14 +57,11 @@ export class InMemoryIndex implements SignatureIndex {
       const strips = set.stored === "centre-strip";
       const hits = probes.flatMap((probe) => {
         const rows = this.rows.get(probe.key) ?? [];
-        return rows
-          .filter((r) => r.videoNum !== query.excludeVideoNum && isStripRow(r.sample) === strips)
-          .map((r) => ({
-            videoNum: r.videoNum,
-            refSample: strips ? stripRowSample(r.sample) : r.sample,
-            querySample: probe.sample,
-            keyRows: rows.length,
-          }));
+        return rows.flatMap((r) => {
+          const refSample = sampleInView(r.sample, strips);
+          if (r.videoNum === query.excludeVideoNum || refSample === undefined) return [];
+          return [{ videoNum: r.videoNum, refSample, querySample: probe.sample, keyRows: rows.length }];
+        });
       });
       return voteOffsets(hits, query.rule).slice(0, query.maxCandidates);
     };

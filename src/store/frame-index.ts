@@ -1,4 +1,4 @@
-import { isStripRow, stripRowSample } from "../fingerprint/centre-strip.js";
+import { sampleInView } from "../fingerprint/centre-strip.js";
 import { oneBitNeighbours } from "../fingerprint/signature.js";
 import { voteOffsets, type IndexHit } from "../fingerprint/voting.js";
 import type { CandidateQuery, CandidateSearch, ProbeSet, ReferenceVideo, SignatureIndex } from "../match/signature-index.js";
@@ -138,9 +138,8 @@ function hitsOf(set: ProbeSet, rows: SearchRow): IndexHit[] {
   const hits: IndexHit[] = [];
   const strips = set.stored === "centre-strip";
   rows.keys.forEach((key, i) => {
-    const stored = rows.samples[i]!;
-    if (isStripRow(stored) !== strips) return;
-    const refSample = strips ? stripRowSample(stored) : stored;
+    const refSample = sampleInView(rows.samples[i]!, strips);
+    if (refSample === undefined) return;
     for (const probed of set.neighbours ? oneBitNeighbours(key) : [key]) {
       for (const querySample of samplesByKey.get(probed) ?? []) {
         hits.push({ videoNum: rows.video_nums[i]!, refSample, querySample, keyRows: rows.key_rows[i]! });

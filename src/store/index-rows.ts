@@ -1,5 +1,5 @@
-import { stripIndexEntries } from "../fingerprint/centre-strip.js";
-import { decodeSignature, indexEntries, type IndexEntry } from "../fingerprint/signature.js";
+import { videoIndexEntries } from "../fingerprint/centre-strip.js";
+import { decodeSignature, type IndexEntry } from "../fingerprint/signature.js";
 import { WHOLE_COPY_KINDS } from "./match-store.js";
 import type { Tx } from "./prisma.js";
 
@@ -38,8 +38,8 @@ export const indexRows = {
       // Only the heir's signature is read: a popular video has thousands of copies.
       const heir = await tx.video.findUniqueOrThrow({ where: { num: copy.num }, select: { signature: true, stripSignature: true } });
       if (!heir.signature) continue;
-      const strip = heir.stripSignature ? stripIndexEntries(decodeSignature(heir.stripSignature)) : [];
-      await insert(tx, copy.num, [...indexEntries(decodeSignature(heir.signature)), ...strip]);
+      const strip = heir.stripSignature && decodeSignature(heir.stripSignature);
+      await insert(tx, copy.num, videoIndexEntries(decodeSignature(heir.signature), strip));
       return;
     }
   },
