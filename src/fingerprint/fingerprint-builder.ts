@@ -85,6 +85,9 @@ export class FingerprintBuilder {
   private crops: { shift: number; hashes: (Hash64 | undefined)[] }[] = [];
   private readonly detector = new CutDetector({ threshold: DEFAULT_CUT_THRESHOLD, minGapSec: DEFAULT_MIN_CUT_GAP_SEC });
 
+  /** `storeCentreStrip` false (INDEX_CENTRE_STRIPS off): a landscape frame's strip is not hashed, since it would not be kept. */
+  constructor(private readonly options: { readonly storeCentreStrip: boolean } = { storeCentreStrip: true }) {}
+
   addFrameScore(frame: FrameScore): void {
     const cut = this.detector.push(frame);
     if (cut) this.cuts.push(cut);
@@ -93,7 +96,7 @@ export class FingerprintBuilder {
   /** The frame's width over its height (from the probe): portrait frames get a band searched. */
   setFrameAspect(aspect: number): void {
     this.aspect = aspect;
-    if (storesCentreStrip(aspect)) this.strip = [];
+    if (this.options.storeCentreStrip && storesCentreStrip(aspect)) this.strip = [];
     if (searchedAsCrop(aspect)) this.crops = CROP_SHIFTS.map((shift) => ({ shift, hashes: [] }));
     for (const [index, gray] of this.kept ?? []) this.hashAspectViews(index, gray);
     this.chooseRegionsWhenReady();

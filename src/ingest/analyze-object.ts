@@ -149,10 +149,11 @@ async function analyze(a: Analysis): Promise<void> {
     filePath: a.scratch.objectPath,
     signal: a.signal,
     log,
+    storeCentreStrip: deps.storeCentreStrips,
   });
   await a.scratch.remove();
   const signature = fingerprint.signature();
-  const strip = deps.storeCentreStrips ? fingerprint.stripSignature() : null;
+  const strip = fingerprint.stripSignature();
   await job.storeFingerprint(storedFingerprint(fingerprint.cuts, signature, audioPrint, strip));
   log.info({ event: "job.fingerprint_stored", cuts: fingerprint.cuts.length, samples: signature.length }, "fingerprint stored");
 

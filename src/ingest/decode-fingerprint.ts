@@ -15,6 +15,8 @@ export interface DecodeContext {
   readonly job: JobLease;
   readonly early: EarlyMatcher;
   readonly log: Logger;
+  /** Whether a landscape video's centre strip is hashed, to be stored (INDEX_CENTRE_STRIPS). */
+  readonly storeCentreStrip: boolean;
   readonly now?: () => number;
 }
 
@@ -30,7 +32,7 @@ export async function decodeFingerprint(
 ): Promise<FingerprintBuilder> {
   const { media, job, early, log } = context;
   const now = context.now ?? Date.now;
-  const fingerprint = new FingerprintBuilder();
+  const fingerprint = new FingerprintBuilder({ storeCentreStrip: context.storeCentreStrip });
   let knownDurationSec: number | undefined;
   probed.then(
     (info) => {

@@ -13,6 +13,8 @@ export interface ProbeAndDecode {
   readonly filePath: string;
   readonly signal: AbortSignal;
   readonly log: Logger;
+  /** Whether a landscape video's centre strip is hashed, to be stored (INDEX_CENTRE_STRIPS). */
+  readonly storeCentreStrip: boolean;
 }
 
 /**
@@ -31,7 +33,7 @@ export async function probeAndDecode(a: ProbeAndDecode) {
   const early = new EarlyMatcher(a.index, job, durationSec, log);
   const stopDecode = new AbortController();
   const decodeSignal = AbortSignal.any([a.signal, stopDecode.signal]);
-  const decoding = decodeFingerprint({ media, job, early, log }, filePath, probing, decodeSignal);
+  const decoding = decodeFingerprint({ media, job, early, log, storeCentreStrip: a.storeCentreStrip }, filePath, probing, decodeSignal);
   const soundtrack = probing.then((info) => printSoundtrack(media, filePath, info, decodeSignal, log));
   void soundtrack.catch(() => undefined);
   const recordProbe = async () => {

@@ -94,6 +94,14 @@ describe("FingerprintBuilder's aspect views", () => {
     expect(builder.searched().crops).toEqual([]);
   });
 
+  it("hashes no strip when none is to be stored (INDEX_CENTRE_STRIPS off)", () => {
+    const builder = new FingerprintBuilder({ storeCentreStrip: false });
+    builder.setFrameAspect(WIDE);
+    frames.forEach((gray, i) => builder.addSample(i, gray));
+    expect(builder.stripSignature()).toBeNull();
+    expect(builder.signature()).toHaveLength(frames.length);
+  });
+
   it("searches a portrait video's picture at each shift, and stores no strip for it", () => {
     const builder = new FingerprintBuilder();
     builder.setFrameAspect(PORTRAIT);
