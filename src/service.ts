@@ -24,6 +24,7 @@ import { createMessageHandler } from "./queue/message-handler.js";
 import { CircuitBreaker } from "./queue/breaker.js";
 import { QueueConsumer } from "./queue/consumer.js";
 import { SqsQueue } from "./queue/sqs-queue.js";
+import { connectWithRetry } from "./queue/connect-queue.js";
 import { StatusService } from "./status/status-service.js";
 import { accessControl } from "./http/access.js";
 import { createApp } from "./http/app.js";
@@ -127,7 +128,8 @@ export function createService(config: Config, log: Logger): Service {
   });
 
   let server: Server | undefined;
-  let stopping = false;
+  /** Aborted by stop(): ends the queue's connection retries at once. */
+  const stopping = new AbortController();
   let queueReady: Promise<void> = Promise.resolve();
 
   const status = new StatusService(statusQueries, objects, servedBuckets(config), {
@@ -182,37 +184,29 @@ export function createService(config: Config, log: Logger): Service {
     metrics: { contentType: metrics.registry.contentType, render: () => metrics.registry.metrics() },
   });
 
-  /** Finds the queue URL, retrying while the queue (or the emulator) is not there yet. */
-  async function connectQueue(): Promise<void> {
-    for (let attempt = 1; !stopping; attempt += 1) {
-      try {
-        const queue = await SqsQueue.connect(sqs, config.QUEUE_NAME);
-        if (stopping) return;
-        log.info({ event: "queue.found", queueUrl: queue.url }, "queue found");
-        const options = {
-          concurrency: config.CONCURRENCY,
-          waitTimeSec: config.WAIT_TIME_SEC,
-          visibilityTimeoutSec: config.VISIBILITY_TIMEOUT_SEC,
-          shutdownGraceMs: config.SHUTDOWN_GRACE_MS,
-          dependenciesUp: () => pingDb(db),
-          events: {
-            receiveFailed: metrics.receiveFailed,
-            messageSettled: metrics.messageSettled,
-            internalError: () => metrics.internalError("message"),
-          },
-        };
-        consumer = new QueueConsumer(queue, breaker, handler, options, log);
-        consumer.start();
-        return;
-      } catch (err) {
-        const delayMs = Math.min(30_000, 500 * 2 ** attempt);
-        log.warn(
-          { event: "queue.not_found", queue: config.QUEUE_NAME, err: describeError(err), retryInMs: delayMs },
-          "queue not reachable yet",
-        );
-        await new Promise((r) => setTimeout(r, delayMs));
-      }
-    }
+  /** Finds the queue URL (retrying while it is not there yet), then starts polling it. */
+  async function startConsumer(): Promise<void> {
+    const queue = await connectWithRetry(() => SqsQueue.connect(sqs, config.QUEUE_NAME), {
+      queueName: config.QUEUE_NAME,
+      signal: stopping.signal,
+      log,
+    });
+    if (!queue) return;
+    log.info({ event: "queue.found", queueUrl: queue.url }, "queue found");
+    const options = {
+      concurrency: config.CONCURRENCY,
+      waitTimeSec: config.WAIT_TIME_SEC,
+      visibilityTimeoutSec: config.VISIBILITY_TIMEOUT_SEC,
+      shutdownGraceMs: config.SHUTDOWN_GRACE_MS,
+      dependenciesUp: () => pingDb(db),
+      events: {
+        receiveFailed: metrics.receiveFailed,
+        messageSettled: metrics.messageSettled,
+        internalError: () => metrics.internalError("message"),
+      },
+    };
+    consumer = new QueueConsumer(queue, breaker, handler, options, log);
+    consumer.start();
   }
 
   return {
@@ -232,14 +226,14 @@ export function createService(config: Config, log: Logger): Service {
           "could not look for scratch directories left by dead workers",
         );
       }
-      queueReady = connectQueue();
+      queueReady = startConsumer();
       // Every replica delivers: parked or undelivered events of a replica that died are sent by the others.
       dispatcher.start();
       return { port };
     },
     async stop() {
-      if (stopping) return;
-      stopping = true;
+      if (stopping.signal.aborted) return;
+      stopping.abort();
       await queueReady;
       streams.closeAll();
       await consumer?.stop();

@@ -2,6 +2,7 @@ import type { Logger } from "pino";
 import { describeError } from "../domain/errors.js";
 import type { BreakerState, MessageDecision } from "../domain/queue.js";
 import type { CircuitBreaker } from "./breaker.js";
+import { pause } from "./pause.js";
 import type { MessageQueue, QueueMessage } from "./sqs-queue.js";
 
 /** A decision, or a retry at a time the handler knows (a busy job's lease end). */
@@ -132,12 +133,12 @@ export class QueueConsumer {
         continue;
       }
       if (!(await this.dependenciesReady())) {
-        await this.sleep(Math.min(DEPENDENCY_RECHECK_MAX_MS, 250 * 2 ** this.dependencyChecksFailed));
+        await pause(Math.min(DEPENDENCY_RECHECK_MAX_MS, 250 * 2 ** this.dependencyChecksFailed), this.pollAbort.signal);
         continue;
       }
       const delayMs = this.breaker.delayMs();
       if (delayMs > 0) {
-        await this.sleep(delayMs);
+        await pause(delayMs, this.pollAbort.signal);
         if (!this.stopping) this.log.info({ event: "breaker.half_open", breaker: "half-open" }, "breaker half-open; probing the queue");
         continue;
       }
@@ -253,19 +254,5 @@ export class QueueConsumer {
         this.log.warn({ event: "message.heartbeat_failed", messageId: message.id, err: describeError(err) }, "visibility heartbeat failed");
       });
     }, periodMs);
-  }
-
-  private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(resolve, ms);
-      this.pollAbort.signal.addEventListener(
-        "abort",
-        () => {
-          clearTimeout(timer);
-          resolve();
-        },
-        { once: true },
-      );
-    });
   }
 }

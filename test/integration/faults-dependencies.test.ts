@@ -103,6 +103,28 @@ describe("queue outage", () => {
       await proxy.close();
     }
   });
+
+  it("a queue that is not there yet: not ready, each retry logged with its wait, and a stop ends the waiting at once", async () => {
+    const stack = await startStack("queue-missing", { QUEUE_NAME: `missing-${Date.now()}` });
+    let stopped = false;
+    try {
+      const longWait = await waitFor(
+        async () => (await readLogs("queue-missing")).find((l) => l.event === "queue.not_found" && (l.retryInMs as number) >= 4_000),
+        30_000,
+        "a retry at least 4 s away",
+      );
+      expect(longWait.queue).toMatch(/^missing-/);
+      const { body } = await readiness(stack);
+      expect(body.checks.polling).toBe(false);
+      const stopping = performance.now();
+      await stack.stop();
+      stopped = true;
+      expect(performance.now() - stopping).toBeLessThan(2_000);
+      expect((await readLogs("queue-missing")).some((l) => l.event === "queue.found")).toBe(false);
+    } finally {
+      if (!stopped) await stack.stop();
+    }
+  });
 });
 
 describe("database outage", () => {
