@@ -51,6 +51,9 @@ export const PAIR_GAP = SAMPLE_RATE;
  * sample, so they meet whatever the copy's trim.
  */
 export const INDEX_STRIDE = 2 * SAMPLE_RATE;
+/** A video this short is indexed every second instead: it has few keys to collect two hits at one offset from. */
+export const SHORT_VIDEO_SAMPLES = 45 * SAMPLE_RATE;
+const strideOf = (signature: Signature) => (signature.length <= SHORT_VIDEO_SAMPLES ? SAMPLE_RATE : INDEX_STRIDE);
 /**
  * The picture has changed when this many of its 64 bits differ: far above a re-encode's noise
  * (verification accepts 12) and below two unrelated pictures (about 32).
@@ -117,7 +120,8 @@ function storedKey(signature: Signature, sample: number): number | undefined {
 export function indexEntries(signature: Signature): IndexEntry[] {
   const entries: IndexEntry[] = [];
   let previous: number | undefined;
-  for (let sample = 0; sample < signature.length; sample += INDEX_STRIDE) {
+  const stride = strideOf(signature);
+  for (let sample = 0; sample < signature.length; sample += stride) {
     const key = storedKey(signature, sample);
     if (key === undefined || key === previous) continue;
     previous = key;

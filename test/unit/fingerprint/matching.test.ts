@@ -8,6 +8,7 @@ import {
   pictureSeconds,
   queryEntries,
   SAMPLE_RATE,
+  SHORT_VIDEO_SAMPLES,
   type Signature,
 } from "../../../src/fingerprint/signature.js";
 import { voteOffsets } from "../../../src/fingerprint/voting.js";
@@ -173,6 +174,21 @@ describe("signature matching", () => {
     const cut = flip(a, [2, 9, ...fine, 32, 33, 34, 35]);
     const hard = [...Array.from({ length: 8 }, () => a), ...Array.from({ length: 12 }, () => cut)];
     expect(queryEntries(hard).filter((e) => e.sample === 0)).toHaveLength(1);
+  });
+
+  it("indexes a short video every second and a longer one every two seconds", () => {
+    const moving = (sec: number) =>
+      footage(
+        31,
+        Array.from({ length: sec }, () => 1),
+      );
+    const strides = (sec: number) => {
+      const samples = indexEntries(moving(sec)).map((e) => e.sample);
+      return new Set(samples.slice(1).map((s, i) => s - samples[i]!));
+    };
+    expect(strides(30)).toEqual(new Set([SAMPLE_RATE]));
+    expect(strides(SHORT_VIDEO_SAMPLES / SAMPLE_RATE)).toEqual(new Set([SAMPLE_RATE]));
+    expect(strides(SHORT_VIDEO_SAMPLES / SAMPLE_RATE + 1)).toEqual(new Set([2 * SAMPLE_RATE]));
   });
 
   it("looks a still shot's key up twice a second, not at every sample (a stored video files it once)", () => {
