@@ -47,8 +47,8 @@ export interface IndexEntry {
 export const PAIR_GAP = SAMPLE_RATE;
 /**
  * Stored videos are indexed every two seconds (a copy needs a few hits at one offset, and the
- * index's rows are what its size, insert rate and memory scale with); queries look up every
- * sample, so they meet whatever the copy's trim.
+ * index's rows are what its size, insert rate and memory scale with), short ones every second
+ * (SHORT_VIDEO_SAMPLES); queries look up every sample, so they meet whatever the copy's trim.
  */
 export const INDEX_STRIDE = 2 * SAMPLE_RATE;
 /** A video this short is indexed every second instead: it has few keys to collect two hits at one offset from. */
