@@ -17,9 +17,10 @@ export interface ImportedFingerprint {
 }
 
 /**
- * Bulk import of finished fingerprints: the video rows, then all their index rows with
- * a binary COPY in key order (indexRowsCopy), in one transaction. COPY through the pg driver is the fastest way
- * PostgreSQL takes rows (about twice an INSERT from arrays, which Prisma slows further).
+ * Bulk import of finished fingerprints: the video rows, then all their index rows with a
+ * binary COPY in key order (indexRowsCopy), in one transaction. COPY through the pg driver is
+ * the fastest way PostgreSQL takes rows (about twice an INSERT from arrays, which Prisma slows
+ * further).
  */
 export class FingerprintImporter {
   constructor(private readonly pool: pg.Pool) {}
