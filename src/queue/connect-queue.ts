@@ -1,7 +1,7 @@
 import type { Logger } from "pino";
 import { describeError } from "../domain/errors.js";
 import { retryDelayMs } from "../domain/retry.js";
-import { pause } from "./pause.js";
+import { pause } from "../domain/pause.js";
 
 /** Retries of a queue that is not there yet: from 1 s, doubling, at most 30 s apart (jittered). */
 const RETRY_BASE_MS = 1_000;

@@ -2,7 +2,7 @@ import type { Logger } from "pino";
 import { describeError } from "../domain/errors.js";
 import type { BreakerState, MessageDecision } from "../domain/queue.js";
 import type { CircuitBreaker } from "./breaker.js";
-import { pause } from "./pause.js";
+import { pause } from "../domain/pause.js";
 import type { MessageQueue, QueueMessage } from "./sqs-queue.js";
 
 /** A decision, or a retry at a time the handler knows (a busy job's lease end). */

@@ -1,5 +1,6 @@
 import type { Logger } from "pino";
 import { describeError } from "../domain/errors.js";
+import { pause } from "../domain/pause.js";
 import { destinationKind, type ResultDestination } from "../domain/result-event.js";
 import { retryDelayMs } from "../domain/retry.js";
 import type { ClaimedDelivery, ResultOutbox } from "../store/result-outbox.js";
@@ -35,7 +36,7 @@ export class ResultDispatcher {
   private running = false;
   private outboxDown = false;
   private loop: Promise<void> = Promise.resolve();
-  private wake: (() => void) | undefined;
+  private stopping = new AbortController();
   private readonly random: () => number;
 
   constructor(
@@ -51,13 +52,14 @@ export class ResultDispatcher {
   start(): void {
     if (this.running) return;
     this.running = true;
+    this.stopping = new AbortController();
     this.loop = this.run();
   }
 
   /** Stops claiming; resolves once the sends in flight have ended (each is bounded by its timeout). */
   async stop(): Promise<void> {
     this.running = false;
-    this.wake?.();
+    this.stopping.abort();
     await this.loop;
   }
 
@@ -81,18 +83,8 @@ export class ResultDispatcher {
           this.log.warn({ event: "results.outbox_unavailable", err: describeError(err) }, "could not read the result outbox; trying again");
         this.outboxDown = true;
       }
-      if (claimed < this.options.batch && this.running) await this.pause(this.options.pollMs);
+      if (claimed < this.options.batch && this.running) await pause(this.options.pollMs, this.stopping.signal);
     }
-  }
-
-  private pause(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(resolve, ms);
-      this.wake = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-    });
   }
 
   private async deliver(delivery: ClaimedDelivery): Promise<void> {

@@ -3,7 +3,7 @@ import { Writable } from "node:stream";
 import pino from "pino";
 import { describe, expect, it } from "vitest";
 import { connectWithRetry } from "../../../src/queue/connect-queue.js";
-import { pause } from "../../../src/queue/pause.js";
+import { pause } from "../../../src/domain/pause.js";
 
 /** A logger whose lines are kept, parsed. */
 function recordingLog() {

@@ -98,4 +98,20 @@ describe("ResultDispatcher", () => {
     await d.stop();
     expect(outbox.settled).toEqual(["delivered webhook:https://h.example/"]);
   });
+
+  it("stops at once while idle, however long its poll interval, and pauses again after a restart", async () => {
+    let claims = 0;
+    const outbox = { ...fakeOutbox([]), claimDue: async () => (claims++, []) };
+    const d = new ResultDispatcher(outbox, {}, { ...options, pollMs: 60_000 }, pino({ level: "silent" }));
+    const stopsWithin = async (ms: number) =>
+      Promise.race([d.stop().then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), ms))]);
+    d.start();
+    await new Promise((r) => setTimeout(r, 5));
+    expect(await stopsWithin(1_000)).toBe(true);
+    d.start();
+    await new Promise((r) => setTimeout(r, 50));
+    // One round, then the pause: a stop signal left aborted would make it poll without pausing.
+    expect(claims).toBe(2);
+    expect(await stopsWithin(1_000)).toBe(true);
+  });
 });
