@@ -23,6 +23,9 @@ export interface OffsetCandidate {
   readonly votes: number;
   /** Those votes weighed by how rare their keys are: what candidates are ranked by. */
   readonly score: number;
+  /** The first and the last query sample that voted for the peak: the stretch of the query it rests on. */
+  readonly queryFirst: number;
+  readonly queryLast: number;
 }
 
 export interface VotingRule {
@@ -93,17 +96,54 @@ export function voteOffsets(hits: Iterable<IndexHit>, rule: VotingRule): OffsetC
   }
   const candidates: OffsetCandidate[] = [];
   for (const [videoNum, windows] of perVideo) {
-    let best: OffsetCandidate | undefined;
+    let best: { offsetSamples: number; score: number; voters: Map<number, number> } | undefined;
     for (const [centre, voters] of windows) {
       if (voters.size < rule.minVotes) continue;
       let score = 0;
       for (const w of voters.values()) score += w;
       const offsetSamples = centre * rule.binSamples;
       const [mine, theirs] = [toNine(score), best ? toNine(best.score) : -Infinity];
-      if (mine > theirs || (mine === theirs && offsetSamples < best!.offsetSamples))
-        best = { videoNum, offsetSamples, votes: voters.size, score };
+      if (mine > theirs || (mine === theirs && offsetSamples < best!.offsetSamples)) best = { offsetSamples, score, voters };
     }
-    if (best) candidates.push(best);
+    if (!best) continue;
+    const samples = [...best.voters.keys()];
+    const [queryFirst, queryLast] = [Math.min(...samples), Math.max(...samples)];
+    candidates.push({ videoNum, offsetSamples: best.offsetSamples, votes: samples.length, score: best.score, queryFirst, queryLast });
   }
   return candidates.sort((a, b) => toNine(b.score) - toNine(a.score) || b.votes - a.votes || a.videoNum - b.videoNum);
+}
+
+/**
+ * Of a stretch of the query, this many candidates are verified before any other video that
+ * rests on the same stretch: a compilation's fragment of a video with many stored copies
+ * would otherwise fill every place, and its other sources would never be verified.
+ */
+export const CANDIDATES_PER_STRETCH = 5;
+
+/** At least half of `b`'s stretch of the query lies within `a`'s. */
+function sameStretch(a: OffsetCandidate, b: OffsetCandidate): boolean {
+  const overlap = Math.min(a.queryLast, b.queryLast) - Math.max(a.queryFirst, b.queryFirst) + 1;
+  return 2 * overlap >= b.queryLast - b.queryFirst + 1;
+}
+
+/**
+ * The `max` candidates to verify, best first: in rank order, except that a candidate whose
+ * stretch of the query already has CANDIDATES_PER_STRETCH chosen waits until every other
+ * stretch has had its turn. A query that rests on one stretch gets the same candidates as by
+ * rank alone.
+ */
+export function chooseCandidates(ranked: readonly OffsetCandidate[], max: number): OffsetCandidate[] {
+  const chosen: OffsetCandidate[] = [];
+  const waiting: OffsetCandidate[] = [];
+  for (const candidate of ranked) {
+    if (chosen.length === max) break;
+    const crowded = chosen.filter((c) => sameStretch(c, candidate)).length >= CANDIDATES_PER_STRETCH;
+    (crowded ? waiting : chosen).push(candidate);
+  }
+  return [...chosen, ...waiting.slice(0, max - chosen.length)];
+}
+
+/** The candidates an index returns for one probe set: voted (voteOffsets), then chosen (chooseCandidates). */
+export function topCandidates(hits: Iterable<IndexHit>, rule: VotingRule, max: number): OffsetCandidate[] {
+  return chooseCandidates(voteOffsets(hits, rule), max);
 }

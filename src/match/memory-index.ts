@@ -1,6 +1,6 @@
 import { sampleInView, videoIndexEntries } from "../fingerprint/centre-strip.js";
 import { oneBitNeighbours, SAMPLE_RATE, encodeSignature, type IndexEntry, type Signature } from "../fingerprint/signature.js";
-import { voteOffsets } from "../fingerprint/voting.js";
+import { topCandidates } from "../fingerprint/voting.js";
 import type { CandidateQuery, CandidateSearch, ProbeSet, ReferenceVideo, SignatureIndex } from "./signature-index.js";
 
 /** A video's index rows by key: the samples each key is stored for (a centre strip's as stripRowSample). */
@@ -63,7 +63,7 @@ export class InMemoryIndex implements SignatureIndex {
           return [{ videoNum: r.videoNum, refSample, querySample: probe.sample, keyRows: rows.length }];
         });
       });
-      return voteOffsets(hits, query.rule).slice(0, query.maxCandidates);
+      return topCandidates(hits, query.rule, query.maxCandidates);
     };
     const rowsRead = [...keys].reduce((n, key) => n + (this.rows.get(key)?.length ?? 0), 0);
     return {

@@ -1,6 +1,6 @@
 import { sampleInView } from "../fingerprint/centre-strip.js";
 import { oneBitNeighbours } from "../fingerprint/signature.js";
-import { voteOffsets, type IndexHit } from "../fingerprint/voting.js";
+import { topCandidates, type IndexHit } from "../fingerprint/voting.js";
 import type { CandidateQuery, CandidateSearch, ProbeSet, ReferenceVideo, SignatureIndex } from "../match/signature-index.js";
 import type { Db } from "./prisma.js";
 import { StopList } from "./stop-list.js";
@@ -73,7 +73,7 @@ export class FrameIndex implements SignatureIndex {
     // anyway, and from now on no search will.
     if (frequentKeys.length > 0) await this.stopList.add(frequentKeys);
     return {
-      candidates: sets.map((set) => voteOffsets(hitsOf(set, row!), rule).slice(0, query.maxCandidates)),
+      candidates: sets.map((set) => topCandidates(hitsOf(set, row!), rule, query.maxCandidates)),
       frequentKeys,
       rowsRead: Number(row!.rows_read),
       rowsReturned: row!.keys.length,

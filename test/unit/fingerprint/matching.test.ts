@@ -216,7 +216,7 @@ describe("signature matching", () => {
       { videoNum: 8, refSample: 3, querySample: 1, keyRows: 1 },
     ];
     expect(voteOffsets(hits, { binSamples: 2, minVotes: 3, stopAt: 50 })).toEqual([
-      { videoNum: 7, offsetSamples: 40, votes: 7, score: 7 * Math.log(51) },
+      { videoNum: 7, offsetSamples: 40, votes: 7, score: 7 * Math.log(51), queryFirst: 0, queryLast: 6 },
     ]);
   });
 
