@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { atRate, bestRate, onQueryClock, retimings } from "../../../src/fingerprint/playback-rate.js";
+import { atRate, bestRate, MIN_RATE_SEARCH_SAMPLES, onQueryClock, retimings } from "../../../src/fingerprint/playback-rate.js";
+import type { Hash64 } from "../../../src/fingerprint/frame-hash.js";
 import type { Signature } from "../../../src/fingerprint/signature.js";
 import { verifyOffset } from "../../../src/fingerprint/verify.js";
 import type { Verdict } from "../../../src/fingerprint/verdict.js";
@@ -47,6 +48,18 @@ describe("playback rates (copies sped up or slowed down)", () => {
     }
     const same = reencoded(rng, source);
     expect(bestRate(retimings(same), source, verifyOffset(same, source, 0)!).rate).toBe(1);
+  });
+
+  it("searches the rates of a 1.5× copy of footage that changes at every sample: it agrees at rate 1 for just that long", () => {
+    const picture = (): Hash64 => [Math.floor(rng() * 2 ** 32) >>> 0, Math.floor(rng() * 2 ** 32) >>> 0];
+    const source: Signature = Array.from({ length: 360 }, picture);
+    const copy = reencoded(rng, retimed(source, 1.5));
+    // Whatever offset the voting gives, the rate-1 alignment is as short as drift allows.
+    const agreeing = [0, 20, 45, 80].map((offset) => verifyOffset(copy, source, offset)?.matchedSamples ?? 0);
+    expect(Math.min(...agreeing)).toBeGreaterThanOrEqual(MIN_RATE_SEARCH_SAMPLES);
+    const timed = bestRate(retimings(copy), source, verifyOffset(copy, source, 45)!);
+    expect(timed.rate).toBe(1.5);
+    expect(timed.alignment.matchedSamples / timed.rate).toBeGreaterThan(0.6 * copy.length);
   });
 
   it("resamples a query once per rate, however many stored videos it is verified against", () => {
