@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { AUDIO_ITEM_SEC, encodeAudioPrint } from "../../../src/fingerprint/audio-print.js";
 import { CROP_SHIFTS, cropOfStrip } from "../../../src/fingerprint/centre-strip.js";
-import { SAMPLE_RATE, type Signature } from "../../../src/fingerprint/signature.js";
+import { queryEntries, SAMPLE_RATE, type Signature } from "../../../src/fingerprint/signature.js";
 import { mirrorMatch } from "../../../src/domain/match.js";
-import { findDuplicates, toStoredMatch, type QueryFootage } from "../../../src/match/find-duplicates.js";
+import { findDuplicates, toStoredMatch, VOTING, type QueryFootage } from "../../../src/match/find-duplicates.js";
 import { reencoded, syntheticSignature } from "../../../scripts/bench/synthetic.js";
 import { InMemoryIndex } from "../ingest/fakes.js";
 
@@ -245,5 +245,33 @@ describe("findDuplicates (index lookup → voting → verification, on an in-mem
     // The same pictures with a soundtrack of their own, or none: too short to count.
     expect(await findDuplicates(index, { ...withSound, audioPrint: ownSound })).toEqual([]);
     expect(await findDuplicates(index, { ...withSound, audioPrint: null })).toEqual([]);
+  });
+
+  it("verifies the footage of every source of a compilation, however many stored partial copies outrank one source", async () => {
+    const shared = new InMemoryIndex();
+    const make = rng(71);
+    const [popular, other] = [syntheticSignature(make, 90), syntheticSignature(make, 60)];
+    const sec = (from: number, to: number) => [from * SAMPLE_RATE, to * SAMPLE_RATE] as const;
+    shared.add("popular", 0, "popular.mp4", popular);
+    shared.add("other", 1, "other.mp4", other);
+    // 30 stored fragments of the popular video's first minute, 10 of the other's first 20 s.
+    for (let i = 0; i < 30; i += 1) shared.add(`popular-${i}`, 10 + i, `p${i}.mp4`, reencoded(make, popular.slice(...sec(0, 60))));
+    for (let i = 0; i < 10; i += 1) shared.add(`other-${i}`, 50 + i, `o${i}.mp4`, reencoded(make, other.slice(...sec(0, 20))));
+    const compilation = upright(reencoded(make, [...popular.slice(...sec(0, 60)), ...other.slice(...sec(5, 17))]));
+    const search = await shared.findCandidates({
+      excludeVideoNum: -1,
+      sets: [{ probes: queryEntries(compilation.signature), neighbours: true }],
+      rule: VOTING,
+      maxCandidates: 100,
+    });
+    const holdsOther = (num: number) => num === 1 || num >= 50;
+    // By score alone, the 20 places all go to videos holding the popular footage.
+    const ranked = [...search.candidates[0]!].sort((a, b) => b.score - a.score).map((c) => c.videoNum);
+    expect(ranked.filter(holdsOther)).toHaveLength(11);
+    expect(ranked.slice(0, 20).filter(holdsOther)).toEqual([]);
+    // Verified per stretch, both sources' footage is found (other.mp4 or one of its fragments, o*.mp4).
+    const found = (await findDuplicates(shared, compilation)).map((d) => d.reference.key);
+    expect(found.filter((key) => key.startsWith("p")).length).toBeGreaterThan(0);
+    expect(found.filter((key) => key.startsWith("o")).length).toBeGreaterThan(0);
   });
 });
