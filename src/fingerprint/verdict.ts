@@ -41,7 +41,17 @@ export interface JudgeContext {
    * default MIN_FRAGMENT_SEC. Lower only where other evidence backs the picture up.
    */
   readonly minMatchedSec?: number;
+  /** The share of compared samples that must agree; default MIN_DENSITY. Lower only where other evidence backs the picture up. */
+  readonly minDensity?: number;
 }
+
+/**
+ * What the picture must show where the soundtracks agree along its alignment: 4 s (a
+ * compilation's fragment that is mostly one slow shot), and 40 % of its samples agreeing (a
+ * video shown at a third of the frame, an inset, loses detail and agrees less often). A chance
+ * agreement of pictures does not come with the same sound at the same moment.
+ */
+export const WITH_AGREEING_SOUND = { minMatchedSec: MIN_EVIDENCE_SEC, minDensity: 0.4 } as const;
 
 /**
  * Coverage of a video: its seconds with a picture inside the segment over all its seconds
@@ -50,7 +60,8 @@ export interface JudgeContext {
  * make a whole copy look like a fragment nor pad a fragment into a copy.
  */
 export function judgeAlignment(alignment: Alignment, context: JudgeContext): Verdict | undefined {
-  const { queryDurationSec, refDurationSec, decodedSec = queryDurationSec, minMatchedSec = MIN_FRAGMENT_SEC } = context;
+  const { queryDurationSec, refDurationSec, decodedSec = queryDurationSec } = context;
+  const { minMatchedSec = MIN_FRAGMENT_SEC, minDensity = MIN_DENSITY } = context;
   const queryPictureSec = context.queryPictureSec ?? queryDurationSec;
   const refPictureSec = context.refPictureSec ?? refDurationSec;
   const startSec = alignment.queryStart / SAMPLE_RATE;
@@ -61,7 +72,7 @@ export function judgeAlignment(alignment: Alignment, context: JudgeContext): Ver
   // A match rarely reaches the very first and last samples (cuts, sub-sample offsets), so a
   // short video needs most of itself matched, not all of it.
   const requiredSec = Math.max(MIN_EVIDENCE_SEC, Math.min(minMatchedSec, 0.7 * shorterSec));
-  if (matchedSec < requiredSec || density < MIN_DENSITY || alignment.distinctPictures < MIN_DISTINCT_PICTURES) return undefined;
+  if (matchedSec < requiredSec || density < minDensity || alignment.distinctPictures < MIN_DISTINCT_PICTURES) return undefined;
 
   const offsetSec = alignment.offsetSamples / SAMPLE_RATE;
   const queryCoverage = Math.min(1, matchedSec / Math.max(1e-6, queryPictureSec));

@@ -5,7 +5,7 @@ import type { OffsetCandidate, VotingRule } from "../fingerprint/voting.js";
 import { bestRate, MIN_RATE_SEARCH_SAMPLES, onQueryClock, retimings } from "../fingerprint/playback-rate.js";
 import { moreAlignments, together } from "../fingerprint/more-segments.js";
 import { sharedChanges, verifyOffset, type Alignment } from "../fingerprint/verify.js";
-import { judgeAlignment, MIN_DISTINCT_PICTURES, MIN_EVIDENCE_SEC, type Verdict } from "../fingerprint/verdict.js";
+import { judgeAlignment, MIN_DISTINCT_PICTURES, WITH_AGREEING_SOUND, type JudgeContext, type Verdict } from "../fingerprint/verdict.js";
 import { cropOfStrip } from "../fingerprint/centre-strip.js";
 import type { SearchedSignatures } from "../fingerprint/fingerprint-builder.js";
 import type { ReferenceVideo, SignatureIndex, StoredView } from "./signature-index.js";
@@ -150,8 +150,8 @@ function verified(
       decodedSec: decodedSec * rate,
     };
     const judgedAt = (aligned: Alignment) => {
-      const judge = (minMatchedSec?: number) => {
-        const verdict = judgeAlignment(aligned, { ...clock, minMatchedSec });
+      const judge = (relaxed?: Relaxed) => {
+        const verdict = judgeAlignment(aligned, { ...clock, ...relaxed });
         return verdict && onQueryClock(verdict, rate);
       };
       return withSoundtrack(judge, footage.audioPrint, reference.audioPrint, rate);
@@ -188,14 +188,16 @@ function verified(
   return duplicates;
 }
 
+/** The judgement's bars as the soundtrack may lower them (WITH_AGREEING_SOUND). */
+type Relaxed = Pick<JudgeContext, "minMatchedSec" | "minDensity">;
+
 /**
  * The picture's verdict and what the soundtracks say along it ("both" where they agree,
- * compareSoundtracks). Shorter shared footage, down to MIN_EVIDENCE_SEC (a compilation's
- * fragment that is mostly one slow shot), counts only where the soundtracks agree along it:
- * a chance picture match does not come with the same sound.
+ * compareSoundtracks). Weaker picture evidence (WITH_AGREEING_SOUND: shorter shared footage,
+ * fewer agreeing samples) counts only where the soundtracks agree along it.
  */
 function withSoundtrack(
-  judge: (minMatchedSec?: number) => Verdict | undefined,
+  judge: (relaxed?: Relaxed) => Verdict | undefined,
   queryPrint: AudioPrint | null | undefined,
   refPrint: Uint8Array | null,
   rate: number,
@@ -204,7 +206,7 @@ function withSoundtrack(
     !!queryPrint && !!refPrint && compareSoundtracks(queryPrint, decodeAudioPrint(refPrint), { ...shared, rate }) === "agrees";
   const verdict = judge();
   if (verdict) return { verdict, evidence: agrees(verdict) ? "both" : "picture" };
-  const short = queryPrint && refPrint ? judge(MIN_EVIDENCE_SEC) : undefined;
+  const short = queryPrint && refPrint ? judge(WITH_AGREEING_SOUND) : undefined;
   return short && agrees(short) ? { verdict: short, evidence: "both" } : undefined;
 }
 

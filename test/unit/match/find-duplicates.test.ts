@@ -247,6 +247,27 @@ describe("findDuplicates (index lookup → voting → verification, on an in-mem
     expect(await findDuplicates(index, { ...withSound, audioPrint: null })).toEqual([]);
   });
 
+  it("takes pictures that agree less often (an inset at a third of the frame) only where the soundtracks agree along them", async () => {
+    const own = new InMemoryIndex();
+    const make = rng(43);
+    const soundtrack = soundtracks(make);
+    const picture = syntheticSignature(make, 40);
+    const music = soundtrack(40);
+    own.add("video-inset", 1, "inset.mp4", picture, { audioPrint: encodeAudioPrint(music) });
+    // 2 s of every 4.5 s still show the picture; the rest has lost its detail (pictures of its own).
+    const noise = syntheticSignature(make, 40);
+    const blurred = reencoded(
+      make,
+      picture.map((p, i) => (i % 18 < 8 ? p : noise[i])),
+    );
+    const withSound = { ...upright(blurred), audioPrint: music };
+    const [match, ...others] = await findDuplicates(own, withSound);
+    expect(others).toEqual([]);
+    expect(match).toMatchObject({ reference: { key: "inset.mp4" }, evidence: "both" });
+    expect(await findDuplicates(own, { ...withSound, audioPrint: soundtrack(40) })).toEqual([]);
+    expect(await findDuplicates(own, { ...withSound, audioPrint: null })).toEqual([]);
+  });
+
   it("verifies the footage of every source of a compilation, however many stored partial copies outrank one source", async () => {
     const shared = new InMemoryIndex();
     const make = rng(71);
