@@ -15,14 +15,18 @@
  *   BENCH_SIZES (1000,10000,100000), BENCH_QUERIES (200), BENCH_BATCH (5000 videos), BENCH_SEED,
  *   BENCH_CATALOG: random (random pictures, short shots) or realistic (realisticSignature: pictures
  *   around a few layouts, long still and slow shots, fades, shared intros);
- *   BENCH_INDEX_PARTITIONS (scripts/bench.sh): on the hash-partitioned index
+ *   BENCH_INDEX_PARTITIONS (scripts/bench.sh): on the hash-partitioned index;
+ *   BENCH_SOUNDTRACK=1: every stored video and query with a soundtrack (random items, every one a
+ *   change; a copy's keeps a third of its items exact): the soundtrack's index rows and lookups
  */
 import { createDb } from "../../src/store/prisma.js";
 import pg from "pg";
 import { FrameIndex } from "../../src/store/frame-index.js";
 import { FingerprintImporter } from "../../src/store/fingerprint-import.js";
 import { encodeSignature, oneBitNeighbours, queryEntries, SAMPLE_RATE } from "../../src/fingerprint/signature.js";
-import { CROP_SHIFTS, videoIndexEntries } from "../../src/fingerprint/centre-strip.js";
+import { CROP_SHIFTS } from "../../src/fingerprint/centre-strip.js";
+import { AUDIO_ITEM_SEC, type AudioPrint } from "../../src/fingerprint/audio-print.js";
+import { videoIndexEntries } from "../../src/fingerprint/stored-rows.js";
 import type { Hash64 } from "../../src/fingerprint/frame-hash.js";
 import { findDuplicates, VOTING } from "../../src/match/find-duplicates.js";
 import { verifyOffset } from "../../src/fingerprint/verify.js";
@@ -58,6 +62,13 @@ const PORTRAIT_BAND = [0, 0.342, 1, 0.658] as const;
  */
 const stripRng = mulberry32(Number(process.env.BENCH_SEED ?? 7) + 4);
 const cropRng = mulberry32(Number(process.env.BENCH_SEED ?? 7) + 5);
+/** Soundtracks, from a stream of their own (BENCH_SOUNDTRACK=1). */
+const soundRng = mulberry32(Number(process.env.BENCH_SEED ?? 7) + 6);
+const withSoundtracks = process.env.BENCH_SOUNDTRACK === "1";
+const melody = (sec: number): AudioPrint | null =>
+  withSoundtracks ? Uint32Array.from({ length: Math.round(sec / AUDIO_ITEM_SEC) }, () => Math.floor(soundRng() * 2 ** 32) >>> 0) : null;
+/** A copy's soundtrack: two items of three with a bit flipped (a re-encode keeps about a third exact). */
+const reencodedSound = (print: AudioPrint | null) => print && print.map((item, i) => (i % 3 === 0 ? item : (item ^ 1) >>> 0));
 
 const db = createDb({ url: databaseUrl, poolMax: 4, connectTimeoutMs: 5000, statementTimeoutMs: 600_000 });
 const frameIndex = new FrameIndex(db);
@@ -88,7 +99,7 @@ const importer = new FingerprintImporter(pool);
 /** Videos per import transaction: larger batches touch each index page once for more rows. */
 const BATCH = Number(process.env.BENCH_BATCH ?? 5000);
 /** Kept to make copies from: a sample of stored signatures. */
-const stored: { key: string; signature: (Hash64 | undefined)[]; strip: (Hash64 | undefined)[] }[] = [];
+const stored: { key: string; signature: (Hash64 | undefined)[]; strip: (Hash64 | undefined)[]; sound: AudioPrint | null }[] = [];
 
 interface Batch {
   readonly keys: string[];
@@ -113,8 +124,9 @@ function makeBatch(count: number, offset: number): Batch {
     durations.push(durationSec);
     blobs.push(encodeSignature(signature));
     strips.push(encodeSignature(strip));
-    entries.push(videoIndexEntries(signature, strip));
-    if (stored.length < 500 && rng() < 0.05) stored.push({ key: keys[i]!, signature, strip });
+    const sound = melody(durationSec);
+    entries.push(videoIndexEntries(signature, strip, sound));
+    if (stored.length < 500 && rng() < 0.05) stored.push({ key: keys[i]!, signature, strip, sound });
   }
   return { keys, durations, blobs, strips, entries };
 }
@@ -218,7 +230,15 @@ for (const size of sizes) {
     const source = q % 2 === 0 && stored.length > 0 ? stored[Math.floor(rng() * stored.length)]! : undefined;
     // A new 2-minute video: a re-encode of a stored one's first 2 minutes, or new footage.
     const signature = source ? reencoded(rng, source.signature.slice(0, 120 * SAMPLE_RATE)) : footage(120);
-    const query = { videoNum: -1, signature, mirrored: footage(120, mirrorRng), regions: [], durationSec: signature.length / SAMPLE_RATE };
+    const audioPrint = source ? reencodedSound(source.sound?.slice(0, Math.round(120 / AUDIO_ITEM_SEC)) ?? null) : melody(120);
+    const query = {
+      videoNum: -1,
+      signature,
+      mirrored: footage(120, mirrorRng),
+      regions: [],
+      durationSec: signature.length / SAMPLE_RATE,
+      audioPrint,
+    };
     // The same query without the mirror image, and with a region of the frame searched too,
     // untimed by the wrapper, before or after it in turn (the second run of a query finds its
     // pages cached): what each search costs.

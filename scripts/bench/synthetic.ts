@@ -40,6 +40,14 @@ export function reencoded(rng: Rng, signature: readonly (Hash64 | undefined)[]):
 }
 
 /**
+ * Every picture with two of its coarse bits (coarseBits) flipped: each index key, 16 coarse
+ * bits of two pictures, moves four bits (no one-bit neighbour meets it), each picture two.
+ */
+export function coarseBitsMoved(signature: readonly (Hash64 | undefined)[]): (Hash64 | undefined)[] {
+  return signature.map((h) => h && [(h[0] ^ (1 << 30) ^ (1 << 23)) >>> 0, h[1]]);
+}
+
+/**
  * A catalog with the statistics of real footage rather than random pictures: pictures crowd
  * around a few dozen layouts (sky over ground, a face in the middle…), so their coarse bits
  * are far from uniform; shots are longer (median 5 s, some minutes) and most are still or

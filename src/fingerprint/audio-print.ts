@@ -3,12 +3,14 @@
  * (ffmpeg's `chromaprint` muxer, raw: one 32-bit item per AUDIO_ITEM_SEC, each bit a
  * comparison of pitch-class energies around that moment). Pure.
  *
- * Audio only ever confirms footage the picture found: music beds, silence, hum and tones are
- * shared by unrelated videos. Where the sound does not change, the items do not either, and
- * such items are no evidence either way.
+ * Audio never makes a match by itself: music beds, silence, hum and tones are shared by
+ * unrelated videos. It confirms footage the picture found, and it proposes candidates the
+ * picture may not (audioIndexEntries), which the picture must then verify. Where the sound
+ * does not change, the items do not either, and such items are no evidence either way.
  */
 
 import { popcount32 } from "./frame-hash.js";
+import { SAMPLE_RATE, type IndexEntry } from "./signature.js";
 
 /** Chromaprint's default algorithm: an item every 4096 / 3 samples at 11,025 Hz. */
 export const AUDIO_ITEM_SEC = 4096 / 3 / 11025;
@@ -76,4 +78,31 @@ export function compareSoundtracks(query: AudioPrint, ref: AudioPrint, shared: S
   }
   if (compared < MIN_COMPARED) return "no-evidence";
   return agreeing >= MIN_AGREEING * compared ? "agrees" : "differs";
+}
+
+/** One stored index row per this many items (about a second): a re-encode keeps only some items exact. */
+export const AUDIO_INDEX_STRIDE = 8;
+
+/** The picture's sample (SAMPLE_RATE) an item falls on, so the soundtrack's offsets are voted on the picture's clock. */
+const sampleOf = (item: number) => Math.round(item * AUDIO_ITEM_SEC * SAMPLE_RATE);
+
+/** Keys are the items themselves, as the index's signed 32-bit keys. */
+const keyOf = (print: AudioPrint, i: number): IndexEntry => ({ key: print[i]! | 0, sample: sampleOf(i) });
+
+/**
+ * A stored soundtrack's index rows: every AUDIO_INDEX_STRIDE-th item where the sound changes
+ * (silence, hum and tones leave none). A query probes all its changing items by exact key
+ * (audioProbes), so a stored row is met wherever the query's soundtrack has that item.
+ */
+export function audioIndexEntries(print: AudioPrint): IndexEntry[] {
+  const entries: IndexEntry[] = [];
+  for (let i = AUDIO_INDEX_STRIDE; i < print.length; i += AUDIO_INDEX_STRIDE) if (changes(print, i)) entries.push(keyOf(print, i));
+  return entries;
+}
+
+/** The query's soundtrack keys: every item where the sound changes. */
+export function audioProbes(print: AudioPrint): IndexEntry[] {
+  const probes: IndexEntry[] = [];
+  for (let i = 1; i < print.length; i += 1) if (changes(print, i)) probes.push(keyOf(print, i));
+  return probes;
 }

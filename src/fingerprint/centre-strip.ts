@@ -1,6 +1,5 @@
 import { contentRect, FRAME_SIZE, hashRegion, type Hash64, type Rect } from "./frame-hash.js";
 import type { FrameRegion } from "../domain/match.js";
-import { indexEntries, type IndexEntry, type Signature } from "./signature.js";
 
 /**
  * A vertical repost often crops a landscape picture to a phone's 9:16 frame around its middle.
@@ -56,30 +55,6 @@ export function hashShifted(gray: Uint8Array, shift: number, size = FRAME_SIZE):
 /** Whether a frame of this aspect stores a centre strip, and whether one of it is searched as a crop. */
 export const storesCentreStrip = (aspect: number | undefined) => aspect !== undefined && aspect >= MIN_LANDSCAPE_ASPECT;
 export const searchedAsCrop = (aspect: number | undefined) => aspect !== undefined && aspect > 0 && aspect <= MAX_CROP_ASPECT;
-
-/**
- * The centre strip's keys share frame_index with the picture's: a strip row's sample is stored
- * as −1 − sample, so the two never collide on the primary key, need no column of their own
- * (nor a rebuild of an existing index), and a search tells them apart by the sign.
- */
-export const stripRowSample = (sample: number) => -1 - sample;
-export const isStripRow = (storedSample: number) => storedSample < 0;
-
-/** A stored row's sample in the view a search looks at (the strips' or the pictures'); undefined: a row of the other view. */
-export function sampleInView(storedSample: number, strips: boolean): number | undefined {
-  if (isStripRow(storedSample) !== strips) return undefined;
-  return strips ? stripRowSample(storedSample) : storedSample;
-}
-
-/** The index rows of a centre strip's signature (indexEntries, in the strip's own sample space). */
-export function stripIndexEntries(strip: Signature): IndexEntry[] {
-  return indexEntries(strip).map(({ key, sample }) => ({ key, sample: stripRowSample(sample) }));
-}
-
-/** Every index row of a stored video: its picture's, and its centre strip's where it has one. */
-export function videoIndexEntries(signature: Signature, strip: Signature | null): IndexEntry[] {
-  return [...indexEntries(signature), ...(strip ? stripIndexEntries(strip) : [])];
-}
 
 /**
  * Where in a landscape frame (`aspect`: width / height; null: taken as 16:9) the crop a

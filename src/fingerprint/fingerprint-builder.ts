@@ -11,7 +11,8 @@ import {
   type PictureRegion,
 } from "./picture-region.js";
 import type { FrameRegion } from "../domain/match.js";
-import { CROP_SHIFTS, hashCentreStrip, hashShifted, searchedAsCrop, storesCentreStrip, videoIndexEntries } from "./centre-strip.js";
+import { CROP_SHIFTS, hashCentreStrip, hashShifted, searchedAsCrop, storesCentreStrip } from "./centre-strip.js";
+import { videoIndexEntries } from "./stored-rows.js";
 import { encodeSignature, SAMPLE_RATE, type IndexEntry, type Signature } from "./signature.js";
 
 /** A complete fingerprint as it is stored: cuts, the encoded signatures and their index keys. */
@@ -21,7 +22,7 @@ export interface StoredFingerprint {
   /** The centre strip's signature (a landscape video; see centre-strip.ts); null: none. */
   readonly stripSignature: Uint8Array | null;
   readonly sampleRate: number;
-  /** The picture's keys and the centre strip's (stripIndexEntries). */
+  /** The picture's keys, the centre strip's and the soundtrack's (videoIndexEntries). */
   readonly entries: readonly IndexEntry[];
   /** The soundtrack's Chromaprint items (AudioPrint's stored form); null: no audio. */
   readonly audioPrint: Uint8Array | null;
@@ -39,7 +40,7 @@ export function storedFingerprint(
     signature: encodeSignature(signature),
     stripSignature: stripSignature && encodeSignature(stripSignature),
     sampleRate: SAMPLE_RATE,
-    entries: videoIndexEntries(signature, stripSignature),
+    entries: videoIndexEntries(signature, stripSignature, audioPrint),
     audioPrint: audioPrint && encodeAudioPrint(audioPrint),
   };
 }

@@ -1,5 +1,5 @@
 import type { FrameRegion, MatchEvidence, SharedSegment, StoredMatch } from "../domain/match.js";
-import { compareSoundtracks, decodeAudioPrint, type AudioPrint } from "../fingerprint/audio-print.js";
+import { audioProbes, compareSoundtracks, decodeAudioPrint, type AudioPrint } from "../fingerprint/audio-print.js";
 import { decodeSignature, pictureSeconds, queryEntries, SAMPLE_RATE, type Signature } from "../fingerprint/signature.js";
 import type { OffsetCandidate, VotingRule } from "../fingerprint/voting.js";
 import { bestRate, MIN_RATE_SEARCH_SAMPLES, onQueryClock, retimings } from "../fingerprint/playback-rate.js";
@@ -7,8 +7,9 @@ import { moreAlignments, together } from "../fingerprint/more-segments.js";
 import { sharedChanges, verifyOffset, type Alignment } from "../fingerprint/verify.js";
 import { judgeAlignment, MIN_DISTINCT_PICTURES, WITH_AGREEING_SOUND, type JudgeContext, type Verdict } from "../fingerprint/verdict.js";
 import { cropOfStrip } from "../fingerprint/centre-strip.js";
+import type { StoredView } from "../fingerprint/stored-rows.js";
 import type { SearchedSignatures } from "../fingerprint/fingerprint-builder.js";
-import type { ReferenceVideo, SignatureIndex, StoredView } from "./signature-index.js";
+import type { ProbeSet, ReferenceVideo, SignatureIndex } from "./signature-index.js";
 
 export interface Duplicate {
   readonly reference: Pick<ReferenceVideo, "videoId" | "key">;
@@ -58,23 +59,29 @@ const MAX_CANDIDATES = 20;
  * of the frame another picture may fill, with neighbours (a picture at a third of the frame
  * loses detail); a portrait upload's picture, as a crop of a stored landscape video's centre
  * strip (searchedViews). A video found more than one way is reported once, in that order.
+ * Last, the soundtrack's keys (by exact key: an item a re-encode keeps) propose videos the
+ * picture's keys did not meet (a compilation's fragment that is mostly one slow shot, an inset
+ * too small for its keys); the picture verifies them at the offset the sound voted for, in
+ * each view of the query that meets stored pictures. The sound alone never makes a match.
  */
 export async function findDuplicates(index: SignatureIndex, footage: QueryFootage): Promise<Duplicate[]> {
   const views = searchedViews(footage);
+  const heard: ProbeSet = { probes: footage.audioPrint ? audioProbes(footage.audioPrint) : [], neighbours: false, stored: "soundtrack" };
   const search = await index.findCandidates({
     excludeVideoNum: footage.videoNum,
-    sets: views.map((view) => ({ probes: queryEntries(view.signature), neighbours: view.neighbours, stored: view.stored })),
+    sets: [...views.map((view) => ({ probes: queryEntries(view.signature), neighbours: view.neighbours, stored: view.stored })), heard],
     rule: VOTING,
     maxCandidates: MAX_CANDIDATES,
   });
   const nums = search.candidates.flat().map((c) => c.videoNum);
   const references = new Map((await index.loadReferences([...new Set(nums)])).map((r) => [r.videoNum, r]));
   const found = new Map<string, Duplicate>();
-  views.forEach((view, i) => {
-    for (const duplicate of verified(footage, view, search.candidates[i]!, references)) {
-      if (!found.has(duplicate.reference.videoId)) found.set(duplicate.reference.videoId, duplicate);
-    }
-  });
+  const report = (duplicates: readonly Duplicate[]) => {
+    for (const duplicate of duplicates) if (!found.has(duplicate.reference.videoId)) found.set(duplicate.reference.videoId, duplicate);
+  };
+  views.forEach((view, i) => report(verified(footage, view, search.candidates[i]!, references)));
+  const heardOnly = search.candidates[views.length]!.filter((c) => !found.has(references.get(c.videoNum)?.videoId ?? ""));
+  for (const view of views.filter((v) => v.stored === "picture")) report(verified(footage, view, heardOnly, references));
   return [...found.values()];
 }
 

@@ -1,12 +1,13 @@
-import { sampleInView, videoIndexEntries } from "../fingerprint/centre-strip.js";
+import { decodeAudioPrint, type AudioPrint } from "../fingerprint/audio-print.js";
+import { sampleInView, videoIndexEntries } from "../fingerprint/stored-rows.js";
 import { oneBitNeighbours, SAMPLE_RATE, encodeSignature, type IndexEntry, type Signature } from "../fingerprint/signature.js";
 import { topCandidates } from "../fingerprint/voting.js";
 import type { CandidateQuery, CandidateSearch, ProbeSet, ReferenceVideo, SignatureIndex } from "./signature-index.js";
 
-/** A video's index rows by key: the samples each key is stored for (a centre strip's as stripRowSample). */
-export function storedRows(signature: Signature, strip: Signature | null = null): Map<number, number[]> {
+/** A video's index rows by key: the samples each key is stored for (in each view's sample space, stored-rows.ts). */
+export function storedRows(signature: Signature, strip: Signature | null = null, audio: AudioPrint | null = null): Map<number, number[]> {
   const rows = new Map<number, number[]>();
-  for (const { key, sample } of videoIndexEntries(signature, strip)) {
+  for (const { key, sample } of videoIndexEntries(signature, strip, audio)) {
     rows.set(key, [...(rows.get(key) ?? []), sample]);
   }
   return rows;
@@ -41,7 +42,7 @@ export class InMemoryIndex implements SignatureIndex {
       aspect,
       audioPrint,
     });
-    for (const [key, samples] of storedRows(signature, stripSignature)) {
+    for (const [key, samples] of storedRows(signature, stripSignature, audioPrint && decodeAudioPrint(audioPrint))) {
       const rows = this.rows.get(key) ?? [];
       rows.push(...samples.map((sample) => ({ videoNum, sample })));
       this.rows.set(key, rows);
@@ -54,11 +55,10 @@ export class InMemoryIndex implements SignatureIndex {
     );
     const keys = new Set(lookups.flat().map((p) => p.key));
     const candidatesOf = (probes: readonly IndexEntry[], set: ProbeSet) => {
-      const strips = set.stored === "centre-strip";
       const hits = probes.flatMap((probe) => {
         const rows = this.rows.get(probe.key) ?? [];
         return rows.flatMap((r) => {
-          const refSample = sampleInView(r.sample, strips);
+          const refSample = sampleInView(r.sample, set.stored ?? "picture");
           if (r.videoNum === query.excludeVideoNum || refSample === undefined) return [];
           return [{ videoNum: r.videoNum, refSample, querySample: probe.sample, keyRows: rows.length }];
         });

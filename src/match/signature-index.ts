@@ -1,4 +1,5 @@
 import type { IndexEntry } from "../fingerprint/signature.js";
+import type { StoredView } from "../fingerprint/stored-rows.js";
 import type { OffsetCandidate, VotingRule } from "../fingerprint/voting.js";
 
 /**
@@ -10,12 +11,9 @@ import type { OffsetCandidate, VotingRule } from "../fingerprint/voting.js";
 export interface ProbeSet {
   readonly probes: readonly IndexEntry[];
   readonly neighbours: boolean;
-  /** Which stored rows the set meets: the pictures' (default) or the centre strips' (centre-strip.ts). */
+  /** Which stored rows the set meets: the pictures' (default), the centre strips' or the soundtracks' (stored-rows.ts). */
   readonly stored?: StoredView;
 }
-
-/** A stored video's pictures, or its centre strip's (what a 9:16 crop keeps). */
-export type StoredView = "picture" | "centre-strip";
 
 /** A query against the index: its probe sets, searched at once, and the voting rule. */
 export interface CandidateQuery {

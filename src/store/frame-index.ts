@@ -1,4 +1,4 @@
-import { sampleInView } from "../fingerprint/centre-strip.js";
+import { sampleInView } from "../fingerprint/stored-rows.js";
 import { oneBitNeighbours } from "../fingerprint/signature.js";
 import { topCandidates, type IndexHit } from "../fingerprint/voting.js";
 import type { CandidateQuery, CandidateSearch, ProbeSet, ReferenceVideo, SignatureIndex } from "../match/signature-index.js";
@@ -136,9 +136,8 @@ function hitsOf(set: ProbeSet, rows: SearchRow): IndexHit[] {
     else samplesByKey.set(probe.key, [probe.sample]);
   }
   const hits: IndexHit[] = [];
-  const strips = set.stored === "centre-strip";
   rows.keys.forEach((key, i) => {
-    const refSample = sampleInView(rows.samples[i]!, strips);
+    const refSample = sampleInView(rows.samples[i]!, set.stored ?? "picture");
     if (refSample === undefined) return;
     for (const probed of set.neighbours ? oneBitNeighbours(key) : [key]) {
       for (const querySample of samplesByKey.get(probed) ?? []) {

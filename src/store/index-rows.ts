@@ -1,4 +1,5 @@
-import { videoIndexEntries } from "../fingerprint/centre-strip.js";
+import { decodeAudioPrint } from "../fingerprint/audio-print.js";
+import { videoIndexEntries } from "../fingerprint/stored-rows.js";
 import { decodeSignature, type IndexEntry } from "../fingerprint/signature.js";
 import { WHOLE_COPY_KINDS } from "./match-store.js";
 import type { Tx } from "./prisma.js";
@@ -36,10 +37,14 @@ export const indexRows = {
     for (const copy of copies) {
       if (await isIndexed(tx, copy.num)) continue;
       // Only the heir's signature is read: a popular video has thousands of copies.
-      const heir = await tx.video.findUniqueOrThrow({ where: { num: copy.num }, select: { signature: true, stripSignature: true } });
+      const heir = await tx.video.findUniqueOrThrow({
+        where: { num: copy.num },
+        select: { signature: true, stripSignature: true, audioPrint: true },
+      });
       if (!heir.signature) continue;
       const strip = heir.stripSignature && decodeSignature(heir.stripSignature);
-      await insert(tx, copy.num, videoIndexEntries(decodeSignature(heir.signature), strip));
+      const audio = heir.audioPrint && decodeAudioPrint(heir.audioPrint);
+      await insert(tx, copy.num, videoIndexEntries(decodeSignature(heir.signature), strip, audio));
       return;
     }
   },

@@ -3,7 +3,9 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { voteOffsets, type VotingRule } from "../../src/fingerprint/voting.js";
 import { indexEntries, oneBitNeighbours, SAMPLE_RATE, type Signature } from "../../src/fingerprint/signature.js";
-import { CROP_SHIFTS, cropOfStrip, stripIndexEntries } from "../../src/fingerprint/centre-strip.js";
+import { CROP_SHIFTS, cropOfStrip } from "../../src/fingerprint/centre-strip.js";
+import { soundtrackIndexEntries, stripIndexEntries } from "../../src/fingerprint/stored-rows.js";
+import { AUDIO_ITEM_SEC, type AudioPrint } from "../../src/fingerprint/audio-print.js";
 import { FrameIndex } from "../../src/store/frame-index.js";
 import { STOP_LIST_MAX_AGE_MS } from "../../src/store/stop-list.js";
 import { findDuplicates } from "../../src/match/find-duplicates.js";
@@ -12,7 +14,7 @@ import type { LeasedJob } from "../../src/store/leased-job.js";
 import { ObjectEraser } from "../../src/store/object-eraser.js";
 import { storedFingerprint } from "../../src/fingerprint/fingerprint-builder.js";
 import { mulberry32 } from "../../scripts/bench/random-scenes.js";
-import { reencoded, syntheticSignature } from "../../scripts/bench/synthetic.js";
+import { coarseBitsMoved, reencoded, syntheticSignature } from "../../scripts/bench/synthetic.js";
 import { testDb } from "../helpers/stack.js";
 import { requireEnv, uniqueName } from "../helpers/env.js";
 import { nearDuplicateOf } from "../helpers/matches.js";
@@ -193,7 +195,7 @@ describe.each([
     expect(await replica.findCandidates(query)).toMatchObject({ rowsRead: 5, candidates: [[]], frequentKeys: [] });
   });
 
-  it("indexes footage once: a whole copy leaves the index to its original, and takes over when the original is erased, centre strip included", async () => {
+  it("indexes footage once: a whole copy leaves the index to its original, and takes over when the original is erased, centre strip and soundtrack included", async () => {
     const jobs = new JobStore(db);
     const claim = async (key: string): Promise<LeasedJob> => {
       const result = await jobs.claim({ bucket: BUCKET, key, etag: key, order: undefined }, uniqueName("m"), 60_000);
@@ -203,16 +205,18 @@ describe.each([
     const indexRowsOf = async (num: number) => db.frameIndex.count({ where: { videoNum: num } });
     const source: Signature = syntheticSignature(rng, 90);
     const strip: Signature = syntheticSignature(rng, 90);
-    const rowsOf = (signature: Signature, centre: Signature) => indexEntries(signature).length + stripIndexEntries(centre).length;
+    const sound: AudioPrint = Uint32Array.from({ length: Math.round(90 / AUDIO_ITEM_SEC) }, () => Math.floor(rng() * 2 ** 32) >>> 0);
+    const rowsOf = (signature: Signature, centre: Signature) =>
+      indexEntries(signature).length + stripIndexEntries(centre).length + soundtrackIndexEntries(sound).length;
 
     const original = await claim("original.mp4");
-    await original.storeFingerprint(storedFingerprint([], source, null, strip));
+    await original.storeFingerprint(storedFingerprint([], source, sound, strip));
     expect(await original.saveFinalMatches([])).toEqual({ indexed: true, group: undefined });
     await original.finish();
     const copy = await claim("copy.mp4");
     const copySignature = reencoded(rng, source);
     const copyStrip = reencoded(rng, strip);
-    await copy.storeFingerprint(storedFingerprint([], copySignature, null, copyStrip));
+    await copy.storeFingerprint(storedFingerprint([], copySignature, sound, copyStrip));
     const saved = await copy.saveFinalMatches([nearDuplicateOf(original.videoId, 90)]);
     expect(saved.indexed).toBe(false);
     expect(saved.group).toMatch(/^[0-9a-f-]{36}$/);
@@ -251,5 +255,14 @@ describe.each([
       durationSec: crop.length / SAMPLE_RATE,
     });
     expect(asCrop).toMatchObject([{ reference: { key: "copy.mp4" }, otherRegion: cropOfStrip(null, 0), verdict: { offsetSec: 20 } }]);
+    // And, through the copy's soundtrack rows, 15 s whose pictures' keys all moved, verified by the picture.
+    const moved = coarseBitsMoved(source.slice(40 * SAMPLE_RATE, 55 * SAMPLE_RATE));
+    const heard = { videoNum: -1, signature: moved, mirrored: [], regions: [], durationSec: 15 };
+    expect(await findDuplicates(index, heard)).toEqual([]);
+    const item = (sec: number) => Math.round(sec / AUDIO_ITEM_SEC);
+    const withSound = await findDuplicates(index, { ...heard, audioPrint: sound.slice(item(40), item(55)) });
+    expect(withSound).toMatchObject([
+      { reference: { key: "copy.mp4" }, evidence: "both", verdict: { offsetSec: 40, querySegment: [0, 15] } },
+    ]);
   });
 });

@@ -3,7 +3,7 @@ import pg from "pg";
 import { FrameIndex } from "../../src/store/frame-index.js";
 import { FingerprintImporter } from "../../src/store/fingerprint-import.js";
 import { encodeSignature, SAMPLE_RATE } from "../../src/fingerprint/signature.js";
-import { videoIndexEntries } from "../../src/fingerprint/centre-strip.js";
+import { videoIndexEntries } from "../../src/fingerprint/stored-rows.js";
 import { findDuplicates } from "../../src/match/find-duplicates.js";
 import { mulberry32 } from "../../scripts/bench/random-scenes.js";
 import { reencoded, syntheticSignature } from "../../scripts/bench/synthetic.js";

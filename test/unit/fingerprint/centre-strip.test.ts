@@ -1,14 +1,6 @@
 import { describe, expect, it } from "vitest";
-import {
-  centreStrip,
-  CROP_SHIFTS,
-  cropOfStrip,
-  hashCentreStrip,
-  hashShifted,
-  isStripRow,
-  stripIndexEntries,
-  stripRowSample,
-} from "../../../src/fingerprint/centre-strip.js";
+import { centreStrip, CROP_SHIFTS, cropOfStrip, hashCentreStrip, hashShifted } from "../../../src/fingerprint/centre-strip.js";
+import { isStripRow, stripIndexEntries, stripRowSample } from "../../../src/fingerprint/stored-rows.js";
 import { FingerprintBuilder } from "../../../src/fingerprint/fingerprint-builder.js";
 import { FRAME_SIZE, hammingDistance, type Hash64 } from "../../../src/fingerprint/frame-hash.js";
 import { indexEntries } from "../../../src/fingerprint/signature.js";

@@ -4,7 +4,8 @@ import type { ObjectCreated } from "../../../src/domain/object-event.js";
 import { analyzeObject } from "../../../src/ingest/analyze-object.js";
 import { EARLY_CHECKPOINTS_SEC } from "../../../src/ingest/early-matcher.js";
 import { encodeSignature, SAMPLE_RATE } from "../../../src/fingerprint/signature.js";
-import { hashCentreStrip, isStripRow, stripIndexEntries } from "../../../src/fingerprint/centre-strip.js";
+import { hashCentreStrip } from "../../../src/fingerprint/centre-strip.js";
+import { isStripRow, stripIndexEntries } from "../../../src/fingerprint/stored-rows.js";
 import { FakeJob, FakeJobs, FakeMedia, fakeObjects, grayFrames, ingestDeps, InMemoryIndex, signatureOf } from "./fakes.js";
 
 const object: ObjectCreated = {

@@ -4,7 +4,7 @@ import { CROP_SHIFTS, cropOfStrip } from "../../../src/fingerprint/centre-strip.
 import { queryEntries, SAMPLE_RATE, type Signature } from "../../../src/fingerprint/signature.js";
 import { mirrorMatch } from "../../../src/domain/match.js";
 import { findDuplicates, toStoredMatch, VOTING, type QueryFootage } from "../../../src/match/find-duplicates.js";
-import { reencoded, syntheticSignature } from "../../../scripts/bench/synthetic.js";
+import { coarseBitsMoved, reencoded, syntheticSignature } from "../../../scripts/bench/synthetic.js";
 import { InMemoryIndex } from "../ingest/fakes.js";
 
 /** A small seeded generator (mulberry32), so the catalog is the same on every run. */
@@ -266,6 +266,26 @@ describe("findDuplicates (index lookup → voting → verification, on an in-mem
     expect(match).toMatchObject({ reference: { key: "inset.mp4" }, evidence: "both" });
     expect(await findDuplicates(own, { ...withSound, audioPrint: soundtrack(40) })).toEqual([]);
     expect(await findDuplicates(own, { ...withSound, audioPrint: null })).toEqual([]);
+  });
+
+  it("finds through the soundtrack's keys footage whose pictures' keys it never met, and reports it only where the picture verifies it", async () => {
+    const own = new InMemoryIndex();
+    const make = rng(53);
+    const soundtrack = soundtracks(make);
+    const [picture, otherPicture] = [syntheticSignature(make, 60), syntheticSignature(make, 60)];
+    const music = soundtrack(60);
+    own.add("video-heard", 1, "heard.mp4", picture, { audioPrint: encodeAudioPrint(music) });
+    own.add("video-other", 2, "other.mp4", otherPicture, { audioPrint: encodeAudioPrint(soundtrack(60)) });
+    // 15 s from 20 s on, with every key moved out of the one-bit neighbours' reach.
+    const fragment = coarseBitsMoved(picture.slice(20 * SAMPLE_RATE, 35 * SAMPLE_RATE));
+    const heard = music.slice(Math.round(20 / AUDIO_ITEM_SEC), Math.round(35 / AUDIO_ITEM_SEC));
+    expect(await findDuplicates(own, { ...upright(fragment), audioPrint: null })).toEqual([]);
+    const [match, ...others] = await findDuplicates(own, { ...upright(fragment), audioPrint: heard });
+    expect(others).toEqual([]);
+    expect(match).toMatchObject({ reference: { key: "heard.mp4" }, evidence: "both", verdict: { kind: "partial", offsetSec: 20 } });
+    // The same sound over other pictures (a shared music bed): the sound alone is no match.
+    const otherFragment = coarseBitsMoved(otherPicture.slice(20 * SAMPLE_RATE, 35 * SAMPLE_RATE));
+    expect(await findDuplicates(own, { ...upright(otherFragment), audioPrint: heard })).toEqual([]);
   });
 
   it("verifies the footage of every source of a compilation, however many stored partial copies outrank one source", async () => {
